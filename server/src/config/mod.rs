@@ -1,0 +1,138 @@
+//! Project configuration: `.ladder.exs` at the Mix project root, a literal Elixir keyword list
+//! read with the tree-sitter parser (never evaluated), plus settings from the editor.
+
+mod literal;
+mod parse;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use globset::{Glob, GlobSet, GlobSetBuilder};
+
+pub use literal::Literal;
+pub use parse::parse_config;
+
+use crate::lint::Severity;
+
+/// The configuration file's name.
+pub const CONFIG_FILE: &str = ".ladder.exs";
+
+/// Settings of one rule.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RuleSettings {
+    /// `false` when the rule is `:off`.
+    pub enabled: Option<bool>,
+    /// Overrides the rule's default severity.
+    pub severity: Option<Severity>,
+    /// Rule options such as `max: 3`.
+    pub options: BTreeMap<String, Literal>,
+}
+
+/// Settings of the background mix gates.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct MixSettings {
+    /// Whether mix may be run (it executes the project's code).
+    pub enabled: Option<bool>,
+    /// `MIX_ENV` for the gates.
+    pub env: Option<String>,
+    /// Time limit of one gate.
+    pub timeout_ms: Option<u64>,
+}
+
+/// A configuration problem, at a byte range of the configuration file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConfigError {
+    /// Where in `.ladder.exs`.
+    pub range: std::ops::Range<usize>,
+    /// What is wrong.
+    pub message: String,
+}
+
+/// The effective configuration for a project.
+#[derive(Clone, Debug, Default)]
+pub struct Config {
+    /// The level the team aims for: `check` fails only for findings at or below it by default.
+    pub target_level: Option<u8>,
+    /// Glob patterns (relative to the project root) of files not to lint.
+    pub exclude: Vec<String>,
+    exclude_set: Option<GlobSet>,
+    /// Per-rule settings, by rule code.
+    pub rules: BTreeMap<String, RuleSettings>,
+    /// Mix gate settings.
+    pub mix: MixSettings,
+    /// Migrations whose timestamp prefix is not after this are not checked.
+    pub start_after: Option<String>,
+    /// `line_length` from `.formatter.exs`, when present.
+    pub formatter_line_length: Option<usize>,
+}
+
+impl Config {
+    /// Builds the exclusion matcher after `exclude` is set. Invalid globs are reported by the
+    /// parser and skipped here.
+    pub fn compile_excludes(&mut self) {
+        let mut builder = GlobSetBuilder::new();
+        for pattern in &self.exclude {
+            if let Ok(glob) = Glob::new(pattern) {
+                builder.add(glob);
+            }
+        }
+        self.exclude_set = builder.build().ok();
+    }
+
+    /// Whether a path relative to the project root is excluded.
+    pub fn is_excluded(&self, rel_path: &str) -> bool {
+        self.exclude_set.as_ref().is_some_and(|set| set.is_match(rel_path))
+    }
+
+    /// The settings of a rule (defaults when not configured).
+    pub fn rule(&self, code: &str) -> Option<&RuleSettings> {
+        self.rules.get(code)
+    }
+
+    /// Whether a rule runs.
+    pub fn rule_enabled(&self, code: &str) -> bool {
+        self.rule(code).and_then(|r| r.enabled).unwrap_or(true)
+    }
+
+    /// An integer option of a rule.
+    pub fn rule_int(&self, code: &str, option: &str) -> Option<i64> {
+        match self.rule(code)?.options.get(option)? {
+            Literal::Integer(n) => Some(*n),
+            _ => None,
+        }
+    }
+}
+
+/// A loaded project configuration: where it came from and what was wrong with it.
+#[derive(Clone, Debug, Default)]
+pub struct LoadedConfig {
+    /// The effective configuration (defaults where the file was wrong).
+    pub config: Config,
+    /// The `.ladder.exs` read, if any.
+    pub path: Option<PathBuf>,
+    /// Problems in that file.
+    pub errors: Vec<ConfigError>,
+}
+
+/// Reads `.ladder.exs` (and `.formatter.exs`'s `line_length`) in `root`. A missing file gives
+/// defaults; an unreadable or malformed one gives defaults plus errors.
+pub fn load(root: &Path) -> LoadedConfig {
+    let path = root.join(CONFIG_FILE);
+    let mut loaded = match std::fs::read(&path) {
+        Ok(bytes) => {
+            let text = String::from_utf8_lossy(&bytes);
+            let (config, errors) = parse_config(&text);
+            LoadedConfig { config, path: Some(path), errors }
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => LoadedConfig::default(),
+        Err(e) => LoadedConfig {
+            config: Config::default(),
+            path: Some(path),
+            errors: vec![ConfigError { range: 0..0, message: format!("cannot read {CONFIG_FILE}: {e}") }],
+        },
+    };
+    if let Ok(text) = std::fs::read_to_string(root.join(".formatter.exs")) {
+        loaded.config.formatter_line_length = parse::formatter_line_length(&text);
+    }
+    loaded
+}

@@ -1,0 +1,75 @@
+//! What a rule sees of the file it checks.
+
+use ropey::Rope;
+use tree_sitter::Tree;
+
+use crate::config::Config;
+
+/// Facts about a file's path that rules depend on.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct FileInfo {
+    /// The path shown to users (relative to the current directory or the workspace).
+    pub display: String,
+    /// The path relative to its Mix project root, `/`-separated (`lib/shop/orders.ex`). For a
+    /// file of an umbrella app this is relative to the app (`apps/shop/lib/x.ex` → `lib/x.ex`).
+    pub project_rel: String,
+}
+
+impl FileInfo {
+    /// A file whose display path and project path are the same.
+    pub fn new(path: impl Into<String>) -> Self {
+        let path = path.into();
+        FileInfo { display: path.clone(), project_rel: path }
+    }
+
+    /// The file name.
+    pub fn file_name(&self) -> &str {
+        self.project_rel.rsplit('/').next().unwrap_or(&self.project_rel)
+    }
+
+    /// An ExUnit test file or test support file.
+    pub fn is_test(&self) -> bool {
+        self.project_rel.starts_with("test/") || self.file_name().ends_with("_test.exs")
+    }
+
+    /// Application code under `lib/`.
+    pub fn is_lib(&self) -> bool {
+        self.project_rel.starts_with("lib/")
+    }
+
+    /// A configuration script under `config/`.
+    pub fn is_config(&self) -> bool {
+        self.project_rel.starts_with("config/") && self.project_rel.ends_with(".exs")
+    }
+
+    /// An Elixir script (`.exs`).
+    pub fn is_script(&self) -> bool {
+        self.project_rel.ends_with(".exs")
+    }
+}
+
+/// Everything a rule needs to check one file.
+pub struct LintContext<'a> {
+    /// The text.
+    pub source: &'a str,
+    /// The same text as a rope, for line lookups.
+    pub rope: &'a Rope,
+    /// Its tree-sitter tree.
+    pub tree: &'a Tree,
+    /// Path facts.
+    pub file: &'a FileInfo,
+    /// The project's configuration.
+    pub config: &'a Config,
+}
+
+impl LintContext<'_> {
+    /// Zero-based line of a byte offset.
+    pub fn line_of(&self, byte: usize) -> usize {
+        self.rope.byte_to_line(byte.min(self.rope.len_bytes()))
+    }
+
+    /// An integer option of a rule, or `default`.
+    pub fn option_int(&self, code: &str, option: &str, default: i64) -> i64 {
+        self.config.rule_int(code, option).unwrap_or(default)
+    }
+}

@@ -1,0 +1,75 @@
+//! Runs the rules over one file.
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+use ropey::Rope;
+
+use super::{registry, rules, suppression, FileInfo, Finding, LintContext};
+use crate::config::Config;
+use crate::document::Document;
+
+/// The findings of one file, sorted by position, then code.
+pub type LintOutput = Vec<Finding>;
+
+/// Lints a parsed file: runs every enabled native rule, applies configured severities and
+/// suppression comments, adds `unused-suppression` findings, and sorts.
+pub fn lint(ctx: &LintContext<'_>) -> LintOutput {
+    let mut findings = Vec::new();
+    for rule in registry::RULES {
+        let Some(check) = rule.check else { continue };
+        if !ctx.config.rule_enabled(rule.meta.code) {
+            continue;
+        }
+        // A rule bug must cost its findings, not the whole lint (or the server).
+        let mut found = Vec::new();
+        if catch_unwind(AssertUnwindSafe(|| check(ctx, &mut found))).is_err() {
+            tracing::error!(rule = rule.meta.code, file = %ctx.file.display, "rule panicked; its findings are skipped");
+            continue;
+        }
+        findings.extend(found);
+    }
+
+    let mut directives = suppression::parse_directives(ctx);
+    findings.retain(|f| !suppression::suppress(&mut directives, f, ctx.line_of(f.range.start)));
+    if ctx.config.rule_enabled(rules::unused_suppression::RULE.meta.code) {
+        let meta = &rules::unused_suppression::RULE.meta;
+        for f in suppression::unused(&directives, ctx, meta) {
+            if !suppression::suppress(&mut directives, &f, ctx.line_of(f.range.start)) {
+                findings.push(f);
+            }
+        }
+    }
+
+    for f in &mut findings {
+        if let Some(severity) = ctx.config.rule(f.code).and_then(|r| r.severity) {
+            f.severity = severity;
+        }
+    }
+    sort(&mut findings);
+    findings
+}
+
+/// Sorts findings by position, then code, then message: the order every output uses.
+pub fn sort(findings: &mut [Finding]) {
+    findings.sort_by(|a, b| {
+        (a.range.start, a.range.end, a.code, &a.message).cmp(&(b.range.start, b.range.end, b.code, &b.message))
+    });
+}
+
+/// Parses and lints a text.
+pub fn lint_source(source: &str, file: &FileInfo, config: &Config) -> LintOutput {
+    let doc = Document::new(source, 0);
+    lint_document(doc.rope(), doc.tree(), source, file, config)
+}
+
+/// Lints an already parsed text.
+pub fn lint_document(
+    rope: &Rope,
+    tree: &tree_sitter::Tree,
+    source: &str,
+    file: &FileInfo,
+    config: &Config,
+) -> LintOutput {
+    let ctx = LintContext { source, rope, tree, file, config };
+    lint(&ctx)
+}

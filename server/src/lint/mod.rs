@@ -1,0 +1,22 @@
+//! The rule engine shared by the language server and the command line.
+//!
+//! Rules read a [`LintContext`] (text, tree, file facts, configuration) and push [`Finding`]s:
+//! byte ranges with a message and an optional [`Fix`]. The engine ([`lint`]) runs the enabled
+//! rules, applies configured severities and suppression comments, reports unused suppressions and
+//! sorts the result deterministically.
+
+pub mod context;
+pub mod engine;
+pub mod finding;
+pub mod fix;
+pub mod level;
+pub mod meta;
+pub mod registry;
+pub mod rules;
+pub mod suppression;
+
+pub use context::{FileInfo, LintContext};
+pub use engine::{lint, lint_source, LintOutput};
+pub use finding::{Edit, Finding, Fix};
+pub use level::{file_level, LevelReport};
+pub use meta::{Rule, RuleDocs, RuleMeta, Severity};

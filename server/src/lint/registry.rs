@@ -1,0 +1,43 @@
+//! The list of every rule, in the order of the catalogue (spec §8). The CLI, the server,
+//! `rules`, `explain` and the generated docs all read this list.
+
+use super::rules;
+use super::Rule;
+
+/// Every rule.
+pub static RULES: &[&Rule] = &[
+    // L0
+    &rules::syntax_error::RULE,
+    // L1
+    &rules::trailing_whitespace::RULE,
+    // L2
+    &rules::io_inspect::RULE,
+    // L4
+    &rules::missing_spec::RULE,
+    // Meta
+    &rules::unused_suppression::RULE,
+    &rules::invalid_config::RULE,
+];
+
+/// The rule with this code.
+pub fn find(code: &str) -> Option<&'static Rule> {
+    RULES.iter().copied().find(|r| r.meta.code == code)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_unique_and_documented() {
+        let mut seen = std::collections::HashSet::new();
+        for rule in RULES {
+            let m = &rule.meta;
+            assert!(seen.insert(m.code), "duplicate code {}", m.code);
+            assert!(m.level <= 7, "{}", m.code);
+            assert!(!m.summary.is_empty() && !m.docs.why.is_empty(), "{} lacks docs", m.code);
+            assert!(!m.docs.bad.is_empty() && !m.docs.good.is_empty() && !m.docs.fix.is_empty(), "{}", m.code);
+            assert!(m.code.chars().all(|c| c.is_ascii_lowercase() || c == '-'), "{}", m.code);
+        }
+    }
+}

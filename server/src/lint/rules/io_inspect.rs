@@ -1,0 +1,230 @@
+//! `io-inspect`: `IO.inspect` left in code, called, piped or captured.
+//!
+//! The fix is pipe-aware: `x |> IO.inspect() |> f()` becomes `x |> f()`; a call used as a value
+//! becomes its argument (`IO.inspect` returns it); a statement whose value is dropped is deleted
+//! when its argument has no side effects. It is offered one at a time and never applied in bulk:
+//! removing debug output on save while someone is debugging would be hostile.
+
+use tree_sitter::Node;
+
+use crate::lint::{Edit, Finding, Fix, LintContext, Rule, RuleDocs, RuleMeta, Severity};
+use crate::syntax::{elixir, text};
+
+/// The rule.
+pub static RULE: Rule = Rule {
+    meta: RuleMeta {
+        code: "io-inspect",
+        level: 2,
+        severity: Severity::Warning,
+        fixable: true,
+        summary: "`IO.inspect` calls, including piped and captured ones",
+        docs: RuleDocs {
+            why: "`IO.inspect` is a debugging aid. Left in production code it writes unstructured \
+                  output to stdout, bypassing Logger's levels, metadata and backends, and may \
+                  print sensitive data.",
+            bad: "def total(order) do\n  order.items\n  |> IO.inspect(label: \"items\")\n  |> Enum.sum()\nend",
+            good: "def total(order) do\n  order.items\n  |> Enum.sum()\nend",
+            fix: "Removes the call: the pipe step is dropped, a call used as a value is replaced by \
+                  its argument, and a statement is deleted. Use `Logger.debug/2` for output that \
+                  should stay.",
+        },
+        credo: &["Credo.Check.Warning.IoInspect"],
+        ..RuleMeta::BASE
+    },
+    check: Some(check),
+};
+
+fn check(ctx: &LintContext<'_>, out: &mut Vec<Finding>) {
+    let src = ctx.source;
+    elixir::walk(ctx.tree.root_node(), &mut |node| {
+        if node.kind() == "call" && elixir::remote_call(node, src) == Some(("IO", "inspect")) {
+            out.push(finding(ctx, node));
+        }
+        true
+    });
+}
+
+fn finding(ctx: &LintContext<'_>, call: Node<'_>) -> Finding {
+    let src = ctx.source;
+    let place = match enclosing_function(call, src) {
+        Some(f) => format!(" in `{f}`"),
+        None => String::new(),
+    };
+    let captured = capture_of(call, src);
+    let message = if captured.is_some() {
+        format!("Captured `IO.inspect`{place} prints debug output; remove it or use Logger")
+    } else {
+        format!("`IO.inspect`{place} prints debug output; remove it or use Logger")
+    };
+    let range = captured.unwrap_or(call).byte_range();
+    let mut f = Finding::new(&RULE.meta, range, message);
+    if let Some(edit) = removal(ctx, call, captured) {
+        f = f.with_fix(Fix::unsafe_("Remove `IO.inspect`", vec![edit]));
+    }
+    f
+}
+
+/// `name/arity` of the function around `node`.
+fn enclosing_function(node: Node<'_>, src: &str) -> Option<String> {
+    let def = elixir::ancestor(node, |n| elixir::function_def(n, src).is_some())?;
+    let def = elixir::function_def(def, src)?;
+    Some(format!("{}/{}", def.name, def.params.len()))
+}
+
+/// The `&…` capture around `call`, if it is captured (`&IO.inspect/1`, `&IO.inspect(&1, …)`).
+fn capture_of<'t>(call: Node<'t>, src: &str) -> Option<Node<'t>> {
+    let parent = call.parent()?;
+    let capture = if elixir::is_binary_op(parent, src, "/") { parent.parent()? } else { parent };
+    (capture.kind() == "unary_operator" && elixir::operator(capture, src) == "&").then_some(capture)
+}
+
+/// The edit that removes the call, when one is obviously right.
+fn removal(ctx: &LintContext<'_>, call: Node<'_>, captured: Option<Node<'_>>) -> Option<Edit> {
+    let src = ctx.source;
+    if let Some(capture) = captured {
+        // `x |> tap(&IO.inspect/1)` and `then(&IO.inspect/1)` are the identity: drop the step.
+        let args_node = capture.parent().filter(|p| p.kind() == "arguments")?;
+        let step = args_node.parent()?;
+        let name = elixir::local_call_name(step, src)?;
+        if !matches!(name, "tap" | "then") || elixir::call_args(step).len() != 1 {
+            return None;
+        }
+        return drop_pipe_step(src, step);
+    }
+    if let Some(edit) = drop_pipe_step(src, call) {
+        return Some(edit);
+    }
+    let args = elixir::call_args(call);
+    let item = match args.len() {
+        1 | 2 => args[0],
+        3 => args[1],
+        _ => return None,
+    };
+    if is_dropped_statement(call) && is_pure(item, src) {
+        return Some(delete_statement(src, call));
+    }
+    Some(Edit::replace(call.byte_range(), text(item, src)))
+}
+
+/// For `lhs |> step`, replaces the pipe by `lhs`.
+fn drop_pipe_step(src: &str, step: Node<'_>) -> Option<Edit> {
+    let pipe = step.parent().filter(|p| elixir::is_binary_op(*p, src, "|>"))?;
+    if pipe.child_by_field_name("right")? != step {
+        return None;
+    }
+    let left = pipe.child_by_field_name("left")?;
+    Some(Edit::replace(pipe.byte_range(), text(left, src)))
+}
+
+/// Whether `node` is a statement of a block whose value is not used (not the block's last).
+fn is_dropped_statement(node: Node<'_>) -> bool {
+    let Some(parent) = node.parent() else { return false };
+    if !matches!(parent.kind(), "do_block" | "body" | "source" | "else_block" | "after_block" | "rescue_block" | "catch_block") {
+        return false;
+    }
+    let mut next = node.next_named_sibling();
+    while let Some(n) = next {
+        if n.kind() != "comment" {
+            return !matches!(n.kind(), "else_block" | "rescue_block" | "catch_block" | "after_block");
+        }
+        next = n.next_named_sibling();
+    }
+    false
+}
+
+/// Whether evaluating `node` has no side effects worth keeping: variables, literals, module
+/// attributes and field access.
+fn is_pure(node: Node<'_>, src: &str) -> bool {
+    match node.kind() {
+        "identifier" | "atom" | "integer" | "float" | "boolean" | "nil" | "alias" | "char" => true,
+        "string" | "charlist" => !text(node, src).contains("#{"),
+        "unary_operator" => elixir::operator(node, src) == "@",
+        "dot" => node.child_by_field_name("left").is_some_and(|l| is_pure(l, src)),
+        "call" => {
+            // `conn.assigns` is a call without arguments on a variable: field access.
+            let target = node.child_by_field_name("target");
+            !elixir::has_arguments(node) && target.is_some_and(|t| t.kind() == "dot" && is_pure(t, src))
+        }
+        "list" | "tuple" => {
+            let mut c = node.walk();
+            node.named_children(&mut c).all(|n| is_pure(n, src))
+        }
+        _ => false,
+    }
+}
+
+/// Deletes a statement with its line when it is alone on it.
+fn delete_statement(src: &str, node: Node<'_>) -> Edit {
+    if elixir::starts_line(src, node.start_byte()) && elixir::ends_line(src, node.end_byte()) {
+        let start = elixir::line_start(src, node.start_byte());
+        let end = elixir::line_end_with_terminator(src, node.end_byte());
+        Edit::delete(start..end)
+    } else {
+        Edit::delete(node.byte_range())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::lint::rules::test_support::*;
+
+    const CODE: &str = "io-inspect";
+
+    fn fixed(src: &str) -> String {
+        assert_clean_after_fix(src, "lib/a.ex", CODE)
+    }
+
+    #[test]
+    fn pipe_step_is_dropped() {
+        let src = "def f(x) do\n  x |> IO.inspect() |> g()\nend\n";
+        assert_eq!(fixed(src), "def f(x) do\n  x |> g()\nend\n");
+        let multi = "def f(x) do\n  x\n  |> IO.inspect(label: \"x\")\n  |> g()\nend\n";
+        assert_eq!(fixed(multi), "def f(x) do\n  x\n  |> g()\nend\n");
+        let last = "def f(x) do\n  x\n  |> g()\n  |> IO.inspect()\nend\n";
+        assert_eq!(fixed(last), "def f(x) do\n  x\n  |> g()\nend\n");
+    }
+
+    #[test]
+    fn call_used_as_value_becomes_its_argument() {
+        assert_eq!(fixed("def f(x), do: g(IO.inspect(x, label: \"x\"))\n"), "def f(x), do: g(x)\n");
+        assert_eq!(fixed("def f(x) do\n  IO.inspect(compute(x))\nend\n"), "def f(x) do\n  compute(x)\nend\n");
+        assert_eq!(fixed("IO.inspect(:stderr, value, [])\n"), "value\n");
+    }
+
+    #[test]
+    fn dropped_statement_is_deleted_only_when_pure() {
+        let src = "def f(x) do\n  IO.inspect(x)\n  x + 1\nend\n";
+        assert_eq!(fixed(src), "def f(x) do\n  x + 1\nend\n");
+        let effect = "def f(x) do\n  IO.inspect(save(x))\n  :ok\nend\n";
+        assert_eq!(fixed(effect), "def f(x) do\n  save(x)\n  :ok\nend\n");
+    }
+
+    #[test]
+    fn captures_are_flagged_and_identity_steps_removed() {
+        let src = "def f(xs), do: Enum.each(xs, &IO.inspect/1)\n";
+        let found = findings_of(src, "lib/a.ex", CODE);
+        assert_eq!(found.len(), 1);
+        assert!(found[0].fix.is_none());
+        assert!(found[0].message.contains("Captured"));
+        assert_eq!(&src[found[0].range.clone()], "&IO.inspect/1");
+        assert_eq!(fixed("def f(xs), do: xs |> tap(&IO.inspect/1) |> g()\n"), "def f(xs), do: xs |> g()\n");
+    }
+
+    #[test]
+    fn message_names_the_function() {
+        let found = findings_of("defmodule A do\n  def run(a, b), do: IO.inspect(a + b)\nend\n", "lib/a.ex", CODE);
+        assert!(found[0].message.contains("`run/2`"), "{}", found[0].message);
+    }
+
+    #[test]
+    fn other_inspects_are_fine() {
+        let src = "def f(x) do\n  Logger.debug(inspect(x))\n  Kernel.inspect(x)\n  MyIO.inspect(x)\nend\n";
+        assert!(findings_of(src, "lib/a.ex", CODE).is_empty());
+    }
+
+    #[test]
+    fn fix_is_not_applied_in_bulk() {
+        let found = findings_of("IO.inspect(1)\n", "lib/a.ex", CODE);
+        assert!(!found[0].fix.as_ref().unwrap().safe);
+    }
+}

@@ -1,0 +1,144 @@
+//! `missing-spec`: a public `def`/`defmacro` without a `@spec`.
+//!
+//! A spec for any clause of the same name and arity counts; with default arguments a spec for
+//! any of the arities counts. Exempt, as Elixir reviewers expect: `@impl` callbacks (an `@impl`
+//! before any clause covers the function), `defdelegate`, `defguard`, `@doc false` functions,
+//! protocol implementations (`defimpl`), `__using__`-style hooks, functions generated inside
+//! `quote`, test files and scripts (`.exs`: `mix.exs`, configuration, migrations, seeds).
+
+use crate::lint::{Edit, Finding, Fix, LintContext, Rule, RuleDocs, RuleMeta, Severity};
+use crate::syntax::elixir::{self, DefKind, ModuleKind};
+use crate::syntax::module_model::{module_models, Function};
+
+/// The rule.
+pub static RULE: Rule = Rule {
+    meta: RuleMeta {
+        code: "missing-spec",
+        level: 4,
+        severity: Severity::Warning,
+        fixable: true,
+        summary: "Public function or macro without `@spec`",
+        docs: RuleDocs {
+            why: "A `@spec` is the contract of a public function: it documents what callers may \
+                  pass and get back, lets Dialyzer and the type checker catch misuse, and shows in \
+                  generated docs. Public functions without one make every caller read the body.",
+            bad: "def create_order(%User{} = user, items) when is_list(items) do\n  {:ok, build(user, items)}\nend",
+            good: "@spec create_order(User.t(), list()) :: {:ok, term()}\ndef create_order(%User{} = user, items) when is_list(items) do\n  {:ok, build(user, items)}\nend",
+            fix: "Inserts one `@spec` stub per arity right above the function's first clause \
+                  (below its `@doc`), to be refined by hand.",
+        },
+        credo: &["Credo.Check.Readability.Specs"],
+        ..RuleMeta::BASE
+    },
+    check: Some(check),
+};
+
+fn check(ctx: &LintContext<'_>, out: &mut Vec<Finding>) {
+    if ctx.file.is_test() || ctx.file.is_script() {
+        return;
+    }
+    let src = ctx.source;
+    for module in module_models(ctx.tree.root_node(), src) {
+        if module.def.kind == ModuleKind::Impl {
+            continue;
+        }
+        for function in &module.functions {
+            if exempt(function, src) || module.has_spec(function.name, function.min_arity..=function.arity) {
+                continue;
+            }
+            let what = if function.kind.is_macro() { "macro" } else { "function" };
+            let message = format!("Public {what} `{}` has no @spec", function.label());
+            let first = function.first();
+            out.push(Finding::new(&RULE.meta, first.name_node.byte_range(), message).with_fix(stub_fix(function, src)));
+        }
+    }
+}
+
+fn exempt(function: &Function<'_>, src: &str) -> bool {
+    !function.kind.is_public()
+        || matches!(function.kind, DefKind::Defdelegate | DefKind::Defguard)
+        || function.impl_attr.is_some()
+        || function.doc_false(src)
+        || function.name.starts_with("__")
+}
+
+/// One `@spec` line per arity, inserted above the first clause at its indentation.
+fn stub_fix(function: &Function<'_>, src: &str) -> Fix {
+    let first = function.first();
+    let at = elixir::line_start(src, first.node.start_byte());
+    let indent = elixir::indentation(src, first.node.start_byte());
+    let ret = if function.kind.is_macro() { "Macro.t()" } else { "term()" };
+    let arg = if function.kind.is_macro() { "Macro.t()" } else { "term()" };
+    let mut text = String::new();
+    for arity in function.min_arity..=function.arity {
+        let args = vec![arg; arity].join(", ");
+        text.push_str(&format!("{indent}@spec {}({args}) :: {ret}\n", function.name));
+    }
+    let title = if function.min_arity == function.arity { "Insert @spec stub" } else { "Insert @spec stubs" };
+    Fix::safe(title, vec![Edit::insert(at, text)])
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::lint::rules::test_support::*;
+
+    const CODE: &str = "missing-spec";
+
+    fn labels(src: &str, path: &str) -> Vec<String> {
+        findings_of(src, path, CODE).into_iter().map(|f| f.message).collect()
+    }
+
+    #[test]
+    fn flags_public_functions_and_macros_without_spec() {
+        let src = "defmodule Shop.Orders do\n  def create(attrs), do: {:ok, attrs}\n  defmacro m(ast), do: ast\n  defp helper, do: :ok\nend\n";
+        assert_eq!(
+            labels(src, "lib/shop/orders.ex"),
+            ["Public function `create/1` has no @spec", "Public macro `m/1` has no @spec"]
+        );
+    }
+
+    #[test]
+    fn any_clause_spec_counts_and_defaults_cover_arities() {
+        let src = "defmodule A do\n  @spec f(integer()) :: integer()\n  def f(0), do: 0\n  def f(n), do: n\n  @spec g(term()) :: term()\n  def g(a, b \\\\ 1), do: {a, b}\nend\n";
+        assert!(labels(src, "lib/a.ex").is_empty());
+    }
+
+    #[test]
+    fn exemptions() {
+        let src = "defmodule A do\n  @behaviour B\n  @impl true\n  def init(s), do: {:ok, s}\n  def init(a, b), do: {a, b}\n  @doc false\n  def hidden, do: 1\n  defdelegate d(x), to: B\n  defguard is_small(x) when x < 3\n  defmacro __using__(_), do: quote(do: :ok)\n  defmacro __before_compile__(_), do: nil\nend\ndefimpl String.Chars, for: A do\n  def to_string(_), do: \"a\"\nend\n";
+        assert_eq!(labels(src, "lib/a.ex"), ["Public function `init/2` has no @spec"]);
+        assert!(labels("defmodule ATest do\n  def helper, do: 1\nend\n", "test/a_test.exs").is_empty());
+        assert!(labels("defmodule A.MixProject do\n  def project, do: []\nend\n", "mix.exs").is_empty());
+    }
+
+    #[test]
+    fn impl_before_first_clause_covers_all_clauses() {
+        let src = "defmodule A do\n  @impl true\n  def handle_call(:a, _, s), do: {:reply, 1, s}\n  def handle_call(:b, _, s), do: {:reply, 2, s}\nend\n";
+        assert!(labels(src, "lib/a.ex").is_empty());
+    }
+
+    #[test]
+    fn quoted_definitions_are_not_the_modules_own() {
+        let src = "defmodule A do\n  @spec __using__(term()) :: Macro.t()\n  defmacro __using__(_) do\n    quote do\n      def injected, do: 1\n    end\n  end\nend\n";
+        assert!(labels(src, "lib/a.ex").is_empty());
+    }
+
+    #[test]
+    fn fix_inserts_one_spec_per_arity_below_the_doc() {
+        let src = "defmodule A do\n  @doc \"Adds.\"\n  def add(a, b \\\\ 1) when is_integer(a) do\n    a + b\n  end\nend\n";
+        let fixed = assert_clean_after_fix(src, "lib/a.ex", CODE);
+        assert_eq!(
+            fixed,
+            "defmodule A do\n  @doc \"Adds.\"\n  @spec add(term()) :: term()\n  @spec add(term(), term()) :: term()\n  def add(a, b \\\\ 1) when is_integer(a) do\n    a + b\n  end\nend\n"
+        );
+    }
+
+    #[test]
+    fn nested_modules_are_checked_on_their_own() {
+        let src = "defmodule A do\n  @spec f() :: :ok\n  def f, do: :ok\n  defmodule B do\n    def f, do: :ok\n  end\nend\n";
+        let found = findings_of(src, "lib/a.ex", CODE);
+        assert_eq!(found.len(), 1);
+        assert_eq!(&src[found[0].range.clone()], "f");
+        assert!(found[0].range.start > src.find("defmodule B").unwrap());
+    }
+}

@@ -1,0 +1,156 @@
+//! `syntax-error`: what tree-sitter could not parse (`ERROR` nodes) or had to invent (`MISSING`
+//! nodes). The message says what is missing and where it was opened; for a missing `end`, the
+//! indentation tells which `do` lacks it, as the Elixir compiler's own hint does.
+
+use tree_sitter::Node;
+
+use crate::lint::{Finding, LintContext, Rule, RuleDocs, RuleMeta, Severity};
+use crate::syntax::{elixir, text};
+
+/// The rule.
+pub static RULE: Rule = Rule {
+    meta: RuleMeta {
+        code: "syntax-error",
+        level: 0,
+        severity: Severity::Error,
+        summary: "Code that does not parse: missing `end`, unclosed brackets, unexpected tokens",
+        docs: RuleDocs {
+            why: "Code that does not parse does not compile: nothing above L0 can be trusted until \
+                  it does. Shown as you type, before any `mix compile`.",
+            bad: "defmodule Shop do\n  def total(items) do\n    Enum.sum(items)\n\n  def empty?, do: true\nend",
+            good: "defmodule Shop do\n  def total(items) do\n    Enum.sum(items)\n  end\n\n  def empty?, do: true\nend",
+            fix: "Add what the message names at the place it points to.",
+        },
+        ..RuleMeta::BASE
+    },
+    check: Some(check),
+};
+
+/// More would only repeat the first few: one mistake often derails the rest of the file.
+const MAX_FINDINGS: usize = 20;
+
+fn check(ctx: &LintContext<'_>, out: &mut Vec<Finding>) {
+    let root = ctx.tree.root_node();
+    if !root.has_error() {
+        return;
+    }
+    let mut problems = Vec::new();
+    elixir::walk(root, &mut |node| {
+        if problems.len() >= MAX_FINDINGS {
+            return false;
+        }
+        if node.is_missing() || node.is_error() {
+            problems.push(node);
+            return false;
+        }
+        node.has_error()
+    });
+    for node in problems {
+        let finding = if node.is_missing() { missing(ctx, node) } else { unexpected(ctx, node) };
+        out.push(finding);
+    }
+}
+
+fn line_no(ctx: &LintContext<'_>, byte: usize) -> usize {
+    ctx.line_of(byte) + 1
+}
+
+fn missing(ctx: &LintContext<'_>, node: Node<'_>) -> Finding {
+    let token = node.kind();
+    let parent = node.parent();
+    if token == "end" {
+        if let Some(block) = parent {
+            let (opener, keyword) = unclosed_block(ctx, block);
+            let message = format!("missing `end` for the `{keyword}` on line {}", line_no(ctx, opener.start_byte()));
+            return Finding::new(&RULE.meta, opener.byte_range(), message);
+        }
+    }
+    if let Some(open) = parent.and_then(|p| p.child(0)).filter(|o| is_opener(o.kind()) && *o != node) {
+        let message = format!("missing `{token}` to close the `{}` on line {}", open.kind(), line_no(ctx, open.start_byte()));
+        return Finding::new(&RULE.meta, open.byte_range(), message);
+    }
+    let at = node.start_byte();
+    Finding::new(&RULE.meta, at..at, format!("missing `{token}`"))
+}
+
+fn is_opener(kind: &str) -> bool {
+    matches!(kind, "(" | "[" | "{" | "%{" | "<<" | "\"" | "'" | "\"\"\"" | "'''" | "fn" | "do")
+}
+
+/// The `do`/`fn` token that lacks its `end`. tree-sitter reports the `end` missing on the outer
+/// block, because an inner block took the outer block's `end`. The inner block whose `end` is
+/// not aligned with the line that opened it is the one really missing it.
+fn unclosed_block<'t>(ctx: &LintContext<'_>, block: Node<'t>) -> (Node<'t>, &'static str) {
+    let src = ctx.source;
+    let mut found = None;
+    elixir::walk(block, &mut |n| {
+        if found.is_some() {
+            return false;
+        }
+        if n != block && matches!(n.kind(), "do_block" | "anonymous_function") {
+            let end = (0..n.child_count() as u32).rev().filter_map(|i| n.child(i)).find(|c| c.kind() == "end");
+            if let Some(end) = end.filter(|e| !e.is_missing()) {
+                let opener_indent = elixir::indentation(src, n.start_byte()).len();
+                let end_col = end.start_byte() - elixir::line_start(src, end.start_byte());
+                if end_col != opener_indent && ctx.line_of(end.start_byte()) != ctx.line_of(n.start_byte()) {
+                    found = Some(n);
+                    return false;
+                }
+            }
+        }
+        true
+    });
+    let target = found.unwrap_or(block);
+    let keyword = if target.kind() == "anonymous_function" { "fn" } else { "do" };
+    let opener = target.child(0).filter(|c| c.kind() == keyword).unwrap_or(target);
+    (opener, keyword)
+}
+
+fn unexpected(ctx: &LintContext<'_>, node: Node<'_>) -> Finding {
+    let mut leaf = node;
+    while let Some(child) = leaf.child(0) {
+        leaf = child;
+    }
+    let token = text(leaf, ctx.source).lines().next().unwrap_or("").trim();
+    if token.is_empty() {
+        return Finding::new(&RULE.meta, node.byte_range(), "syntax error");
+    }
+    let shown: String = token.chars().take(30).collect();
+    let ellipsis = if shown.len() < token.len() { "…" } else { "" };
+    Finding::new(&RULE.meta, leaf.byte_range(), format!("syntax error: unexpected `{shown}{ellipsis}`"))
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::lint::rules::test_support::*;
+
+    fn messages(src: &str) -> Vec<String> {
+        findings_of(src, "lib/a.ex", "syntax-error").into_iter().map(|f| f.message).collect()
+    }
+
+    #[test]
+    fn missing_end_names_the_do_by_indentation() {
+        let src = "defmodule A do\n  def f(x) do\n    x + 1\n\n  def g, do: 2\nend\n";
+        assert_eq!(messages(src), ["missing `end` for the `do` on line 2"]);
+        let outer = "defmodule A do\n  def f(x) do\n    x\n  end\n";
+        assert_eq!(messages(outer), ["missing `end` for the `do` on line 1"]);
+    }
+
+    #[test]
+    fn missing_bracket_names_its_opener() {
+        let src = "defmodule A do\n  def f(x) do\n    foo(x, [1, 2)\n  end\nend\n";
+        assert_eq!(messages(src), ["missing `]` to close the `[` on line 3"]);
+    }
+
+    #[test]
+    fn unexpected_tokens_are_reported() {
+        let found = messages("defmodule A do\n  def f(x) do\n    x + * 2\n  end\nend\n");
+        assert!(!found.is_empty());
+        assert!(found[0].starts_with("syntax error"), "{found:?}");
+    }
+
+    #[test]
+    fn valid_code_has_no_finding() {
+        assert!(messages("defmodule A do\n  def f(x), do: fn y -> x + y end\nend\n").is_empty());
+    }
+}

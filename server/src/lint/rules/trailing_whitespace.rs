@@ -1,0 +1,101 @@
+//! `trailing-whitespace`: spaces or tabs at the end of a line, outside strings and heredocs
+//! (where they are content, and removing them would change the program).
+
+use crate::lint::{Edit, Finding, Fix, LintContext, Rule, RuleDocs, RuleMeta, Severity};
+
+/// The rule.
+pub static RULE: Rule = Rule {
+    meta: RuleMeta {
+        code: "trailing-whitespace",
+        level: 1,
+        severity: Severity::Warning,
+        fixable: true,
+        summary: "Trailing spaces or tabs (outside strings and heredocs)",
+        docs: RuleDocs {
+            why: "`mix format` removes trailing whitespace, so it shows up as noise in diffs and \
+                  as formatting drift in CI. Inside strings and heredocs it is content and is \
+                  left alone.",
+            bad: "def total(items) do··\n  Enum.sum(items)\nend",
+            good: "def total(items) do\n  Enum.sum(items)\nend",
+            fix: "Removes the trailing whitespace.",
+        },
+        credo: &["Credo.Check.Readability.TrailingWhiteSpace"],
+        ..RuleMeta::BASE
+    },
+    check: Some(check),
+};
+
+fn check(ctx: &LintContext<'_>, out: &mut Vec<Finding>) {
+    let src = ctx.source;
+    let bytes = src.as_bytes();
+    let mut line_start = 0;
+    while line_start <= src.len() {
+        let rest = &src[line_start..];
+        let line_len = rest.find(['\n', '\r']).unwrap_or(rest.len());
+        let line_end = line_start + line_len;
+        let trimmed = src[line_start..line_end].trim_end_matches([' ', '\t']).len();
+        let ws_start = line_start + trimmed;
+        if ws_start < line_end && !inside_literal(ctx, ws_start) {
+            let fix = Fix::safe("Remove trailing whitespace", vec![Edit::delete(ws_start..line_end)]);
+            let n = line_end - ws_start;
+            let what = if n == 1 { "1 character".to_string() } else { format!("{n} characters") };
+            out.push(Finding::new(&RULE.meta, ws_start..line_end, format!("Trailing whitespace ({what})")).with_fix(fix));
+        }
+        if line_end >= src.len() {
+            break;
+        }
+        // Step over `\r\n`, `\n` or `\r`.
+        line_start = line_end + if bytes[line_end] == b'\r' && bytes.get(line_end + 1) == Some(&b'\n') { 2 } else { 1 };
+    }
+}
+
+/// Whether `byte` is inside a string, charlist, sigil or heredoc.
+fn inside_literal(ctx: &LintContext<'_>, byte: usize) -> bool {
+    let Some(mut node) = ctx.tree.root_node().descendant_for_byte_range(byte, byte + 1) else {
+        return false;
+    };
+    loop {
+        if matches!(node.kind(), "string" | "charlist" | "sigil" | "quoted_atom" | "quoted_keyword") {
+            // The delimiters themselves (e.g. the line of a closing `"""`) are outside content;
+            // only whitespace strictly between them is content.
+            return node.start_byte() < byte && byte < node.end_byte();
+        }
+        match node.parent() {
+            Some(p) => node = p,
+            None => return false,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::lint::rules::test_support::*;
+
+    #[test]
+    fn flags_and_fixes_trailing_spaces_and_tabs() {
+        let src = "defmodule A do  \n  def f, do: 1\t\r\nend \n";
+        let found = findings_of(src, "lib/a.ex", "trailing-whitespace");
+        assert_eq!(found.len(), 3);
+        assert_eq!(found[0].message, "Trailing whitespace (2 characters)");
+        let fixed = assert_clean_after_fix(src, "lib/a.ex", "trailing-whitespace");
+        assert_eq!(fixed, "defmodule A do\n  def f, do: 1\r\nend\n");
+    }
+
+    #[test]
+    fn leaves_strings_and_heredocs_alone() {
+        let src = "@doc \"\"\"\n  two spaces:  \n\"\"\"\nx = \"a  \nb\"\ny = ~s(c  \nd)\n";
+        assert!(findings_of(src, "lib/a.ex", "trailing-whitespace").is_empty());
+    }
+
+    #[test]
+    fn clean_file_has_no_finding() {
+        assert!(findings_of("x = 1\n\ny = 2\n", "lib/a.ex", "trailing-whitespace").is_empty());
+    }
+
+    #[test]
+    fn flags_whitespace_only_lines_and_the_last_line() {
+        let src = "x = 1\n   \ny = 2 ";
+        assert_eq!(findings_of(src, "lib/a.ex", "trailing-whitespace").len(), 2);
+        assert_eq!(assert_clean_after_fix(src, "lib/a.ex", "trailing-whitespace"), "x = 1\n\ny = 2");
+    }
+}

@@ -1,0 +1,436 @@
+//! Helpers over tree-sitter-elixir trees: calls, attributes, function definitions and modules.
+//!
+//! Shapes (see `ladder-ls syntax-tree FILE`):
+//! - `defmodule X do … end` → `call(target: identifier, arguments(alias), do_block)`.
+//! - `@spec f(integer()) :: :ok` → `unary_operator(operand: call(target: identifier "spec", …))`.
+//! - A `def` head is a `call` (`def f(a)`), a bare `identifier` (`def f`), or a
+//!   `binary_operator` with `when` around one of those (`def f(a) when a > 0`); the body is a
+//!   `do_block` or the keyword form `, do: expr`.
+//! - Remote calls have `target: dot(left: alias, right: identifier)`.
+
+use tree_sitter::Node;
+
+use super::text;
+
+/// Visits `node` and its descendants in document order; `visit` returns whether to descend.
+pub fn walk<'t>(node: Node<'t>, visit: &mut impl FnMut(Node<'t>) -> bool) {
+    let mut cursor = node.walk();
+    let mut descend = visit(node);
+    loop {
+        if descend && cursor.goto_first_child() {
+            descend = visit(cursor.node());
+            continue;
+        }
+        loop {
+            if cursor.node() == node {
+                return;
+            }
+            if cursor.goto_next_sibling() {
+                descend = visit(cursor.node());
+                break;
+            }
+            if !cursor.goto_parent() {
+                return;
+            }
+        }
+    }
+}
+
+/// The operator of a `binary_operator` or `unary_operator` (`|>`, `when`, `@`, `\\`).
+pub fn operator<'a>(node: Node<'_>, source: &'a str) -> &'a str {
+    node.child_by_field_name("operator").map(|op| text(op, source)).unwrap_or("")
+}
+
+/// Whether `node` is a `binary_operator` with operator `op`.
+pub fn is_binary_op(node: Node<'_>, source: &str, op: &str) -> bool {
+    node.kind() == "binary_operator" && operator(node, source) == op
+}
+
+/// The name of a local call (`foo(x)`, `foo x`, `def ...`), or `None` for remote calls.
+pub fn local_call_name<'a>(call: Node<'_>, source: &'a str) -> Option<&'a str> {
+    if call.kind() != "call" {
+        return None;
+    }
+    let target = call.child_by_field_name("target")?;
+    (target.kind() == "identifier").then(|| text(target, source))
+}
+
+/// `(module, function)` of a remote call such as `IO.inspect(x)` or `:erlang.binary_to_term(x)`.
+/// The module is the alias text (`IO`, `Ecto.Adapters.SQL`) or an atom (`:erlang`).
+pub fn remote_call<'a>(call: Node<'_>, source: &'a str) -> Option<(&'a str, &'a str)> {
+    if call.kind() != "call" {
+        return None;
+    }
+    let target = call.child_by_field_name("target")?;
+    if target.kind() != "dot" {
+        return None;
+    }
+    let left = target.child_by_field_name("left")?;
+    let right = target.child_by_field_name("right")?;
+    if !matches!(left.kind(), "alias" | "atom") || right.kind() != "identifier" {
+        return None;
+    }
+    Some((text(left, source), text(right, source)))
+}
+
+/// The argument nodes of a call (comments skipped; a trailing keyword list is one `keywords`).
+pub fn call_args<'t>(call: Node<'t>) -> Vec<Node<'t>> {
+    let Some(args) = call.named_children(&mut call.walk()).find(|c| c.kind() == "arguments") else {
+        return Vec::new();
+    };
+    let mut cursor = args.walk();
+    args.named_children(&mut cursor).filter(|c| c.kind() != "comment").collect()
+}
+
+/// Whether a call has an argument list (`f()` or `f(x)`, also `f x`), as opposed to `IO.inspect`
+/// in `&IO.inspect/1`.
+pub fn has_arguments(call: Node<'_>) -> bool {
+    call.named_children(&mut call.walk()).any(|c| c.kind() == "arguments")
+}
+
+/// The `do … end` block of a call.
+pub fn do_block<'t>(call: Node<'t>) -> Option<Node<'t>> {
+    call.named_children(&mut call.walk()).find(|c| c.kind() == "do_block")
+}
+
+/// The expressions directly inside a block (`do_block`, `else_block`, `source`…), comments and
+/// the block's own `else`/`rescue`/… sub-blocks left out.
+pub fn block_statements<'t>(block: Node<'t>) -> Vec<Node<'t>> {
+    let mut cursor = block.walk();
+    block
+        .named_children(&mut cursor)
+        .filter(|c| !matches!(c.kind(), "comment" | "else_block" | "rescue_block" | "catch_block" | "after_block"))
+        .collect()
+}
+
+/// A module attribute: `@name value`.
+#[derive(Clone, Copy, Debug)]
+pub struct Attribute<'t> {
+    /// The attribute's name without `@`.
+    pub name: &'t str,
+    /// Its value (`true` in `@impl true`), if given.
+    pub value: Option<Node<'t>>,
+    /// The whole `@…` node.
+    pub node: Node<'t>,
+}
+
+/// Reads `node` as a module attribute.
+pub fn attribute<'t>(node: Node<'t>, source: &'t str) -> Option<Attribute<'t>> {
+    if node.kind() != "unary_operator" || operator(node, source) != "@" {
+        return None;
+    }
+    let operand = node.child_by_field_name("operand")?;
+    match operand.kind() {
+        "identifier" => Some(Attribute { name: text(operand, source), value: None, node }),
+        "call" => {
+            let name = local_call_name(operand, source)?;
+            Some(Attribute { name, value: call_args(operand).into_iter().next(), node })
+        }
+        _ => None,
+    }
+}
+
+/// The keyword that defines a function or macro.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DefKind {
+    /// `def`
+    Def,
+    /// `defp`
+    Defp,
+    /// `defmacro`
+    Defmacro,
+    /// `defmacrop`
+    Defmacrop,
+    /// `defguard`
+    Defguard,
+    /// `defguardp`
+    Defguardp,
+    /// `defdelegate`
+    Defdelegate,
+}
+
+impl DefKind {
+    fn from_name(name: &str) -> Option<DefKind> {
+        Some(match name {
+            "def" => DefKind::Def,
+            "defp" => DefKind::Defp,
+            "defmacro" => DefKind::Defmacro,
+            "defmacrop" => DefKind::Defmacrop,
+            "defguard" => DefKind::Defguard,
+            "defguardp" => DefKind::Defguardp,
+            "defdelegate" => DefKind::Defdelegate,
+            _ => return None,
+        })
+    }
+
+    /// Whether the definition is callable from other modules.
+    pub fn is_public(self) -> bool {
+        matches!(self, DefKind::Def | DefKind::Defmacro | DefKind::Defguard | DefKind::Defdelegate)
+    }
+
+    /// Whether it defines a macro (`defmacro`, `defguard`).
+    pub fn is_macro(self) -> bool {
+        matches!(self, DefKind::Defmacro | DefKind::Defmacrop | DefKind::Defguard | DefKind::Defguardp)
+    }
+}
+
+/// One clause of a function definition.
+#[derive(Clone, Debug)]
+pub struct FunctionDef<'t> {
+    /// `def`, `defp`, …
+    pub kind: DefKind,
+    /// The function's name.
+    pub name: &'t str,
+    /// The identifier naming the function.
+    pub name_node: Node<'t>,
+    /// The parameter patterns (with `\\` defaults still attached).
+    pub params: Vec<Node<'t>>,
+    /// The `when` guard, if any.
+    pub guard: Option<Node<'t>>,
+    /// The head: name, parameters and guard.
+    pub head: Node<'t>,
+    /// The body: a `do_block` or the value of `do:`; `None` for a bodiless head.
+    pub body: Option<Node<'t>>,
+    /// The whole `def …` call.
+    pub node: Node<'t>,
+}
+
+impl FunctionDef<'_> {
+    /// The arities this clause defines: `def f(a, b \\ 1)` defines f/1 and f/2.
+    pub fn arities(&self, source: &str) -> std::ops::RangeInclusive<usize> {
+        let defaults = self.params.iter().filter(|p| is_binary_op(**p, source, "\\\\")).count();
+        self.params.len() - defaults..=self.params.len()
+    }
+}
+
+/// Reads a `def`/`defp`/`defmacro`/… call. Heads whose name is computed (`def unquote(n)()`)
+/// are not function definitions we can name, and give `None`.
+pub fn function_def<'t>(node: Node<'t>, source: &'t str) -> Option<FunctionDef<'t>> {
+    let kind = DefKind::from_name(local_call_name(node, source)?)?;
+    let args = call_args(node);
+    let head_arg = *args.first()?;
+    let (head, guard) = if is_binary_op(head_arg, source, "when") {
+        (head_arg.child_by_field_name("left")?, head_arg.child_by_field_name("right"))
+    } else {
+        (head_arg, None)
+    };
+    let (name_node, params) = match head.kind() {
+        "identifier" => (head, Vec::new()),
+        "call" => {
+            let target = head.child_by_field_name("target")?;
+            if target.kind() != "identifier" {
+                return None;
+            }
+            (target, call_args(head))
+        }
+        _ => return None,
+    };
+    let body = do_block(node).or_else(|| keyword_value(args.get(1).copied()?, source, "do"));
+    Some(FunctionDef {
+        kind,
+        name: text(name_node, source),
+        name_node,
+        params,
+        guard,
+        head: head_arg,
+        body,
+        node,
+    })
+}
+
+/// The value of `key:` in a `keywords` node.
+pub fn keyword_value<'t>(keywords: Node<'t>, source: &str, key: &str) -> Option<Node<'t>> {
+    if keywords.kind() != "keywords" {
+        return None;
+    }
+    let mut cursor = keywords.walk();
+    keywords.named_children(&mut cursor).find_map(|pair| {
+        let k = pair.child_by_field_name("key")?;
+        (keyword_key(k, source) == key).then(|| pair.child_by_field_name("value")).flatten()
+    })
+}
+
+/// The name of a keyword key node: `do` for `do: `, `name` for `"name": `.
+pub fn keyword_key<'a>(key: Node<'_>, source: &'a str) -> &'a str {
+    let t = text(key, source).trim_end();
+    t.strip_suffix(':').unwrap_or(t).trim_matches('"')
+}
+
+/// The kinds of module-defining calls.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ModuleKind {
+    /// `defmodule`
+    Module,
+    /// `defprotocol`
+    Protocol,
+    /// `defimpl`
+    Impl,
+}
+
+/// A module definition.
+#[derive(Clone, Debug)]
+pub struct ModuleDef<'t> {
+    /// What defines it.
+    pub kind: ModuleKind,
+    /// The module name as written (`Shop.Orders`, or the protocol for `defimpl`).
+    pub name: &'t str,
+    /// The name node.
+    pub name_node: Node<'t>,
+    /// Its `do` block.
+    pub body: Option<Node<'t>>,
+    /// The whole call.
+    pub node: Node<'t>,
+}
+
+/// Reads a `defmodule`/`defprotocol`/`defimpl` call.
+pub fn module_def<'t>(node: Node<'t>, source: &'t str) -> Option<ModuleDef<'t>> {
+    let kind = match local_call_name(node, source)? {
+        "defmodule" => ModuleKind::Module,
+        "defprotocol" => ModuleKind::Protocol,
+        "defimpl" => ModuleKind::Impl,
+        _ => return None,
+    };
+    let name_node = *call_args(node).first()?;
+    Some(ModuleDef { kind, name: text(name_node, source), name_node, body: do_block(node), node })
+}
+
+/// Every module definition in the tree, outer before inner, in document order. Definitions
+/// inside `quote` are code generated for other modules and are left out.
+pub fn modules<'t>(root: Node<'t>, source: &'t str) -> Vec<ModuleDef<'t>> {
+    let mut out = Vec::new();
+    walk(root, &mut |node| {
+        if node.kind() != "call" {
+            return true;
+        }
+        if local_call_name(node, source) == Some("quote") {
+            return false;
+        }
+        if let Some(module) = module_def(node, source) {
+            out.push(module);
+        }
+        true
+    });
+    out
+}
+
+/// The innermost ancestor of `node` for which `pred` holds.
+pub fn ancestor<'t>(node: Node<'t>, mut pred: impl FnMut(Node<'t>) -> bool) -> Option<Node<'t>> {
+    let mut current = node.parent();
+    while let Some(n) = current {
+        if pred(n) {
+            return Some(n);
+        }
+        current = n.parent();
+    }
+    None
+}
+
+/// Whether `node` is inside a `quote do … end` (code written for another module).
+pub fn inside_quote(node: Node<'_>, source: &str) -> bool {
+    ancestor(node, |n| local_call_name(n, source) == Some("quote")).is_some()
+}
+
+/// The byte offset where the line containing `byte` starts.
+pub fn line_start(source: &str, byte: usize) -> usize {
+    source[..byte].rfind(['\n', '\r']).map_or(0, |i| i + 1)
+}
+
+/// The byte offset just past the line containing `byte`, including its terminator.
+pub fn line_end_with_terminator(source: &str, byte: usize) -> usize {
+    match source[byte..].find('\n') {
+        Some(i) => byte + i + 1,
+        None => source.len(),
+    }
+}
+
+/// The indentation (leading spaces and tabs) of the line containing `byte`.
+pub fn indentation(source: &str, byte: usize) -> &str {
+    let start = line_start(source, byte);
+    let rest = &source[start..];
+    &rest[..rest.len() - rest.trim_start_matches([' ', '\t']).len()]
+}
+
+/// Whether only whitespace precedes `byte` on its line.
+pub fn starts_line(source: &str, byte: usize) -> bool {
+    source[line_start(source, byte)..byte].trim().is_empty()
+}
+
+/// Whether only whitespace follows `byte` on its line.
+pub fn ends_line(source: &str, byte: usize) -> bool {
+    let rest = &source[byte..];
+    let end = rest.find('\n').unwrap_or(rest.len());
+    rest[..end].trim().is_empty()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::syntax::new_parser;
+
+    fn first_def(src: &str) -> (tree_sitter::Tree, String) {
+        (new_parser().parse(src, None).unwrap(), src.to_string())
+    }
+
+    fn with_def(src: &str, check: impl Fn(&FunctionDef<'_>, &str)) {
+        let (tree, src) = first_def(src);
+        let mut found = false;
+        walk(tree.root_node(), &mut |n| {
+            if let Some(def) = function_def(n, &src) {
+                check(&def, &src);
+                found = true;
+                return false;
+            }
+            true
+        });
+        assert!(found, "no def in {src}");
+    }
+
+    #[test]
+    fn reads_every_head_shape() {
+        with_def("def f(a, b \\\\ 1) when is_integer(a) do\n a\nend", |d, s| {
+            assert_eq!((d.name, d.params.len(), d.arities(s)), ("f", 2, 1..=2));
+            assert_eq!(text(d.guard.unwrap(), s), "is_integer(a)");
+            assert_eq!(d.body.unwrap().kind(), "do_block");
+        });
+        with_def("def g, do: :ok", |d, s| {
+            assert_eq!((d.name, d.params.len()), ("g", 0));
+            assert_eq!(text(d.body.unwrap(), s), ":ok");
+        });
+        with_def("defp h(x) when x > 0, do: x", |d, s| {
+            assert_eq!((d.kind, d.name), (DefKind::Defp, "h"));
+            assert_eq!(text(d.body.unwrap(), s), "x");
+        });
+        with_def("defmacro m(ast)", |d, _| {
+            assert!(d.kind.is_macro() && d.body.is_none());
+        });
+    }
+
+    #[test]
+    fn computed_names_are_not_definitions() {
+        let (tree, src) = first_def("def unquote(name)(x), do: x");
+        let mut found = false;
+        walk(tree.root_node(), &mut |n| {
+            found |= function_def(n, &src).is_some();
+            true
+        });
+        assert!(!found);
+    }
+
+    #[test]
+    fn modules_skip_quoted_code() {
+        let (tree, src) = first_def(
+            "defmodule A do\n  defmacro __using__(_) do\n    quote do\n      defmodule Gen do\n      end\n    end\n  end\n  defmodule B.C do\n  end\nend\n",
+        );
+        let names: Vec<&str> = modules(tree.root_node(), &src).iter().map(|m| m.name).collect();
+        assert_eq!(names, ["A", "B.C"]);
+    }
+
+    #[test]
+    fn remote_and_local_calls() {
+        let (tree, src) = first_def("IO.inspect(x)\n:erlang.binary_to_term(b)\nfoo(1)");
+        let calls: Vec<Node> = block_statements(tree.root_node());
+        assert_eq!(remote_call(calls[0], &src), Some(("IO", "inspect")));
+        assert_eq!(remote_call(calls[1], &src), Some((":erlang", "binary_to_term")));
+        assert_eq!(local_call_name(calls[2], &src), Some("foo"));
+    }
+}

@@ -1,0 +1,56 @@
+//! The Elixir grammar and helpers over its trees.
+
+pub mod elixir;
+pub mod module_model;
+
+use tree_sitter::{Node, Parser};
+
+/// A parser for Elixir. The grammar is compiled in, so setting it cannot fail.
+pub fn new_parser() -> Parser {
+    let mut parser = Parser::new();
+    parser
+        .set_language(&tree_sitter_elixir::LANGUAGE.into())
+        .expect("the bundled tree-sitter-elixir grammar matches the tree-sitter ABI");
+    parser
+}
+
+/// The source text of `node`; empty if the range is not valid UTF-8 in `source`.
+pub fn text<'a>(node: Node<'_>, source: &'a str) -> &'a str {
+    source.get(node.byte_range()).unwrap_or("")
+}
+
+/// An S-expression of the tree with byte ranges, for `ladder-ls syntax-tree` and tests.
+pub fn dump(node: Node<'_>, source: &str) -> String {
+    let mut out = String::new();
+    dump_into(node, source, 0, None, &mut out);
+    out
+}
+
+fn dump_into(node: Node<'_>, source: &str, depth: usize, field: Option<&str>, out: &mut String) {
+    use std::fmt::Write;
+    let indent = "  ".repeat(depth);
+    let field = field.map(|f| format!("{f}: ")).unwrap_or_default();
+    let missing = if node.is_missing() { "MISSING " } else { "" };
+    let _ = write!(out, "{indent}{field}{missing}{} [{}..{}]", node.kind(), node.start_byte(), node.end_byte());
+    if node.named_child_count() == 0 && node.is_named() {
+        let _ = write!(out, " {:?}", text(node, source));
+    }
+    out.push('\n');
+    let mut cursor = node.walk();
+    if cursor.goto_first_child() {
+        loop {
+            let child = cursor.node();
+            if child.is_named() || child.is_missing() {
+                dump_into(child, source, depth + 1, cursor.field_name(), out);
+            }
+            if !cursor.goto_next_sibling() {
+                break;
+            }
+        }
+    }
+}
+
+/// `source[range]`, or empty when the range is not valid for `source`.
+pub fn text_range<'a>(source: &'a str, range: &std::ops::Range<usize>) -> &'a str {
+    source.get(range.clone()).unwrap_or("")
+}
