@@ -1,9 +1,12 @@
 //! ladder-ls: a language server and linter that shows how production-ready Elixir code is.
 //!
-//! The core (`document`, `syntax`, `lint`, `config`) is pure and shared by the language server
-//! (`server`) and the command line (`cli`).
+//! The core (`document`, `syntax`, `lint`, `config`, `workspace`) is pure and shared by the
+//! language server (`server`) and the command line (`cli`).
 
+pub mod cli;
 pub mod config;
 pub mod document;
 pub mod lint;
+pub mod server;
 pub mod syntax;
+pub mod workspace;

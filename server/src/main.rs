@@ -1,6 +1,33 @@
-fn main() {
-    let path = std::env::args().nth(1).unwrap();
-    let src = std::fs::read_to_string(path).unwrap();
-    let doc = ladder_ls::document::Document::new(&src, 0);
-    print!("{}", ladder_ls::syntax::dump(doc.tree().root_node(), &src));
+//! The `ladder-ls` binary: the language server (default, or `--stdio`) and the command line.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use ladder_ls::cli::{self, Cli};
+
+fn main() -> ExitCode {
+    let args = Cli::parse();
+    match args.command {
+        Some(command) => {
+            init_logging();
+            cli::run(command)
+        }
+        None => {
+            init_logging();
+            ladder_ls::server::serve_stdio()
+        }
+    }
+}
+
+/// Logs go to stderr only: stdout belongs to the protocol (or to the command's output).
+/// `LADDER_LOG` (or `RUST_LOG`) sets the filter, e.g. `LADDER_LOG=debug`.
+fn init_logging() {
+    let filter = std::env::var("LADDER_LOG")
+        .or_else(|_| std::env::var("RUST_LOG"))
+        .unwrap_or_else(|_| "info".to_string());
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
+        .with_writer(std::io::stderr)
+        .with_ansi(false)
+        .try_init();
 }

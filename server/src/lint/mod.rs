@@ -6,6 +6,7 @@
 //! sorts the result deterministically.
 
 pub mod context;
+pub mod docs;
 pub mod engine;
 pub mod finding;
 pub mod fix;
@@ -16,7 +17,7 @@ pub mod rules;
 pub mod suppression;
 
 pub use context::{FileInfo, LintContext};
-pub use engine::{lint, lint_source, LintOutput};
+pub use engine::{lint, lint_document, lint_source, LintOutput};
 pub use finding::{Edit, Finding, Fix};
 pub use level::{file_level, LevelReport};
 pub use meta::{Rule, RuleDocs, RuleMeta, Severity};

@@ -1,0 +1,148 @@
+//! `ladder-ls check`: lint files and folders in parallel, optionally fixing, and report.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+
+use ropey::Rope;
+
+use super::report::{CheckReport, FileReport};
+use super::{output, CheckArgs};
+use crate::config::Config;
+use crate::lint::{self, fix, rules, FileInfo, Finding};
+use crate::workspace::{self, ConfigCache};
+
+/// Fix rounds per file: each round applies the non-overlapping safe fixes, then re-lints.
+const MAX_FIX_ROUNDS: usize = 10;
+
+/// Runs `check` and prints its report; returns 0 (clean), 1 (findings) or 2 (error).
+pub fn run(args: &CheckArgs) -> ExitCode {
+    let report = match check(&args.paths, args.fix, args.level) {
+        Ok(report) => report,
+        Err(e) => {
+            eprintln!("ladder-ls: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    print!("{}", output::render(&report, args.format));
+    for error in &report.errors {
+        eprintln!("ladder-ls: {error}");
+    }
+    if args.fix && report.fixed > 0 {
+        eprintln!("ladder-ls: fixed {} finding{}", report.fixed, if report.fixed == 1 { "" } else { "s" });
+    }
+    if !report.errors.is_empty() {
+        ExitCode::from(2)
+    } else if report.has_failures() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+/// Lints (and with `fix`, fixes) every Elixir file under `paths`.
+pub fn check(paths: &[PathBuf], fix: bool, level: Option<u8>) -> Result<CheckReport, String> {
+    let files = workspace::collect_files(paths)?;
+    let cwd = std::env::current_dir().map_err(|e| format!("cannot read the current directory: {e}"))?;
+    let configs = ConfigCache::default();
+    let next = AtomicUsize::new(0);
+    let results = Mutex::new(Vec::new());
+    let workers = std::thread::available_parallelism().map_or(2, |n| n.get()).min(files.len().max(1));
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            scope.spawn(|| loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some(path) = files.get(i) else { break };
+                let result = check_file(path, &cwd, &configs, fix, level);
+                results.lock().unwrap_or_else(|e| e.into_inner()).push(result);
+            });
+        }
+    });
+    let mut report = CheckReport::default();
+    for result in results.into_inner().unwrap_or_else(|e| e.into_inner()) {
+        match result {
+            Ok(None) => {}
+            Ok(Some((file, fixed))) => {
+                report.files_checked += 1;
+                report.fixed += fixed;
+                report.files.push(file);
+            }
+            Err(e) => report.errors.push(e),
+        }
+    }
+    for (root, loaded) in configs.all() {
+        if let (Some(path), false) = (&loaded.path, loaded.errors.is_empty()) {
+            let text = std::fs::read_to_string(path).unwrap_or_default();
+            let _ = root;
+            report.files.push(FileReport {
+                path: display_path(path, &cwd),
+                rope: Rope::from_str(&text),
+                findings: rules::invalid_config::findings(&loaded.errors),
+                fail_level: level.unwrap_or(7),
+            });
+        }
+    }
+    report.files.sort_by(|a, b| a.path.cmp(&b.path));
+    report.errors.sort();
+    Ok(report)
+}
+
+/// Lints one file; `Ok(None)` when the configuration excludes it.
+fn check_file(
+    path: &Path,
+    cwd: &Path,
+    configs: &ConfigCache,
+    fix: bool,
+    level: Option<u8>,
+) -> Result<Option<(FileReport, usize)>, String> {
+    let (root, loaded) = configs.for_file(path);
+    let config: &Config = &loaded.config;
+    if config.is_excluded(&workspace::relative_slash(path, &root)) {
+        return Ok(None);
+    }
+    let display = display_path(path, cwd);
+    let bytes = std::fs::read(path).map_err(|e| format!("{display}: {e}"))?;
+    let mut text = String::from_utf8(bytes).map_err(|e| {
+        format!("{display}: not valid UTF-8 (at byte {}); skipped", e.utf8_error().valid_up_to())
+    })?;
+    let info = workspace::file_info(path, display.clone());
+    let mut findings = lint::lint_source(&text, &info, config);
+    let mut fixed = 0;
+    if fix {
+        let before = findings.len();
+        let (new_text, new_findings) = fix_text(text.clone(), findings, &info, config);
+        if new_text != text {
+            std::fs::write(path, &new_text).map_err(|e| format!("{display}: cannot write fixes: {e}"))?;
+            fixed = before.saturating_sub(new_findings.len());
+        }
+        text = new_text;
+        findings = new_findings;
+    }
+    let fail_level = level.or(config.target_level).unwrap_or(7);
+    Ok(Some((FileReport { path: display, rope: Rope::from_str(&text), findings, fail_level }, fixed)))
+}
+
+/// Applies safe fixes round after round until none is left (or the rounds run out).
+pub fn fix_text(mut text: String, mut findings: Vec<Finding>, info: &FileInfo, config: &Config) -> (String, Vec<Finding>) {
+    for _ in 0..MAX_FIX_ROUNDS {
+        let edits = fix::non_overlapping_safe_edits(&findings);
+        if edits.is_empty() {
+            break;
+        }
+        let Some(new_text) = fix::apply_edits(&text, &edits) else { break };
+        if new_text == text {
+            break;
+        }
+        text = new_text;
+        findings = lint::lint_source(&text, info, config);
+    }
+    (text, findings)
+}
+
+/// `path` relative to the current directory when under it, `/`-separated, without `./`.
+fn display_path(path: &Path, cwd: &Path) -> String {
+    let rel = path.strip_prefix(cwd).unwrap_or(path);
+    let rel = rel.strip_prefix(".").unwrap_or(rel);
+    workspace::relative_slash(rel, Path::new(""))
+}

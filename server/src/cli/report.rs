@@ -1,0 +1,70 @@
+//! The result of `check`, shared by every output format.
+
+use ropey::Rope;
+
+use crate::document::position::{self, PositionEncoding};
+use crate::lint::Finding;
+
+/// A 1-based line and column (in Unicode scalar values), as `check` prints them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Pos {
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column in Unicode scalar values.
+    pub column: usize,
+}
+
+/// One linted file.
+pub struct FileReport {
+    /// Path relative to the current directory.
+    pub path: String,
+    /// The text that was linted (after fixes), for position conversion.
+    pub rope: Rope,
+    /// Its findings, sorted.
+    pub findings: Vec<Finding>,
+    /// Findings at levels up to this one fail the run.
+    pub fail_level: u8,
+}
+
+impl FileReport {
+    /// The 1-based position of a byte offset.
+    pub fn pos(&self, byte: usize) -> Pos {
+        let lc = position::to_line_col(&self.rope, byte, PositionEncoding::Utf32);
+        Pos { line: lc.line + 1, column: lc.col + 1 }
+    }
+
+    /// The highest level the file passes (`None`: not even L0).
+    pub fn level(&self) -> Option<u8> {
+        crate::lint::file_level(&self.findings)
+    }
+
+    /// Findings that make the run fail.
+    pub fn failing(&self) -> impl Iterator<Item = &Finding> {
+        self.findings.iter().filter(|f| f.level <= self.fail_level)
+    }
+}
+
+/// The whole run.
+#[derive(Default)]
+pub struct CheckReport {
+    /// Files linted, sorted by path.
+    pub files: Vec<FileReport>,
+    /// Number of Elixir files checked.
+    pub files_checked: usize,
+    /// Files that could not be read, with the reason.
+    pub errors: Vec<String>,
+    /// Findings fixed by `--fix`.
+    pub fixed: usize,
+}
+
+impl CheckReport {
+    /// Every finding with its file, in output order.
+    pub fn findings(&self) -> impl Iterator<Item = (&FileReport, &Finding)> {
+        self.files.iter().flat_map(|f| f.findings.iter().map(move |d| (f, d)))
+    }
+
+    /// Whether any finding makes the run fail.
+    pub fn has_failures(&self) -> bool {
+        self.files.iter().any(|f| f.failing().next().is_some())
+    }
+}

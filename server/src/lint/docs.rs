@@ -1,0 +1,101 @@
+//! Rule documentation in Markdown, rendered from the registry: `ladder-ls explain CODE` prints
+//! it, and `docs/rules/` holds the same pages (a test fails when they are stale).
+
+use std::fmt::Write;
+
+use super::{registry, Rule};
+
+/// The Markdown page of a rule.
+pub fn rule_page(rule: &Rule) -> String {
+    let m = &rule.meta;
+    let mut out = String::new();
+    let _ = writeln!(out, "# `{}`\n", m.code);
+    let _ = writeln!(out, "{}\n", m.summary);
+    let _ = writeln!(out, "| level | default severity | fixable | source |");
+    let _ = writeln!(out, "|---|---|---|---|");
+    let fixable = if m.fixable { "yes" } else { "no" };
+    let _ = writeln!(out, "| L{} | {} | {fixable} | {} |\n", m.level, m.severity, m.source);
+    let _ = writeln!(out, "## Why\n\n{}\n", reflow(m.docs.why));
+    let _ = writeln!(out, "## Bad\n\n```elixir\n{}\n```\n", m.docs.bad);
+    let _ = writeln!(out, "## Good\n\n```elixir\n{}\n```\n", m.docs.good);
+    let _ = writeln!(out, "## Fix\n\n{}\n", reflow(m.docs.fix));
+    if !m.options.is_empty() {
+        let _ = writeln!(out, "## Options\n");
+        for (name, what) in m.options {
+            let _ = writeln!(out, "- `{name}`: {what}");
+        }
+        out.push('\n');
+    }
+    let equivalents: Vec<String> = m
+        .credo
+        .iter()
+        .map(|c| format!("Credo `{c}`"))
+        .chain(m.excellent_migrations.iter().map(|t| format!("excellent_migrations `{t}`")))
+        .chain(m.sobelow.iter().map(|t| format!("Sobelow `{t}`")))
+        .collect();
+    let _ = writeln!(out, "## Configuration and suppression\n");
+    let _ = writeln!(
+        out,
+        "In `.ladder.exs`: `rules: [\"{code}\": :off]` or `rules: [\"{code}\": [severity: :info]]`.\n\
+         In code: `# ladder:disable-next-line {code}` above the line, or \
+         `# ladder:disable-for-this-file {code}`.",
+        code = m.code
+    );
+    if !equivalents.is_empty() {
+        let _ = writeln!(out, "\nEquivalent to {}; their suppression comments are honoured.", equivalents.join(", "));
+    }
+    out
+}
+
+/// The index page listing every rule.
+pub fn index_page() -> String {
+    let mut out = String::from("# Rules\n\nGenerated from the rule registry (`ladder-ls rules`).\n\n");
+    out.push_str("| code | level | severity | fixable | summary |\n|---|---|---|---|---|\n");
+    for rule in registry::RULES {
+        let m = &rule.meta;
+        let fixable = if m.fixable { "yes" } else { "" };
+        let _ = writeln!(out, "| [`{0}`]({0}.md) | L{1} | {2} | {fixable} | {3} |", m.code, m.level, m.severity.letter(), m.summary);
+    }
+    out
+}
+
+/// Joins the hard-wrapped lines of a doc string into paragraphs.
+fn reflow(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::PathBuf;
+
+    /// The pages under `docs/rules/` must match the registry. Run with `LADDER_UPDATE_DOCS=1`
+    /// to rewrite them.
+    #[test]
+    fn generated_docs_are_current() {
+        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../docs/rules");
+        let mut expected = vec![("README.md".to_string(), index_page())];
+        for rule in registry::RULES {
+            expected.push((format!("{}.md", rule.meta.code), rule_page(rule)));
+        }
+        if std::env::var_os("LADDER_UPDATE_DOCS").is_some() {
+            let _ = std::fs::remove_dir_all(&dir);
+            std::fs::create_dir_all(&dir).unwrap();
+            for (name, text) in &expected {
+                std::fs::write(dir.join(name), text).unwrap();
+            }
+        }
+        let mut stale = Vec::new();
+        for (name, text) in &expected {
+            if std::fs::read_to_string(dir.join(name)).ok().as_deref() != Some(text.as_str()) {
+                stale.push(name.clone());
+            }
+        }
+        let on_disk = std::fs::read_dir(&dir).map(|d| d.count()).unwrap_or(0);
+        assert!(
+            stale.is_empty() && on_disk == expected.len(),
+            "docs/rules is stale ({stale:?}, {on_disk} files for {} pages); run `LADDER_UPDATE_DOCS=1 cargo test -p ladder-ls docs`",
+            expected.len()
+        );
+    }
+}

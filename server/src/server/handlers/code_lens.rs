@@ -1,0 +1,54 @@
+//! A code lens on each `defmodule`: `Ladder L3 · next: L4 — 2 missing-spec`.
+
+use std::sync::Arc;
+
+use tower_lsp_server::jsonrpc::Result;
+
+use super::super::convert;
+use super::super::lsp::*;
+use super::super::state::State;
+use super::commands::SHOW_LEVEL;
+use super::diagnostics;
+use crate::lint::LevelReport;
+use crate::syntax::elixir;
+
+/// What the lens says about L0–L3 until the mix gates run.
+pub const GATES_NOTE: &str = "L0–L3 not verified";
+
+/// The lens title of a set of findings.
+pub fn title(report: &LevelReport) -> String {
+    match report.next_summary() {
+        Some(next) => format!("Ladder {} · {next} · {GATES_NOTE}", report.label()),
+        None => format!("Ladder {} · every native rung passes · {GATES_NOTE}", report.label()),
+    }
+}
+
+pub async fn code_lens(state: &Arc<State>, params: CodeLensParams) -> Result<Option<Vec<CodeLens>>> {
+    let uri = params.text_document.uri;
+    let Some(open) = state.doc(&uri) else { return Ok(None) };
+    let Some(result) = diagnostics::lint_open(state, &uri, &open).await else { return Ok(None) };
+    let snapshot = open.lock().snapshot();
+    if Some(snapshot.version) != result.version {
+        return Ok(None);
+    }
+    let text = snapshot.rope.to_string();
+    let enc = state.session().encoding;
+    let lenses = elixir::modules(snapshot.tree.root_node(), &text)
+        .into_iter()
+        .map(|module| {
+            let span = module.node.byte_range();
+            let inside = result.findings.iter().filter(|f| span.contains(&f.range.start));
+            let report = LevelReport::of(inside);
+            CodeLens {
+                range: convert::range(&snapshot.rope, &(module.node.start_byte()..module.name_node.end_byte()), enc),
+                command: Some(Command {
+                    title: title(&report),
+                    command: SHOW_LEVEL.to_string(),
+                    arguments: Some(vec![serde_json::Value::String(uri.as_str().to_string())]),
+                }),
+                data: None,
+            }
+        })
+        .collect();
+    Ok(Some(lenses))
+}

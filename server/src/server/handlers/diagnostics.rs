@@ -1,0 +1,160 @@
+//! Linting documents and delivering diagnostics: pushed (`publishDiagnostics`) to clients that
+//! do not pull, answered to `textDocument/diagnostic` and `workspace/diagnostic` for those that
+//! do — never both, or VS Code shows every finding twice.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+use tower_lsp_server::jsonrpc::{Error, ErrorCode, Result};
+
+use super::super::convert;
+use super::super::lsp::*;
+use super::super::state::{FileTarget, LintResult, OpenDoc, State};
+use crate::config::Config;
+use crate::document::{PositionEncoding, Snapshot};
+use crate::lint::lint_document;
+
+/// Distinguishes lint results for `resultId` (the same version can be re-linted after a
+/// configuration change).
+/// LSP 3.17's `ServerCancelled` error code.
+const SERVER_CANCELLED: i64 = -32802;
+
+static NEXT_RESULT_ID: AtomicU64 = AtomicU64::new(1);
+
+/// A lint of a snapshot with its diagnostics. Blocking: run it off the async threads.
+pub fn lint_snapshot(snapshot: &Snapshot, version: Option<i32>, target: &FileTarget, config: &Config, enc: PositionEncoding) -> LintResult {
+    let text = snapshot.rope.to_string();
+    let findings = lint_document(&snapshot.rope, &snapshot.tree, &text, &target.info, config);
+    let diagnostics = findings.iter().map(|f| convert::diagnostic(&snapshot.rope, f, version, enc)).collect();
+    let id = NEXT_RESULT_ID.fetch_add(1, Ordering::Relaxed);
+    LintResult { version, rope: snapshot.rope.clone(), findings, diagnostics, id }
+}
+
+/// Lints the current version of an open document (blocking work on a blocking thread) and
+/// stores the result, unless the document changed or closed meanwhile.
+pub async fn lint_open(state: &Arc<State>, uri: &Uri, open: &Arc<OpenDoc>) -> Option<Arc<LintResult>> {
+    let snapshot = open.lock().snapshot();
+    if let Some(result) = open.result_for(snapshot.version) {
+        return Some(result);
+    }
+    let (st, target) = (state.clone(), open.target.clone());
+    let enc = state.session().encoding;
+    let result = tokio::task::spawn_blocking(move || {
+        let config = st.config_for(target.path.as_deref());
+        lint_snapshot(&snapshot, Some(snapshot.version), &target, &config, enc)
+    })
+    .await
+    .map_err(|e| tracing::error!("lint task failed: {e}"))
+    .ok()?;
+    let result = Arc::new(result);
+    let current = state.doc(uri).is_some_and(|d| Arc::ptr_eq(&d, open)) && open.lock().version() == result.version.unwrap_or(-1);
+    if !current {
+        return None;
+    }
+    *open.latest.lock().unwrap_or_else(|e| e.into_inner()) = Some(result.clone());
+    Some(result)
+}
+
+/// Lints an open document in the background and publishes the result (push clients).
+pub fn schedule(state: Arc<State>, uri: Uri) {
+    tokio::spawn(async move {
+        let Some(open) = state.doc(&uri) else { return };
+        // Under a burst of edits only the newest version is worth linting: a later change
+        // schedules its own lint.
+        tokio::task::yield_now().await;
+        let Some(result) = lint_open(&state, &uri, &open).await else { return };
+        if !state.session().pull {
+            state.client.publish_diagnostics(uri, result.diagnostics.clone(), result.version).await;
+        }
+    });
+}
+
+/// Clears the diagnostics of a document (push clients).
+pub fn clear(state: Arc<State>, uri: Uri) {
+    if state.session().pull {
+        return;
+    }
+    tokio::spawn(async move { state.client.publish_diagnostics(uri, Vec::new(), None).await });
+}
+
+fn full_report(result: &LintResult) -> FullDocumentDiagnosticReport {
+    FullDocumentDiagnosticReport { result_id: Some(result.id.to_string()), items: result.diagnostics.clone() }
+}
+
+/// `textDocument/diagnostic`.
+pub async fn document_diagnostic(state: &Arc<State>, params: DocumentDiagnosticParams) -> Result<DocumentDiagnosticReportResult> {
+    let uri = params.text_document.uri;
+    let result = match state.doc(&uri) {
+        Some(open) => {
+            // The document may change while we lint; the newest version is what the client
+            // wants, so try again a few times before asking it to re-trigger.
+            let mut result = None;
+            for _ in 0..3 {
+                result = lint_open(state, &uri, &open).await;
+                if result.is_some() {
+                    break;
+                }
+            }
+            result.ok_or_else(|| Error {
+                code: ErrorCode::ServerError(SERVER_CANCELLED),
+                message: "the document changed while it was linted".into(),
+                data: Some(serde_json::json!({"retriggerRequest": true})),
+            })?
+        }
+        None => match state.closed.get(&uri).map(|r| r.value().clone()) {
+            Some(r) => r,
+            None => {
+                let empty = FullDocumentDiagnosticReport { result_id: None, items: Vec::new() };
+                return Ok(DocumentDiagnosticReportResult::Report(DocumentDiagnosticReport::Full(RelatedFullDocumentDiagnosticReport {
+                    related_documents: None,
+                    full_document_diagnostic_report: empty,
+                })));
+            }
+        },
+    };
+    let id = result.id.to_string();
+    let report = if params.previous_result_id.as_deref() == Some(id.as_str()) {
+        DocumentDiagnosticReport::Unchanged(RelatedUnchangedDocumentDiagnosticReport {
+            related_documents: None,
+            unchanged_document_diagnostic_report: UnchangedDocumentDiagnosticReport { result_id: id },
+        })
+    } else {
+        DocumentDiagnosticReport::Full(RelatedFullDocumentDiagnosticReport { related_documents: None, full_document_diagnostic_report: full_report(&result) })
+    };
+    Ok(DocumentDiagnosticReportResult::Report(report))
+}
+
+/// `workspace/diagnostic`: the files of the workspace that are not open.
+pub fn workspace_diagnostic(state: &State, params: WorkspaceDiagnosticParams) -> WorkspaceDiagnosticReportResult {
+    let mut items = Vec::new();
+    for entry in state.closed.iter() {
+        if state.docs.contains_key(entry.key()) {
+            continue;
+        }
+        let result = entry.value();
+        let id = result.id.to_string();
+        let unchanged = params.previous_result_ids.iter().any(|p| &p.uri == entry.key() && p.value == id);
+        items.push(if unchanged {
+            WorkspaceDocumentDiagnosticReport::Unchanged(WorkspaceUnchangedDocumentDiagnosticReport {
+                uri: entry.key().clone(),
+                version: None,
+                unchanged_document_diagnostic_report: UnchangedDocumentDiagnosticReport { result_id: id },
+            })
+        } else {
+            WorkspaceDocumentDiagnosticReport::Full(WorkspaceFullDocumentDiagnosticReport {
+                uri: entry.key().clone(),
+                version: None,
+                full_document_diagnostic_report: full_report(result),
+            })
+        });
+    }
+    items.sort_by(|a, b| report_uri(a).as_str().cmp(report_uri(b).as_str()));
+    WorkspaceDiagnosticReportResult::Report(WorkspaceDiagnosticReport { items })
+}
+
+fn report_uri(r: &WorkspaceDocumentDiagnosticReport) -> &Uri {
+    match r {
+        WorkspaceDocumentDiagnosticReport::Full(f) => &f.uri,
+        WorkspaceDocumentDiagnosticReport::Unchanged(u) => &u.uri,
+    }
+}

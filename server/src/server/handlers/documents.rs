@@ -1,0 +1,58 @@
+//! `didOpen`, `didChange`, `didClose`. Edits are applied synchronously, before any `.await`,
+//! so notifications handled concurrently still apply in the order they were sent.
+
+use std::sync::{Arc, Mutex};
+
+use super::super::convert;
+use super::super::lsp::*;
+use super::super::state::{FileTarget, OpenDoc, State};
+use super::diagnostics;
+use crate::document::{Document, TextChange};
+
+pub fn did_open(state: &Arc<State>, params: DidOpenTextDocumentParams) {
+    let item = params.text_document;
+    let target = FileTarget::of(&item.uri, &state.roots());
+    let doc = Document::new(&item.text, item.version);
+    let open = Arc::new(OpenDoc { doc: Mutex::new(doc), target, latest: Mutex::new(None) });
+    state.docs.insert(item.uri.clone(), open);
+    diagnostics::schedule(state.clone(), item.uri);
+}
+
+pub fn did_change(state: &Arc<State>, params: DidChangeTextDocumentParams) {
+    let uri = params.text_document.uri;
+    let Some(open) = state.doc(&uri) else {
+        tracing::warn!(uri = uri.as_str(), "didChange for a document that is not open; ignored");
+        return;
+    };
+    {
+        let mut doc = open.lock();
+        let version = params.text_document.version;
+        if version <= doc.version() {
+            tracing::warn!(uri = uri.as_str(), version, current = doc.version(), "stale didChange ignored");
+            return;
+        }
+        let changes: Vec<TextChange> = params
+            .content_changes
+            .into_iter()
+            .map(|c| TextChange { range: c.range.map(|r| (convert::line_col(r.start), convert::line_col(r.end))), text: c.text })
+            .collect();
+        doc.apply_changes(&changes, version, state.session().encoding);
+    }
+    diagnostics::schedule(state.clone(), uri);
+}
+
+pub fn did_close(state: &Arc<State>, params: DidCloseTextDocumentParams) {
+    let uri = params.text_document.uri;
+    let Some((_, open)) = state.docs.remove(&uri) else { return };
+    // A closed file of the workspace keeps showing its findings (from disk), like the rest of
+    // the project; anything else is cleared.
+    let in_workspace = open.target.path.as_ref().is_some_and(|p| {
+        state.roots().iter().any(|r| p.starts_with(r)) && crate::workspace::is_lintable(p)
+    });
+    if in_workspace {
+        super::workspace::relint_from_disk(state.clone(), uri);
+    } else {
+        state.closed.remove(&uri);
+        diagnostics::clear(state.clone(), uri);
+    }
+}

@@ -1,0 +1,9 @@
+//! One module per group of LSP methods.
+
+pub mod code_actions;
+pub mod code_lens;
+pub mod commands;
+pub mod diagnostics;
+pub mod documents;
+pub mod initialize;
+pub mod workspace;

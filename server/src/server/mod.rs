@@ -1,0 +1,114 @@
+//! The language server: a thin `LanguageServer` implementation over the pure core, one handler
+//! module per concern under `handlers/`.
+//!
+//! Two traps of the tower-lsp family shape this code (see `architecture.md`): handlers run
+//! concurrently, so `didChange` edits the document synchronously before any `.await`; and
+//! awaiting a request to the client inside a handler can deadlock the server, so such requests
+//! (progress, registration, refresh) are sent from spawned tasks with a timeout.
+
+pub mod convert;
+mod handlers;
+pub mod lsp;
+pub mod settings;
+pub mod state;
+
+use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+use tower_lsp_server::jsonrpc::Result;
+use tower_lsp_server::{Client, LanguageServer, LspService, Server};
+
+use lsp::*;
+use state::State;
+
+/// The `LanguageServer` implementation.
+pub struct Backend {
+    state: Arc<State>,
+}
+
+impl Backend {
+    /// A server talking to `client`.
+    pub fn new(client: Client, shutdown_requested: Arc<AtomicBool>) -> Self {
+        Backend { state: Arc::new(State::new(client, shutdown_requested)) }
+    }
+}
+
+impl LanguageServer for Backend {
+    async fn initialize(&self, params: InitializeParams) -> Result<InitializeResult> {
+        Ok(handlers::initialize::initialize(&self.state, params))
+    }
+
+    async fn initialized(&self, _: InitializedParams) {
+        handlers::workspace::start(self.state.clone());
+    }
+
+    async fn shutdown(&self) -> Result<()> {
+        self.state.shutdown_requested.store(true, Ordering::SeqCst);
+        self.state.shutdown.cancel();
+        Ok(())
+    }
+
+    async fn did_open(&self, params: DidOpenTextDocumentParams) {
+        handlers::documents::did_open(&self.state, params);
+    }
+
+    async fn did_change(&self, params: DidChangeTextDocumentParams) {
+        handlers::documents::did_change(&self.state, params);
+    }
+
+    async fn did_close(&self, params: DidCloseTextDocumentParams) {
+        handlers::documents::did_close(&self.state, params);
+    }
+
+    async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
+        handlers::workspace::did_change_watched_files(&self.state, params);
+    }
+
+    async fn did_change_configuration(&self, params: DidChangeConfigurationParams) {
+        handlers::workspace::did_change_configuration(&self.state, params);
+    }
+
+    async fn diagnostic(&self, params: DocumentDiagnosticParams) -> Result<DocumentDiagnosticReportResult> {
+        handlers::diagnostics::document_diagnostic(&self.state, params).await
+    }
+
+    async fn workspace_diagnostic(&self, params: WorkspaceDiagnosticParams) -> Result<WorkspaceDiagnosticReportResult> {
+        Ok(handlers::diagnostics::workspace_diagnostic(&self.state, params))
+    }
+
+    async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
+        handlers::code_actions::code_action(&self.state, params).await
+    }
+
+    async fn code_lens(&self, params: CodeLensParams) -> Result<Option<Vec<CodeLens>>> {
+        handlers::code_lens::code_lens(&self.state, params).await
+    }
+
+    async fn execute_command(&self, params: ExecuteCommandParams) -> Result<Option<LSPAny>> {
+        handlers::commands::execute(&self.state, params).await
+    }
+}
+
+/// Serves LSP on stdin/stdout until `exit` (or end of input). Exits with 0 when `shutdown`
+/// came first, 1 otherwise, as the protocol asks.
+pub fn serve_stdio() -> ExitCode {
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("ladder-ls: cannot start the async runtime: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let requested = Arc::new(AtomicBool::new(false));
+    let flag = requested.clone();
+    runtime.block_on(async move {
+        let (service, socket) = LspService::build(move |client| Backend::new(client, flag)).finish();
+        Server::new(tokio::io::stdin(), tokio::io::stdout(), socket).serve(service).await;
+    });
+    tracing::info!("exiting");
+    // Lints still running on blocking threads are abandoned: the editor asked us to go.
+    runtime.shutdown_background();
+    let code = if requested.load(Ordering::SeqCst) { 0 } else { 1 };
+    std::process::exit(code)
+}

@@ -1,0 +1,168 @@
+//! The server's shared state: open documents, lint results, negotiated capabilities, settings.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, RwLock};
+
+use dashmap::DashMap;
+use ropey::Rope;
+use tokio_util::sync::CancellationToken;
+use tower_lsp_server::Client;
+
+use super::lsp::{Diagnostic, Uri};
+use super::settings::EditorSettings;
+use crate::config::Config;
+use crate::document::{Document, PositionEncoding};
+use crate::lint::{FileInfo, Finding};
+use crate::workspace::{self, ConfigCache};
+
+/// What was negotiated at `initialize`.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Session {
+    /// Column units of every position exchanged.
+    pub encoding: PositionEncoding,
+    /// The client pulls diagnostics (`textDocument/diagnostic`): never push to it.
+    pub pull: bool,
+    /// The client supports `workspace/diagnostic/refresh`.
+    pub workspace_refresh: bool,
+    /// The client accepts `window/workDoneProgress/create`.
+    pub progress: bool,
+    /// The client lets us register file watchers.
+    pub watch_files: bool,
+    /// The client supports `workspace/codeLens/refresh`.
+    pub code_lens_refresh: bool,
+}
+
+/// The lint of one version of a file.
+#[derive(Debug)]
+pub struct LintResult {
+    /// The document version linted (`None` for files read from disk).
+    pub version: Option<i32>,
+    /// The text linted, for position conversion.
+    pub rope: Rope,
+    /// Findings in byte offsets.
+    pub findings: Vec<Finding>,
+    /// The same findings as LSP diagnostics, in the session's encoding.
+    pub diagnostics: Vec<Diagnostic>,
+    /// A unique id, used as the pull model's `resultId`.
+    pub id: u64,
+}
+
+/// Where a document lives and which configuration applies to it.
+#[derive(Clone, Debug)]
+pub struct FileTarget {
+    /// The file on disk, for `file:` URIs.
+    pub path: Option<PathBuf>,
+    /// Path facts for the rules.
+    pub info: FileInfo,
+}
+
+impl FileTarget {
+    /// The target of a URI: `file:` URIs map to their path inside their Mix project; other
+    /// schemes (`untitled:`) are linted as application code.
+    pub fn of(uri: &Uri, roots: &[PathBuf]) -> Self {
+        match uri.to_file_path() {
+            Some(path) => {
+                let path = path.into_owned();
+                let display = roots
+                    .iter()
+                    .find(|r| path.starts_with(r))
+                    .map(|r| workspace::relative_slash(&path, r))
+                    .unwrap_or_else(|| path.display().to_string());
+                FileTarget { info: workspace::file_info(&path, display), path: Some(path) }
+            }
+            None => {
+                let name = uri.as_str().rsplit('/').next().unwrap_or("untitled.ex").to_string();
+                FileTarget { path: None, info: FileInfo { display: uri.as_str().to_string(), project_rel: format!("lib/{name}") } }
+            }
+        }
+    }
+}
+
+/// An open document with its latest lint.
+pub struct OpenDoc {
+    /// Text and tree.
+    pub doc: Mutex<Document>,
+    /// Path facts.
+    pub target: FileTarget,
+    /// The newest lint of this document, if any.
+    pub latest: Mutex<Option<Arc<LintResult>>>,
+}
+
+impl OpenDoc {
+    /// The document, even if a panicking holder poisoned the lock (the text is still whole:
+    /// edits are applied before anything that could panic).
+    pub fn lock(&self) -> MutexGuard<'_, Document> {
+        self.doc.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The latest lint if it is of `version`.
+    pub fn result_for(&self, version: i32) -> Option<Arc<LintResult>> {
+        let latest = self.latest.lock().unwrap_or_else(|e| e.into_inner());
+        latest.as_ref().filter(|r| r.version == Some(version)).cloned()
+    }
+}
+
+/// Everything the handlers share.
+pub struct State {
+    /// The connection to the client.
+    pub client: Client,
+    /// Open documents.
+    pub docs: DashMap<Uri, Arc<OpenDoc>>,
+    /// Lints of workspace files that are not open.
+    pub closed: DashMap<Uri, Arc<LintResult>>,
+    /// Negotiated at `initialize`.
+    pub session: OnceLock<Session>,
+    /// Workspace folders.
+    pub roots: RwLock<Vec<PathBuf>>,
+    /// Project configurations, loaded once each.
+    pub configs: ConfigCache,
+    /// Editor settings.
+    pub editor: RwLock<EditorSettings>,
+    /// Cancelled at `shutdown`: background work stops.
+    pub shutdown: CancellationToken,
+    /// Whether `shutdown` was requested (the exit status depends on it).
+    pub shutdown_requested: Arc<AtomicBool>,
+}
+
+impl State {
+    /// A fresh state.
+    pub fn new(client: Client, shutdown_requested: Arc<AtomicBool>) -> Self {
+        State {
+            client,
+            docs: DashMap::new(),
+            closed: DashMap::new(),
+            session: OnceLock::new(),
+            roots: RwLock::new(Vec::new()),
+            configs: ConfigCache::default(),
+            editor: RwLock::new(EditorSettings::default()),
+            shutdown: CancellationToken::new(),
+            shutdown_requested,
+        }
+    }
+
+    /// The negotiated session (defaults before `initialize`).
+    pub fn session(&self) -> Session {
+        self.session.get().copied().unwrap_or_default()
+    }
+
+    /// The workspace folders.
+    pub fn roots(&self) -> Vec<PathBuf> {
+        self.roots.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// The effective configuration for a file: its project's `.ladder.exs` merged with the
+    /// editor's settings.
+    pub fn config_for(&self, path: Option<&Path>) -> Config {
+        let editor = self.editor.read().unwrap_or_else(|e| e.into_inner()).clone();
+        match path {
+            Some(path) => editor.merge(&self.configs.for_file(path).1.config),
+            None => editor.merge(&Config::default()),
+        }
+    }
+
+    /// The open document at `uri`.
+    pub fn doc(&self, uri: &Uri) -> Option<Arc<OpenDoc>> {
+        self.docs.get(uri).map(|d| d.value().clone())
+    }
+}

@@ -1,0 +1,188 @@
+//! Mix projects on disk: finding project roots (umbrella-aware), choosing the files to lint, and
+//! loading each project's configuration once.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use crate::config::{self, LoadedConfig, CONFIG_FILE};
+use crate::lint::FileInfo;
+
+/// Folders never linted: dependencies, build output and editor caches.
+pub const SKIPPED_DIRS: &[&str] =
+    &["deps", "_build", "node_modules", ".elixir_ls", ".lexical", ".expert", "cover", ".git", ".hex", ".mix"];
+
+/// Top-level folders of a Mix project whose `.ex`/`.exs` files are linted.
+const PROJECT_DIRS: &[&str] = &["lib", "test", "config", "priv"];
+
+/// The nearest ancestor of `path` (or `path` itself, if a folder) holding a `mix.exs`: the Mix
+/// project root (for a file of an umbrella app, the app).
+pub fn project_root(path: &Path) -> Option<PathBuf> {
+    let start = if path.is_dir() { path } else { path.parent()? };
+    start.ancestors().find(|dir| dir.join("mix.exs").is_file()).map(Path::to_path_buf)
+}
+
+/// Every Mix project under `root`: `root` itself and umbrella apps (`apps/*`), plus projects in
+/// subfolders (monorepos), skipping dependencies and build output.
+pub fn discover_projects(root: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let walker = ignore::WalkBuilder::new(root)
+        .hidden(true)
+        .max_depth(Some(4))
+        .filter_entry(|e| !is_skipped_dir(e.path()))
+        .build();
+    for entry in walker.flatten() {
+        if entry.file_name() == "mix.exs" && entry.file_type().is_some_and(|t| t.is_file()) {
+            if let Some(dir) = entry.path().parent() {
+                out.push(dir.to_path_buf());
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+fn is_skipped_dir(path: &Path) -> bool {
+    path.is_dir() && path.file_name().and_then(|n| n.to_str()).is_some_and(|n| SKIPPED_DIRS.contains(&n))
+}
+
+/// Whether `path` is an Elixir source file.
+pub fn is_elixir_file(path: &Path) -> bool {
+    matches!(path.extension().and_then(|e| e.to_str()), Some("ex" | "exs"))
+}
+
+/// Whether a file found by walking a folder should be linted: Elixir files of a Mix project's
+/// `lib/`, `test/`, `config/`, `priv/` and its `mix.exs`; every Elixir file outside any project.
+pub fn is_lintable(path: &Path) -> bool {
+    if !is_elixir_file(path) {
+        return false;
+    }
+    match project_root(path) {
+        None => true,
+        Some(root) => {
+            let rel = relative_slash(path, &root);
+            rel == "mix.exs" || PROJECT_DIRS.iter().any(|d| rel.starts_with(&format!("{d}/")))
+        }
+    }
+}
+
+/// The Elixir files to lint under `paths` (files are taken as given; folders are walked,
+/// honouring `.gitignore`), sorted and without duplicates.
+pub fn collect_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
+    let mut files = Vec::new();
+    for path in paths {
+        if path.is_file() {
+            files.push(path.clone());
+            continue;
+        }
+        if !path.is_dir() {
+            return Err(format!("{}: no such file or folder", path.display()));
+        }
+        let walker = ignore::WalkBuilder::new(path)
+            .hidden(true)
+            .require_git(false)
+            .filter_entry(|e| !is_skipped_dir(e.path()))
+            .build();
+        for entry in walker {
+            let entry = entry.map_err(|e| e.to_string())?;
+            if entry.file_type().is_some_and(|t| t.is_file()) && is_lintable(entry.path()) {
+                files.push(entry.into_path());
+            }
+        }
+    }
+    files.sort();
+    files.dedup();
+    Ok(files)
+}
+
+/// `path` relative to `base` with `/` separators (or `path` itself when not under `base`).
+pub fn relative_slash(path: &Path, base: &Path) -> String {
+    let rel = path.strip_prefix(base).unwrap_or(path);
+    rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/")
+}
+
+/// The folder whose `.ladder.exs` applies to `path`: the nearest ancestor that has one, else
+/// the project root, else the file's folder.
+pub fn config_root(path: &Path) -> PathBuf {
+    let start = if path.is_dir() { path } else { path.parent().unwrap_or(path) };
+    start
+        .ancestors()
+        .find(|dir| dir.join(CONFIG_FILE).is_file())
+        .map(Path::to_path_buf)
+        .or_else(|| project_root(path))
+        .unwrap_or_else(|| start.to_path_buf())
+}
+
+/// Configurations loaded once per configuration root.
+#[derive(Default)]
+pub struct ConfigCache {
+    loaded: Mutex<HashMap<PathBuf, Arc<LoadedConfig>>>,
+}
+
+impl ConfigCache {
+    /// The configuration that applies to `path`, with the folder it is relative to.
+    pub fn for_file(&self, path: &Path) -> (PathBuf, Arc<LoadedConfig>) {
+        let root = config_root(path);
+        let mut map = self.loaded.lock().unwrap_or_else(|e| e.into_inner());
+        let loaded = map.entry(root.clone()).or_insert_with(|| Arc::new(config::load(&root))).clone();
+        (root, loaded)
+    }
+
+    /// Forgets every loaded configuration (after `.ladder.exs` changed).
+    pub fn clear(&self) {
+        self.loaded.lock().unwrap_or_else(|e| e.into_inner()).clear();
+    }
+
+    /// Every configuration loaded so far.
+    pub fn all(&self) -> Vec<(PathBuf, Arc<LoadedConfig>)> {
+        let map = self.loaded.lock().unwrap_or_else(|e| e.into_inner());
+        map.iter().map(|(k, v)| (k.clone(), v.clone())).collect()
+    }
+}
+
+/// Path facts of a file for the rules: its display path and its path inside its Mix project.
+pub fn file_info(path: &Path, display: String) -> FileInfo {
+    let project_rel = match project_root(path) {
+        Some(root) => relative_slash(path, &root),
+        None => display.replace('\\', "/"),
+    };
+    FileInfo { display, project_rel }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(dir: &Path, rel: &str, text: &str) {
+        let path = dir.join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+
+    #[test]
+    fn walks_project_folders_of_umbrella_apps_and_skips_deps() {
+        let tmp = tempfile::tempdir().unwrap();
+        let d = tmp.path();
+        for f in [
+            "mix.exs",
+            "config/config.exs",
+            "apps/shop/mix.exs",
+            "apps/shop/lib/shop.ex",
+            "apps/shop/test/shop_test.exs",
+            "apps/shop/deps/x/lib/x.ex",
+            "deps/y/lib/y.ex",
+            "_build/dev/lib/z.ex",
+            "apps/shop/rel/env.exs",
+            "lib/ignored.ex",
+        ] {
+            write(d, f, "");
+        }
+        write(d, ".gitignore", "lib/ignored.ex\n");
+        let files = collect_files(&[d.to_path_buf()]).unwrap();
+        let rel: Vec<String> = files.iter().map(|f| relative_slash(f, d)).collect();
+        assert_eq!(rel, ["apps/shop/lib/shop.ex", "apps/shop/mix.exs", "apps/shop/test/shop_test.exs", "config/config.exs", "mix.exs"]);
+        let projects: Vec<String> = discover_projects(d).iter().map(|p| relative_slash(p, d)).collect();
+        assert_eq!(projects, ["", "apps/shop"]);
+        assert_eq!(file_info(&d.join("apps/shop/lib/shop.ex"), "x".into()).project_rel, "lib/shop.ex");
+    }
+}
