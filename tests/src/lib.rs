@@ -1,1 +1,334 @@
-//! End-to-end tests.
+//! A synchronous LSP client for end-to-end tests: spawns the real `ladder-ls` binary, speaks
+//! JSON-RPC over its stdin/stdout, answers the server's own requests, and checks that nothing
+//! but protocol appears on stdout.
+
+use std::collections::VecDeque;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+
+/// How long a test waits for any one message.
+pub const TIMEOUT: Duration = Duration::from_secs(20);
+
+/// The `ladder-ls` binary under test: `$LADDER_LS_BIN`, else `target/debug/ladder-ls` of this
+/// workspace (built by `cargo test --workspace`, because the server crate has integration
+/// tests).
+pub fn binary() -> PathBuf {
+    if let Some(bin) = std::env::var_os("LADDER_LS_BIN") {
+        return PathBuf::from(bin);
+    }
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../target"));
+    let bin = target.join("debug/ladder-ls");
+    assert!(bin.is_file(), "{} is missing: run `cargo build -p ladder-ls` (or `cargo test --workspace`)", bin.display());
+    bin
+}
+
+/// The repository's `fixtures/` folder.
+pub fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures")
+}
+
+/// A message read from the server, or a problem with its output.
+enum Incoming {
+    Message(Value),
+    Garbage(String),
+}
+
+/// A running server.
+pub struct Lsp {
+    child: Child,
+    stdin: ChildStdin,
+    rx: Receiver<Incoming>,
+    next_id: i64,
+    /// Notifications (and server requests) read while waiting for something else.
+    backlog: VecDeque<Value>,
+    /// Every request the server sent us, by method.
+    pub server_requests: Vec<Value>,
+}
+
+impl Lsp {
+    /// Starts `ladder-ls` (with `--stdio`) in `dir`.
+    pub fn start(dir: &Path) -> Self {
+        let mut child = Command::new(binary())
+            .arg("--stdio")
+            .current_dir(dir)
+            .env("LADDER_LOG", "debug")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn ladder-ls");
+        let stdin = child.stdin.take().unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || read_messages(stdout, tx));
+        Lsp { child, stdin, rx, next_id: 1, backlog: VecDeque::new(), server_requests: Vec::new() }
+    }
+
+    /// Writes raw bytes to the server's stdin.
+    pub fn send_raw(&mut self, bytes: &[u8]) {
+        self.stdin.write_all(bytes).unwrap();
+        self.stdin.flush().unwrap();
+    }
+
+    /// Sends a JSON-RPC message with a Content-Length header.
+    pub fn send(&mut self, message: &Value) {
+        let body = message.to_string();
+        self.send_raw(format!("Content-Length: {}\r\n\r\n{body}", body.len()).as_bytes());
+    }
+
+    /// Sends a notification.
+    pub fn notify(&mut self, method: &str, params: Value) {
+        self.send(&json!({"jsonrpc": "2.0", "method": method, "params": params}));
+    }
+
+    /// Sends a request and returns the whole response (`result` or `error`).
+    pub fn request(&mut self, method: &str, params: Value) -> Value {
+        let id = self.next_id;
+        self.next_id += 1;
+        self.send(&json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}));
+        self.wait_response(&json!(id))
+    }
+
+    /// Sends a request and returns its `result`, failing on an error response.
+    pub fn call(&mut self, method: &str, params: Value) -> Value {
+        let response = self.request(method, params);
+        assert!(response.get("error").is_none(), "{method} failed: {response}");
+        response["result"].clone()
+    }
+
+    /// Waits for the response with this id.
+    pub fn wait_response(&mut self, id: &Value) -> Value {
+        let deadline = Instant::now() + TIMEOUT;
+        loop {
+            let message = self.next_message(deadline).unwrap_or_else(|| panic!("no response to request {id}"));
+            if message.get("method").is_none() && message.get("id") == Some(id) {
+                return message;
+            }
+            self.backlog.push_back(message);
+        }
+    }
+
+    /// Reads the next message (from the backlog first), answering server requests on the way.
+    fn next_message(&mut self, deadline: Instant) -> Option<Value> {
+        loop {
+            let timeout = deadline.saturating_duration_since(Instant::now());
+            let message = match self.rx.recv_timeout(timeout) {
+                Ok(Incoming::Message(m)) => m,
+                Ok(Incoming::Garbage(g)) => panic!("the server wrote something that is not protocol to stdout: {g:?}"),
+                Err(RecvTimeoutError::Timeout) => return None,
+                Err(RecvTimeoutError::Disconnected) => return None,
+            };
+            if message.get("method").is_some() && message.get("id").is_some() {
+                // A request from the server: answer it so it never waits on us.
+                self.send(&json!({"jsonrpc": "2.0", "id": message["id"], "result": null}));
+                self.server_requests.push(message.clone());
+            }
+            return Some(message);
+        }
+    }
+
+    /// Waits for a notification `method` whose params satisfy `pred`; returns its params.
+    pub fn wait_notification(&mut self, method: &str, mut pred: impl FnMut(&Value) -> bool) -> Value {
+        if let Some(i) = self.backlog.iter().position(|m| m["method"] == method && pred(&m["params"])) {
+            return self.backlog.remove(i).unwrap()["params"].clone();
+        }
+        let deadline = Instant::now() + TIMEOUT;
+        loop {
+            let Some(message) = self.next_message(deadline) else {
+                panic!("timed out waiting for {method}; backlog: {:?}", self.backlog)
+            };
+            if message["method"] == method && pred(&message["params"]) {
+                return message["params"].clone();
+            }
+            self.backlog.push_back(message);
+        }
+    }
+
+    /// Waits for the diagnostics of `uri` at `version` (push model).
+    pub fn wait_diagnostics(&mut self, uri: &str, version: Option<i64>) -> Vec<Value> {
+        let params = self.wait_notification("textDocument/publishDiagnostics", |p| {
+            p["uri"] == uri && version.is_none_or(|v| p["version"] == v)
+        });
+        params["diagnostics"].as_array().cloned().unwrap_or_default()
+    }
+
+    /// Collects notifications for `quiet` after the last one; returns all messages seen.
+    pub fn drain(&mut self, quiet: Duration) -> Vec<Value> {
+        let mut seen: Vec<Value> = self.backlog.drain(..).collect();
+        while let Some(m) = self.next_message(Instant::now() + quiet) {
+            seen.push(m);
+        }
+        seen
+    }
+
+    /// `initialize` + `initialized` with the given client capabilities and root.
+    pub fn initialize(&mut self, root: Option<&Path>, capabilities: Value) -> Value {
+        let root_uri = root.map(file_uri);
+        let folders = root.map(|r| json!([{"uri": file_uri(r), "name": "root"}])).unwrap_or(Value::Null);
+        let result = self.call(
+            "initialize",
+            json!({"processId": null, "rootUri": root_uri, "workspaceFolders": folders, "capabilities": capabilities}),
+        );
+        self.notify("initialized", json!({}));
+        result
+    }
+
+    /// `shutdown` then `exit`; returns the exit status (the process must end within a second).
+    pub fn shutdown(mut self) -> ExitStatus {
+        let response = self.request("shutdown", Value::Null);
+        assert!(response.get("error").is_none(), "shutdown failed: {response}");
+        self.notify("exit", Value::Null);
+        self.wait_exit(Duration::from_secs(1))
+    }
+
+    /// Waits for the process to end.
+    pub fn wait_exit(&mut self, within: Duration) -> ExitStatus {
+        let deadline = Instant::now() + within;
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status;
+            }
+            if Instant::now() > deadline {
+                let _ = self.child.kill();
+                panic!("ladder-ls did not exit within {within:?}");
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+
+    /// Whether the process is still running.
+    pub fn is_running(&mut self) -> bool {
+        self.child.try_wait().unwrap().is_none()
+    }
+}
+
+impl Drop for Lsp {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Parses `Content-Length` framed messages; anything else is reported as garbage.
+fn read_messages(stdout: impl Read, tx: mpsc::Sender<Incoming>) {
+    let mut reader = BufReader::new(stdout);
+    loop {
+        let mut length = None;
+        loop {
+            let mut line = String::new();
+            match reader.read_line(&mut line) {
+                Ok(0) | Err(_) => return,
+                Ok(_) => {}
+            }
+            let line = line.trim_end();
+            if line.is_empty() {
+                break;
+            }
+            match line.strip_prefix("Content-Length: ") {
+                Some(n) => length = n.parse::<usize>().ok(),
+                None if line.starts_with("Content-Type:") => {}
+                None => {
+                    let _ = tx.send(Incoming::Garbage(line.to_string()));
+                    return;
+                }
+            }
+        }
+        let Some(length) = length else {
+            let _ = tx.send(Incoming::Garbage("a header without Content-Length".into()));
+            return;
+        };
+        let mut body = vec![0; length];
+        if reader.read_exact(&mut body).is_err() {
+            return;
+        }
+        match serde_json::from_slice(&body) {
+            Ok(v) => {
+                if tx.send(Incoming::Message(v)).is_err() {
+                    return;
+                }
+            }
+            Err(_) => {
+                let _ = tx.send(Incoming::Garbage(String::from_utf8_lossy(&body).into_owned()));
+                return;
+            }
+        }
+    }
+}
+
+/// A `file://` URI for a path (percent-encoding spaces and other reserved characters).
+pub fn file_uri(path: &Path) -> String {
+    let mut out = String::from("file://");
+    for b in path.to_string_lossy().bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'/' | b'-' | b'_' | b'.' | b'~' => out.push(b as char),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+/// Client capabilities of a push-model client (like Neovim 0.7) with the given encodings.
+pub fn push_client(encodings: &[&str]) -> Value {
+    json!({
+        "general": {"positionEncodings": encodings},
+        "window": {"workDoneProgress": true},
+        "workspace": {"didChangeWatchedFiles": {"dynamicRegistration": true}},
+        "textDocument": {"publishDiagnostics": {"versionSupport": true}, "codeAction": {}}
+    })
+}
+
+/// Client capabilities of a pull-model client (like VS Code).
+pub fn pull_client() -> Value {
+    json!({
+        "window": {"workDoneProgress": true},
+        "workspace": {"diagnostics": {"refreshSupport": true}},
+        "textDocument": {"diagnostic": {"dynamicRegistration": false}, "codeAction": {}}
+    })
+}
+
+/// The `code`s of a list of diagnostics.
+pub fn codes(diagnostics: &[Value]) -> Vec<String> {
+    diagnostics.iter().map(|d| d["code"].as_str().unwrap_or("").to_string()).collect()
+}
+
+/// Applies LSP text edits (UTF-16 positions) to a text.
+pub fn apply_edits_utf16(text: &str, edits: &[Value]) -> String {
+    let mut spans: Vec<(usize, usize, String)> = edits
+        .iter()
+        .map(|e| (offset_utf16(text, &e["range"]["start"]), offset_utf16(text, &e["range"]["end"]), e["newText"].as_str().unwrap().to_string()))
+        .collect();
+    spans.sort_by_key(|s| std::cmp::Reverse(s.0));
+    let mut out = text.to_string();
+    for (start, end, new) in spans {
+        out.replace_range(start..end, &new);
+    }
+    out
+}
+
+/// The byte offset of an LSP position (UTF-16 columns; `\n` line breaks).
+pub fn offset_utf16(text: &str, pos: &Value) -> usize {
+    let line = pos["line"].as_u64().unwrap() as usize;
+    let character = pos["character"].as_u64().unwrap() as usize;
+    let mut offset = 0;
+    for (i, l) in text.split_inclusive('\n').enumerate() {
+        if i == line {
+            let mut units = 0;
+            for (b, c) in l.char_indices() {
+                if units >= character || c == '\n' || c == '\r' {
+                    return offset + b;
+                }
+                units += c.len_utf16();
+            }
+            return offset + l.trim_end_matches(['\n', '\r']).len();
+        }
+        offset += l.len();
+    }
+    text.len()
+}

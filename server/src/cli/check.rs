@@ -71,12 +71,15 @@ pub fn check(paths: &[PathBuf], fix: bool, level: Option<u8>) -> Result<CheckRep
             Err(e) => report.errors.push(e),
         }
     }
-    for (root, loaded) in configs.all() {
+    for (_, loaded) in configs.all() {
         if let (Some(path), false) = (&loaded.path, loaded.errors.is_empty()) {
+            let shown = display_path(path, &cwd);
+            if report.files.iter().any(|f| f.path == shown) {
+                continue; // Linted as a file already (given on the command line).
+            }
             let text = std::fs::read_to_string(path).unwrap_or_default();
-            let _ = root;
             report.files.push(FileReport {
-                path: display_path(path, &cwd),
+                path: shown,
                 rope: Rope::from_str(&text),
                 findings: rules::invalid_config::findings(&loaded.errors),
                 fail_level: level.unwrap_or(7),
@@ -96,11 +99,11 @@ fn check_file(
     fix: bool,
     level: Option<u8>,
 ) -> Result<Option<(FileReport, usize)>, String> {
-    let (root, loaded) = configs.for_file(path);
-    let config: &Config = &loaded.config;
-    if config.is_excluded(&workspace::relative_slash(path, &root)) {
+    if configs.excludes(path) {
         return Ok(None);
     }
+    let (_, loaded) = configs.for_file(path);
+    let config: &Config = &loaded.config;
     let display = display_path(path, cwd);
     let bytes = std::fs::read(path).map_err(|e| format!("{display}: {e}"))?;
     let mut text = String::from_utf8(bytes).map_err(|e| {

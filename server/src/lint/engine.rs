@@ -5,7 +5,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use ropey::Rope;
 
 use super::{registry, rules, suppression, FileInfo, Finding, LintContext};
-use crate::config::Config;
+use crate::config::{parse_config, Config, CONFIG_FILE};
 use crate::document::Document;
 
 /// The findings of one file, sorted by position, then code.
@@ -27,6 +27,10 @@ pub fn lint(ctx: &LintContext<'_>) -> LintOutput {
             continue;
         }
         findings.extend(found);
+    }
+    if ctx.file.file_name() == CONFIG_FILE && ctx.config.rule_enabled(rules::invalid_config::RULE.meta.code) {
+        let (_, errors) = parse_config(ctx.source);
+        findings.extend(rules::invalid_config::findings(&errors));
     }
 
     let mut directives = suppression::parse_directives(ctx);

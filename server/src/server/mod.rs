@@ -11,13 +11,14 @@ mod handlers;
 pub mod lsp;
 pub mod settings;
 pub mod state;
+mod transport;
 
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use tower_lsp_server::jsonrpc::Result;
-use tower_lsp_server::{Client, LanguageServer, LspService, Server};
+use tower_lsp_server::{Client, LanguageServer, LspService};
 
 use lsp::*;
 use state::State;
@@ -104,7 +105,7 @@ pub fn serve_stdio() -> ExitCode {
     let flag = requested.clone();
     runtime.block_on(async move {
         let (service, socket) = LspService::build(move |client| Backend::new(client, flag)).finish();
-        Server::new(tokio::io::stdin(), tokio::io::stdout(), socket).serve(service).await;
+        transport::serve(tokio::io::stdin(), tokio::io::stdout(), service, socket).await;
     });
     tracing::info!("exiting");
     // Lints still running on blocking threads are abandoned: the editor asked us to go.

@@ -99,6 +99,8 @@ fn model<'t>(def: ModuleDef<'t>, src: &'t str) -> ModuleModel<'t> {
     let mut specs = Vec::new();
     let mut attributes = Vec::new();
     let mut uses = Vec::new();
+    // (name, arity) → index in `functions`: modules can have thousands of functions.
+    let mut index: std::collections::HashMap<(&'t str, usize), usize> = std::collections::HashMap::new();
     let mut pending_doc = None;
     let mut pending_impl = None;
     let statements = def.body.map(elixir::block_statements).unwrap_or_default();
@@ -123,13 +125,15 @@ fn model<'t>(def: ModuleDef<'t>, src: &'t str) -> ModuleModel<'t> {
         let arities = clause.arities(src);
         let doc = pending_doc.take();
         let impl_attr = pending_impl.take();
-        match functions.iter_mut().find(|f| f.name == clause.name && f.arity == *arities.end()) {
+        match index.get(&(clause.name, *arities.end())).map(|i| &mut functions[*i]) {
             Some(f) => {
                 f.min_arity = f.min_arity.min(*arities.start());
                 f.impl_attr = f.impl_attr.or(impl_attr);
                 f.clauses.push(clause);
             }
-            None => functions.push(Function {
+            None => {
+                index.insert((clause.name, *arities.end()), functions.len());
+                functions.push(Function {
                 name: clause.name,
                 kind: clause.kind,
                 arity: *arities.end(),
@@ -137,7 +141,8 @@ fn model<'t>(def: ModuleDef<'t>, src: &'t str) -> ModuleModel<'t> {
                 clauses: vec![clause],
                 doc,
                 impl_attr,
-            }),
+                })
+            }
         }
     }
     ModuleModel { def, functions, specs, attributes, uses }

@@ -41,6 +41,11 @@ pub async fn lint_open(state: &Arc<State>, uri: &Uri, open: &Arc<OpenDoc>) -> Op
     let enc = state.session().encoding;
     let result = tokio::task::spawn_blocking(move || {
         let config = st.config_for(target.path.as_deref());
+        if target.path.as_deref().is_some_and(|p| st.configs.excludes(p)) {
+            // Excluded by `.ladder.exs`: open, but not linted.
+            let id = NEXT_RESULT_ID.fetch_add(1, Ordering::Relaxed);
+            return LintResult { version: Some(snapshot.version), rope: snapshot.rope, findings: Vec::new(), diagnostics: Vec::new(), id };
+        }
         lint_snapshot(&snapshot, Some(snapshot.version), &target, &config, enc)
     })
     .await

@@ -109,7 +109,7 @@ async fn begin_progress(
 /// Lints a file from disk (blocking). Files that are open, unreadable or not UTF-8 give `None`.
 fn lint_path(state: &State, path: PathBuf) -> Option<(Uri, LintResult)> {
     let uri = Uri::from_file_path(&path)?;
-    if state.docs.contains_key(&uri) {
+    if state.docs.contains_key(&uri) || state.configs.excludes(&path) {
         return None;
     }
     let bytes = std::fs::read(&path).map_err(|e| tracing::warn!(path = %path.display(), "cannot read: {e}")).ok()?;

@@ -1,0 +1,430 @@
+// End-to-end test of the packaged extension in a real VS Code (code-server), driven by chromium.
+//
+//   node test/e2e/run.mjs [--mode full|missing-server]
+//
+// Environment:
+//   LADDER_LS_BIN  server binary (default ../../target/debug/ladder-ls from editors/vscode)
+//   CODE_SERVER    code-server launcher (default .e2e/code-server/node_modules/.bin/code-server)
+//   VSIX           packaged extension (default dist-vsix/ladder-ls-<version>.vsix)
+//   CHROMIUM       browser (default /usr/bin/chromium)
+//   E2E_TIMEOUT_MS per-step timeout (default 60000)
+//   E2E_REQUIRE_CODELENS=1  fail when no `Ladder L…` code lens shows on defmodule (default: log only)
+//
+// Modes:
+//   full            the real scenario: squiggles, Problems panel, quick fixes, status bar level.
+//   missing-server  ladder.serverPath points nowhere: the extension activates, the `elixir`
+//                   language is there, and the user is told how to install the server.
+import { spawn, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const mode = process.argv.includes('--mode') ? process.argv[process.argv.indexOf('--mode') + 1] : 'full';
+if (!['full', 'missing-server'].includes(mode)) throw new Error(`unknown --mode ${mode}`);
+
+const version = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')).version;
+const e2eDir = path.join(root, '.e2e');
+const codeServer = process.env.CODE_SERVER ?? path.join(e2eDir, 'code-server/node_modules/.bin/code-server');
+const vsix = path.resolve(root, process.env.VSIX ?? `dist-vsix/ladder-ls-${version}.vsix`);
+const chromiumPath = process.env.CHROMIUM ?? '/usr/bin/chromium';
+const serverBin = mode === 'missing-server'
+  ? path.join(e2eDir, 'does-not-exist/ladder-ls')
+  : path.resolve(root, process.env.LADDER_LS_BIN ?? '../../target/debug/ladder-ls');
+const TIMEOUT = Number(process.env.E2E_TIMEOUT_MS ?? 60_000);
+const requireCodeLens = process.env.E2E_REQUIRE_CODELENS === '1';
+const screenshots = path.join(e2eDir, 'screenshots');
+const runDir = path.join(e2eDir, `run-${mode}`);
+
+const t0 = Date.now();
+const log = (...a) => console.log(`[e2e ${mode} +${((Date.now() - t0) / 1000).toFixed(1)}s]`, ...a);
+
+for (const [what, file] of [['code-server', codeServer], ['vsix', vsix], ['chromium', chromiumPath]]) {
+  if (!fs.existsSync(file)) throw new Error(`${what} not found at ${file}`);
+}
+if (mode === 'full' && !fs.existsSync(serverBin)) {
+  throw new Error(`ladder-ls binary not found at ${serverBin} (build it with cargo build, or set LADDER_LS_BIN)`);
+}
+
+// ---- a fresh VS Code profile and workspace ------------------------------------------------------
+fs.rmSync(runDir, { recursive: true, force: true });
+const userData = path.join(runDir, 'user-data');
+const extensionsDir = path.join(runDir, 'extensions');
+const workspace = path.join(runDir, 'workspace');
+fs.mkdirSync(path.join(userData, 'User'), { recursive: true });
+fs.mkdirSync(extensionsDir, { recursive: true });
+fs.mkdirSync(screenshots, { recursive: true });
+fs.cpSync(path.join(root, 'test/fixtures/workspace'), workspace, { recursive: true });
+const fixtureFile = path.join(workspace, 'lib/greeter.ex');
+const fixtureLines = fs.readFileSync(fixtureFile, 'utf8').split('\n');
+const lineOf = (needle) => fixtureLines.findIndex((l) => l.includes(needle)) + 1;
+
+fs.writeFileSync(
+  path.join(userData, 'User/settings.json'),
+  JSON.stringify(
+    {
+      'ladder.serverPath': serverBin,
+      'ladder.trace.server': 'messages',
+      'workbench.startupEditor': 'none',
+      'workbench.tips.enabled': false,
+      'workbench.enableExperiments': false,
+      'workbench.secondarySideBar.defaultVisibility': 'hidden',
+      'chat.commandCenter.enabled': false,
+      'security.workspace.trust.enabled': false,
+      'telemetry.telemetryLevel': 'off',
+      'update.mode': 'none',
+      'extensions.autoCheckUpdates': false,
+      'extensions.autoUpdate': false,
+      'extensions.ignoreRecommendations': true,
+      'git.enabled': false,
+      'files.autoSave': 'off',
+      'window.restoreWindows': 'none',
+      'editor.lightbulb.enabled': 'on',
+      'editor.codeLens': true,
+    },
+    null,
+    2,
+  ),
+);
+
+const hermeticEnv = {
+  ...process.env,
+  XDG_CONFIG_HOME: path.join(runDir, 'xdg-config'),
+  XDG_DATA_HOME: path.join(runDir, 'xdg-data'),
+  XDG_CACHE_HOME: path.join(runDir, 'xdg-cache'),
+  PASSWORD: '',
+  RUST_LOG: process.env.RUST_LOG ?? 'info',
+};
+delete hermeticEnv.VSCODE_IPC_HOOK_CLI;
+
+log(`installing ${path.relative(root, vsix)}`);
+const install = spawnSync(codeServer, ['--install-extension', vsix, '--extensions-dir', extensionsDir, '--user-data-dir', userData], {
+  env: hermeticEnv,
+  encoding: 'utf8',
+  timeout: 120_000,
+});
+if (install.status !== 0 || !/successfully installed/i.test(install.stdout + install.stderr)) {
+  throw new Error(`code-server --install-extension failed (${install.status}):\n${install.stdout}\n${install.stderr}`);
+}
+
+// ---- code-server ---------------------------------------------------------------------------------
+async function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+const port = await freePort();
+const serverLog = fs.createWriteStream(path.join(runDir, 'code-server.log'));
+const cs = spawn(
+  codeServer,
+  [
+    '--bind-addr', `127.0.0.1:${port}`,
+    '--auth', 'none',
+    '--user-data-dir', userData,
+    '--extensions-dir', extensionsDir,
+    '--disable-telemetry',
+    '--disable-update-check',
+    '--disable-workspace-trust',
+    '--disable-getting-started-override',
+    '--ignore-last-opened',
+    workspace,
+  ],
+  { env: hermeticEnv, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
+);
+cs.stdout.pipe(serverLog);
+cs.stderr.pipe(serverLog);
+let csExited = false;
+cs.on('exit', (code, signal) => {
+  csExited = true;
+  log(`code-server exited (${code ?? signal})`);
+});
+
+function killCodeServer() {
+  if (csExited) return;
+  try {
+    process.kill(-cs.pid, 'SIGTERM'); // the whole group: code-server, its extension host, ladder-ls
+  } catch {
+    /* already gone */
+  }
+}
+process.on('exit', killCodeServer);
+for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => process.exit(130));
+
+async function waitForHttp(url, ms) {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    if (csExited) throw new Error('code-server exited during start-up; see .e2e/run-*/code-server.log');
+    try {
+      const res = await fetch(url);
+      if (res.ok) return;
+    } catch {
+      /* not yet */
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`code-server did not answer ${url} within ${ms} ms`);
+}
+
+// ---- helpers -------------------------------------------------------------------------------------
+let browser;
+let page;
+let step = 'start';
+
+async function stepDo(name, fn) {
+  step = name;
+  log(`▶ ${name}`);
+  return fn();
+}
+
+async function waitFor(desc, fn, ms = TIMEOUT) {
+  const deadline = Date.now() + ms;
+  let last;
+  while (Date.now() < deadline) {
+    try {
+      last = await fn();
+      if (last) return last;
+    } catch (err) {
+      last = err;
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`timed out after ${ms} ms waiting for ${desc}${last instanceof Error ? ` (last error: ${last.message})` : ''}`);
+}
+
+const statusBar = () => page.locator('#workbench\\.parts\\.statusbar');
+
+async function ladderStatus() {
+  const items = await statusBar().locator('.statusbar-item').allInnerTexts();
+  return items.map((t) => t.trim()).find((t) => t.startsWith('Ladder')) ?? null;
+}
+
+async function editorText() {
+  // The active editor's visible lines (the fixture is short enough to be fully visible).
+  const lines = await page.locator('.editor-instance .monaco-editor .view-lines .view-line').evaluateAll((els) =>
+    els
+      .map((el) => ({ top: parseFloat(el.style.top || '0'), text: el.textContent.replace(/\u00a0/g, ' ') }))
+      .sort((a, b) => a.top - b.top)
+      .map((l) => l.text),
+  );
+  return lines.join('\n');
+}
+
+async function focusEditor() {
+  // Keyboard, not a click: clicks can land on code lenses or hovers and scroll the editor.
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('Control+1');
+  await page.locator('.editor-instance .monaco-editor.focused').waitFor({ state: 'visible', timeout: TIMEOUT });
+}
+
+async function goToLine(n) {
+  await focusEditor();
+  await page.keyboard.press('Control+G');
+  await page.locator('.quick-input-widget input').waitFor({ state: 'visible', timeout: TIMEOUT });
+  await page.keyboard.type(String(n));
+  await page.keyboard.press('Enter');
+  await page.waitForTimeout(300);
+}
+
+async function applyQuickFix(line, titlePattern) {
+  await goToLine(line);
+  // Ctrl+. can race the first code-action request; retry opening the menu a few times.
+  await waitFor(`quick fix matching ${titlePattern} on line ${line}`, async () => {
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('Control+.');
+    const widget = page.locator('.action-widget');
+    await widget.waitFor({ state: 'visible', timeout: 5000 });
+    const labels = await widget.locator('.monaco-list-row.action').evaluateAll((els) => els.map((e) => e.getAttribute('aria-label') ?? e.textContent));
+    log(`  quick-fix menu: ${JSON.stringify(labels)}`);
+    return labels.some((t) => titlePattern.test(t));
+  });
+  // Pick it with the keyboard (the menu's pointer block swallows synthetic clicks).
+  for (let i = 0; i < 30; i++) {
+    const focused = await page.locator('.action-widget .monaco-list-row.action.focused').getAttribute('aria-label', { timeout: 5000 });
+    if (focused && titlePattern.test(focused)) {
+      await page.keyboard.press('Enter');
+      return;
+    }
+    await page.keyboard.press('ArrowDown');
+  }
+  throw new Error(`could not focus the quick fix ${titlePattern}`);
+}
+
+async function problemsText() {
+  return (await page.locator('.markers-panel').allInnerTexts()).join('\n');
+}
+
+async function dumpLogs() {
+  // The extension's output channels (including ladder-ls's stderr) are logged by VS Code to files.
+  const logsRoot = path.join(userData, 'logs');
+  const files = [];
+  const walk = (dir) => {
+    for (const e of fs.existsSync(dir) ? fs.readdirSync(dir, { withFileTypes: true }) : []) {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (/Ladder|exthost|remoteexthost/i.test(e.name)) files.push(p);
+    }
+  };
+  walk(logsRoot);
+  for (const f of files) {
+    const text = fs.readFileSync(f, 'utf8');
+    console.log(`\n----- ${path.relative(runDir, f)} (last 60 lines) -----\n${text.split('\n').slice(-60).join('\n')}`);
+  }
+  const csLog = path.join(runDir, 'code-server.log');
+  if (fs.existsSync(csLog)) console.log(`\n----- code-server.log (last 30 lines) -----\n${fs.readFileSync(csLog, 'utf8').split('\n').slice(-30).join('\n')}`);
+}
+
+// ---- the scenario --------------------------------------------------------------------------------
+let failed = false;
+try {
+  await stepDo('code-server starts', () => waitForHttp(`http://127.0.0.1:${port}/healthz`, TIMEOUT));
+
+  browser = await chromium.launch({
+    executablePath: chromiumPath,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+  });
+  const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+  page = await context.newPage();
+  page.on('pageerror', (err) => log(`  page error: ${err.message}`));
+
+  await stepDo('workbench loads', async () => {
+    await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}`);
+    await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: TIMEOUT });
+    await page.locator('.explorer-folders-view').waitFor({ state: 'visible', timeout: TIMEOUT });
+  });
+
+  await stepDo('open lib/greeter.ex', async () => {
+    await waitFor('quick open', async () => {
+      await page.keyboard.press('Escape');
+      await page.keyboard.press('Control+P');
+      await page.locator('.quick-input-widget input').waitFor({ state: 'visible', timeout: 3000 });
+      return true;
+    });
+    await page.keyboard.type('greeter.ex');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'greeter.ex' }).first().waitFor({ state: 'visible', timeout: TIMEOUT });
+    await page.keyboard.press('Enter');
+    await waitFor('editor showing the fixture', async () => (await editorText()).includes('defmodule Greeter'));
+  });
+
+  await stepDo('the elixir language is contributed', () =>
+    waitFor('"Elixir" language mode in the status bar', async () => (await statusBar().innerText()).includes('Elixir')),
+  );
+
+  if (mode === 'missing-server') {
+    await stepDo('the user is told the server is missing', async () => {
+      const toast = await waitFor('an error notification about ladder-ls', async () => {
+        const texts = await page.locator('.notifications-toasts .notification-toast').allInnerTexts();
+        return texts.find((t) => t.includes('ladder.serverPath') && t.includes('cargo install --path server'));
+      });
+      log(`  notification: ${toast.replace(/\s+/g, ' ').trim()}`);
+      const status = await waitFor('the status bar item saying "no server"', async () => {
+        const s = await ladderStatus();
+        return s && s.includes('no server') ? s : null;
+      });
+      log(`  status bar: ${status}`);
+    });
+  } else {
+    const inspectLine = lineOf('IO.inspect');
+    const defLine = lineOf('def hello');
+
+    await stepDo('squiggles appear', () =>
+      waitFor('a warning squiggle in the editor', async () => (await page.locator('.editor-instance .squiggly-warning, .editor-instance .squiggly-error').count()) >= 2),
+    );
+
+    const initial = await stepDo('the status bar shows the level', () =>
+      waitFor('a "Ladder Ln" status bar item', async () => {
+        const s = await ladderStatus();
+        return s && /^Ladder L(\d|–)/.test(s) ? s : null;
+      }),
+    );
+    log(`  status bar: ${initial}`);
+
+    await stepDo('the Problems panel lists missing-spec and io-inspect', async () => {
+      await page.keyboard.press('Control+Shift+M');
+      const text = await waitFor('missing-spec in the Problems panel', async () => {
+        const t = await problemsText();
+        return t.includes('missing-spec') && t.includes('io-inspect') ? t : null;
+      });
+      log(`  problems: ${text.replace(/\s+/g, ' ').slice(0, 400)}`);
+    });
+
+    await stepDo('quick fix "Remove `IO.inspect`"', async () => {
+      await applyQuickFix(inspectLine, /Remove .*IO\.inspect/);
+      await waitFor('IO.inspect gone from the editor', async () => !(await editorText()).includes('IO.inspect'));
+    });
+
+    const afterInspect = await stepDo('the status bar level changes', () =>
+      waitFor(`the status bar to change from "${initial}"`, async () => {
+        const s = await ladderStatus();
+        return s && s !== initial && /^Ladder L/.test(s) ? s : null;
+      }),
+    );
+    log(`  status bar: ${initial} → ${afterInspect}`);
+
+    await stepDo('quick fix "Insert @spec stub"', async () => {
+      await applyQuickFix(defLine, /Insert @spec stub/);
+      await waitFor('@spec in the editor', async () => (await editorText()).includes('@spec'));
+    });
+
+    const afterSpec = await stepDo('the status bar level climbs again', () =>
+      waitFor(`the status bar to change from "${afterInspect}"`, async () => {
+        const s = await ladderStatus();
+        return s && s !== afterInspect && /^Ladder L/.test(s) ? s : null;
+      }),
+    );
+    log(`  status bar: ${afterInspect} → ${afterSpec}`);
+    const num = (s) => Number(/L(\d)/.exec(s)?.[1] ?? NaN);
+    if (!(num(afterSpec) > num(afterInspect))) throw new Error(`level did not climb: ${afterInspect} → ${afterSpec}`);
+
+    await stepDo('the problems are gone and the file saves with the spec', async () => {
+      await waitFor('missing-spec and io-inspect gone from the Problems panel', async () => {
+        const t = await problemsText();
+        return !t.includes('missing-spec') && !t.includes('io-inspect');
+      });
+      await focusEditor();
+      await page.keyboard.press('Control+S');
+      const saved = await waitFor('the saved file to contain @spec', () => {
+        const text = fs.readFileSync(fixtureFile, 'utf8');
+        return text.includes('@spec hello(') && !text.includes('IO.inspect') ? text : null;
+      });
+      log(`  saved file:\n${saved}`);
+    });
+
+    await stepDo('a code lens on defmodule shows the level', async () => {
+      const lens = await waitFor('a "Ladder L…" code lens', async () => {
+        const texts = await page.locator('.editor-instance .codelens-decoration').allInnerTexts();
+        return texts.find((t) => t.includes('Ladder L'));
+      }, requireCodeLens ? TIMEOUT : 15_000).catch((err) => {
+        if (requireCodeLens) throw err;
+        return null;
+      });
+      log(`  code lens: ${lens ?? '(none seen; set E2E_REQUIRE_CODELENS=1 to make this fail)'}`);
+    });
+
+  }
+  await page.screenshot({ path: path.join(screenshots, `${mode}-ok.png`) });
+  log('PASS');
+} catch (err) {
+  failed = true;
+  console.error(`\n[e2e ${mode}] FAILED at step "${step}": ${err.stack ?? err}`);
+  if (page) {
+    const shot = path.join(screenshots, `${mode}-failed-${step.replace(/[^a-z0-9]+/gi, '_')}.png`);
+    await page.screenshot({ path: shot }).catch(() => {});
+    console.error(`screenshot: ${shot}`);
+    const notes = await page.locator('.notifications-toasts').allInnerTexts().catch(() => []);
+    if (notes.join('').trim()) console.error(`notifications: ${notes.join(' | ')}`);
+    console.error(`status bar: ${await statusBar().innerText().catch(() => '?')}`);
+  }
+  await dumpLogs();
+} finally {
+  await browser?.close().catch(() => {});
+  killCodeServer();
+}
+process.exit(failed ? 1 : 0);
