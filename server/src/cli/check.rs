@@ -78,6 +78,7 @@ pub fn check(paths: &[PathBuf], fix: bool, level: Option<u8>) -> Result<CheckRep
                 continue; // Linted as a file already (given on the command line).
             }
             let text = std::fs::read_to_string(path).unwrap_or_default();
+            report.files_checked += 1;
             report.files.push(FileReport {
                 path: shown,
                 rope: Rope::from_str(&text),
