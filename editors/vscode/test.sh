@@ -71,7 +71,8 @@ rm -f "$vsix"
 mkdir -p dist-vsix
 npx vsce package --no-dependencies --out "$vsix"
 [ -s "$vsix" ] || die "vsce did not produce $vsix"
-python3 -m zipfile -l "$vsix" | grep -q "extension/dist/extension.js" || die "$vsix lacks dist/extension.js"
+vsix_files=$(python3 -m zipfile -l "$vsix")
+grep -q "extension/dist/extension.js" <<<"$vsix_files" || die "$vsix lacks dist/extension.js"
 
 if [ "${SKIP_E2E:-}" = 1 ]; then
   step "SKIP_E2E=1: not running the end-to-end test"

@@ -8,7 +8,11 @@ fn sample() -> PathBuf {
 }
 
 fn ladder(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_ladder-ls")).args(args).current_dir(dir).output().expect("run ladder-ls")
+    Command::new(env!("CARGO_BIN_EXE_ladder-ls"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("run ladder-ls")
 }
 
 fn stdout(o: &Output) -> String {
@@ -31,7 +35,12 @@ fn copy_dir(from: &Path, to: &Path) {
 #[test]
 fn check_human_output_on_the_sample_project() {
     let out = ladder(&sample(), &["check"]);
-    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     insta::assert_snapshot!("check_human", stdout(&out));
 }
 
@@ -45,13 +54,24 @@ fn check_json_output_follows_the_stable_schema() {
     assert_eq!(json["files_checked"], 8);
     let first = &json["diagnostics"][0];
     let keys: Vec<&String> = first.as_object().unwrap().keys().collect();
-    assert_eq!(keys, ["code", "fix", "level", "message", "path", "range", "severity"]);
+    assert_eq!(
+        keys,
+        [
+            "code", "fix", "level", "message", "path", "range", "severity"
+        ]
+    );
     // Sorted by path, then position, then code.
     let order: Vec<(String, u64, u64)> = json["diagnostics"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|d| (d["path"].as_str().unwrap().to_string(), d["range"]["start"]["line"].as_u64().unwrap(), d["range"]["start"]["column"].as_u64().unwrap()))
+        .map(|d| {
+            (
+                d["path"].as_str().unwrap().to_string(),
+                d["range"]["start"]["line"].as_u64().unwrap(),
+                d["range"]["start"]["column"].as_u64().unwrap(),
+            )
+        })
         .collect();
     let mut sorted = order.clone();
     sorted.sort();
@@ -65,7 +85,10 @@ fn check_sarif_and_github_outputs() {
     let json: serde_json::Value = serde_json::from_str(&sarif).unwrap();
     assert_eq!(json["version"], "2.1.0");
     assert_eq!(json["runs"][0]["tool"]["driver"]["name"], "ladder-ls");
-    insta::assert_snapshot!("check_sarif_results", serde_json::to_string_pretty(&json["runs"][0]["results"]).unwrap());
+    insta::assert_snapshot!(
+        "check_sarif_results",
+        serde_json::to_string_pretty(&json["runs"][0]["results"]).unwrap()
+    );
     let github = stdout(&ladder(&sample(), &["check", "--format", "github"]));
     insta::assert_snapshot!("check_github", github);
 }
@@ -73,13 +96,27 @@ fn check_sarif_and_github_outputs() {
 #[test]
 fn exit_status_follows_the_level_threshold() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("mix.exs"), "defmodule P.MixProject do\n  use Mix.Project\n  def project, do: [app: :p]\nend\n").unwrap();
+    std::fs::write(
+        dir.path().join("mix.exs"),
+        "defmodule P.MixProject do\n  use Mix.Project\n  def project, do: [app: :p]\nend\n",
+    )
+    .unwrap();
     std::fs::create_dir_all(dir.path().join("lib")).unwrap();
     // Only an L4 finding.
-    std::fs::write(dir.path().join("lib/p.ex"), "defmodule P do\n  @moduledoc false\n  def f(x), do: x\nend\n").unwrap();
+    std::fs::write(
+        dir.path().join("lib/p.ex"),
+        "defmodule P do\n  @moduledoc false\n  def f(x), do: x\nend\n",
+    )
+    .unwrap();
     assert_eq!(ladder(dir.path(), &["check"]).status.code(), Some(1));
-    assert_eq!(ladder(dir.path(), &["check", "--level", "3"]).status.code(), Some(0));
-    assert_eq!(ladder(dir.path(), &["check", "--level", "4"]).status.code(), Some(1));
+    assert_eq!(
+        ladder(dir.path(), &["check", "--level", "3"]).status.code(),
+        Some(0)
+    );
+    assert_eq!(
+        ladder(dir.path(), &["check", "--level", "4"]).status.code(),
+        Some(1)
+    );
     // target_level in .ladder.exs is the default threshold.
     std::fs::write(dir.path().join(".ladder.exs"), "[target_level: 3]\n").unwrap();
     assert_eq!(ladder(dir.path(), &["check"]).status.code(), Some(0));
@@ -87,8 +124,16 @@ fn exit_status_follows_the_level_threshold() {
     let missing = ladder(dir.path(), &["check", "no/such/dir"]);
     assert_eq!(missing.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&missing.stderr).contains("no/such/dir"));
-    assert_eq!(ladder(dir.path(), &["check", "--level", "9"]).status.code(), Some(2));
-    assert_eq!(ladder(dir.path(), &["explain", "no-such-rule"]).status.code(), Some(2));
+    assert_eq!(
+        ladder(dir.path(), &["check", "--level", "9"]).status.code(),
+        Some(2)
+    );
+    assert_eq!(
+        ladder(dir.path(), &["explain", "no-such-rule"])
+            .status
+            .code(),
+        Some(2)
+    );
 }
 
 #[test]
@@ -98,39 +143,69 @@ fn fix_applies_safe_fixes_in_place_idempotently() {
     let out = ladder(dir.path(), &["check", "--fix", "--format", "json"]);
     assert_eq!(out.status.code(), Some(1));
     let orders = std::fs::read_to_string(dir.path().join("lib/shop/orders.ex")).unwrap();
-    assert!(orders.contains("  @spec create_order(term(), term()) :: term()\n  def create_order("), "{orders}");
-    assert!(orders.contains("  @spec discount(term()) :: term()\n  @spec discount(term(), term()) :: term()\n"), "{orders}");
+    assert!(
+        orders.contains("  @spec create_order(term(), term()) :: term()\n  def create_order("),
+        "{orders}"
+    );
+    assert!(
+        orders.contains(
+            "  @spec discount(term()) :: term()\n  @spec discount(term(), term()) :: term()\n"
+        ),
+        "{orders}"
+    );
     assert!(!orders.contains("10) do   \n"));
     // IO.inspect removal is not a safe fix: still reported, file keeps it.
     assert!(orders.contains("IO.inspect(label: \"order\")"));
     let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
-    let left: Vec<&str> = json["diagnostics"].as_array().unwrap().iter().map(|d| d["code"].as_str().unwrap()).collect();
+    let left: Vec<&str> = json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["code"].as_str().unwrap())
+        .collect();
     assert_eq!(left, ["syntax-error", "io-inspect", "io-inspect"]);
     assert!(String::from_utf8_lossy(&out.stderr).contains("fixed 3 findings"));
     // A second run changes nothing.
     let before = std::fs::read_to_string(dir.path().join("lib/shop/orders.ex")).unwrap();
     ladder(dir.path(), &["check", "--fix"]);
-    assert_eq!(std::fs::read_to_string(dir.path().join("lib/shop/orders.ex")).unwrap(), before);
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("lib/shop/orders.ex")).unwrap(),
+        before
+    );
 }
 
 #[test]
 fn unreadable_files_are_reported_and_the_rest_still_checked() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("bad.ex"), b"defmodule Bad do\n  # caf\xe9\nend\n").unwrap();
+    std::fs::write(
+        dir.path().join("bad.ex"),
+        b"defmodule Bad do\n  # caf\xe9\nend\n",
+    )
+    .unwrap();
     std::fs::write(dir.path().join("good.ex"), "IO.inspect(1)\n").unwrap();
     let out = ladder(dir.path(), &["check"]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("bad.ex: not valid UTF-8 (at byte 24); skipped"));
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("bad.ex: not valid UTF-8 (at byte 24); skipped")
+    );
     assert!(stdout(&out).contains("good.ex:1:1: L2 io-inspect"));
 }
 
 #[test]
 fn malformed_config_is_a_finding_and_defaults_apply() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join(".ladder.exs"), "[rules: [\"io-inspect\": :loud]]\n").unwrap();
+    std::fs::write(
+        dir.path().join(".ladder.exs"),
+        "[rules: [\"io-inspect\": :loud]]\n",
+    )
+    .unwrap();
     std::fs::write(dir.path().join("a.ex"), "IO.inspect(1)\n").unwrap();
     let out = stdout(&ladder(dir.path(), &["check"]));
-    assert!(out.contains(".ladder.exs:1:24: L0 invalid-config `:loud` is not"), "{out}");
+    assert!(
+        out.contains(".ladder.exs:1:24: L0 invalid-config `:loud` is not"),
+        "{out}"
+    );
     assert!(out.contains("a.ex:1:1: L2 io-inspect"), "{out}");
 }
 
@@ -139,5 +214,11 @@ fn rules_and_explain() {
     let rules = stdout(&ladder(&sample(), &["rules"]));
     insta::assert_snapshot!("rules", rules);
     let explain = stdout(&ladder(&sample(), &["explain", "missing-spec"]));
-    assert_eq!(explain, std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/rules/missing-spec.md")).unwrap());
+    assert_eq!(
+        explain,
+        std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/rules/missing-spec.md")
+        )
+        .unwrap()
+    );
 }

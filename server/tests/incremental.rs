@@ -38,8 +38,31 @@ const BASES: &[&str] = &[
 ];
 
 const INSERTS: &[&str] = &[
-    "", "x", " ", "\n", "\r\n", "\r", "😀", "é", "中文", "do", "end", " do\n", "\nend\n", "def g(x), do: x\n",
-    "\"", "#{", "}", "(", ")", "[", "%{a: 1}", "# comment 🚀\n", "@spec f(integer()) :: :ok\n", "\u{2028}", "𝄞",
+    "",
+    "x",
+    " ",
+    "\n",
+    "\r\n",
+    "\r",
+    "😀",
+    "é",
+    "中文",
+    "do",
+    "end",
+    " do\n",
+    "\nend\n",
+    "def g(x), do: x\n",
+    "\"",
+    "#{",
+    "}",
+    "(",
+    ")",
+    "[",
+    "%{a: 1}",
+    "# comment 🚀\n",
+    "@spec f(integer()) :: :ok\n",
+    "\u{2028}",
+    "𝄞",
 ];
 
 /// The reference conversion: split the text into LSP lines and count columns in `enc`.
@@ -59,7 +82,9 @@ fn reference_offset(text: &str, pos: LineCol, enc: PositionEncoding) -> usize {
         }
         i += 1;
     }
-    let Some(&start) = starts.get(pos.line) else { return text.len() };
+    let Some(&start) = starts.get(pos.line) else {
+        return text.len();
+    };
     let line = &text[start..];
     let content_end = line.find(['\r', '\n']).unwrap_or(line.len());
     let mut units = 0;
@@ -79,20 +104,44 @@ fn reference_offset(text: &str, pos: LineCol, enc: PositionEncoding) -> usize {
 
 fn random_pos(rng: &mut Rng, text: &str) -> LineCol {
     let lines = text.matches(['\n', '\r']).count() + 1;
-    let line = if rng.below(10) == 0 { lines + rng.below(3) } else { rng.below(lines) };
-    let col = if rng.below(8) == 0 { 500 + rng.below(50) } else { rng.below(40) };
+    let line = if rng.below(10) == 0 {
+        lines + rng.below(3)
+    } else {
+        rng.below(lines)
+    };
+    let col = if rng.below(8) == 0 {
+        500 + rng.below(50)
+    } else {
+        rng.below(40)
+    };
     LineCol { line, col }
 }
 
 fn assert_same_tree(incremental: Node<'_>, fresh: Node<'_>, context: &str) {
     assert_eq!(
-        (incremental.kind(), incremental.byte_range(), incremental.start_position(), incremental.end_position(), incremental.is_missing()),
-        (fresh.kind(), fresh.byte_range(), fresh.start_position(), fresh.end_position(), fresh.is_missing()),
+        (
+            incremental.kind(),
+            incremental.byte_range(),
+            incremental.start_position(),
+            incremental.end_position(),
+            incremental.is_missing()
+        ),
+        (
+            fresh.kind(),
+            fresh.byte_range(),
+            fresh.start_position(),
+            fresh.end_position(),
+            fresh.is_missing()
+        ),
         "{context}"
     );
     assert_eq!(incremental.child_count(), fresh.child_count(), "{context}");
     for i in 0..incremental.child_count() as u32 {
-        assert_same_tree(incremental.child(i).unwrap(), fresh.child(i).unwrap(), context);
+        assert_same_tree(
+            incremental.child(i).unwrap(),
+            fresh.child(i).unwrap(),
+            context,
+        );
     }
 }
 
@@ -100,7 +149,11 @@ fn assert_same_tree(incremental: Node<'_>, fresh: Node<'_>, context: &str) {
 fn incremental_parse_equals_fresh_parse_over_random_edits() {
     let mut rng = Rng(0x1add_e125);
     let mut parser = syntax::new_parser();
-    let encodings = [PositionEncoding::Utf8, PositionEncoding::Utf16, PositionEncoding::Utf32];
+    let encodings = [
+        PositionEncoding::Utf8,
+        PositionEncoding::Utf16,
+        PositionEncoding::Utf32,
+    ];
     for sequence in 0..5_000 {
         let enc = encodings[sequence % 3];
         let mut expected = rng.pick(BASES).to_string();
@@ -110,17 +163,29 @@ fn incremental_parse_equals_fresh_parse_over_random_edits() {
             let mut changes = Vec::new();
             for _ in 0..1 + rng.below(4) {
                 let change = if rng.below(40) == 0 {
-                    TextChange { range: None, text: rng.pick(BASES).to_string() }
+                    TextChange {
+                        range: None,
+                        text: rng.pick(BASES).to_string(),
+                    }
                 } else {
-                    let (a, b) = (random_pos(&mut rng, &expected), random_pos(&mut rng, &expected));
+                    let (a, b) = (
+                        random_pos(&mut rng, &expected),
+                        random_pos(&mut rng, &expected),
+                    );
                     let text: String = (0..1 + rng.below(3)).map(|_| rng.pick(INSERTS)).collect();
-                    TextChange { range: Some((a, b)), text }
+                    TextChange {
+                        range: Some((a, b)),
+                        text,
+                    }
                 };
                 // The reference applies each change to the text left by the previous one.
                 match change.range {
                     None => expected = change.text.clone(),
                     Some((a, b)) => {
-                        let (mut s, mut e) = (reference_offset(&expected, a, enc), reference_offset(&expected, b, enc));
+                        let (mut s, mut e) = (
+                            reference_offset(&expected, a, enc),
+                            reference_offset(&expected, b, enc),
+                        );
                         if e < s {
                             std::mem::swap(&mut s, &mut e);
                         }
@@ -130,7 +195,8 @@ fn incremental_parse_equals_fresh_parse_over_random_edits() {
                 changes.push(change);
             }
             doc.apply_changes(&changes, version as i32, enc);
-            let context = format!("sequence {sequence}, version {version}, {enc:?}, changes {changes:?}");
+            let context =
+                format!("sequence {sequence}, version {version}, {enc:?}, changes {changes:?}");
             assert_eq!(doc.rope().to_string(), expected, "{context}");
             let fresh = parser.parse(&expected, None).unwrap();
             assert_same_tree(doc.tree().root_node(), fresh.root_node(), &context);
@@ -150,13 +216,28 @@ fn positions_round_trip_in_every_encoding() {
                 byte -= 1;
             }
             // Offsets inside a `\r\n` are not positions a client can name.
-            if byte > 0 && text.as_bytes()[byte - 1] == b'\r' && text.as_bytes().get(byte) == Some(&b'\n') {
+            if byte > 0
+                && text.as_bytes()[byte - 1] == b'\r'
+                && text.as_bytes().get(byte) == Some(&b'\n')
+            {
                 continue;
             }
-            for enc in [PositionEncoding::Utf8, PositionEncoding::Utf16, PositionEncoding::Utf32] {
+            for enc in [
+                PositionEncoding::Utf8,
+                PositionEncoding::Utf16,
+                PositionEncoding::Utf32,
+            ] {
                 let lc = position::to_line_col(&rope, byte, enc);
-                assert_eq!(position::to_byte(&rope, lc, enc), byte, "{enc:?} {lc:?} in {text:?}");
-                assert_eq!(reference_offset(&text, lc, enc), byte, "reference disagrees: {enc:?} {lc:?}");
+                assert_eq!(
+                    position::to_byte(&rope, lc, enc),
+                    byte,
+                    "{enc:?} {lc:?} in {text:?}"
+                );
+                assert_eq!(
+                    reference_offset(&text, lc, enc),
+                    byte,
+                    "reference disagrees: {enc:?} {lc:?}"
+                );
             }
         }
     }

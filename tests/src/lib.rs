@@ -9,7 +9,7 @@ use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 /// How long a test waits for any one message.
 pub const TIMEOUT: Duration = Duration::from_secs(20);
@@ -25,7 +25,11 @@ pub fn binary() -> PathBuf {
         .map(PathBuf::from)
         .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../target"));
     let bin = target.join("debug/ladder-ls");
-    assert!(bin.is_file(), "{} is missing: run `cargo build -p ladder-ls` (or `cargo test --workspace`)", bin.display());
+    assert!(
+        bin.is_file(),
+        "{} is missing: run `cargo build -p ladder-ls` (or `cargo test --workspace`)",
+        bin.display()
+    );
     bin
 }
 
@@ -55,7 +59,12 @@ pub struct Lsp {
 impl Lsp {
     /// Starts `ladder-ls` (with `--stdio`) in `dir`.
     pub fn start(dir: &Path) -> Self {
-        let mut child = Command::new(binary())
+        Self::start_binary(&binary(), dir)
+    }
+
+    /// Starts a given `ladder-ls` binary (with `--stdio`) in `dir`.
+    pub fn start_binary(bin: &Path, dir: &Path) -> Self {
+        let mut child = Command::new(bin)
             .arg("--stdio")
             .current_dir(dir)
             .env("LADDER_LOG", "debug")
@@ -68,7 +77,14 @@ impl Lsp {
         let stdout = child.stdout.take().unwrap();
         let (tx, rx) = mpsc::channel();
         std::thread::spawn(move || read_messages(stdout, tx));
-        Lsp { child, stdin, rx, next_id: 1, backlog: VecDeque::new(), server_requests: Vec::new() }
+        Lsp {
+            child,
+            stdin,
+            rx,
+            next_id: 1,
+            backlog: VecDeque::new(),
+            server_requests: Vec::new(),
+        }
     }
 
     /// Writes raw bytes to the server's stdin.
@@ -99,7 +115,10 @@ impl Lsp {
     /// Sends a request and returns its `result`, failing on an error response.
     pub fn call(&mut self, method: &str, params: Value) -> Value {
         let response = self.request(method, params);
-        assert!(response.get("error").is_none(), "{method} failed: {response}");
+        assert!(
+            response.get("error").is_none(),
+            "{method} failed: {response}"
+        );
         response["result"].clone()
     }
 
@@ -107,7 +126,9 @@ impl Lsp {
     pub fn wait_response(&mut self, id: &Value) -> Value {
         let deadline = Instant::now() + TIMEOUT;
         loop {
-            let message = self.next_message(deadline).unwrap_or_else(|| panic!("no response to request {id}"));
+            let message = self
+                .next_message(deadline)
+                .unwrap_or_else(|| panic!("no response to request {id}"));
             if message.get("method").is_none() && message.get("id") == Some(id) {
                 return message;
             }
@@ -115,34 +136,44 @@ impl Lsp {
         }
     }
 
-    /// Reads the next message (from the backlog first), answering server requests on the way.
+    /// Reads the next message from the server, answering its requests on the way.
     fn next_message(&mut self, deadline: Instant) -> Option<Value> {
-        loop {
-            let timeout = deadline.saturating_duration_since(Instant::now());
-            let message = match self.rx.recv_timeout(timeout) {
-                Ok(Incoming::Message(m)) => m,
-                Ok(Incoming::Garbage(g)) => panic!("the server wrote something that is not protocol to stdout: {g:?}"),
-                Err(RecvTimeoutError::Timeout) => return None,
-                Err(RecvTimeoutError::Disconnected) => return None,
-            };
-            if message.get("method").is_some() && message.get("id").is_some() {
-                // A request from the server: answer it so it never waits on us.
-                self.send(&json!({"jsonrpc": "2.0", "id": message["id"], "result": null}));
-                self.server_requests.push(message.clone());
+        let timeout = deadline.saturating_duration_since(Instant::now());
+        let message = match self.rx.recv_timeout(timeout) {
+            Ok(Incoming::Message(m)) => m,
+            Ok(Incoming::Garbage(g)) => {
+                panic!("the server wrote something that is not protocol to stdout: {g:?}")
             }
-            return Some(message);
+            Err(RecvTimeoutError::Timeout | RecvTimeoutError::Disconnected) => return None,
+        };
+        if message.get("method").is_some() && message.get("id").is_some() {
+            // A request from the server: answer it so it never waits on us.
+            self.send(&json!({"jsonrpc": "2.0", "id": message["id"], "result": null}));
+            self.server_requests.push(message.clone());
         }
+        Some(message)
     }
 
     /// Waits for a notification `method` whose params satisfy `pred`; returns its params.
-    pub fn wait_notification(&mut self, method: &str, mut pred: impl FnMut(&Value) -> bool) -> Value {
-        if let Some(i) = self.backlog.iter().position(|m| m["method"] == method && pred(&m["params"])) {
+    pub fn wait_notification(
+        &mut self,
+        method: &str,
+        mut pred: impl FnMut(&Value) -> bool,
+    ) -> Value {
+        if let Some(i) = self
+            .backlog
+            .iter()
+            .position(|m| m["method"] == method && pred(&m["params"]))
+        {
             return self.backlog.remove(i).unwrap()["params"].clone();
         }
         let deadline = Instant::now() + TIMEOUT;
         loop {
             let Some(message) = self.next_message(deadline) else {
-                panic!("timed out waiting for {method}; backlog: {:?}", self.backlog)
+                panic!(
+                    "timed out waiting for {method}; backlog: {:?}",
+                    self.backlog
+                )
             };
             if message["method"] == method && pred(&message["params"]) {
                 return message["params"].clone();
@@ -156,7 +187,10 @@ impl Lsp {
         let params = self.wait_notification("textDocument/publishDiagnostics", |p| {
             p["uri"] == uri && version.is_none_or(|v| p["version"] == v)
         });
-        params["diagnostics"].as_array().cloned().unwrap_or_default()
+        params["diagnostics"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
     }
 
     /// Collects notifications for `quiet` after the last one; returns all messages seen.
@@ -171,7 +205,9 @@ impl Lsp {
     /// `initialize` + `initialized` with the given client capabilities and root.
     pub fn initialize(&mut self, root: Option<&Path>, capabilities: Value) -> Value {
         let root_uri = root.map(file_uri);
-        let folders = root.map(|r| json!([{"uri": file_uri(r), "name": "root"}])).unwrap_or(Value::Null);
+        let folders = root
+            .map(|r| json!([{"uri": file_uri(r), "name": "root"}]))
+            .unwrap_or(Value::Null);
         let result = self.call(
             "initialize",
             json!({"processId": null, "rootUri": root_uri, "workspaceFolders": folders, "capabilities": capabilities}),
@@ -183,7 +219,10 @@ impl Lsp {
     /// `shutdown` then `exit`; returns the exit status (the process must end within a second).
     pub fn shutdown(mut self) -> ExitStatus {
         let response = self.request("shutdown", Value::Null);
-        assert!(response.get("error").is_none(), "shutdown failed: {response}");
+        assert!(
+            response.get("error").is_none(),
+            "shutdown failed: {response}"
+        );
         self.notify("exit", Value::Null);
         self.wait_exit(Duration::from_secs(1))
     }
@@ -201,6 +240,11 @@ impl Lsp {
             }
             std::thread::sleep(Duration::from_millis(10));
         }
+    }
+
+    /// The server's process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
     }
 
     /// Whether the process is still running.
@@ -255,7 +299,9 @@ fn read_messages(stdout: impl Read, tx: mpsc::Sender<Incoming>) {
                 }
             }
             Err(_) => {
-                let _ = tx.send(Incoming::Garbage(String::from_utf8_lossy(&body).into_owned()));
+                let _ = tx.send(Incoming::Garbage(
+                    String::from_utf8_lossy(&body).into_owned(),
+                ));
                 return;
             }
         }
@@ -267,7 +313,9 @@ pub fn file_uri(path: &Path) -> String {
     let mut out = String::from("file://");
     for b in path.to_string_lossy().bytes() {
         match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'/' | b'-' | b'_' | b'.' | b'~' => out.push(b as char),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'/' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(b as char)
+            }
             _ => out.push_str(&format!("%{b:02X}")),
         }
     }
@@ -295,14 +343,23 @@ pub fn pull_client() -> Value {
 
 /// The `code`s of a list of diagnostics.
 pub fn codes(diagnostics: &[Value]) -> Vec<String> {
-    diagnostics.iter().map(|d| d["code"].as_str().unwrap_or("").to_string()).collect()
+    diagnostics
+        .iter()
+        .map(|d| d["code"].as_str().unwrap_or("").to_string())
+        .collect()
 }
 
 /// Applies LSP text edits (UTF-16 positions) to a text.
 pub fn apply_edits_utf16(text: &str, edits: &[Value]) -> String {
     let mut spans: Vec<(usize, usize, String)> = edits
         .iter()
-        .map(|e| (offset_utf16(text, &e["range"]["start"]), offset_utf16(text, &e["range"]["end"]), e["newText"].as_str().unwrap().to_string()))
+        .map(|e| {
+            (
+                offset_utf16(text, &e["range"]["start"]),
+                offset_utf16(text, &e["range"]["end"]),
+                e["newText"].as_str().unwrap().to_string(),
+            )
+        })
         .collect();
     spans.sort_by_key(|s| std::cmp::Reverse(s.0));
     let mut out = text.to_string();

@@ -3,14 +3,20 @@
 use std::time::Duration;
 
 use ladder_e2e::*;
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 fn open(lsp: &mut Lsp, uri: &str, text: &str) {
-    lsp.notify("textDocument/didOpen", json!({"textDocument": {"uri": uri, "languageId": "elixir", "version": 1, "text": text}}));
+    lsp.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": uri, "languageId": "elixir", "version": 1, "text": text}}),
+    );
 }
 
 fn change(lsp: &mut Lsp, uri: &str, version: i64, changes: Value) {
-    lsp.notify("textDocument/didChange", json!({"textDocument": {"uri": uri, "version": version}, "contentChanges": changes}));
+    lsp.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": uri, "version": version}, "contentChanges": changes}),
+    );
 }
 
 fn range(l1: u32, c1: u32, l2: u32, c2: u32) -> Value {
@@ -43,7 +49,10 @@ fn initialize_pins_capabilities_for_push_and_pull_clients() {
     let (mut lsp, _dir) = started();
     let caps = lsp.initialize(None, pull_client())["capabilities"].clone();
     assert_eq!(caps["positionEncoding"], "utf-16");
-    assert_eq!(caps["diagnosticProvider"], json!({"identifier": "ladder", "interFileDependencies": false, "workspaceDiagnostics": true}));
+    assert_eq!(
+        caps["diagnosticProvider"],
+        json!({"identifier": "ladder", "interFileDependencies": false, "workspaceDiagnostics": true})
+    );
     assert!(lsp.shutdown().success());
 }
 
@@ -52,16 +61,38 @@ fn open_change_close_publishes_current_diagnostics() {
     let (mut lsp, _dir) = started();
     lsp.initialize(None, push_client(&[]));
     let uri = "file:///tmp/ladder-e2e-nowhere/lib/a.ex";
-    open(&mut lsp, uri, "defmodule A do\n  @moduledoc false\n  defp f(x), do: IO.inspect(x)\nend\n");
+    open(
+        &mut lsp,
+        uri,
+        "defmodule A do\n  @moduledoc false\n  defp f(x), do: IO.inspect(x)\nend\n",
+    );
     let diags = lsp.wait_diagnostics(uri, Some(1));
     assert_eq!(codes(&diags), ["io-inspect"]);
     assert_eq!(diags[0]["source"], "ladder");
     assert_eq!(diags[0]["range"], range(2, 17, 2, 30));
-    assert!(diags[0]["codeDescription"]["href"].as_str().unwrap().ends_with("io-inspect.md"));
-    change(&mut lsp, uri, 2, json!([{"range": range(2, 17, 2, 30), "text": "x"}]));
-    assert_eq!(codes(&lsp.wait_diagnostics(uri, Some(2))), Vec::<String>::new());
-    lsp.notify("textDocument/didClose", json!({"textDocument": {"uri": uri}}));
-    let params = lsp.wait_notification("textDocument/publishDiagnostics", |p| p["uri"] == uri && p["version"].is_null());
+    assert!(
+        diags[0]["codeDescription"]["href"]
+            .as_str()
+            .unwrap()
+            .ends_with("io-inspect.md")
+    );
+    change(
+        &mut lsp,
+        uri,
+        2,
+        json!([{"range": range(2, 17, 2, 30), "text": "x"}]),
+    );
+    assert_eq!(
+        codes(&lsp.wait_diagnostics(uri, Some(2))),
+        Vec::<String>::new()
+    );
+    lsp.notify(
+        "textDocument/didClose",
+        json!({"textDocument": {"uri": uri}}),
+    );
+    let params = lsp.wait_notification("textDocument/publishDiagnostics", |p| {
+        p["uri"] == uri && p["version"].is_null()
+    });
     assert_eq!(params["diagnostics"], json!([]));
     assert!(lsp.shutdown().success());
 }
@@ -70,15 +101,26 @@ fn open_change_close_publishes_current_diagnostics() {
 /// emoji (surrogate pairs in UTF-16, four bytes in UTF-8) and CRLF line ends.
 fn multi_change_round_trip(encoding: &str) {
     let (mut lsp, _dir) = started();
-    let caps = if encoding == "utf-8" { push_client(&["utf-8"]) } else { push_client(&[]) };
+    let caps = if encoding == "utf-8" {
+        push_client(&["utf-8"])
+    } else {
+        push_client(&[])
+    };
     lsp.initialize(None, caps);
     let uri = "file:///tmp/ladder-e2e-nowhere/lib/emoji.ex";
     let text = "defmodule E do\r\n  @moduledoc \"🎉 party\"\r\n  defp f(x), do: x\r\nend\r\n";
     open(&mut lsp, uri, text);
-    assert_eq!(codes(&lsp.wait_diagnostics(uri, Some(1))), Vec::<String>::new());
+    assert_eq!(
+        codes(&lsp.wait_diagnostics(uri, Some(1))),
+        Vec::<String>::new()
+    );
     // Column just after "🎉 " on line 1: `  @moduledoc "` is 14 chars, the emoji 2 UTF-16 units
     // (4 UTF-8 bytes), then a space.
-    let after_emoji = if encoding == "utf-8" { 14 + 4 + 1 } else { 14 + 2 + 1 };
+    let after_emoji = if encoding == "utf-8" {
+        14 + 4 + 1
+    } else {
+        14 + 2 + 1
+    };
     let changes = json!([
         // 1. Replace "party" with "fête" (é: 2 UTF-8 bytes, 1 UTF-16 unit).
         {"range": range(1, after_emoji, 1, after_emoji + 5), "text": "fête"},
@@ -92,14 +134,24 @@ fn multi_change_round_trip(encoding: &str) {
     assert_eq!(codes(&diags), ["io-inspect"]);
     assert_eq!(diags[0]["range"], range(2, 17, 2, 30));
     // Out-of-range positions clamp: a column past the end of line 1 and a line past the end.
-    change(&mut lsp, uri, 3, json!([{"range": range(4, 999, 99, 0), "text": "# tail"}]));
+    change(
+        &mut lsp,
+        uri,
+        3,
+        json!([{"range": range(4, 999, 99, 0), "text": "# tail"}]),
+    );
     let diags = lsp.wait_diagnostics(uri, Some(3));
     assert_eq!(codes(&diags), ["io-inspect"]);
     // The server's text is what we expect: fixing via its edits gives the text we compute.
     let actions = lsp.call("textDocument/codeAction", json!({
         "textDocument": {"uri": uri}, "range": diags[0]["range"], "context": {"diagnostics": diags}
     }));
-    let fix = actions.as_array().unwrap().iter().find(|a| a["title"] == "Remove `IO.inspect`").expect("fix offered");
+    let fix = actions
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["title"] == "Remove `IO.inspect`")
+        .expect("fix offered");
     let edits = fix["edit"]["changes"][uri].as_array().unwrap().clone();
     let expected = "defmodule E do\r\n  @moduledoc \"🎉 fête\"\r\n  defp f(x), do: x\r\n  # 🚀 ok\r\nend\r\n# tail";
     let current = "defmodule E do\r\n  @moduledoc \"🎉 fête\"\r\n  defp f(x), do: IO.inspect(x)\r\n  # 🚀 ok\r\nend\r\n# tail";
@@ -132,21 +184,41 @@ fn code_action_and_fix_all_round_trip() {
     let diags = lsp.wait_diagnostics(uri, Some(1));
     assert_eq!(codes(&diags), ["missing-spec", "trailing-whitespace"]);
     let spec = diags[0].clone();
-    let actions = lsp.call("textDocument/codeAction", json!({
-        "textDocument": {"uri": uri}, "range": spec["range"], "context": {"diagnostics": [spec]}
-    }));
-    let titles: Vec<&str> = actions.as_array().unwrap().iter().map(|a| a["title"].as_str().unwrap()).collect();
-    assert_eq!(titles, ["Insert @spec stub", "Disable missing-spec for this line"]);
+    let actions = lsp.call(
+        "textDocument/codeAction",
+        json!({
+            "textDocument": {"uri": uri}, "range": spec["range"], "context": {"diagnostics": [spec]}
+        }),
+    );
+    let titles: Vec<&str> = actions
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["title"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        titles,
+        ["Insert @spec stub", "Disable missing-spec for this line"]
+    );
     assert_eq!(actions[0]["isPreferred"], true);
     assert_eq!(actions[0]["kind"], "quickfix");
     let fixed = apply_edits_utf16(text, actions[0]["edit"]["changes"][uri].as_array().unwrap());
-    assert!(fixed.contains("  @doc \"Adds.\"\n  @spec add(term(), term()) :: term()\n  def add"), "{fixed}");
+    assert!(
+        fixed.contains("  @doc \"Adds.\"\n  @spec add(term(), term()) :: term()\n  def add"),
+        "{fixed}"
+    );
     change(&mut lsp, uri, 2, json!([{"text": fixed}]));
-    assert_eq!(codes(&lsp.wait_diagnostics(uri, Some(2))), ["trailing-whitespace"]);
+    assert_eq!(
+        codes(&lsp.wait_diagnostics(uri, Some(2))),
+        ["trailing-whitespace"]
+    );
 
     // Disable-for-this-line inserts the comment with the line's indentation.
     let suppress = actions[1]["edit"]["changes"][uri][0].clone();
-    assert_eq!(suppress["newText"], "  # ladder:disable-next-line missing-spec\n");
+    assert_eq!(
+        suppress["newText"],
+        "  # ladder:disable-next-line missing-spec\n"
+    );
 
     let all = lsp.call("textDocument/codeAction", json!({
         "textDocument": {"uri": uri}, "range": range(0, 0, 0, 0), "context": {"diagnostics": [], "only": ["source.fixAll.ladder"]}
@@ -155,7 +227,10 @@ fn code_action_and_fix_all_round_trip() {
     assert_eq!(all[0]["kind"], "source.fixAll.ladder");
     let clean = apply_edits_utf16(&fixed, all[0]["edit"]["changes"][uri].as_array().unwrap());
     change(&mut lsp, uri, 3, json!([{"text": clean}]));
-    assert_eq!(codes(&lsp.wait_diagnostics(uri, Some(3))), Vec::<String>::new());
+    assert_eq!(
+        codes(&lsp.wait_diagnostics(uri, Some(3))),
+        Vec::<String>::new()
+    );
     // Idempotent: nothing left to fix.
     let again = lsp.call("textDocument/codeAction", json!({
         "textDocument": {"uri": uri}, "range": range(0, 0, 0, 0), "context": {"diagnostics": [], "only": ["source"]}
@@ -170,18 +245,34 @@ fn pull_clients_get_reports_and_no_pushes() {
     lsp.initialize(None, pull_client());
     let uri = "file:///tmp/ladder-e2e-nowhere/lib/p.ex";
     open(&mut lsp, uri, "IO.inspect(1)\n");
-    let report = lsp.call("textDocument/diagnostic", json!({"textDocument": {"uri": uri}}));
+    let report = lsp.call(
+        "textDocument/diagnostic",
+        json!({"textDocument": {"uri": uri}}),
+    );
     assert_eq!(report["kind"], "full");
     assert_eq!(codes(report["items"].as_array().unwrap()), ["io-inspect"]);
     let id = report["resultId"].clone();
-    let again = lsp.call("textDocument/diagnostic", json!({"textDocument": {"uri": uri}, "previousResultId": id}));
+    let again = lsp.call(
+        "textDocument/diagnostic",
+        json!({"textDocument": {"uri": uri}, "previousResultId": id}),
+    );
     assert_eq!(again["kind"], "unchanged");
     change(&mut lsp, uri, 2, json!([{"text": "x = 1\n"}]));
-    let after = lsp.call("textDocument/diagnostic", json!({"textDocument": {"uri": uri}, "previousResultId": id}));
+    let after = lsp.call(
+        "textDocument/diagnostic",
+        json!({"textDocument": {"uri": uri}, "previousResultId": id}),
+    );
     assert_eq!(after["kind"], "full");
     assert_eq!(after["items"], json!([]));
-    let pushed: Vec<Value> = lsp.drain(Duration::from_millis(300)).into_iter().filter(|m| m["method"] == "textDocument/publishDiagnostics").collect();
-    assert!(pushed.is_empty(), "a pull client was pushed diagnostics: {pushed:?}");
+    let pushed: Vec<Value> = lsp
+        .drain(Duration::from_millis(300))
+        .into_iter()
+        .filter(|m| m["method"] == "textDocument/publishDiagnostics")
+        .collect();
+    assert!(
+        pushed.is_empty(),
+        "a pull client was pushed diagnostics: {pushed:?}"
+    );
     assert!(lsp.shutdown().success());
 }
 
@@ -198,11 +289,19 @@ fn bad_input_gets_errors_and_the_server_keeps_serving() {
     assert_eq!(unknown["error"]["code"], -32601);
     lsp.notify("$/ladderUnknown", json!({}));
     // Changes to a document that was never opened; a request with wrong params.
-    change(&mut lsp, "file:///never/opened.ex", 2, json!([{"range": range(0, 0, 0, 0), "text": "x"}]));
+    change(
+        &mut lsp,
+        "file:///never/opened.ex",
+        2,
+        json!([{"range": range(0, 0, 0, 0), "text": "x"}]),
+    );
     let wrong = lsp.request("textDocument/codeAction", json!({"textDocument": 42}));
     assert_eq!(wrong["error"]["code"], -32602);
     // An unknown command.
-    let cmd = lsp.request("workspace/executeCommand", json!({"command": "ladder.nope", "arguments": []}));
+    let cmd = lsp.request(
+        "workspace/executeCommand",
+        json!({"command": "ladder.nope", "arguments": []}),
+    );
     assert!(cmd.get("error").is_some());
     // Still serving.
     let uri = "file:///tmp/ladder-e2e-nowhere/lib/ok.ex";
@@ -218,7 +317,9 @@ fn a_five_megabyte_file_is_linted_and_shutdown_is_prompt_while_busy() {
     let mut big = String::from("defmodule Big do\n  @moduledoc false\n");
     let mut i = 0;
     while big.len() < 5 * 1024 * 1024 {
-        big.push_str(&format!("  defp f{i}(x) do\n    y = x + {i}\n    {{:ok, y}}\n  end\n\n"));
+        big.push_str(&format!(
+            "  defp f{i}(x) do\n    y = x + {i}\n    {{:ok, y}}\n  end\n\n"
+        ));
         i += 1;
     }
     big.push_str("  defp g(x), do: IO.inspect(x)\nend\n");
@@ -226,7 +327,12 @@ fn a_five_megabyte_file_is_linted_and_shutdown_is_prompt_while_busy() {
     open(&mut lsp, uri, &big);
     assert_eq!(codes(&lsp.wait_diagnostics(uri, Some(1))), ["io-inspect"]);
     // Edit at the end and shut down at once, with the re-lint in flight.
-    change(&mut lsp, uri, 2, json!([{"range": range(0, 0, 0, 0), "text": "# edited\n"}]));
+    change(
+        &mut lsp,
+        uri,
+        2,
+        json!([{"range": range(0, 0, 0, 0), "text": "# edited\n"}]),
+    );
     assert!(lsp.shutdown().success());
 }
 
@@ -263,25 +369,60 @@ fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
 fn workspace_files_are_linted_in_the_background_with_progress() {
     let project = sample_project();
     // A file that is not UTF-8 must be skipped, not stop the scan.
-    std::fs::write(project.path().join("lib/shop/latin1.ex"), b"defmodule L do\n  # caf\xe9\nend\n").unwrap();
+    std::fs::write(
+        project.path().join("lib/shop/latin1.ex"),
+        b"defmodule L do\n  # caf\xe9\nend\n",
+    )
+    .unwrap();
     let mut lsp = Lsp::start(project.path());
     lsp.initialize(Some(project.path()), push_client(&[]));
     let orders = file_uri(&project.path().join("lib/shop/orders.ex"));
     let diags = lsp.wait_diagnostics(&orders, None);
-    assert_eq!(codes(&diags), ["missing-spec", "io-inspect", "missing-spec", "trailing-whitespace", "io-inspect"]);
+    assert_eq!(
+        codes(&diags),
+        [
+            "missing-spec",
+            "io-inspect",
+            "missing-spec",
+            "trailing-whitespace",
+            "io-inspect"
+        ]
+    );
     let end = lsp.wait_notification("$/progress", |p| p["value"]["kind"] == "end");
-    assert!(end["value"]["message"].as_str().unwrap().ends_with("files linted"));
-    assert!(lsp.server_requests.iter().any(|r| r["method"] == "window/workDoneProgress/create"));
-    assert!(lsp.server_requests.iter().any(|r| r["method"] == "client/registerCapability"));
+    assert!(
+        end["value"]["message"]
+            .as_str()
+            .unwrap()
+            .ends_with("files linted")
+    );
+    assert!(
+        lsp.server_requests
+            .iter()
+            .any(|r| r["method"] == "window/workDoneProgress/create")
+    );
+    assert!(
+        lsp.server_requests
+            .iter()
+            .any(|r| r["method"] == "client/registerCapability")
+    );
     // The excluded legacy folder is not linted.
     let legacy = file_uri(&project.path().join("lib/shop/legacy/old.ex"));
     let all = lsp.drain(Duration::from_millis(300));
     assert!(!all.iter().any(|m| m["params"]["uri"] == legacy));
 
     // A change on disk is picked up through didChangeWatchedFiles.
-    std::fs::write(project.path().join("lib/shop/orders.ex"), "defmodule Shop.Orders do\n  @moduledoc false\nend\n").unwrap();
-    lsp.notify("workspace/didChangeWatchedFiles", json!({"changes": [{"uri": orders, "type": 2}]}));
-    let params = lsp.wait_notification("textDocument/publishDiagnostics", |p| p["uri"] == orders && p["diagnostics"] == json!([]));
+    std::fs::write(
+        project.path().join("lib/shop/orders.ex"),
+        "defmodule Shop.Orders do\n  @moduledoc false\nend\n",
+    )
+    .unwrap();
+    lsp.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": orders, "type": 2}]}),
+    );
+    let params = lsp.wait_notification("textDocument/publishDiagnostics", |p| {
+        p["uri"] == orders && p["diagnostics"] == json!([])
+    });
     assert!(params["version"].is_null());
     assert!(lsp.shutdown().success());
 }
@@ -296,29 +437,49 @@ fn code_lens_and_show_level() {
     let text = std::fs::read_to_string(&path).unwrap();
     open(&mut lsp, &uri, &text);
     lsp.wait_diagnostics(&uri, Some(1));
-    let lenses = lsp.call("textDocument/codeLens", json!({"textDocument": {"uri": uri}}));
+    let lenses = lsp.call(
+        "textDocument/codeLens",
+        json!({"textDocument": {"uri": uri}}),
+    );
     assert_eq!(lenses.as_array().unwrap().len(), 1);
-    assert_eq!(lenses[0]["command"]["title"], "Ladder L0 · next: L1 — 1 trailing-whitespace · L0–L3 not verified");
+    assert_eq!(
+        lenses[0]["command"]["title"],
+        "Ladder L0 · next: L1 — 1 trailing-whitespace · L0–L3 not verified"
+    );
     assert_eq!(lenses[0]["command"]["command"], "ladder.showLevel");
-    let level = lsp.call("workspace/executeCommand", json!({"command": "ladder.showLevel", "arguments": [uri]}));
+    let level = lsp.call(
+        "workspace/executeCommand",
+        json!({"command": "ladder.showLevel", "arguments": [uri]}),
+    );
     assert_eq!(level["level"], 0);
     assert_eq!(level["label"], "L0");
     assert_eq!(level["next"], "next: L1 — 1 trailing-whitespace");
     assert_eq!(level["gatesVerified"], false);
-    lsp.wait_notification("window/showMessage", |p| p["message"].as_str().unwrap().starts_with("Ladder L0"));
+    lsp.wait_notification("window/showMessage", |p| {
+        p["message"].as_str().unwrap().starts_with("Ladder L0")
+    });
     assert!(lsp.shutdown().success());
 }
 
 #[test]
 fn invalid_config_is_reported_on_the_config_file_and_defaults_apply() {
     let project = sample_project();
-    std::fs::write(project.path().join(".ladder.exs"), "[target_level: 12, rules: [\"io-inspect\": :off]]\n").unwrap();
+    std::fs::write(
+        project.path().join(".ladder.exs"),
+        "[target_level: 12, rules: [\"io-inspect\": :off]]\n",
+    )
+    .unwrap();
     let mut lsp = Lsp::start(project.path());
     lsp.initialize(Some(project.path()), push_client(&[]));
     let config = file_uri(&project.path().join(".ladder.exs"));
     let diags = lsp.wait_diagnostics(&config, None);
     assert_eq!(codes(&diags), ["invalid-config"]);
-    assert!(diags[0]["message"].as_str().unwrap().contains("target_level"));
+    assert!(
+        diags[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("target_level")
+    );
     // The valid part still applies: io-inspect is off.
     let orders = file_uri(&project.path().join("lib/shop/orders.ex"));
     let diags = lsp.wait_diagnostics(&orders, None);

@@ -15,6 +15,7 @@ import { formatError, formatMissingServer, formatStarting, formatStatus, parseSh
 
 const CLIENT_ID = 'ladder'; // also the prefix of `ladder.trace.server`, read by the client itself
 const CLIENT_NAME = 'Ladder';
+const STATUS_RETRIES = 3;
 const FIX_ALL_KIND = vscode.CodeActionKind.SourceFixAll.append('ladder');
 
 /** Server-side commands (registered by the language client from `executeCommandProvider`). */
@@ -210,21 +211,32 @@ class LadderExtension implements vscode.Disposable {
     if (!client || client.state !== State.Running) return; // "starting…" is showing
     const seq = ++this.statusSeq;
     const uri = client.code2ProtocolConverter.asUri(doc.uri);
-    try {
-      const raw = await client.sendRequest('workspace/executeCommand', { command: SERVER_COMMANDS.showLevel, arguments: [uri] });
-      if (seq !== this.statusSeq) return; // a newer refresh is on its way
-      const result = parseShowLevelResult(raw);
-      if (!result) {
-        this.output.warn(`unexpected ladder.showLevel answer: ${JSON.stringify(raw)}`);
-        this.showStatus(formatError('unexpected answer from ladder.showLevel'));
+    // Right after opening a file the server may not have linted it yet: retry a few times.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const raw = await client.sendRequest('workspace/executeCommand', { command: SERVER_COMMANDS.showLevel, arguments: [uri] });
+        if (seq !== this.statusSeq) return; // a newer refresh is on its way
+        const result = parseShowLevelResult(raw);
+        if (!result) {
+          this.output.warn(`unexpected ladder.showLevel answer: ${JSON.stringify(raw)}`);
+          this.showStatus(formatError('unexpected answer from ladder.showLevel'));
+          return;
+        }
+        this.showStatus(formatStatus(result));
+        return;
+      } catch (err) {
+        if (seq !== this.statusSeq || client.state !== State.Running) return;
+        const message = errorMessage(err);
+        if (attempt < STATUS_RETRIES) {
+          this.output.debug(`ladder.showLevel failed (${message}); retrying`);
+          await new Promise((r) => setTimeout(r, 300 * (attempt + 1)));
+          if (seq !== this.statusSeq) return;
+          continue;
+        }
+        this.output.warn(`ladder.showLevel failed: ${message}`);
+        this.showStatus(formatError(message));
         return;
       }
-      this.showStatus(formatStatus(result));
-    } catch (err) {
-      if (seq !== this.statusSeq) return;
-      const message = errorMessage(err);
-      this.output.warn(`ladder.showLevel failed: ${message}`);
-      this.showStatus(formatError(message));
     }
   }
 

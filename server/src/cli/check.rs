@@ -2,15 +2,15 @@
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use ropey::Rope;
 
 use super::report::{CheckReport, FileReport};
-use super::{output, CheckArgs};
+use super::{CheckArgs, output};
 use crate::config::Config;
-use crate::lint::{self, fix, rules, FileInfo, Finding};
+use crate::lint::{self, FileInfo, Finding, fix, rules};
 use crate::workspace::{self, ConfigCache};
 
 /// Fix rounds per file: each round applies the non-overlapping safe fixes, then re-lints.
@@ -30,7 +30,11 @@ pub fn run(args: &CheckArgs) -> ExitCode {
         eprintln!("ladder-ls: {error}");
     }
     if args.fix && report.fixed > 0 {
-        eprintln!("ladder-ls: fixed {} finding{}", report.fixed, if report.fixed == 1 { "" } else { "s" });
+        eprintln!(
+            "ladder-ls: fixed {} finding{}",
+            report.fixed,
+            if report.fixed == 1 { "" } else { "s" }
+        );
     }
     if !report.errors.is_empty() {
         ExitCode::from(2)
@@ -44,18 +48,26 @@ pub fn run(args: &CheckArgs) -> ExitCode {
 /// Lints (and with `fix`, fixes) every Elixir file under `paths`.
 pub fn check(paths: &[PathBuf], fix: bool, level: Option<u8>) -> Result<CheckReport, String> {
     let files = workspace::collect_files(paths)?;
-    let cwd = std::env::current_dir().map_err(|e| format!("cannot read the current directory: {e}"))?;
+    let cwd =
+        std::env::current_dir().map_err(|e| format!("cannot read the current directory: {e}"))?;
     let configs = ConfigCache::default();
     let next = AtomicUsize::new(0);
     let results = Mutex::new(Vec::new());
-    let workers = std::thread::available_parallelism().map_or(2, |n| n.get()).min(files.len().max(1));
+    let workers = std::thread::available_parallelism()
+        .map_or(2, |n| n.get())
+        .min(files.len().max(1));
     std::thread::scope(|scope| {
         for _ in 0..workers {
-            scope.spawn(|| loop {
-                let i = next.fetch_add(1, Ordering::Relaxed);
-                let Some(path) = files.get(i) else { break };
-                let result = check_file(path, &cwd, &configs, fix, level);
-                results.lock().unwrap_or_else(|e| e.into_inner()).push(result);
+            scope.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(path) = files.get(i) else { break };
+                    let result = check_file(path, &cwd, &configs, fix, level);
+                    results
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .push(result);
+                }
             });
         }
     });
@@ -108,7 +120,10 @@ fn check_file(
     let display = display_path(path, cwd);
     let bytes = std::fs::read(path).map_err(|e| format!("{display}: {e}"))?;
     let mut text = String::from_utf8(bytes).map_err(|e| {
-        format!("{display}: not valid UTF-8 (at byte {}); skipped", e.utf8_error().valid_up_to())
+        format!(
+            "{display}: not valid UTF-8 (at byte {}); skipped",
+            e.utf8_error().valid_up_to()
+        )
     })?;
     let info = workspace::file_info(path, display.clone());
     let mut findings = lint::lint_source(&text, &info, config);
@@ -117,24 +132,40 @@ fn check_file(
         let before = findings.len();
         let (new_text, new_findings) = fix_text(text.clone(), findings, &info, config);
         if new_text != text {
-            std::fs::write(path, &new_text).map_err(|e| format!("{display}: cannot write fixes: {e}"))?;
+            std::fs::write(path, &new_text)
+                .map_err(|e| format!("{display}: cannot write fixes: {e}"))?;
             fixed = before.saturating_sub(new_findings.len());
         }
         text = new_text;
         findings = new_findings;
     }
     let fail_level = level.or(config.target_level).unwrap_or(7);
-    Ok(Some((FileReport { path: display, rope: Rope::from_str(&text), findings, fail_level }, fixed)))
+    Ok(Some((
+        FileReport {
+            path: display,
+            rope: Rope::from_str(&text),
+            findings,
+            fail_level,
+        },
+        fixed,
+    )))
 }
 
 /// Applies safe fixes round after round until none is left (or the rounds run out).
-pub fn fix_text(mut text: String, mut findings: Vec<Finding>, info: &FileInfo, config: &Config) -> (String, Vec<Finding>) {
+pub fn fix_text(
+    mut text: String,
+    mut findings: Vec<Finding>,
+    info: &FileInfo,
+    config: &Config,
+) -> (String, Vec<Finding>) {
     for _ in 0..MAX_FIX_ROUNDS {
         let edits = fix::non_overlapping_safe_edits(&findings);
         if edits.is_empty() {
             break;
         }
-        let Some(new_text) = fix::apply_edits(&text, &edits) else { break };
+        let Some(new_text) = fix::apply_edits(&text, &edits) else {
+            break;
+        };
         if new_text == text {
             break;
         }

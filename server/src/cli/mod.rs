@@ -13,7 +13,11 @@ use crate::lint::{docs, registry};
 
 /// Command-line arguments.
 #[derive(Parser, Debug)]
-#[command(name = "ladder-ls", version, about = "How production-ready is this Elixir code? An LSP server and linter, rung by rung (L0 compiles … L7 documented).")]
+#[command(
+    name = "ladder-ls",
+    version,
+    about = "How production-ready is this Elixir code? An LSP server and linter, rung by rung (L0 compiles … L7 documented)."
+)]
 pub struct Cli {
     /// Serve the Language Server Protocol on stdin/stdout (the default without a command).
     #[arg(long)]
@@ -93,7 +97,11 @@ pub fn run(command: Command) -> ExitCode {
                     .map(|r| r.meta.code)
                     .filter(|c| c.contains(code.as_str()) || code.contains(c))
                     .collect();
-                let hint = if close.is_empty() { String::new() } else { format!(" (did you mean {}?)", close.join(", ")) };
+                let hint = if close.is_empty() {
+                    String::new()
+                } else {
+                    format!(" (did you mean {}?)", close.join(", "))
+                };
                 eprintln!("ladder-ls: unknown rule `{code}`{hint}; `ladder-ls rules` lists them");
                 ExitCode::from(2)
             }
@@ -114,12 +122,23 @@ pub fn run(command: Command) -> ExitCode {
 
 /// The `rules` table.
 pub fn rules_table() -> String {
-    let width = registry::RULES.iter().map(|r| r.meta.code.len()).max().unwrap_or(4);
+    let width = registry::RULES
+        .iter()
+        .map(|r| r.meta.code.len())
+        .max()
+        .unwrap_or(4);
     let mut out = format!("{:width$}  level  severity  fixable  summary\n", "code");
     for rule in registry::RULES {
         let m = &rule.meta;
         let fixable = if m.fixable { "yes" } else { "no" };
-        out.push_str(&format!("{:width$}  L{}     {:8}  {:7}  {}\n", m.code, m.level, m.severity.as_str(), fixable, m.summary));
+        out.push_str(&format!(
+            "{:width$}  L{}     {:8}  {:7}  {}\n",
+            m.code,
+            m.level,
+            m.severity.as_str(),
+            fixable,
+            m.summary
+        ));
     }
     out
 }

@@ -30,7 +30,10 @@ impl FileReport {
     /// The 1-based position of a byte offset.
     pub fn pos(&self, byte: usize) -> Pos {
         let lc = position::to_line_col(&self.rope, byte, PositionEncoding::Utf32);
-        Pos { line: lc.line + 1, column: lc.col + 1 }
+        Pos {
+            line: lc.line + 1,
+            column: lc.col + 1,
+        }
     }
 
     /// The highest level the file passes (`None`: not even L0).
@@ -60,7 +63,9 @@ pub struct CheckReport {
 impl CheckReport {
     /// Every finding with its file, in output order.
     pub fn findings(&self) -> impl Iterator<Item = (&FileReport, &Finding)> {
-        self.files.iter().flat_map(|f| f.findings.iter().map(move |d| (f, d)))
+        self.files
+            .iter()
+            .flat_map(|f| f.findings.iter().map(move |d| (f, d)))
     }
 
     /// Whether any finding makes the run fail.

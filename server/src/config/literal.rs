@@ -39,14 +39,18 @@ impl Literal {
 pub fn read_literal<'t>(node: Node<'t>, source: &str) -> Result<Literal, (Node<'t>, String)> {
     let text = syntax::text(node, source);
     match node.kind() {
-        "integer" => parse_integer(text).map(Literal::Integer).ok_or((node, format!("`{text}` is not a valid integer"))),
+        "integer" => parse_integer(text)
+            .map(Literal::Integer)
+            .ok_or((node, format!("`{text}` is not a valid integer"))),
         "float" => text
             .replace('_', "")
             .parse()
             .map(Literal::Float)
             .map_err(|_| (node, format!("`{text}` is not a valid float"))),
         "unary_operator" if text.starts_with('-') => {
-            let operand = node.child_by_field_name("operand").ok_or((node, "expected a number".to_string()))?;
+            let operand = node
+                .child_by_field_name("operand")
+                .ok_or((node, "expected a number".to_string()))?;
             match read_literal(operand, source)? {
                 Literal::Integer(n) => Ok(Literal::Integer(-n)),
                 Literal::Float(f) => Ok(Literal::Float(-f)),
@@ -58,7 +62,13 @@ pub fn read_literal<'t>(node: Node<'t>, source: &str) -> Result<Literal, (Node<'
         "quoted_atom" => read_string(node, source).map(Literal::Atom),
         "boolean" | "nil" => Ok(Literal::Atom(text.to_string())),
         "list" => read_list(node, source),
-        _ => Err((node, format!("`{}` is not a literal value (the configuration is read, never evaluated)", abbreviate(text)))),
+        _ => Err((
+            node,
+            format!(
+                "`{}` is not a literal value (the configuration is read, never evaluated)",
+                abbreviate(text)
+            ),
+        )),
     }
 }
 
@@ -76,8 +86,12 @@ fn read_list<'t>(node: Node<'t>, source: &str) -> Result<Literal, (Node<'t>, Str
                 if pair.kind() != "pair" {
                     continue;
                 }
-                let key = pair.child_by_field_name("key").ok_or((pair, "expected a key".to_string()))?;
-                let value = pair.child_by_field_name("value").ok_or((pair, "expected a value".to_string()))?;
+                let key = pair
+                    .child_by_field_name("key")
+                    .ok_or((pair, "expected a key".to_string()))?;
+                let value = pair
+                    .child_by_field_name("value")
+                    .ok_or((pair, "expected a value".to_string()))?;
                 pairs.push((keyword_name(key, source), read_literal(value, source)?));
             }
         } else {
@@ -87,7 +101,10 @@ fn read_list<'t>(node: Node<'t>, source: &str) -> Result<Literal, (Node<'t>, Str
     match (items.is_empty(), pairs.is_empty()) {
         (_, true) => Ok(Literal::List(items)),
         (true, false) => Ok(Literal::Keyword(pairs)),
-        (false, false) => Err((node, "mixes plain values and `key: value` pairs".to_string())),
+        (false, false) => Err((
+            node,
+            "mixes plain values and `key: value` pairs".to_string(),
+        )),
     }
 }
 
@@ -105,7 +122,12 @@ fn read_string<'t>(node: Node<'t>, source: &str) -> Result<String, (Node<'t>, St
         match child.kind() {
             "quoted_content" => out.push_str(syntax::text(child, source)),
             "escape_sequence" => out.push_str(&unescape(syntax::text(child, source))),
-            _ => return Err((child, "interpolation is not allowed in configuration".to_string())),
+            _ => {
+                return Err((
+                    child,
+                    "interpolation is not allowed in configuration".to_string(),
+                ));
+            }
         }
     }
     Ok(out)

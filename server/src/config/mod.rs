@@ -81,7 +81,9 @@ impl Config {
 
     /// Whether a path relative to the project root is excluded.
     pub fn is_excluded(&self, rel_path: &str) -> bool {
-        self.exclude_set.as_ref().is_some_and(|set| set.is_match(rel_path))
+        self.exclude_set
+            .as_ref()
+            .is_some_and(|set| set.is_match(rel_path))
     }
 
     /// The settings of a rule (defaults when not configured).
@@ -122,13 +124,20 @@ pub fn load(root: &Path) -> LoadedConfig {
         Ok(bytes) => {
             let text = String::from_utf8_lossy(&bytes);
             let (config, errors) = parse_config(&text);
-            LoadedConfig { config, path: Some(path), errors }
+            LoadedConfig {
+                config,
+                path: Some(path),
+                errors,
+            }
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => LoadedConfig::default(),
         Err(e) => LoadedConfig {
             config: Config::default(),
             path: Some(path),
-            errors: vec![ConfigError { range: 0..0, message: format!("cannot read {CONFIG_FILE}: {e}") }],
+            errors: vec![ConfigError {
+                range: 0..0,
+                message: format!("cannot read {CONFIG_FILE}: {e}"),
+            }],
         },
     };
     if let Ok(text) = std::fs::read_to_string(root.join(".formatter.exs")) {

@@ -4,7 +4,7 @@ use tree_sitter::Node;
 
 use super::literal::{keyword_name, read_literal};
 use super::{Config, ConfigError, Literal, RuleSettings};
-use crate::lint::{registry, Severity};
+use crate::lint::{Severity, registry};
 use crate::syntax;
 
 /// Parses the text of a `.ladder.exs`. Whatever is wrong is reported with its range, and the
@@ -19,14 +19,23 @@ pub fn parse_config(text: &str) -> (Config, Vec<ConfigError>) {
     let root = tree.root_node();
     if root.has_error() {
         let at = first_error(root).unwrap_or(root);
-        errors.push(err(at, "syntax error in the configuration; using the defaults".into()));
+        errors.push(err(
+            at,
+            "syntax error in the configuration; using the defaults".into(),
+        ));
         return (config, errors);
     }
     let mut cursor = root.walk();
-    let exprs: Vec<Node> = root.named_children(&mut cursor).filter(|n| n.kind() != "comment").collect();
+    let exprs: Vec<Node> = root
+        .named_children(&mut cursor)
+        .filter(|n| n.kind() != "comment")
+        .collect();
     let [list] = exprs.as_slice() else {
         if !exprs.is_empty() {
-            errors.push(err(root, "the configuration must be a single keyword list `[...]`".into()));
+            errors.push(err(
+                root,
+                "the configuration must be a single keyword list `[...]`".into(),
+            ));
         }
         return (config, errors);
     };
@@ -73,7 +82,10 @@ pub fn parse_config(text: &str) -> (Config, Vec<ConfigError>) {
 }
 
 fn err(node: Node<'_>, message: String) -> ConfigError {
-    ConfigError { range: node.byte_range(), message }
+    ConfigError {
+        range: node.byte_range(),
+        message,
+    }
 }
 
 fn first_error(node: Node<'_>) -> Option<Node<'_>> {
@@ -86,9 +98,15 @@ fn first_error(node: Node<'_>) -> Option<Node<'_>> {
 }
 
 /// The `key: value` pairs of a keyword-list node, with the key and value nodes.
-fn keyword_pairs<'t>(list: Node<'t>, text: &str) -> Result<Vec<(String, Node<'t>, Node<'t>)>, ConfigError> {
+fn keyword_pairs<'t>(
+    list: Node<'t>,
+    text: &str,
+) -> Result<Vec<(String, Node<'t>, Node<'t>)>, ConfigError> {
     if list.kind() != "list" {
-        return Err(err(list, "expected a keyword list `[key: value, ...]`".into()));
+        return Err(err(
+            list,
+            "expected a keyword list `[key: value, ...]`".into(),
+        ));
     }
     let mut out = Vec::new();
     let mut cursor = list.walk();
@@ -97,8 +115,14 @@ fn keyword_pairs<'t>(list: Node<'t>, text: &str) -> Result<Vec<(String, Node<'t>
             "comment" => {}
             "keywords" => {
                 let mut inner = child.walk();
-                for pair in child.named_children(&mut inner).filter(|p| p.kind() == "pair") {
-                    if let (Some(k), Some(v)) = (pair.child_by_field_name("key"), pair.child_by_field_name("value")) {
+                for pair in child
+                    .named_children(&mut inner)
+                    .filter(|p| p.kind() == "pair")
+                {
+                    if let (Some(k), Some(v)) = (
+                        pair.child_by_field_name("key"),
+                        pair.child_by_field_name("value"),
+                    ) {
                         out.push((keyword_name(k, text), k, v));
                     }
                 }
@@ -109,7 +133,12 @@ fn keyword_pairs<'t>(list: Node<'t>, text: &str) -> Result<Vec<(String, Node<'t>
     Ok(out)
 }
 
-fn read_exclude(value: &Literal, node: Node<'_>, config: &mut Config, errors: &mut Vec<ConfigError>) {
+fn read_exclude(
+    value: &Literal,
+    node: Node<'_>,
+    config: &mut Config,
+    errors: &mut Vec<ConfigError>,
+) {
     let Literal::List(items) = value else {
         errors.push(err(node, "`exclude` must be a list of glob strings".into()));
         return;
@@ -118,27 +147,54 @@ fn read_exclude(value: &Literal, node: Node<'_>, config: &mut Config, errors: &m
         match item {
             Literal::String(glob) => match globset::Glob::new(glob) {
                 Ok(_) => config.exclude.push(glob.clone()),
-                Err(e) => errors.push(err(node, format!("invalid glob `{glob}` in `exclude`: {e}"))),
+                Err(e) => errors.push(err(
+                    node,
+                    format!("invalid glob `{glob}` in `exclude`: {e}"),
+                )),
             },
-            other => errors.push(err(node, format!("`exclude` entries must be strings, found {}", other.type_name()))),
+            other => errors.push(err(
+                node,
+                format!(
+                    "`exclude` entries must be strings, found {}",
+                    other.type_name()
+                ),
+            )),
         }
     }
 }
 
 fn read_mix(value: &Literal, node: Node<'_>, config: &mut Config, errors: &mut Vec<ConfigError>) {
     let Literal::Keyword(pairs) = value else {
-        errors.push(err(node, "`mix` must be a keyword list such as `[enabled: true]`".into()));
+        errors.push(err(
+            node,
+            "`mix` must be a keyword list such as `[enabled: true]`".into(),
+        ));
         return;
     };
     for (key, value) in pairs {
         match (key.as_str(), value) {
-            ("enabled", Literal::Atom(b)) if b == "true" || b == "false" => config.mix.enabled = Some(b == "true"),
+            ("enabled", Literal::Atom(b)) if b == "true" || b == "false" => {
+                config.mix.enabled = Some(b == "true")
+            }
             ("env", Literal::String(env)) => config.mix.env = Some(env.clone()),
-            ("timeout_ms", Literal::Integer(ms)) if *ms > 0 => config.mix.timeout_ms = Some(*ms as u64),
-            ("enabled", _) => errors.push(err(node, "`mix: enabled` must be `true` or `false`".into())),
-            ("env", _) => errors.push(err(node, "`mix: env` must be a string such as \"test\"".into())),
-            ("timeout_ms", _) => errors.push(err(node, "`mix: timeout_ms` must be a positive integer".into())),
-            (other, _) => errors.push(err(node, format!("unknown `mix` setting `{other}` (known: enabled, env, timeout_ms)"))),
+            ("timeout_ms", Literal::Integer(ms)) if *ms > 0 => {
+                config.mix.timeout_ms = Some(*ms as u64)
+            }
+            ("enabled", _) => {
+                errors.push(err(node, "`mix: enabled` must be `true` or `false`".into()))
+            }
+            ("env", _) => errors.push(err(
+                node,
+                "`mix: env` must be a string such as \"test\"".into(),
+            )),
+            ("timeout_ms", _) => errors.push(err(
+                node,
+                "`mix: timeout_ms` must be a positive integer".into(),
+            )),
+            (other, _) => errors.push(err(
+                node,
+                format!("unknown `mix` setting `{other}` (known: enabled, env, timeout_ms)"),
+            )),
         }
     }
 }
@@ -147,7 +203,10 @@ fn read_rules(node: Node<'_>, text: &str, config: &mut Config, errors: &mut Vec<
     let pairs = match keyword_pairs(node, text) {
         Ok(pairs) => pairs,
         Err(e) => {
-            errors.push(ConfigError { message: "`rules` must be a keyword list of rule codes".into(), ..e });
+            errors.push(ConfigError {
+                message: "`rules` must be a keyword list of rule codes".into(),
+                ..e
+            });
             return;
         }
     };
@@ -155,7 +214,10 @@ fn read_rules(node: Node<'_>, text: &str, config: &mut Config, errors: &mut Vec<
         // `deep_nesting:` reads better than `"deep-nesting":` in Elixir; accept both.
         let code = name.replace('_', "-");
         let Some(rule) = registry::find(&code) else {
-            errors.push(err(key_node, format!("unknown rule `{name}` (`ladder-ls rules` lists them)")));
+            errors.push(err(
+                key_node,
+                format!("unknown rule `{name}` (`ladder-ls rules` lists them)"),
+            ));
             continue;
         };
         let value = match read_literal(value_node, text) {
@@ -181,21 +243,40 @@ fn read_rules(node: Node<'_>, text: &str, config: &mut Config, errors: &mut Vec<
                                 errors.push(err(value_node, message));
                             }
                         }
-                        ("severity", _) => errors.push(err(value_node, "`severity` must be an atom such as `:info`".into())),
-                        ("enabled", Literal::Atom(b)) if b == "true" || b == "false" => settings.enabled = Some(b == "true"),
+                        ("severity", _) => errors.push(err(
+                            value_node,
+                            "`severity` must be an atom such as `:info`".into(),
+                        )),
+                        ("enabled", Literal::Atom(b)) if b == "true" || b == "false" => {
+                            settings.enabled = Some(b == "true")
+                        }
                         (option, v) if rule.meta.options.iter().any(|(n, _)| *n == option) => {
                             settings.options.insert(option.to_string(), v);
                         }
                         (option, _) => {
-                            let known: Vec<&str> = rule.meta.options.iter().map(|(n, _)| *n).collect();
-                            let known = if known.is_empty() { "severity".to_string() } else { format!("severity, {}", known.join(", ")) };
-                            errors.push(err(value_node, format!("rule `{code}` has no option `{option}` (known: {known})")));
+                            let known: Vec<&str> =
+                                rule.meta.options.iter().map(|(n, _)| *n).collect();
+                            let known = if known.is_empty() {
+                                "severity".to_string()
+                            } else {
+                                format!("severity, {}", known.join(", "))
+                            };
+                            errors.push(err(
+                                value_node,
+                                format!("rule `{code}` has no option `{option}` (known: {known})"),
+                            ));
                         }
                     }
                 }
             }
             other => {
-                errors.push(err(value_node, format!("expected `:off`, a severity atom or a keyword list for `{code}`, found {}", other.type_name())));
+                errors.push(err(
+                    value_node,
+                    format!(
+                        "expected `:off`, a severity atom or a keyword list for `{code}`, found {}",
+                        other.type_name()
+                    ),
+                ));
                 continue;
             }
         }
@@ -210,7 +291,11 @@ fn apply_switch(atom: &str, settings: &mut RuleSettings) -> Result<(), String> {
         "on" | "true" => settings.enabled = Some(true),
         other => match Severity::parse(other) {
             Some(s) => settings.severity = Some(s),
-            None => return Err(format!("`:{other}` is not `:off`, `:on`, `:error`, `:warning`, `:info` or `:hint`")),
+            None => {
+                return Err(format!(
+                    "`:{other}` is not `:off`, `:on`, `:error`, `:warning`, `:info` or `:hint`"
+                ));
+            }
         },
     }
     Ok(())
@@ -222,12 +307,17 @@ pub fn formatter_line_length(text: &str) -> Option<usize> {
     let tree = parser.parse(text, None)?;
     let root = tree.root_node();
     let mut cursor = root.walk();
-    let list = root.named_children(&mut cursor).find(|n| n.kind() == "list")?;
+    let list = root
+        .named_children(&mut cursor)
+        .find(|n| n.kind() == "list")?;
     let pairs = keyword_pairs(list, text).ok()?;
-    pairs.into_iter().find(|(k, _, _)| k == "line_length").and_then(|(_, _, v)| match read_literal(v, text) {
-        Ok(Literal::Integer(n)) if n > 0 => Some(n as usize),
-        _ => None,
-    })
+    pairs
+        .into_iter()
+        .find(|(k, _, _)| k == "line_length")
+        .and_then(|(_, _, v)| match read_literal(v, text) {
+            Ok(Literal::Integer(n)) if n > 0 => Some(n as usize),
+            _ => None,
+        })
 }
 
 #[cfg(test)]
@@ -252,14 +342,18 @@ mod tests {
         assert!(config.is_excluded("lib/legacy/old.ex"));
         assert!(!config.is_excluded("lib/new.ex"));
         assert!(!config.rule_enabled("missing-spec"));
-        assert_eq!(config.rule("io-inspect").unwrap().severity, Some(Severity::Info));
+        assert_eq!(
+            config.rule("io-inspect").unwrap().severity,
+            Some(Severity::Info)
+        );
         assert_eq!(config.mix.enabled, Some(true));
         assert_eq!(config.mix.timeout_ms, Some(300_000));
     }
 
     #[test]
     fn reports_each_problem_with_its_range() {
-        let text = "[target_level: 9, rules: [\"no-such-rule\": :off, \"io-inspect\": :loud], colour: 1]";
+        let text =
+            "[target_level: 9, rules: [\"no-such-rule\": :off, \"io-inspect\": :loud], colour: 1]";
         let (config, errors) = parse_config(text);
         let messages: Vec<&str> = errors.iter().map(|e| e.message.as_str()).collect();
         assert_eq!(errors.len(), 4, "{messages:?}");
@@ -286,7 +380,10 @@ mod tests {
 
     #[test]
     fn reads_formatter_line_length() {
-        assert_eq!(formatter_line_length("[inputs: [\"*.ex\"], line_length: 120]"), Some(120));
+        assert_eq!(
+            formatter_line_length("[inputs: [\"*.ex\"], line_length: 120]"),
+            Some(120)
+        );
         assert_eq!(formatter_line_length("[inputs: []]"), None);
     }
 }

@@ -60,7 +60,13 @@ impl Document {
         let mut parser = syntax::new_parser();
         let tree = parse_rope(&mut parser, &rope, None);
         let has_lone_cr = scan_lone_cr(&rope);
-        Document { rope, tree, version, parser, has_lone_cr }
+        Document {
+            rope,
+            tree,
+            version,
+            parser,
+            has_lone_cr,
+        }
     }
 
     /// The current text.
@@ -80,7 +86,11 @@ impl Document {
 
     /// A copy of the current state, for linting off the editing path.
     pub fn snapshot(&self) -> Snapshot {
-        Snapshot { rope: self.rope.clone(), tree: self.tree.clone(), version: self.version }
+        Snapshot {
+            rope: self.rope.clone(),
+            tree: self.tree.clone(),
+            version: self.version,
+        }
     }
 
     /// Applies the changes of one notification in order, then re-parses once (incrementally,
@@ -141,7 +151,10 @@ impl Document {
 fn point_at(rope: &Rope, byte: usize, has_lone_cr: bool) -> Point {
     if !has_lone_cr {
         let row = rope.byte_to_line(byte);
-        return Point { row, column: byte - rope.line_to_byte(row) };
+        return Point {
+            row,
+            column: byte - rope.line_to_byte(row),
+        };
     }
     let mut row = 0;
     let mut row_start = 0;
@@ -160,13 +173,19 @@ fn point_at(rope: &Rope, byte: usize, has_lone_cr: bool) -> Point {
             break;
         }
     }
-    Point { row, column: byte - row_start }
+    Point {
+        row,
+        column: byte - row_start,
+    }
 }
 
 /// `start` moved past `text`, the way tree-sitter counts (rows at `\n`, columns in bytes).
 fn advance_point(start: Point, text: &str) -> Point {
     match text.rfind('\n') {
-        None => Point { row: start.row, column: start.column + text.len() },
+        None => Point {
+            row: start.row,
+            column: start.column + text.len(),
+        },
         Some(last) => Point {
             row: start.row + text.bytes().filter(|b| *b == b'\n').count(),
             column: text.len() - last - 1,
@@ -219,9 +238,15 @@ mod tests {
     #[test]
     fn changes_apply_in_order() {
         let mut doc = Document::new("defmodule A do\nend\n", 1);
-        let changes = [change(0, 10, 0, 11, "B"), change(1, 0, 1, 0, "  def f, do: 1\n")];
+        let changes = [
+            change(0, 10, 0, 11, "B"),
+            change(1, 0, 1, 0, "  def f, do: 1\n"),
+        ];
         doc.apply_changes(&changes, 2, PositionEncoding::Utf16);
-        assert_eq!(doc.rope().to_string(), "defmodule B do\n  def f, do: 1\nend\n");
+        assert_eq!(
+            doc.rope().to_string(),
+            "defmodule B do\n  def f, do: 1\nend\n"
+        );
         assert_eq!(doc.version(), 2);
         assert!(!doc.tree().root_node().has_error());
     }

@@ -84,7 +84,11 @@ pub fn to_line_col(rope: &Rope, byte: usize, enc: PositionEncoding) -> LineCol {
     let start = rope.line_to_byte(line);
     let col = match enc {
         PositionEncoding::Utf8 => byte - start,
-        PositionEncoding::Utf16 => rope.byte_slice(start..byte).chars().map(char::len_utf16).sum(),
+        PositionEncoding::Utf16 => rope
+            .byte_slice(start..byte)
+            .chars()
+            .map(char::len_utf16)
+            .sum(),
         PositionEncoding::Utf32 => rope.byte_slice(start..byte).len_chars(),
     };
     LineCol { line, col }

@@ -1,7 +1,9 @@
 //! What a rule sees of the file it checks.
 
+use std::cell::OnceCell;
+
 use ropey::Rope;
-use tree_sitter::Tree;
+use tree_sitter::{Node, Tree};
 
 use crate::config::Config;
 
@@ -19,12 +21,18 @@ impl FileInfo {
     /// A file whose display path and project path are the same.
     pub fn new(path: impl Into<String>) -> Self {
         let path = path.into();
-        FileInfo { display: path.clone(), project_rel: path }
+        FileInfo {
+            display: path.clone(),
+            project_rel: path,
+        }
     }
 
     /// The file name.
     pub fn file_name(&self) -> &str {
-        self.project_rel.rsplit('/').next().unwrap_or(&self.project_rel)
+        self.project_rel
+            .rsplit('/')
+            .next()
+            .unwrap_or(&self.project_rel)
     }
 
     /// An ExUnit test file or test support file.
@@ -48,6 +56,15 @@ impl FileInfo {
     }
 }
 
+/// Nodes many rules look at, collected in one walk of the tree per lint.
+#[derive(Default)]
+pub struct NodeIndex<'a> {
+    /// Every `call` node (local and remote calls, `def`s, `defmodule`s…), in document order.
+    pub calls: Vec<Node<'a>>,
+    /// Every `comment` node, in document order.
+    pub comments: Vec<Node<'a>>,
+}
+
 /// Everything a rule needs to check one file.
 pub struct LintContext<'a> {
     /// The text.
@@ -60,9 +77,45 @@ pub struct LintContext<'a> {
     pub file: &'a FileInfo,
     /// The project's configuration.
     pub config: &'a Config,
+    /// Filled on first use by [`LintContext::nodes`].
+    pub index: OnceCell<NodeIndex<'a>>,
 }
 
-impl LintContext<'_> {
+impl<'a> LintContext<'a> {
+    /// A context for one file.
+    pub fn new(
+        source: &'a str,
+        rope: &'a Rope,
+        tree: &'a Tree,
+        file: &'a FileInfo,
+        config: &'a Config,
+    ) -> Self {
+        LintContext {
+            source,
+            rope,
+            tree,
+            file,
+            config,
+            index: OnceCell::new(),
+        }
+    }
+
+    /// The calls and comments of the file, collected once and shared by every rule.
+    pub fn nodes(&self) -> &NodeIndex<'a> {
+        self.index.get_or_init(|| {
+            let mut index = NodeIndex::default();
+            crate::syntax::elixir::walk(self.tree.root_node(), &mut |node| {
+                match node.kind() {
+                    "call" => index.calls.push(node),
+                    "comment" => index.comments.push(node),
+                    _ => {}
+                }
+                true
+            });
+            index
+        })
+    }
+
     /// Zero-based line of a byte offset.
     pub fn line_of(&self, byte: usize) -> usize {
         self.rope.byte_to_line(byte.min(self.rope.len_bytes()))

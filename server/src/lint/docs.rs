@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use super::{registry, Rule};
+use super::{Rule, registry};
 
 /// The Markdown page of a rule.
 pub fn rule_page(rule: &Rule) -> String {
@@ -14,7 +14,11 @@ pub fn rule_page(rule: &Rule) -> String {
     let _ = writeln!(out, "| level | default severity | fixable | source |");
     let _ = writeln!(out, "|---|---|---|---|");
     let fixable = if m.fixable { "yes" } else { "no" };
-    let _ = writeln!(out, "| L{} | {} | {fixable} | {} |\n", m.level, m.severity, m.source);
+    let _ = writeln!(
+        out,
+        "| L{} | {} | {fixable} | {} |\n",
+        m.level, m.severity, m.source
+    );
     let _ = writeln!(out, "## Why\n\n{}\n", reflow(m.docs.why));
     let _ = writeln!(out, "## Bad\n\n```elixir\n{}\n```\n", m.docs.bad);
     let _ = writeln!(out, "## Good\n\n```elixir\n{}\n```\n", m.docs.good);
@@ -30,7 +34,11 @@ pub fn rule_page(rule: &Rule) -> String {
         .credo
         .iter()
         .map(|c| format!("Credo `{c}`"))
-        .chain(m.excellent_migrations.iter().map(|t| format!("excellent_migrations `{t}`")))
+        .chain(
+            m.excellent_migrations
+                .iter()
+                .map(|t| format!("excellent_migrations `{t}`")),
+        )
         .chain(m.sobelow.iter().map(|t| format!("Sobelow `{t}`")))
         .collect();
     let _ = writeln!(out, "## Configuration and suppression\n");
@@ -42,19 +50,31 @@ pub fn rule_page(rule: &Rule) -> String {
         code = m.code
     );
     if !equivalents.is_empty() {
-        let _ = writeln!(out, "\nEquivalent to {}; their suppression comments are honoured.", equivalents.join(", "));
+        let _ = writeln!(
+            out,
+            "\nEquivalent to {}; their suppression comments are honoured.",
+            equivalents.join(", ")
+        );
     }
     out
 }
 
 /// The index page listing every rule.
 pub fn index_page() -> String {
-    let mut out = String::from("# Rules\n\nGenerated from the rule registry (`ladder-ls rules`).\n\n");
+    let mut out =
+        String::from("# Rules\n\nGenerated from the rule registry (`ladder-ls rules`).\n\n");
     out.push_str("| code | level | severity | fixable | summary |\n|---|---|---|---|---|\n");
     for rule in registry::RULES {
         let m = &rule.meta;
         let fixable = if m.fixable { "yes" } else { "" };
-        let _ = writeln!(out, "| [`{0}`]({0}.md) | L{1} | {2} | {fixable} | {3} |", m.code, m.level, m.severity.letter(), m.summary);
+        let _ = writeln!(
+            out,
+            "| [`{0}`]({0}.md) | L{1} | {2} | {fixable} | {3} |",
+            m.code,
+            m.level,
+            m.severity.letter(),
+            m.summary
+        );
     }
     out
 }

@@ -1,11 +1,11 @@
 //! Runs the rules over one file.
 
-use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use ropey::Rope;
 
-use super::{registry, rules, suppression, FileInfo, Finding, LintContext};
-use crate::config::{parse_config, Config, CONFIG_FILE};
+use super::{FileInfo, Finding, LintContext, registry, rules, suppression};
+use crate::config::{CONFIG_FILE, Config, parse_config};
 use crate::document::Document;
 
 /// The findings of one file, sorted by position, then code.
@@ -28,14 +28,21 @@ pub fn lint(ctx: &LintContext<'_>) -> LintOutput {
         }
         findings.extend(found);
     }
-    if ctx.file.file_name() == CONFIG_FILE && ctx.config.rule_enabled(rules::invalid_config::RULE.meta.code) {
+    if ctx.file.file_name() == CONFIG_FILE
+        && ctx
+            .config
+            .rule_enabled(rules::invalid_config::RULE.meta.code)
+    {
         let (_, errors) = parse_config(ctx.source);
         findings.extend(rules::invalid_config::findings(&errors));
     }
 
     let mut directives = suppression::parse_directives(ctx);
     findings.retain(|f| !suppression::suppress(&mut directives, f, ctx.line_of(f.range.start)));
-    if ctx.config.rule_enabled(rules::unused_suppression::RULE.meta.code) {
+    if ctx
+        .config
+        .rule_enabled(rules::unused_suppression::RULE.meta.code)
+    {
         let meta = &rules::unused_suppression::RULE.meta;
         for f in suppression::unused(&directives, ctx, meta) {
             if !suppression::suppress(&mut directives, &f, ctx.line_of(f.range.start)) {
@@ -56,7 +63,12 @@ pub fn lint(ctx: &LintContext<'_>) -> LintOutput {
 /// Sorts findings by position, then code, then message: the order every output uses.
 pub fn sort(findings: &mut [Finding]) {
     findings.sort_by(|a, b| {
-        (a.range.start, a.range.end, a.code, &a.message).cmp(&(b.range.start, b.range.end, b.code, &b.message))
+        (a.range.start, a.range.end, a.code, &a.message).cmp(&(
+            b.range.start,
+            b.range.end,
+            b.code,
+            &b.message,
+        ))
     });
 }
 
@@ -74,6 +86,6 @@ pub fn lint_document(
     file: &FileInfo,
     config: &Config,
 ) -> LintOutput {
-    let ctx = LintContext { source, rope, tree, file, config };
+    let ctx = LintContext::new(source, rope, tree, file, config);
     lint(&ctx)
 }

@@ -16,17 +16,26 @@ pub struct Edit {
 impl Edit {
     /// Replace `range` by `new_text`.
     pub fn replace(range: Range<usize>, new_text: impl Into<String>) -> Self {
-        Edit { range, new_text: new_text.into() }
+        Edit {
+            range,
+            new_text: new_text.into(),
+        }
     }
 
     /// Insert `text` at `at`.
     pub fn insert(at: usize, text: impl Into<String>) -> Self {
-        Edit { range: at..at, new_text: text.into() }
+        Edit {
+            range: at..at,
+            new_text: text.into(),
+        }
     }
 
     /// Delete `range`.
     pub fn delete(range: Range<usize>) -> Self {
-        Edit { range, new_text: String::new() }
+        Edit {
+            range,
+            new_text: String::new(),
+        }
     }
 }
 
@@ -45,12 +54,20 @@ pub struct Fix {
 impl Fix {
     /// A safe fix.
     pub fn safe(title: impl Into<String>, edits: Vec<Edit>) -> Self {
-        Fix { title: title.into(), safe: true, edits }
+        Fix {
+            title: title.into(),
+            safe: true,
+            edits,
+        }
     }
 
     /// A fix that may change behaviour: offered as a code action, never applied in bulk.
     pub fn unsafe_(title: impl Into<String>, edits: Vec<Edit>) -> Self {
-        Fix { title: title.into(), safe: false, edits }
+        Fix {
+            title: title.into(),
+            safe: false,
+            edits,
+        }
     }
 }
 

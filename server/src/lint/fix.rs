@@ -29,7 +29,11 @@ pub fn apply_edits(text: &str, edits: &[Edit]) -> Option<String> {
 /// Fixes left out for overlapping are picked up by the next round of lint-and-fix.
 pub fn non_overlapping_safe_edits(findings: &[Finding]) -> Vec<Edit> {
     let mut chosen: Vec<Edit> = Vec::new();
-    for fix in findings.iter().filter_map(|f| f.fix.as_ref()).filter(|f| f.safe) {
+    for fix in findings
+        .iter()
+        .filter_map(|f| f.fix.as_ref())
+        .filter(|f| f.safe)
+    {
         let overlaps = fix.edits.iter().any(|e| {
             chosen.iter().any(|c| {
                 // Two insertions at the same point would interleave unpredictably; treat as overlap.
@@ -50,13 +54,20 @@ mod tests {
 
     #[test]
     fn applies_back_to_front() {
-        let edits = [Edit::replace(0..1, "xy"), Edit::insert(3, "!"), Edit::delete(1..2)];
+        let edits = [
+            Edit::replace(0..1, "xy"),
+            Edit::insert(3, "!"),
+            Edit::delete(1..2),
+        ];
         assert_eq!(apply_edits("abc", &edits).as_deref(), Some("xyc!"));
     }
 
     #[test]
     fn rejects_overlap_and_out_of_range() {
-        assert_eq!(apply_edits("abc", &[Edit::delete(0..2), Edit::delete(1..3)]), None);
+        assert_eq!(
+            apply_edits("abc", &[Edit::delete(0..2), Edit::delete(1..3)]),
+            None
+        );
         assert_eq!(apply_edits("abc", &[Edit::delete(2..9)]), None);
     }
 }

@@ -7,7 +7,11 @@ use super::Finding;
 
 /// The highest level passed, or `None` when even L0 fails.
 pub fn file_level<'a>(findings: impl IntoIterator<Item = &'a Finding>) -> Option<u8> {
-    let lowest_blocked = findings.into_iter().filter(|f| f.severity.blocks_level()).map(|f| f.level).min();
+    let lowest_blocked = findings
+        .into_iter()
+        .filter(|f| f.severity.blocks_level())
+        .map(|f| f.level)
+        .min();
     match lowest_blocked {
         None => Some(7),
         Some(0) => None,
@@ -30,15 +34,22 @@ impl LevelReport {
         let level = file_level(findings.clone());
         let next = level.map_or(0, |l| l + 1);
         let mut next_blockers = BTreeMap::new();
-        for f in findings.into_iter().filter(|f| f.severity.blocks_level() && f.level == next) {
+        for f in findings
+            .into_iter()
+            .filter(|f| f.severity.blocks_level() && f.level == next)
+        {
             *next_blockers.entry(f.code).or_insert(0) += 1;
         }
-        LevelReport { level, next_blockers }
+        LevelReport {
+            level,
+            next_blockers,
+        }
     }
 
     /// `L3`, or `L–` when even L0 fails.
     pub fn label(&self) -> String {
-        self.level.map_or_else(|| "L–".to_string(), |l| format!("L{l}"))
+        self.level
+            .map_or_else(|| "L–".to_string(), |l| format!("L{l}"))
     }
 
     /// `next: L4 — 2 missing-spec, 1 vague-spec`, or `None` at L7.
@@ -47,7 +58,11 @@ impl LevelReport {
             return None;
         }
         let next = self.level.map_or(0, |l| l + 1);
-        let blockers: Vec<String> = self.next_blockers.iter().map(|(code, n)| format!("{n} {code}")).collect();
+        let blockers: Vec<String> = self
+            .next_blockers
+            .iter()
+            .map(|(code, n)| format!("{n} {code}"))
+            .collect();
         Some(format!("next: L{next} — {}", blockers.join(", ")))
     }
 }
@@ -58,20 +73,37 @@ mod tests {
     use crate::lint::Severity;
 
     fn finding(level: u8, severity: Severity) -> Finding {
-        Finding { code: "x", level, severity, range: 0..1, message: String::new(), fix: None }
+        Finding {
+            code: "x",
+            level,
+            severity,
+            range: 0..1,
+            message: String::new(),
+            fix: None,
+        }
     }
 
     #[test]
     fn level_is_below_the_lowest_blocking_finding() {
         assert_eq!(file_level(&[]), Some(7));
-        assert_eq!(file_level(&[finding(4, Severity::Warning), finding(6, Severity::Error)]), Some(3));
+        assert_eq!(
+            file_level(&[finding(4, Severity::Warning), finding(6, Severity::Error)]),
+            Some(3)
+        );
         assert_eq!(file_level(&[finding(0, Severity::Error)]), None);
-        assert_eq!(file_level(&[finding(2, Severity::Info), finding(1, Severity::Hint)]), Some(7));
+        assert_eq!(
+            file_level(&[finding(2, Severity::Info), finding(1, Severity::Hint)]),
+            Some(7)
+        );
     }
 
     #[test]
     fn report_names_next_blockers() {
-        let findings = [finding(4, Severity::Warning), finding(4, Severity::Warning), finding(6, Severity::Error)];
+        let findings = [
+            finding(4, Severity::Warning),
+            finding(4, Severity::Warning),
+            finding(6, Severity::Error),
+        ];
         let report = LevelReport::of(&findings);
         assert_eq!(report.label(), "L3");
         assert_eq!(report.next_summary().unwrap(), "next: L4 — 2 x");

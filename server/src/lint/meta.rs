@@ -112,7 +112,12 @@ impl RuleMeta {
         summary: "",
         source: "ladder",
         options: &[],
-        docs: RuleDocs { why: "", bad: "", good: "", fix: "" },
+        docs: RuleDocs {
+            why: "",
+            bad: "",
+            good: "",
+            fix: "",
+        },
         credo: &[],
         excellent_migrations: &[],
         sobelow: &[],

@@ -17,7 +17,7 @@ pub mod rules;
 pub mod suppression;
 
 pub use context::{FileInfo, LintContext};
-pub use engine::{lint, lint_document, lint_source, LintOutput};
+pub use engine::{LintOutput, lint, lint_document, lint_source};
 pub use finding::{Edit, Finding, Fix};
-pub use level::{file_level, LevelReport};
+pub use level::{LevelReport, file_level};
 pub use meta::{Rule, RuleDocs, RuleMeta, Severity};

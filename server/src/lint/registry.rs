@@ -1,8 +1,8 @@
 //! The list of every rule, in the order of the catalogue (spec §8). The CLI, the server,
 //! `rules`, `explain` and the generated docs all read this list.
 
-use super::rules;
 use super::Rule;
+use super::rules;
 
 /// Every rule.
 pub static RULES: &[&Rule] = &[
@@ -35,9 +35,21 @@ mod tests {
             let m = &rule.meta;
             assert!(seen.insert(m.code), "duplicate code {}", m.code);
             assert!(m.level <= 7, "{}", m.code);
-            assert!(!m.summary.is_empty() && !m.docs.why.is_empty(), "{} lacks docs", m.code);
-            assert!(!m.docs.bad.is_empty() && !m.docs.good.is_empty() && !m.docs.fix.is_empty(), "{}", m.code);
-            assert!(m.code.chars().all(|c| c.is_ascii_lowercase() || c == '-'), "{}", m.code);
+            assert!(
+                !m.summary.is_empty() && !m.docs.why.is_empty(),
+                "{} lacks docs",
+                m.code
+            );
+            assert!(
+                !m.docs.bad.is_empty() && !m.docs.good.is_empty() && !m.docs.fix.is_empty(),
+                "{}",
+                m.code
+            );
+            assert!(
+                m.code.chars().all(|c| c.is_ascii_lowercase() || c == '-'),
+                "{}",
+                m.code
+            );
         }
     }
 }

@@ -12,7 +12,7 @@ use std::ops::Range;
 
 use tree_sitter::Node;
 
-use super::{registry, Edit, Finding, Fix, LintContext, RuleMeta};
+use super::{Edit, Finding, Fix, LintContext, RuleMeta, registry};
 use crate::syntax::{self, elixir};
 
 /// Which tool's comment syntax a directive uses.
@@ -54,20 +54,17 @@ pub struct Directive {
 
 /// Every suppression directive in the file.
 pub fn parse_directives(ctx: &LintContext<'_>) -> Vec<Directive> {
-    let mut out = Vec::new();
-    elixir::walk(ctx.tree.root_node(), &mut |node| {
-        if node.kind() == "comment" {
-            if let Some(d) = parse_comment(node, ctx) {
-                out.push(d);
-            }
-        }
-        true
-    });
-    out
+    ctx.nodes()
+        .comments
+        .iter()
+        .filter_map(|node| parse_comment(*node, ctx))
+        .collect()
 }
 
 fn parse_comment(node: Node<'_>, ctx: &LintContext<'_>) -> Option<Directive> {
-    let body = syntax::text(node, ctx.source).trim_start_matches('#').trim();
+    let body = syntax::text(node, ctx.source)
+        .trim_start_matches('#')
+        .trim();
     let (origin, rest) = if let Some(rest) = body.strip_prefix("ladder:") {
         (Origin::Ladder, rest)
     } else if let Some(rest) = body.strip_prefix("credo:") {
@@ -84,7 +81,9 @@ fn parse_comment(node: Node<'_>, ctx: &LintContext<'_>) -> Option<Directive> {
         (Origin::Ladder, "disable-next-line") => Scope::Lines(next, next),
         (Origin::Ladder, "disable-for-this-file") => Scope::File,
         (Origin::Credo, "disable-for-next-line") => Scope::Lines(next, next),
-        (Origin::Credo, "disable-for-previous-line") => Scope::Lines(line.saturating_sub(1), line.saturating_sub(1)),
+        (Origin::Credo, "disable-for-previous-line") => {
+            Scope::Lines(line.saturating_sub(1), line.saturating_sub(1))
+        }
         (Origin::Credo, "disable-for-this-file") => Scope::File,
         (Origin::Credo, v) if v.starts_with("disable-for-lines:") => {
             let n: usize = v["disable-for-lines:".len()..].parse().ok()?;
@@ -102,7 +101,14 @@ fn parse_comment(node: Node<'_>, ctx: &LintContext<'_>) -> Option<Directive> {
         .collect();
     let used = vec![false; names.len()];
     let names = (!names.is_empty()).then_some(names);
-    Some(Directive { origin, scope, names, range: node.byte_range(), used, used_any: false })
+    Some(Directive {
+        origin,
+        scope,
+        names,
+        range: node.byte_range(),
+        used,
+        used_any: false,
+    })
 }
 
 /// The first line after `line` that is not blank-with-a-comment only, i.e. holds code.
@@ -142,7 +148,9 @@ impl Directive {
                 for (i, name) in names.iter().enumerate() {
                     let matches = match self.origin {
                         Origin::Ladder => name == meta.code,
-                        Origin::Credo => aliases.iter().any(|a| a == name || a.strip_prefix("Credo.Check.") == Some(name)),
+                        Origin::Credo => aliases
+                            .iter()
+                            .any(|a| a == name || a.strip_prefix("Credo.Check.") == Some(name)),
                         Origin::ExcellentMigrations => aliases.contains(&name.as_str()),
                     };
                     if matches {
@@ -194,7 +202,9 @@ pub fn unused(directives: &[Directive], ctx: &LintContext<'_>, meta: &RuleMeta) 
                         None => unused.push(format!("unknown rule `{name}`")),
                         // Rules that are off, or whose findings come from the mix gates, cannot
                         // be judged here: keep them without complaint.
-                        Some(rule) if *used || rule.check.is_none() || !ctx.config.rule_enabled(name) => {
+                        Some(rule)
+                            if *used || rule.check.is_none() || !ctx.config.rule_enabled(name) =>
+                        {
                             keep.push(name.as_str())
                         }
                         Some(_) => unused.push(format!("`{name}`")),
@@ -207,9 +217,16 @@ pub fn unused(directives: &[Directive], ctx: &LintContext<'_>, meta: &RuleMeta) 
                 let fix = if keep.is_empty() {
                     delete_comment(ctx, d)
                 } else {
-                    let verb = text.trim_start_matches('#').trim().split_whitespace().next().unwrap_or("");
+                    let verb = text
+                        .trim_start_matches('#')
+                        .split_whitespace()
+                        .next()
+                        .unwrap_or("");
                     let new_text = format!("# {verb} {}", keep.join(", "));
-                    Fix::safe("Remove the unused codes", vec![Edit::replace(d.range.clone(), new_text)])
+                    Fix::safe(
+                        "Remove the unused codes",
+                        vec![Edit::replace(d.range.clone(), new_text)],
+                    )
                 };
                 out.push(Finding::new(meta, d.range.clone(), msg).with_fix(fix));
             }
@@ -228,5 +245,8 @@ fn delete_comment(ctx: &LintContext<'_>, d: &Directive) -> Fix {
         let before = src[..d.range.start].trim_end_matches([' ', '\t']).len();
         before..d.range.end
     };
-    Fix::safe("Delete the unused suppression comment", vec![Edit::delete(range)])
+    Fix::safe(
+        "Delete the unused suppression comment",
+        vec![Edit::delete(range)],
+    )
 }

@@ -8,17 +8,23 @@ use serde::{Deserialize, Serialize};
 
 use super::lsp::{self, Diagnostic, DiagnosticSeverity, NumberOrString, Position, TextEdit};
 use crate::document::position::{self, LineCol, PositionEncoding};
-use crate::lint::{meta::doc_url, Finding, Severity};
+use crate::lint::{Finding, Severity, meta::doc_url};
 
 /// An LSP position from a byte offset.
 pub fn position(rope: &Rope, byte: usize, enc: PositionEncoding) -> Position {
     let lc = position::to_line_col(rope, byte, enc);
-    Position { line: lc.line as u32, character: lc.col as u32 }
+    Position {
+        line: lc.line as u32,
+        character: lc.col as u32,
+    }
 }
 
 /// An LSP range from a byte range.
 pub fn range(rope: &Rope, r: &ByteRange<usize>, enc: PositionEncoding) -> lsp::Range {
-    lsp::Range { start: position(rope, r.start, enc), end: position(rope, r.end, enc) }
+    lsp::Range {
+        start: position(rope, r.start, enc),
+        end: position(rope, r.end, enc),
+    }
 }
 
 /// A byte offset from an LSP position (clamped).
@@ -28,7 +34,10 @@ pub fn byte(rope: &Rope, pos: Position, enc: PositionEncoding) -> usize {
 
 /// The core's line/column from an LSP position.
 pub fn line_col(pos: Position) -> LineCol {
-    LineCol { line: pos.line as usize, col: pos.character as usize }
+    LineCol {
+        line: pos.line as usize,
+        col: pos.character as usize,
+    }
 }
 
 /// The LSP severity of a finding.
@@ -62,18 +71,33 @@ pub struct LspFix {
 }
 
 /// A finding as an LSP diagnostic.
-pub fn diagnostic(rope: &Rope, f: &Finding, version: Option<i32>, enc: PositionEncoding) -> Diagnostic {
+pub fn diagnostic(
+    rope: &Rope,
+    f: &Finding,
+    version: Option<i32>,
+    enc: PositionEncoding,
+) -> Diagnostic {
     let fix = f.fix.as_ref().map(|fix| LspFix {
         title: fix.title.clone(),
         safe: fix.safe,
-        edits: fix.edits.iter().map(|e| TextEdit { range: range(rope, &e.range, enc), new_text: e.new_text.clone() }).collect(),
+        edits: fix
+            .edits
+            .iter()
+            .map(|e| TextEdit {
+                range: range(rope, &e.range, enc),
+                new_text: e.new_text.clone(),
+            })
+            .collect(),
     });
     let data = DiagnosticData { version, fix };
     Diagnostic {
         range: range(rope, &f.range, enc),
         severity: Some(severity(f.severity)),
         code: Some(NumberOrString::String(f.code.to_string())),
-        code_description: doc_url(f.code).parse().ok().map(|href| lsp::CodeDescription { href }),
+        code_description: doc_url(f.code)
+            .parse()
+            .ok()
+            .map(|href| lsp::CodeDescription { href }),
         source: Some("ladder".to_string()),
         message: f.message.clone(),
         related_information: None,

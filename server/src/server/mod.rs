@@ -14,8 +14,8 @@ pub mod state;
 mod transport;
 
 use std::process::ExitCode;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use tower_lsp_server::jsonrpc::Result;
 use tower_lsp_server::{Client, LanguageServer, LspService};
@@ -31,7 +31,9 @@ pub struct Backend {
 impl Backend {
     /// A server talking to `client`.
     pub fn new(client: Client, shutdown_requested: Arc<AtomicBool>) -> Self {
-        Backend { state: Arc::new(State::new(client, shutdown_requested)) }
+        Backend {
+            state: Arc::new(State::new(client, shutdown_requested)),
+        }
     }
 }
 
@@ -70,12 +72,21 @@ impl LanguageServer for Backend {
         handlers::workspace::did_change_configuration(&self.state, params);
     }
 
-    async fn diagnostic(&self, params: DocumentDiagnosticParams) -> Result<DocumentDiagnosticReportResult> {
+    async fn diagnostic(
+        &self,
+        params: DocumentDiagnosticParams,
+    ) -> Result<DocumentDiagnosticReportResult> {
         handlers::diagnostics::document_diagnostic(&self.state, params).await
     }
 
-    async fn workspace_diagnostic(&self, params: WorkspaceDiagnosticParams) -> Result<WorkspaceDiagnosticReportResult> {
-        Ok(handlers::diagnostics::workspace_diagnostic(&self.state, params))
+    async fn workspace_diagnostic(
+        &self,
+        params: WorkspaceDiagnosticParams,
+    ) -> Result<WorkspaceDiagnosticReportResult> {
+        Ok(handlers::diagnostics::workspace_diagnostic(
+            &self.state,
+            params,
+        ))
     }
 
     async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
@@ -94,7 +105,10 @@ impl LanguageServer for Backend {
 /// Serves LSP on stdin/stdout until `exit` (or end of input). Exits with 0 when `shutdown`
 /// came first, 1 otherwise, as the protocol asks.
 pub fn serve_stdio() -> ExitCode {
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("ladder-ls: cannot start the async runtime: {e}");
@@ -104,12 +118,17 @@ pub fn serve_stdio() -> ExitCode {
     let requested = Arc::new(AtomicBool::new(false));
     let flag = requested.clone();
     runtime.block_on(async move {
-        let (service, socket) = LspService::build(move |client| Backend::new(client, flag)).finish();
+        let (service, socket) =
+            LspService::build(move |client| Backend::new(client, flag)).finish();
         transport::serve(tokio::io::stdin(), tokio::io::stdout(), service, socket).await;
     });
     tracing::info!("exiting");
     // Lints still running on blocking threads are abandoned: the editor asked us to go.
     runtime.shutdown_background();
-    let code = if requested.load(Ordering::SeqCst) { 0 } else { 1 };
+    let code = if requested.load(Ordering::SeqCst) {
+        0
+    } else {
+        1
+    };
     std::process::exit(code)
 }

@@ -30,7 +30,11 @@ impl EditorSettings {
     pub fn from_json(value: &Value) -> Self {
         let value = value.get("ladder").unwrap_or(value);
         let mut s = EditorSettings {
-            target_level: value.get("targetLevel").and_then(Value::as_u64).filter(|l| *l <= 7).map(|l| l as u8),
+            target_level: value
+                .get("targetLevel")
+                .and_then(Value::as_u64)
+                .filter(|l| *l <= 7)
+                .map(|l| l as u8),
             ..Default::default()
         };
         if let Some(rules) = value.get("rules").and_then(Value::as_object) {
@@ -56,7 +60,10 @@ impl EditorSettings {
             config.target_level = self.target_level;
         }
         for (code, settings) in &self.rules {
-            config.rules.entry(code.clone()).or_insert_with(|| settings.clone());
+            config
+                .rules
+                .entry(code.clone())
+                .or_insert_with(|| settings.clone());
         }
         if self.mix_enabled.is_some() {
             config.mix.enabled = self.mix_enabled;
@@ -78,7 +85,8 @@ fn rule_settings(v: &Value) -> Option<RuleSettings> {
                     ("severity", Value::String(s)) => switch(s, &mut r)?,
                     ("enabled", Value::Bool(b)) => r.enabled = Some(*b),
                     (k, Value::Number(n)) if n.is_i64() => {
-                        r.options.insert(k.to_string(), Literal::Integer(n.as_i64()?));
+                        r.options
+                            .insert(k.to_string(), Literal::Integer(n.as_i64()?));
                     }
                     (k, Value::String(s)) => {
                         r.options.insert(k.to_string(), Literal::String(s.clone()));
@@ -113,12 +121,19 @@ mod tests {
             "rules": {"io-inspect": "off", "missing-spec": {"severity": "info"}},
             "mix": {"enabled": true}
         }}));
-        let (mut project, _) = crate::config::parse_config("[rules: [\"io-inspect\": :error], mix: [enabled: false]]");
+        let (mut project, _) =
+            crate::config::parse_config("[rules: [\"io-inspect\": :error], mix: [enabled: false]]");
         project.compile_excludes();
         let merged = editor.merge(&project);
         assert!(merged.rule_enabled("io-inspect"));
-        assert_eq!(merged.rule("io-inspect").unwrap().severity, Some(Severity::Error));
-        assert_eq!(merged.rule("missing-spec").unwrap().severity, Some(Severity::Info));
+        assert_eq!(
+            merged.rule("io-inspect").unwrap().severity,
+            Some(Severity::Error)
+        );
+        assert_eq!(
+            merged.rule("missing-spec").unwrap().severity,
+            Some(Severity::Info)
+        );
         assert_eq!(merged.target_level, Some(4));
         assert_eq!(merged.mix.enabled, Some(true));
     }

@@ -69,11 +69,25 @@ impl FileTarget {
                     .find(|r| path.starts_with(r))
                     .map(|r| workspace::relative_slash(&path, r))
                     .unwrap_or_else(|| path.display().to_string());
-                FileTarget { info: workspace::file_info(&path, display), path: Some(path) }
+                FileTarget {
+                    info: workspace::file_info(&path, display),
+                    path: Some(path),
+                }
             }
             None => {
-                let name = uri.as_str().rsplit('/').next().unwrap_or("untitled.ex").to_string();
-                FileTarget { path: None, info: FileInfo { display: uri.as_str().to_string(), project_rel: format!("lib/{name}") } }
+                let name = uri
+                    .as_str()
+                    .rsplit('/')
+                    .next()
+                    .unwrap_or("untitled.ex")
+                    .to_string();
+                FileTarget {
+                    path: None,
+                    info: FileInfo {
+                        display: uri.as_str().to_string(),
+                        project_rel: format!("lib/{name}"),
+                    },
+                }
             }
         }
     }
@@ -99,7 +113,10 @@ impl OpenDoc {
     /// The latest lint if it is of `version`.
     pub fn result_for(&self, version: i32) -> Option<Arc<LintResult>> {
         let latest = self.latest.lock().unwrap_or_else(|e| e.into_inner());
-        latest.as_ref().filter(|r| r.version == Some(version)).cloned()
+        latest
+            .as_ref()
+            .filter(|r| r.version == Some(version))
+            .cloned()
     }
 }
 
@@ -154,7 +171,11 @@ impl State {
     /// The effective configuration for a file: its project's `.ladder.exs` merged with the
     /// editor's settings.
     pub fn config_for(&self, path: Option<&Path>) -> Config {
-        let editor = self.editor.read().unwrap_or_else(|e| e.into_inner()).clone();
+        let editor = self
+            .editor
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
         match path {
             Some(path) => editor.merge(&self.configs.for_file(path).1.config),
             None => editor.merge(&Config::default()),

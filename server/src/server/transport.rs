@@ -5,7 +5,7 @@
 //! error responses never interleave with the server's messages, and nothing but protocol ever
 //! reaches stdout.
 
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufReader};
 use tokio::sync::mpsc;
 use tower_lsp_server::jsonrpc;
@@ -76,7 +76,13 @@ fn error_response(id: Value, code: i64, message: String) -> Vec<u8> {
 fn validate(body: &[u8]) -> Result<(), Option<Vec<u8>>> {
     let value: Value = match serde_json::from_slice(body) {
         Ok(v) => v,
-        Err(e) => return Err(Some(error_response(Value::Null, -32700, format!("Parse error: {e}")))),
+        Err(e) => {
+            return Err(Some(error_response(
+                Value::Null,
+                -32700,
+                format!("Parse error: {e}"),
+            )));
+        }
     };
     let id = value.get("id").cloned();
     let ok = if value.get("method").is_some() {
@@ -91,14 +97,24 @@ fn validate(body: &[u8]) -> Result<(), Option<Vec<u8>>> {
     }
     match id {
         // A broken request gets an answer; a broken notification or response cannot.
-        Some(id) if !id.is_null() => Err(Some(error_response(id, -32600, "Invalid request".into()))),
-        _ => Err(Some(error_response(Value::Null, -32600, "Invalid request".into()))),
+        Some(id) if !id.is_null() => {
+            Err(Some(error_response(id, -32600, "Invalid request".into())))
+        }
+        _ => Err(Some(error_response(
+            Value::Null,
+            -32600,
+            "Invalid request".into(),
+        ))),
     }
 }
 
 /// Serves `service` over `input`/`output` through the guard.
-pub async fn serve<I, O>(input: I, mut output: O, service: tower_lsp_server::LspService<super::Backend>, socket: tower_lsp_server::ClientSocket)
-where
+pub async fn serve<I, O>(
+    input: I,
+    mut output: O,
+    service: tower_lsp_server::LspService<super::Backend>,
+    socket: tower_lsp_server::ClientSocket,
+) where
     I: AsyncRead + Unpin + Send + 'static,
     O: AsyncWrite + Unpin + Send + 'static,
 {
@@ -117,7 +133,13 @@ where
                         }
                     }
                     Err(reply) => {
-                        tracing::warn!("malformed message from the client: {}", String::from_utf8_lossy(&body).chars().take(200).collect::<String>());
+                        tracing::warn!(
+                            "malformed message from the client: {}",
+                            String::from_utf8_lossy(&body)
+                                .chars()
+                                .take(200)
+                                .collect::<String>()
+                        );
                         if let Some(reply) = reply {
                             let _ = inject.send(reply);
                         }
@@ -125,7 +147,11 @@ where
                 },
                 Frame::BadHeader(problem) => {
                     tracing::warn!("malformed message header from the client: {problem}");
-                    let _ = inject.send(error_response(Value::Null, -32700, format!("Parse error: {problem}")));
+                    let _ = inject.send(error_response(
+                        Value::Null,
+                        -32700,
+                        format!("Parse error: {problem}"),
+                    ));
                 }
             }
         }
@@ -154,7 +180,9 @@ where
         let _ = output.flush().await;
     });
 
-    tower_lsp_server::Server::new(server_in, server_out, socket).serve(service).await;
+    tower_lsp_server::Server::new(server_in, server_out, socket)
+        .serve(service)
+        .await;
     input_pump.abort();
     let _ = tokio::time::timeout(std::time::Duration::from_millis(500), output_pump).await;
 }
@@ -168,9 +196,20 @@ mod tests {
         assert!(validate(br#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{}}"#).is_ok());
         assert!(validate(br#"{"jsonrpc":"2.0","method":"initialized","params":{}}"#).is_ok());
         let parse = String::from_utf8(validate(b"{bad").unwrap_err().unwrap()).unwrap();
-        assert!(parse.contains("-32700") && parse.contains("\"id\":null"), "{parse}");
-        let invalid = String::from_utf8(validate(br#"{"jsonrpc":"2.0","id":7}"#).unwrap_err().unwrap()).unwrap();
-        assert!(invalid.contains("-32600") && invalid.contains("\"id\":7"), "{invalid}");
+        assert!(
+            parse.contains("-32700") && parse.contains("\"id\":null"),
+            "{parse}"
+        );
+        let invalid = String::from_utf8(
+            validate(br#"{"jsonrpc":"2.0","id":7}"#)
+                .unwrap_err()
+                .unwrap(),
+        )
+        .unwrap();
+        assert!(
+            invalid.contains("-32600") && invalid.contains("\"id\":7"),
+            "{invalid}"
+        );
         assert!(validate(b"[1,2]").is_err());
     }
 }

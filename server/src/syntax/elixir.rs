@@ -38,7 +38,9 @@ pub fn walk<'t>(node: Node<'t>, visit: &mut impl FnMut(Node<'t>) -> bool) {
 
 /// The operator of a `binary_operator` or `unary_operator` (`|>`, `when`, `@`, `\\`).
 pub fn operator<'a>(node: Node<'_>, source: &'a str) -> &'a str {
-    node.child_by_field_name("operator").map(|op| text(op, source)).unwrap_or("")
+    node.child_by_field_name("operator")
+        .map(|op| text(op, source))
+        .unwrap_or("")
 }
 
 /// Whether `node` is a `binary_operator` with operator `op`.
@@ -75,22 +77,29 @@ pub fn remote_call<'a>(call: Node<'_>, source: &'a str) -> Option<(&'a str, &'a 
 
 /// The argument nodes of a call (comments skipped; a trailing keyword list is one `keywords`).
 pub fn call_args<'t>(call: Node<'t>) -> Vec<Node<'t>> {
-    let Some(args) = call.named_children(&mut call.walk()).find(|c| c.kind() == "arguments") else {
+    let Some(args) = call
+        .named_children(&mut call.walk())
+        .find(|c| c.kind() == "arguments")
+    else {
         return Vec::new();
     };
     let mut cursor = args.walk();
-    args.named_children(&mut cursor).filter(|c| c.kind() != "comment").collect()
+    args.named_children(&mut cursor)
+        .filter(|c| c.kind() != "comment")
+        .collect()
 }
 
 /// Whether a call has an argument list (`f()` or `f(x)`, also `f x`), as opposed to `IO.inspect`
 /// in `&IO.inspect/1`.
 pub fn has_arguments(call: Node<'_>) -> bool {
-    call.named_children(&mut call.walk()).any(|c| c.kind() == "arguments")
+    call.named_children(&mut call.walk())
+        .any(|c| c.kind() == "arguments")
 }
 
 /// The `do … end` block of a call.
 pub fn do_block<'t>(call: Node<'t>) -> Option<Node<'t>> {
-    call.named_children(&mut call.walk()).find(|c| c.kind() == "do_block")
+    call.named_children(&mut call.walk())
+        .find(|c| c.kind() == "do_block")
 }
 
 /// The expressions directly inside a block (`do_block`, `else_block`, `source`…), comments and
@@ -99,7 +108,12 @@ pub fn block_statements<'t>(block: Node<'t>) -> Vec<Node<'t>> {
     let mut cursor = block.walk();
     block
         .named_children(&mut cursor)
-        .filter(|c| !matches!(c.kind(), "comment" | "else_block" | "rescue_block" | "catch_block" | "after_block"))
+        .filter(|c| {
+            !matches!(
+                c.kind(),
+                "comment" | "else_block" | "rescue_block" | "catch_block" | "after_block"
+            )
+        })
         .collect()
 }
 
@@ -121,10 +135,18 @@ pub fn attribute<'t>(node: Node<'t>, source: &'t str) -> Option<Attribute<'t>> {
     }
     let operand = node.child_by_field_name("operand")?;
     match operand.kind() {
-        "identifier" => Some(Attribute { name: text(operand, source), value: None, node }),
+        "identifier" => Some(Attribute {
+            name: text(operand, source),
+            value: None,
+            node,
+        }),
         "call" => {
             let name = local_call_name(operand, source)?;
-            Some(Attribute { name, value: call_args(operand).into_iter().next(), node })
+            Some(Attribute {
+                name,
+                value: call_args(operand).into_iter().next(),
+                node,
+            })
         }
         _ => None,
     }
@@ -165,12 +187,18 @@ impl DefKind {
 
     /// Whether the definition is callable from other modules.
     pub fn is_public(self) -> bool {
-        matches!(self, DefKind::Def | DefKind::Defmacro | DefKind::Defguard | DefKind::Defdelegate)
+        matches!(
+            self,
+            DefKind::Def | DefKind::Defmacro | DefKind::Defguard | DefKind::Defdelegate
+        )
     }
 
     /// Whether it defines a macro (`defmacro`, `defguard`).
     pub fn is_macro(self) -> bool {
-        matches!(self, DefKind::Defmacro | DefKind::Defmacrop | DefKind::Defguard | DefKind::Defguardp)
+        matches!(
+            self,
+            DefKind::Defmacro | DefKind::Defmacrop | DefKind::Defguard | DefKind::Defguardp
+        )
     }
 }
 
@@ -198,7 +226,11 @@ pub struct FunctionDef<'t> {
 impl FunctionDef<'_> {
     /// The arities this clause defines: `def f(a, b \\ 1)` defines f/1 and f/2.
     pub fn arities(&self, source: &str) -> std::ops::RangeInclusive<usize> {
-        let defaults = self.params.iter().filter(|p| is_binary_op(**p, source, "\\\\")).count();
+        let defaults = self
+            .params
+            .iter()
+            .filter(|p| is_binary_op(**p, source, "\\\\"))
+            .count();
         self.params.len() - defaults..=self.params.len()
     }
 }
@@ -210,7 +242,10 @@ pub fn function_def<'t>(node: Node<'t>, source: &'t str) -> Option<FunctionDef<'
     let args = call_args(node);
     let head_arg = *args.first()?;
     let (head, guard) = if is_binary_op(head_arg, source, "when") {
-        (head_arg.child_by_field_name("left")?, head_arg.child_by_field_name("right"))
+        (
+            head_arg.child_by_field_name("left")?,
+            head_arg.child_by_field_name("right"),
+        )
     } else {
         (head_arg, None)
     };
@@ -246,7 +281,9 @@ pub fn keyword_value<'t>(keywords: Node<'t>, source: &str, key: &str) -> Option<
     let mut cursor = keywords.walk();
     keywords.named_children(&mut cursor).find_map(|pair| {
         let k = pair.child_by_field_name("key")?;
-        (keyword_key(k, source) == key).then(|| pair.child_by_field_name("value")).flatten()
+        (keyword_key(k, source) == key)
+            .then(|| pair.child_by_field_name("value"))
+            .flatten()
     })
 }
 
@@ -291,7 +328,13 @@ pub fn module_def<'t>(node: Node<'t>, source: &'t str) -> Option<ModuleDef<'t>> 
         _ => return None,
     };
     let name_node = *call_args(node).first()?;
-    Some(ModuleDef { kind, name: text(name_node, source), name_node, body: do_block(node), node })
+    Some(ModuleDef {
+        kind,
+        name: text(name_node, source),
+        name_node,
+        body: do_block(node),
+        node,
+    })
 }
 
 /// Every module definition in the tree, outer before inner, in document order. Definitions
@@ -387,11 +430,14 @@ mod tests {
 
     #[test]
     fn reads_every_head_shape() {
-        with_def("def f(a, b \\\\ 1) when is_integer(a) do\n a\nend", |d, s| {
-            assert_eq!((d.name, d.params.len(), d.arities(s)), ("f", 2, 1..=2));
-            assert_eq!(text(d.guard.unwrap(), s), "is_integer(a)");
-            assert_eq!(d.body.unwrap().kind(), "do_block");
-        });
+        with_def(
+            "def f(a, b \\\\ 1) when is_integer(a) do\n a\nend",
+            |d, s| {
+                assert_eq!((d.name, d.params.len(), d.arities(s)), ("f", 2, 1..=2));
+                assert_eq!(text(d.guard.unwrap(), s), "is_integer(a)");
+                assert_eq!(d.body.unwrap().kind(), "do_block");
+            },
+        );
         with_def("def g, do: :ok", |d, s| {
             assert_eq!((d.name, d.params.len()), ("g", 0));
             assert_eq!(text(d.body.unwrap(), s), ":ok");
@@ -421,7 +467,10 @@ mod tests {
         let (tree, src) = first_def(
             "defmodule A do\n  defmacro __using__(_) do\n    quote do\n      defmodule Gen do\n      end\n    end\n  end\n  defmodule B.C do\n  end\nend\n",
         );
-        let names: Vec<&str> = modules(tree.root_node(), &src).iter().map(|m| m.name).collect();
+        let names: Vec<&str> = modules(tree.root_node(), &src)
+            .iter()
+            .map(|m| m.name)
+            .collect();
         assert_eq!(names, ["A", "B.C"]);
     }
 
@@ -430,7 +479,10 @@ mod tests {
         let (tree, src) = first_def("IO.inspect(x)\n:erlang.binary_to_term(b)\nfoo(1)");
         let calls: Vec<Node> = block_statements(tree.root_node());
         assert_eq!(remote_call(calls[0], &src), Some(("IO", "inspect")));
-        assert_eq!(remote_call(calls[1], &src), Some((":erlang", "binary_to_term")));
+        assert_eq!(
+            remote_call(calls[1], &src),
+            Some((":erlang", "binary_to_term"))
+        );
         assert_eq!(local_call_name(calls[2], &src), Some("foo"));
     }
 }

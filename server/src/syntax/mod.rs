@@ -31,7 +31,13 @@ fn dump_into(node: Node<'_>, source: &str, depth: usize, field: Option<&str>, ou
     let indent = "  ".repeat(depth);
     let field = field.map(|f| format!("{f}: ")).unwrap_or_default();
     let missing = if node.is_missing() { "MISSING " } else { "" };
-    let _ = write!(out, "{indent}{field}{missing}{} [{}..{}]", node.kind(), node.start_byte(), node.end_byte());
+    let _ = write!(
+        out,
+        "{indent}{field}{missing}{} [{}..{}]",
+        node.kind(),
+        node.start_byte(),
+        node.end_byte()
+    );
     if node.named_child_count() == 0 && node.is_named() {
         let _ = write!(out, " {:?}", text(node, source));
     }

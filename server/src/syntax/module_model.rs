@@ -40,14 +40,18 @@ impl<'t> Function<'t> {
         if self.min_arity == self.arity {
             format!("{}/{}", self.name, self.arity)
         } else {
-            let arities: Vec<String> = (self.min_arity..=self.arity).map(|a| a.to_string()).collect();
+            let arities: Vec<String> = (self.min_arity..=self.arity)
+                .map(|a| a.to_string())
+                .collect();
             format!("{}/{}", self.name, arities.join(","))
         }
     }
 
     /// Whether `@doc false` hides it.
     pub fn doc_false(&self, src: &str) -> bool {
-        self.doc.and_then(|d| d.value).is_some_and(|v| text(v, src) == "false")
+        self.doc
+            .and_then(|d| d.value)
+            .is_some_and(|v| text(v, src) == "false")
     }
 }
 
@@ -85,13 +89,18 @@ impl<'t> ModuleModel<'t> {
 
     /// Whether a `@spec` covers `name` at any arity in `arities`.
     pub fn has_spec(&self, name: &str, arities: std::ops::RangeInclusive<usize>) -> bool {
-        self.specs.iter().any(|s| s.name == name && arities.contains(&s.arity))
+        self.specs
+            .iter()
+            .any(|s| s.name == name && arities.contains(&s.arity))
     }
 }
 
 /// Models of every module in the tree (nested ones separately), in document order.
 pub fn module_models<'t>(root: Node<'t>, src: &'t str) -> Vec<ModuleModel<'t>> {
-    elixir::modules(root, src).into_iter().map(|m| model(m, src)).collect()
+    elixir::modules(root, src)
+        .into_iter()
+        .map(|m| model(m, src))
+        .collect()
 }
 
 fn model<'t>(def: ModuleDef<'t>, src: &'t str) -> ModuleModel<'t> {
@@ -100,7 +109,8 @@ fn model<'t>(def: ModuleDef<'t>, src: &'t str) -> ModuleModel<'t> {
     let mut attributes = Vec::new();
     let mut uses = Vec::new();
     // (name, arity) → index in `functions`: modules can have thousands of functions.
-    let mut index: std::collections::HashMap<(&'t str, usize), usize> = std::collections::HashMap::new();
+    let mut index: std::collections::HashMap<(&'t str, usize), usize> =
+        std::collections::HashMap::new();
     let mut pending_doc = None;
     let mut pending_impl = None;
     let statements = def.body.map(elixir::block_statements).unwrap_or_default();
@@ -121,11 +131,16 @@ fn model<'t>(def: ModuleDef<'t>, src: &'t str) -> ModuleModel<'t> {
             }
             continue;
         }
-        let Some(clause) = elixir::function_def(stmt, src) else { continue };
+        let Some(clause) = elixir::function_def(stmt, src) else {
+            continue;
+        };
         let arities = clause.arities(src);
         let doc = pending_doc.take();
         let impl_attr = pending_impl.take();
-        match index.get(&(clause.name, *arities.end())).map(|i| &mut functions[*i]) {
+        match index
+            .get(&(clause.name, *arities.end()))
+            .map(|i| &mut functions[*i])
+        {
             Some(f) => {
                 f.min_arity = f.min_arity.min(*arities.start());
                 f.impl_attr = f.impl_attr.or(impl_attr);
@@ -134,18 +149,24 @@ fn model<'t>(def: ModuleDef<'t>, src: &'t str) -> ModuleModel<'t> {
             None => {
                 index.insert((clause.name, *arities.end()), functions.len());
                 functions.push(Function {
-                name: clause.name,
-                kind: clause.kind,
-                arity: *arities.end(),
-                min_arity: *arities.start(),
-                clauses: vec![clause],
-                doc,
-                impl_attr,
+                    name: clause.name,
+                    kind: clause.kind,
+                    arity: *arities.end(),
+                    min_arity: *arities.start(),
+                    clauses: vec![clause],
+                    doc,
+                    impl_attr,
                 })
             }
         }
     }
-    ModuleModel { def, functions, specs, attributes, uses }
+    ModuleModel {
+        def,
+        functions,
+        specs,
+        attributes,
+        uses,
+    }
 }
 
 /// Reads `@spec name(args) :: ret` (with or without `when`) as a name and arity.
@@ -160,10 +181,17 @@ fn spec_ref<'t>(attr: Attribute<'t>, src: &'t str) -> Option<SpecRef<'t>> {
     let head = value.child_by_field_name("left")?;
     let (name, arity) = match head.kind() {
         "identifier" => (text(head, src), 0),
-        "call" => (elixir::local_call_name(head, src)?, elixir::call_args(head).len()),
+        "call" => (
+            elixir::local_call_name(head, src)?,
+            elixir::call_args(head).len(),
+        ),
         _ => return None,
     };
-    Some(SpecRef { name, arity, node: attr.node })
+    Some(SpecRef {
+        name,
+        arity,
+        node: attr.node,
+    })
 }
 
 #[cfg(test)]

@@ -5,12 +5,22 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-use crate::config::{self, LoadedConfig, CONFIG_FILE};
+use crate::config::{self, CONFIG_FILE, LoadedConfig};
 use crate::lint::FileInfo;
 
 /// Folders never linted: dependencies, build output and editor caches.
-pub const SKIPPED_DIRS: &[&str] =
-    &["deps", "_build", "node_modules", ".elixir_ls", ".lexical", ".expert", "cover", ".git", ".hex", ".mix"];
+pub const SKIPPED_DIRS: &[&str] = &[
+    "deps",
+    "_build",
+    "node_modules",
+    ".elixir_ls",
+    ".lexical",
+    ".expert",
+    "cover",
+    ".git",
+    ".hex",
+    ".mix",
+];
 
 /// Top-level folders of a Mix project whose `.ex`/`.exs` files are linted.
 const PROJECT_DIRS: &[&str] = &["lib", "test", "config", "priv"];
@@ -19,7 +29,10 @@ const PROJECT_DIRS: &[&str] = &["lib", "test", "config", "priv"];
 /// project root (for a file of an umbrella app, the app).
 pub fn project_root(path: &Path) -> Option<PathBuf> {
     let start = if path.is_dir() { path } else { path.parent()? };
-    start.ancestors().find(|dir| dir.join("mix.exs").is_file()).map(Path::to_path_buf)
+    start
+        .ancestors()
+        .find(|dir| dir.join("mix.exs").is_file())
+        .map(Path::to_path_buf)
 }
 
 /// Every Mix project under `root`: `root` itself and umbrella apps (`apps/*`), plus projects in
@@ -32,10 +45,10 @@ pub fn discover_projects(root: &Path) -> Vec<PathBuf> {
         .filter_entry(|e| !is_skipped_dir(e.path()))
         .build();
     for entry in walker.flatten() {
-        if entry.file_name() == "mix.exs" && entry.file_type().is_some_and(|t| t.is_file()) {
-            if let Some(dir) = entry.path().parent() {
-                out.push(dir.to_path_buf());
-            }
+        let is_mix_file =
+            entry.file_name() == "mix.exs" && entry.file_type().is_some_and(|t| t.is_file());
+        if let Some(dir) = entry.path().parent().filter(|_| is_mix_file) {
+            out.push(dir.to_path_buf());
         }
     }
     out.sort();
@@ -43,12 +56,19 @@ pub fn discover_projects(root: &Path) -> Vec<PathBuf> {
 }
 
 fn is_skipped_dir(path: &Path) -> bool {
-    path.is_dir() && path.file_name().and_then(|n| n.to_str()).is_some_and(|n| SKIPPED_DIRS.contains(&n))
+    path.is_dir()
+        && path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| SKIPPED_DIRS.contains(&n))
 }
 
 /// Whether `path` is an Elixir source file.
 pub fn is_elixir_file(path: &Path) -> bool {
-    matches!(path.extension().and_then(|e| e.to_str()), Some("ex" | "exs"))
+    matches!(
+        path.extension().and_then(|e| e.to_str()),
+        Some("ex" | "exs")
+    )
 }
 
 /// Whether a file found by walking a folder should be linted: Elixir files of a Mix project's
@@ -61,7 +81,10 @@ pub fn is_lintable(path: &Path) -> bool {
         None => true,
         Some(root) => {
             let rel = relative_slash(path, &root);
-            rel == "mix.exs" || PROJECT_DIRS.iter().any(|d| rel.starts_with(&format!("{d}/")))
+            rel == "mix.exs"
+                || PROJECT_DIRS
+                    .iter()
+                    .any(|d| rel.starts_with(&format!("{d}/")))
         }
     }
 }
@@ -98,13 +121,20 @@ pub fn collect_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
 /// `path` relative to `base` with `/` separators (or `path` itself when not under `base`).
 pub fn relative_slash(path: &Path, base: &Path) -> String {
     let rel = path.strip_prefix(base).unwrap_or(path);
-    rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/")
+    rel.components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
 }
 
 /// The folder whose `.ladder.exs` applies to `path`: the nearest ancestor that has one, else
 /// the project root, else the file's folder.
 pub fn config_root(path: &Path) -> PathBuf {
-    let start = if path.is_dir() { path } else { path.parent().unwrap_or(path) };
+    let start = if path.is_dir() {
+        path
+    } else {
+        path.parent().unwrap_or(path)
+    };
     start
         .ancestors()
         .find(|dir| dir.join(CONFIG_FILE).is_file())
@@ -124,7 +154,10 @@ impl ConfigCache {
     pub fn for_file(&self, path: &Path) -> (PathBuf, Arc<LoadedConfig>) {
         let root = config_root(path);
         let mut map = self.loaded.lock().unwrap_or_else(|e| e.into_inner());
-        let loaded = map.entry(root.clone()).or_insert_with(|| Arc::new(config::load(&root))).clone();
+        let loaded = map
+            .entry(root.clone())
+            .or_insert_with(|| Arc::new(config::load(&root)))
+            .clone();
         (root, loaded)
     }
 
@@ -136,7 +169,10 @@ impl ConfigCache {
 
     /// Forgets every loaded configuration (after `.ladder.exs` changed).
     pub fn clear(&self) {
-        self.loaded.lock().unwrap_or_else(|e| e.into_inner()).clear();
+        self.loaded
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clear();
     }
 
     /// Every configuration loaded so far.
@@ -152,7 +188,10 @@ pub fn file_info(path: &Path, display: String) -> FileInfo {
         Some(root) => relative_slash(path, &root),
         None => display.replace('\\', "/"),
     };
-    FileInfo { display, project_rel }
+    FileInfo {
+        display,
+        project_rel,
+    }
 }
 
 #[cfg(test)]
@@ -186,9 +225,24 @@ mod tests {
         write(d, ".gitignore", "lib/ignored.ex\n");
         let files = collect_files(&[d.to_path_buf()]).unwrap();
         let rel: Vec<String> = files.iter().map(|f| relative_slash(f, d)).collect();
-        assert_eq!(rel, ["apps/shop/lib/shop.ex", "apps/shop/mix.exs", "apps/shop/test/shop_test.exs", "config/config.exs", "mix.exs"]);
-        let projects: Vec<String> = discover_projects(d).iter().map(|p| relative_slash(p, d)).collect();
+        assert_eq!(
+            rel,
+            [
+                "apps/shop/lib/shop.ex",
+                "apps/shop/mix.exs",
+                "apps/shop/test/shop_test.exs",
+                "config/config.exs",
+                "mix.exs"
+            ]
+        );
+        let projects: Vec<String> = discover_projects(d)
+            .iter()
+            .map(|p| relative_slash(p, d))
+            .collect();
         assert_eq!(projects, ["", "apps/shop"]);
-        assert_eq!(file_info(&d.join("apps/shop/lib/shop.ex"), "x".into()).project_rel, "lib/shop.ex");
+        assert_eq!(
+            file_info(&d.join("apps/shop/lib/shop.ex"), "x".into()).project_rel,
+            "lib/shop.ex"
+        );
     }
 }

@@ -4,6 +4,26 @@ import { describe, it } from 'node:test';
 import { debounce, parseRulesTable } from '../../src/rules';
 
 describe('parseRulesTable', () => {
+  it('parses the table printed by `ladder-ls rules`', () => {
+    // Verbatim from ladder-ls 0.1.0.
+    const out = [
+      'code                 level  severity  fixable  summary',
+      'syntax-error         L0     error     no       Code that does not parse: missing `end`, unclosed brackets, unexpected tokens',
+      'trailing-whitespace  L1     warning   yes      Trailing spaces or tabs (outside strings and heredocs)',
+      'io-inspect           L2     warning   yes      `IO.inspect` calls, including piped and captured ones',
+      'missing-spec         L4     warning   yes      Public function or macro without `@spec`',
+      '',
+    ].join('\n');
+    const rows = parseRulesTable(out);
+    assert.deepEqual(rows.map((r) => r.code), ['syntax-error', 'trailing-whitespace', 'io-inspect', 'missing-spec']);
+    assert.deepEqual(rows[3], {
+      code: 'missing-spec',
+      level: 'L4',
+      summary: 'Public function or macro without `@spec`',
+      detail: 'L4 warning yes Public function or macro without `@spec`',
+    });
+  });
+
   it('parses a whitespace-aligned table with a header and a footer', () => {
     const out = [
       'CODE                 LEVEL  SEVERITY  FIX  SUMMARY',

@@ -7,7 +7,9 @@ use crate::lint::Severity;
 
 /// Escapes a message (`%`, CR, LF) per the workflow-command rules.
 fn escape_data(s: &str) -> String {
-    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
 }
 
 /// Escapes a property value (also `:` and `,`).

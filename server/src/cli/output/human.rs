@@ -5,13 +5,26 @@ use std::fmt::Write;
 
 use crate::cli::report::CheckReport;
 
-const GATES: [&str; 8] = ["compiles", "formatted", "static analysis", "tested", "typed", "secure", "observable", "documented"];
+const GATES: [&str; 8] = [
+    "compiles",
+    "formatted",
+    "static analysis",
+    "tested",
+    "typed",
+    "secure",
+    "observable",
+    "documented",
+];
 
 pub fn render(report: &CheckReport) -> String {
     let mut out = String::new();
     for (file, f) in report.findings() {
         let p = file.pos(f.range.start);
-        let _ = writeln!(out, "{}:{}:{}: L{} {} {}", file.path, p.line, p.column, f.level, f.code, f.message);
+        let _ = writeln!(
+            out,
+            "{}:{}:{}: L{} {} {}",
+            file.path, p.line, p.column, f.level, f.code, f.message
+        );
     }
     if !out.is_empty() {
         out.push('\n');
@@ -21,19 +34,45 @@ pub fn render(report: &CheckReport) -> String {
     for (level, gate) in GATES.iter().enumerate() {
         let level = level as u8;
         let findings = report.findings().filter(|(_, f)| f.level == level).count();
-        let passing = report.files.iter().filter(|f| f.level().is_some_and(|l| l >= level)).count()
+        let passing = report
+            .files
+            .iter()
+            .filter(|f| f.level().is_some_and(|l| l >= level))
+            .count()
             + report.files_checked.saturating_sub(report.files.len());
-        let _ = writeln!(out, "L{level}     {gate:16}  {findings:>8}  {passing}/{files}");
+        let _ = writeln!(
+            out,
+            "L{level}     {gate:16}  {findings:>8}  {passing}/{files}"
+        );
     }
     let total = report.findings().count();
-    let project = report.files.iter().map(|f| f.level()).min().unwrap_or(Some(7));
+    let project = report
+        .files
+        .iter()
+        .map(|f| f.level())
+        .min()
+        .unwrap_or(Some(7));
     let project = project.map_or_else(|| "below L0".to_string(), |l| format!("L{l}"));
     let _ = writeln!(
         out,
         "\n{total} finding{} in {} file{} ({} checked); project level {project} (mix gates L0–L3 not run: native rules only)",
         if total == 1 { "" } else { "s" },
-        report.files.iter().filter(|f| !f.findings.is_empty()).count(),
-        if report.files.iter().filter(|f| !f.findings.is_empty()).count() == 1 { "" } else { "s" },
+        report
+            .files
+            .iter()
+            .filter(|f| !f.findings.is_empty())
+            .count(),
+        if report
+            .files
+            .iter()
+            .filter(|f| !f.findings.is_empty())
+            .count()
+            == 1
+        {
+            ""
+        } else {
+            "s"
+        },
         report.files_checked,
     );
     out

@@ -1,15 +1,21 @@
 //! The stable JSON schema of spec §2 (version 1).
 
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value, json};
 
 use crate::cli::report::{CheckReport, FileReport};
 use crate::lint::Finding;
 
 pub fn render(report: &CheckReport) -> String {
-    let diagnostics: Vec<Value> = report.findings().map(|(file, f)| diagnostic(file, f)).collect();
+    let diagnostics: Vec<Value> = report
+        .findings()
+        .map(|(file, f)| diagnostic(file, f))
+        .collect();
     let mut levels = Map::new();
     for file in &report.files {
-        levels.insert(file.path.clone(), file.level().map_or(Value::Null, Value::from));
+        levels.insert(
+            file.path.clone(),
+            file.level().map_or(Value::Null, Value::from),
+        );
     }
     let doc = json!({
         "version": 1,
@@ -28,8 +34,11 @@ fn range(file: &FileReport, r: &std::ops::Range<usize>) -> Value {
 
 fn diagnostic(file: &FileReport, f: &Finding) -> Value {
     let fix = f.fix.as_ref().map_or(Value::Null, |fix| {
-        let edits: Vec<Value> =
-            fix.edits.iter().map(|e| json!({"range": range(file, &e.range), "new_text": e.new_text})).collect();
+        let edits: Vec<Value> = fix
+            .edits
+            .iter()
+            .map(|e| json!({"range": range(file, &e.range), "new_text": e.new_text}))
+            .collect();
         json!({"safe": fix.safe, "title": fix.title, "edits": edits})
     });
     json!({

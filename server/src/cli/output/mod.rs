@@ -5,8 +5,8 @@ mod human;
 mod json;
 mod sarif;
 
-use super::report::CheckReport;
 use super::Format;
+use super::report::CheckReport;
 
 /// Renders a report in `format`.
 pub fn render(report: &CheckReport, format: Format) -> String {

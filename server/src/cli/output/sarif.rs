@@ -1,9 +1,9 @@
 //! SARIF 2.1.0, for GitHub code scanning and other dashboards.
 
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 use crate::cli::report::{CheckReport, FileReport};
-use crate::lint::{meta::doc_url, registry, Finding, Severity};
+use crate::lint::{Finding, Severity, meta::doc_url, registry};
 
 fn sarif_level(severity: Severity) -> &'static str {
     match severity {

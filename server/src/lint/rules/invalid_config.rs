@@ -27,5 +27,8 @@ pub static RULE: Rule = Rule {
 
 /// Turns configuration errors into findings on the configuration file.
 pub fn findings(errors: &[ConfigError]) -> Vec<Finding> {
-    errors.iter().map(|e| Finding::new(&RULE.meta, e.range.clone(), e.message.clone())).collect()
+    errors
+        .iter()
+        .map(|e| Finding::new(&RULE.meta, e.range.clone(), e.message.clone()))
+        .collect()
 }

@@ -35,13 +35,11 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(ctx: &LintContext<'_>, out: &mut Vec<Finding>) {
-    let src = ctx.source;
-    elixir::walk(ctx.tree.root_node(), &mut |node| {
-        if node.kind() == "call" && elixir::remote_call(node, src) == Some(("IO", "inspect")) {
-            out.push(finding(ctx, node));
+    for call in &ctx.nodes().calls {
+        if elixir::remote_call(*call, ctx.source) == Some(("IO", "inspect")) {
+            out.push(finding(ctx, *call));
         }
-        true
-    });
+    }
 }
 
 fn finding(ctx: &LintContext<'_>, call: Node<'_>) -> Finding {
@@ -74,7 +72,11 @@ fn enclosing_function(node: Node<'_>, src: &str) -> Option<String> {
 /// The `&…` capture around `call`, if it is captured (`&IO.inspect/1`, `&IO.inspect(&1, …)`).
 fn capture_of<'t>(call: Node<'t>, src: &str) -> Option<Node<'t>> {
     let parent = call.parent()?;
-    let capture = if elixir::is_binary_op(parent, src, "/") { parent.parent()? } else { parent };
+    let capture = if elixir::is_binary_op(parent, src, "/") {
+        parent.parent()?
+    } else {
+        parent
+    };
     (capture.kind() == "unary_operator" && elixir::operator(capture, src) == "&").then_some(capture)
 }
 
@@ -108,7 +110,9 @@ fn removal(ctx: &LintContext<'_>, call: Node<'_>, captured: Option<Node<'_>>) ->
 
 /// For `lhs |> step`, replaces the pipe by `lhs`.
 fn drop_pipe_step(src: &str, step: Node<'_>) -> Option<Edit> {
-    let pipe = step.parent().filter(|p| elixir::is_binary_op(*p, src, "|>"))?;
+    let pipe = step
+        .parent()
+        .filter(|p| elixir::is_binary_op(*p, src, "|>"))?;
     if pipe.child_by_field_name("right")? != step {
         return None;
     }
@@ -118,14 +122,28 @@ fn drop_pipe_step(src: &str, step: Node<'_>) -> Option<Edit> {
 
 /// Whether `node` is a statement of a block whose value is not used (not the block's last).
 fn is_dropped_statement(node: Node<'_>) -> bool {
-    let Some(parent) = node.parent() else { return false };
-    if !matches!(parent.kind(), "do_block" | "body" | "source" | "else_block" | "after_block" | "rescue_block" | "catch_block") {
+    let Some(parent) = node.parent() else {
+        return false;
+    };
+    if !matches!(
+        parent.kind(),
+        "do_block"
+            | "body"
+            | "source"
+            | "else_block"
+            | "after_block"
+            | "rescue_block"
+            | "catch_block"
+    ) {
         return false;
     }
     let mut next = node.next_named_sibling();
     while let Some(n) = next {
         if n.kind() != "comment" {
-            return !matches!(n.kind(), "else_block" | "rescue_block" | "catch_block" | "after_block");
+            return !matches!(
+                n.kind(),
+                "else_block" | "rescue_block" | "catch_block" | "after_block"
+            );
         }
         next = n.next_named_sibling();
     }
@@ -139,11 +157,14 @@ fn is_pure(node: Node<'_>, src: &str) -> bool {
         "identifier" | "atom" | "integer" | "float" | "boolean" | "nil" | "alias" | "char" => true,
         "string" | "charlist" => !text(node, src).contains("#{"),
         "unary_operator" => elixir::operator(node, src) == "@",
-        "dot" => node.child_by_field_name("left").is_some_and(|l| is_pure(l, src)),
+        "dot" => node
+            .child_by_field_name("left")
+            .is_some_and(|l| is_pure(l, src)),
         "call" => {
             // `conn.assigns` is a call without arguments on a variable: field access.
             let target = node.child_by_field_name("target");
-            !elixir::has_arguments(node) && target.is_some_and(|t| t.kind() == "dot" && is_pure(t, src))
+            !elixir::has_arguments(node)
+                && target.is_some_and(|t| t.kind() == "dot" && is_pure(t, src))
         }
         "list" | "tuple" => {
             let mut c = node.walk();
@@ -186,8 +207,14 @@ mod tests {
 
     #[test]
     fn call_used_as_value_becomes_its_argument() {
-        assert_eq!(fixed("def f(x), do: g(IO.inspect(x, label: \"x\"))\n"), "def f(x), do: g(x)\n");
-        assert_eq!(fixed("def f(x) do\n  IO.inspect(compute(x))\nend\n"), "def f(x) do\n  compute(x)\nend\n");
+        assert_eq!(
+            fixed("def f(x), do: g(IO.inspect(x, label: \"x\"))\n"),
+            "def f(x), do: g(x)\n"
+        );
+        assert_eq!(
+            fixed("def f(x) do\n  IO.inspect(compute(x))\nend\n"),
+            "def f(x) do\n  compute(x)\nend\n"
+        );
         assert_eq!(fixed("IO.inspect(:stderr, value, [])\n"), "value\n");
     }
 
@@ -207,12 +234,19 @@ mod tests {
         assert!(found[0].fix.is_none());
         assert!(found[0].message.contains("Captured"));
         assert_eq!(&src[found[0].range.clone()], "&IO.inspect/1");
-        assert_eq!(fixed("def f(xs), do: xs |> tap(&IO.inspect/1) |> g()\n"), "def f(xs), do: xs |> g()\n");
+        assert_eq!(
+            fixed("def f(xs), do: xs |> tap(&IO.inspect/1) |> g()\n"),
+            "def f(xs), do: xs |> g()\n"
+        );
     }
 
     #[test]
     fn message_names_the_function() {
-        let found = findings_of("defmodule A do\n  def run(a, b), do: IO.inspect(a + b)\nend\n", "lib/a.ex", CODE);
+        let found = findings_of(
+            "defmodule A do\n  def run(a, b), do: IO.inspect(a + b)\nend\n",
+            "lib/a.ex",
+            CODE,
+        );
         assert!(found[0].message.contains("`run/2`"), "{}", found[0].message);
     }
 

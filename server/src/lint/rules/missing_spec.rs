@@ -8,7 +8,7 @@
 
 use crate::lint::{Edit, Finding, Fix, LintContext, Rule, RuleDocs, RuleMeta, Severity};
 use crate::syntax::elixir::{self, DefKind, ModuleKind};
-use crate::syntax::module_model::{module_models, Function};
+use crate::syntax::module_model::{Function, module_models};
 
 /// The rule.
 pub static RULE: Rule = Rule {
@@ -43,13 +43,22 @@ fn check(ctx: &LintContext<'_>, out: &mut Vec<Finding>) {
             continue;
         }
         for function in &module.functions {
-            if exempt(function, src) || module.has_spec(function.name, function.min_arity..=function.arity) {
+            if exempt(function, src)
+                || module.has_spec(function.name, function.min_arity..=function.arity)
+            {
                 continue;
             }
-            let what = if function.kind.is_macro() { "macro" } else { "function" };
+            let what = if function.kind.is_macro() {
+                "macro"
+            } else {
+                "function"
+            };
             let message = format!("Public {what} `{}` has no @spec", function.label());
             let first = function.first();
-            out.push(Finding::new(&RULE.meta, first.name_node.byte_range(), message).with_fix(stub_fix(function, src)));
+            out.push(
+                Finding::new(&RULE.meta, first.name_node.byte_range(), message)
+                    .with_fix(stub_fix(function, src)),
+            );
         }
     }
 }
@@ -67,14 +76,29 @@ fn stub_fix(function: &Function<'_>, src: &str) -> Fix {
     let first = function.first();
     let at = elixir::line_start(src, first.node.start_byte());
     let indent = elixir::indentation(src, first.node.start_byte());
-    let ret = if function.kind.is_macro() { "Macro.t()" } else { "term()" };
-    let arg = if function.kind.is_macro() { "Macro.t()" } else { "term()" };
+    let ret = if function.kind.is_macro() {
+        "Macro.t()"
+    } else {
+        "term()"
+    };
+    let arg = if function.kind.is_macro() {
+        "Macro.t()"
+    } else {
+        "term()"
+    };
     let mut text = String::new();
     for arity in function.min_arity..=function.arity {
         let args = vec![arg; arity].join(", ");
-        text.push_str(&format!("{indent}@spec {}({args}) :: {ret}\n", function.name));
+        text.push_str(&format!(
+            "{indent}@spec {}({args}) :: {ret}\n",
+            function.name
+        ));
     }
-    let title = if function.min_arity == function.arity { "Insert @spec stub" } else { "Insert @spec stubs" };
+    let title = if function.min_arity == function.arity {
+        "Insert @spec stub"
+    } else {
+        "Insert @spec stubs"
+    };
     Fix::safe(title, vec![Edit::insert(at, text)])
 }
 
@@ -85,7 +109,10 @@ mod tests {
     const CODE: &str = "missing-spec";
 
     fn labels(src: &str, path: &str) -> Vec<String> {
-        findings_of(src, path, CODE).into_iter().map(|f| f.message).collect()
+        findings_of(src, path, CODE)
+            .into_iter()
+            .map(|f| f.message)
+            .collect()
     }
 
     #[test]
@@ -93,7 +120,10 @@ mod tests {
         let src = "defmodule Shop.Orders do\n  def create(attrs), do: {:ok, attrs}\n  defmacro m(ast), do: ast\n  defp helper, do: :ok\nend\n";
         assert_eq!(
             labels(src, "lib/shop/orders.ex"),
-            ["Public function `create/1` has no @spec", "Public macro `m/1` has no @spec"]
+            [
+                "Public function `create/1` has no @spec",
+                "Public macro `m/1` has no @spec"
+            ]
         );
     }
 
@@ -106,9 +136,24 @@ mod tests {
     #[test]
     fn exemptions() {
         let src = "defmodule A do\n  @behaviour B\n  @impl true\n  def init(s), do: {:ok, s}\n  def init(a, b), do: {a, b}\n  @doc false\n  def hidden, do: 1\n  defdelegate d(x), to: B\n  defguard is_small(x) when x < 3\n  defmacro __using__(_), do: quote(do: :ok)\n  defmacro __before_compile__(_), do: nil\nend\ndefimpl String.Chars, for: A do\n  def to_string(_), do: \"a\"\nend\n";
-        assert_eq!(labels(src, "lib/a.ex"), ["Public function `init/2` has no @spec"]);
-        assert!(labels("defmodule ATest do\n  def helper, do: 1\nend\n", "test/a_test.exs").is_empty());
-        assert!(labels("defmodule A.MixProject do\n  def project, do: []\nend\n", "mix.exs").is_empty());
+        assert_eq!(
+            labels(src, "lib/a.ex"),
+            ["Public function `init/2` has no @spec"]
+        );
+        assert!(
+            labels(
+                "defmodule ATest do\n  def helper, do: 1\nend\n",
+                "test/a_test.exs"
+            )
+            .is_empty()
+        );
+        assert!(
+            labels(
+                "defmodule A.MixProject do\n  def project, do: []\nend\n",
+                "mix.exs"
+            )
+            .is_empty()
+        );
     }
 
     #[test]

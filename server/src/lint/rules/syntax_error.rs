@@ -46,7 +46,11 @@ fn check(ctx: &LintContext<'_>, out: &mut Vec<Finding>) {
         node.has_error()
     });
     for node in problems {
-        let finding = if node.is_missing() { missing(ctx, node) } else { unexpected(ctx, node) };
+        let finding = if node.is_missing() {
+            missing(ctx, node)
+        } else {
+            unexpected(ctx, node)
+        };
         out.push(finding);
     }
 }
@@ -58,15 +62,23 @@ fn line_no(ctx: &LintContext<'_>, byte: usize) -> usize {
 fn missing(ctx: &LintContext<'_>, node: Node<'_>) -> Finding {
     let token = node.kind();
     let parent = node.parent();
-    if token == "end" {
-        if let Some(block) = parent {
-            let (opener, keyword) = unclosed_block(ctx, block);
-            let message = format!("missing `end` for the `{keyword}` on line {}", line_no(ctx, opener.start_byte()));
-            return Finding::new(&RULE.meta, opener.byte_range(), message);
-        }
+    if let (Some(block), "end") = (parent, token) {
+        let (opener, keyword) = unclosed_block(ctx, block);
+        let message = format!(
+            "missing `end` for the `{keyword}` on line {}",
+            line_no(ctx, opener.start_byte())
+        );
+        return Finding::new(&RULE.meta, opener.byte_range(), message);
     }
-    if let Some(open) = parent.and_then(|p| p.child(0)).filter(|o| is_opener(o.kind()) && *o != node) {
-        let message = format!("missing `{token}` to close the `{}` on line {}", open.kind(), line_no(ctx, open.start_byte()));
+    if let Some(open) = parent
+        .and_then(|p| p.child(0))
+        .filter(|o| is_opener(o.kind()) && *o != node)
+    {
+        let message = format!(
+            "missing `{token}` to close the `{}` on line {}",
+            open.kind(),
+            line_no(ctx, open.start_byte())
+        );
         return Finding::new(&RULE.meta, open.byte_range(), message);
     }
     let at = node.start_byte();
@@ -74,7 +86,10 @@ fn missing(ctx: &LintContext<'_>, node: Node<'_>) -> Finding {
 }
 
 fn is_opener(kind: &str) -> bool {
-    matches!(kind, "(" | "[" | "{" | "%{" | "<<" | "\"" | "'" | "\"\"\"" | "'''" | "fn" | "do")
+    matches!(
+        kind,
+        "(" | "[" | "{" | "%{" | "<<" | "\"" | "'" | "\"\"\"" | "'''" | "fn" | "do"
+    )
 }
 
 /// The `do`/`fn` token that lacks its `end`. tree-sitter reports the `end` missing on the outer
@@ -88,11 +103,16 @@ fn unclosed_block<'t>(ctx: &LintContext<'_>, block: Node<'t>) -> (Node<'t>, &'st
             return false;
         }
         if n != block && matches!(n.kind(), "do_block" | "anonymous_function") {
-            let end = (0..n.child_count() as u32).rev().filter_map(|i| n.child(i)).find(|c| c.kind() == "end");
+            let end = (0..n.child_count() as u32)
+                .rev()
+                .filter_map(|i| n.child(i))
+                .find(|c| c.kind() == "end");
             if let Some(end) = end.filter(|e| !e.is_missing()) {
                 let opener_indent = elixir::indentation(src, n.start_byte()).len();
                 let end_col = end.start_byte() - elixir::line_start(src, end.start_byte());
-                if end_col != opener_indent && ctx.line_of(end.start_byte()) != ctx.line_of(n.start_byte()) {
+                if end_col != opener_indent
+                    && ctx.line_of(end.start_byte()) != ctx.line_of(n.start_byte())
+                {
                     found = Some(n);
                     return false;
                 }
@@ -101,8 +121,15 @@ fn unclosed_block<'t>(ctx: &LintContext<'_>, block: Node<'t>) -> (Node<'t>, &'st
         true
     });
     let target = found.unwrap_or(block);
-    let keyword = if target.kind() == "anonymous_function" { "fn" } else { "do" };
-    let opener = target.child(0).filter(|c| c.kind() == keyword).unwrap_or(target);
+    let keyword = if target.kind() == "anonymous_function" {
+        "fn"
+    } else {
+        "do"
+    };
+    let opener = target
+        .child(0)
+        .filter(|c| c.kind() == keyword)
+        .unwrap_or(target);
     (opener, keyword)
 }
 
@@ -117,7 +144,11 @@ fn unexpected(ctx: &LintContext<'_>, node: Node<'_>) -> Finding {
     }
     let shown: String = token.chars().take(30).collect();
     let ellipsis = if shown.len() < token.len() { "…" } else { "" };
-    Finding::new(&RULE.meta, leaf.byte_range(), format!("syntax error: unexpected `{shown}{ellipsis}`"))
+    Finding::new(
+        &RULE.meta,
+        leaf.byte_range(),
+        format!("syntax error: unexpected `{shown}{ellipsis}`"),
+    )
 }
 
 #[cfg(test)]
@@ -125,7 +156,10 @@ mod tests {
     use crate::lint::rules::test_support::*;
 
     fn messages(src: &str) -> Vec<String> {
-        findings_of(src, "lib/a.ex", "syntax-error").into_iter().map(|f| f.message).collect()
+        findings_of(src, "lib/a.ex", "syntax-error")
+            .into_iter()
+            .map(|f| f.message)
+            .collect()
     }
 
     #[test]

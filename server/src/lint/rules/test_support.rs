@@ -1,7 +1,7 @@
 //! Helpers for rule tests: lint a snippet, apply a fix, re-lint.
 
 use crate::config::Config;
-use crate::lint::{fix, lint_source, FileInfo, Finding};
+use crate::lint::{FileInfo, Finding, fix, lint_source};
 
 /// All findings of `src` linted as `path` with the default configuration.
 pub fn lint_all(src: &str, path: &str) -> Vec<Finding> {
@@ -15,12 +15,18 @@ pub fn lint_codes(src: &str, path: &str) -> Vec<&'static str> {
 
 /// The findings with `code`.
 pub fn findings_of(src: &str, path: &str, code: &str) -> Vec<Finding> {
-    lint_all(src, path).into_iter().filter(|f| f.code == code).collect()
+    lint_all(src, path)
+        .into_iter()
+        .filter(|f| f.code == code)
+        .collect()
 }
 
 /// `src` after applying the fix of the first finding with `code`.
 pub fn apply_fix_of(src: &str, path: &str, code: &str) -> String {
-    let finding = findings_of(src, path, code).into_iter().next().unwrap_or_else(|| panic!("no {code} in:\n{src}"));
+    let finding = findings_of(src, path, code)
+        .into_iter()
+        .next()
+        .unwrap_or_else(|| panic!("no {code} in:\n{src}"));
     let fix = finding.fix.unwrap_or_else(|| panic!("{code} has no fix"));
     fix::apply_edits(src, &fix.edits).expect("fix edits apply")
 }
@@ -38,9 +44,15 @@ pub fn assert_clean_after_fix(src: &str, path: &str, code: &str) -> String {
         text = apply_fix_of(&text, path, code);
     }
     let after = lint_codes(&text, path);
-    assert!(!after.contains(&code), "{code} remains after fixing:\n{text}");
+    assert!(
+        !after.contains(&code),
+        "{code} remains after fixing:\n{text}"
+    );
     if parsed_before {
-        assert!(!after.contains(&"syntax-error"), "fix broke the syntax:\n{text}");
+        assert!(
+            !after.contains(&"syntax-error"),
+            "fix broke the syntax:\n{text}"
+        );
     }
     text
 }

@@ -33,29 +33,57 @@ fn check(ctx: &LintContext<'_>, out: &mut Vec<Finding>) {
         let rest = &src[line_start..];
         let line_len = rest.find(['\n', '\r']).unwrap_or(rest.len());
         let line_end = line_start + line_len;
-        let trimmed = src[line_start..line_end].trim_end_matches([' ', '\t']).len();
+        let trimmed = src[line_start..line_end]
+            .trim_end_matches([' ', '\t'])
+            .len();
         let ws_start = line_start + trimmed;
         if ws_start < line_end && !inside_literal(ctx, ws_start) {
-            let fix = Fix::safe("Remove trailing whitespace", vec![Edit::delete(ws_start..line_end)]);
+            let fix = Fix::safe(
+                "Remove trailing whitespace",
+                vec![Edit::delete(ws_start..line_end)],
+            );
             let n = line_end - ws_start;
-            let what = if n == 1 { "1 character".to_string() } else { format!("{n} characters") };
-            out.push(Finding::new(&RULE.meta, ws_start..line_end, format!("Trailing whitespace ({what})")).with_fix(fix));
+            let what = if n == 1 {
+                "1 character".to_string()
+            } else {
+                format!("{n} characters")
+            };
+            out.push(
+                Finding::new(
+                    &RULE.meta,
+                    ws_start..line_end,
+                    format!("Trailing whitespace ({what})"),
+                )
+                .with_fix(fix),
+            );
         }
         if line_end >= src.len() {
             break;
         }
         // Step over `\r\n`, `\n` or `\r`.
-        line_start = line_end + if bytes[line_end] == b'\r' && bytes.get(line_end + 1) == Some(&b'\n') { 2 } else { 1 };
+        line_start = line_end
+            + if bytes[line_end] == b'\r' && bytes.get(line_end + 1) == Some(&b'\n') {
+                2
+            } else {
+                1
+            };
     }
 }
 
 /// Whether `byte` is inside a string, charlist, sigil or heredoc.
 fn inside_literal(ctx: &LintContext<'_>, byte: usize) -> bool {
-    let Some(mut node) = ctx.tree.root_node().descendant_for_byte_range(byte, byte + 1) else {
+    let Some(mut node) = ctx
+        .tree
+        .root_node()
+        .descendant_for_byte_range(byte, byte + 1)
+    else {
         return false;
     };
     loop {
-        if matches!(node.kind(), "string" | "charlist" | "sigil" | "quoted_atom" | "quoted_keyword") {
+        if matches!(
+            node.kind(),
+            "string" | "charlist" | "sigil" | "quoted_atom" | "quoted_keyword"
+        ) {
             // The delimiters themselves (e.g. the line of a closing `"""`) are outside content;
             // only whitespace strictly between them is content.
             return node.start_byte() < byte && byte < node.end_byte();
@@ -96,6 +124,9 @@ mod tests {
     fn flags_whitespace_only_lines_and_the_last_line() {
         let src = "x = 1\n   \ny = 2 ";
         assert_eq!(findings_of(src, "lib/a.ex", "trailing-whitespace").len(), 2);
-        assert_eq!(assert_clean_after_fix(src, "lib/a.ex", "trailing-whitespace"), "x = 1\n\ny = 2");
+        assert_eq!(
+            assert_clean_after_fix(src, "lib/a.ex", "trailing-whitespace"),
+            "x = 1\n\ny = 2"
+        );
     }
 }

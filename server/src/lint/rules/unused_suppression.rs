@@ -34,7 +34,10 @@ mod tests {
         let findings = lint_codes(src, "lib/a.ex");
         assert_eq!(findings, ["unused-suppression"]);
         let fixed = apply_fix_of(src, "lib/a.ex", "unused-suppression");
-        assert_eq!(fixed, "defmodule A do\n  @moduledoc false\n  defp f(x), do: x\nend\n");
+        assert_eq!(
+            fixed,
+            "defmodule A do\n  @moduledoc false\n  defp f(x), do: x\nend\n"
+        );
         assert_clean_after_fix(src, "lib/a.ex", "unused-suppression");
     }
 
@@ -49,13 +52,23 @@ mod tests {
         let src = "# ladder:disable-next-line io-inspect, no-such-rule\nIO.inspect(1)\n";
         let findings = lint_all(src, "lib/a.exs");
         assert_eq!(findings.len(), 1);
-        assert!(findings[0].message.contains("unknown rule `no-such-rule`"), "{}", findings[0].message);
-        assert_eq!(apply_fix_of(src, "lib/a.exs", "unused-suppression"), "# ladder:disable-next-line io-inspect\nIO.inspect(1)\n");
+        assert!(
+            findings[0].message.contains("unknown rule `no-such-rule`"),
+            "{}",
+            findings[0].message
+        );
+        assert_eq!(
+            apply_fix_of(src, "lib/a.exs", "unused-suppression"),
+            "# ladder:disable-next-line io-inspect\nIO.inspect(1)\n"
+        );
     }
 
     #[test]
     fn trailing_comment_is_removed_with_its_spaces() {
         let src = "x = 1 # ladder:disable-for-this-file trailing-whitespace\n";
-        assert_eq!(apply_fix_of(src, "lib/a.exs", "unused-suppression"), "x = 1\n");
+        assert_eq!(
+            apply_fix_of(src, "lib/a.exs", "unused-suppression"),
+            "x = 1\n"
+        );
     }
 }

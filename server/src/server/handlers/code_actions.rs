@@ -23,23 +23,42 @@ fn code_of(d: &Diagnostic) -> Option<&str> {
 
 fn wants(only: Option<&Vec<CodeActionKind>>, kind: &str) -> bool {
     // A requested kind selects itself and its sub-kinds (`source` selects `source.fixAll.ladder`).
-    only.is_none_or(|kinds| kinds.iter().any(|k| kind == k.as_str() || kind.starts_with(&format!("{}.", k.as_str()))))
+    only.is_none_or(|kinds| {
+        kinds
+            .iter()
+            .any(|k| kind == k.as_str() || kind.starts_with(&format!("{}.", k.as_str())))
+    })
 }
 
 fn workspace_edit(uri: &Uri, edits: Vec<TextEdit>) -> WorkspaceEdit {
-    WorkspaceEdit { changes: Some(HashMap::from([(uri.clone(), edits)])), ..Default::default() }
+    WorkspaceEdit {
+        changes: Some(HashMap::from([(uri.clone(), edits)])),
+        ..Default::default()
+    }
 }
 
-pub async fn code_action(state: &Arc<State>, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
+pub async fn code_action(
+    state: &Arc<State>,
+    params: CodeActionParams,
+) -> Result<Option<CodeActionResponse>> {
     let uri = params.text_document.uri;
-    let Some(open) = state.doc(&uri) else { return Ok(None) };
-    let Some(result) = diagnostics::lint_open(state, &uri, &open).await else { return Ok(None) };
+    let Some(open) = state.doc(&uri) else {
+        return Ok(None);
+    };
+    let Some(result) = diagnostics::lint_open(state, &uri, &open).await else {
+        return Ok(None);
+    };
     let only = params.context.only.as_ref();
     let enc = state.session().encoding;
     let mut actions = Vec::new();
 
     if wants(only, CodeActionKind::QUICKFIX.as_str()) {
-        for diag in params.context.diagnostics.iter().filter(|d| d.source.as_deref() == Some("ladder")) {
+        for diag in params
+            .context
+            .diagnostics
+            .iter()
+            .filter(|d| d.source.as_deref() == Some("ladder"))
+        {
             let Some(code) = code_of(diag) else { continue };
             if let Some(fix) = current_fix(diag, code, &result) {
                 actions.push(CodeActionOrCommand::CodeAction(CodeAction {
@@ -67,7 +86,10 @@ pub async fn code_action(state: &Arc<State>, params: CodeActionParams) -> Result
     if only.is_some() && wants(only, FIX_ALL_KIND) {
         let edits: Vec<TextEdit> = non_overlapping_safe_edits(&result.findings)
             .iter()
-            .map(|e| TextEdit { range: convert::range(&result.rope, &e.range, enc), new_text: e.new_text.clone() })
+            .map(|e| TextEdit {
+                range: convert::range(&result.rope, &e.range, enc),
+                new_text: e.new_text.clone(),
+            })
             .collect();
         if !edits.is_empty() {
             actions.push(CodeActionOrCommand::CodeAction(CodeAction {
@@ -85,33 +107,58 @@ pub async fn code_action(state: &Arc<State>, params: CodeActionParams) -> Result
 /// for the current version, else from the current lint's diagnostic with the same code and
 /// range (clients that drop `data`, or stale diagnostics).
 fn current_fix(diag: &Diagnostic, code: &str, result: &LintResult) -> Option<LspFix> {
-    let data: Option<DiagnosticData> = diag.data.clone().and_then(|d| serde_json::from_value(d).ok());
+    let data: Option<DiagnosticData> = diag
+        .data
+        .clone()
+        .and_then(|d| serde_json::from_value(d).ok());
     if let Some(data) = data.filter(|d| d.version.is_some() && d.version == result.version) {
         return data.fix;
     }
-    let same = result.diagnostics.iter().find(|d| code_of(d) == Some(code) && d.range == diag.range)?;
-    serde_json::from_value::<DiagnosticData>(same.data.clone()?).ok()?.fix
+    let same = result
+        .diagnostics
+        .iter()
+        .find(|d| code_of(d) == Some(code) && d.range == diag.range)?;
+    serde_json::from_value::<DiagnosticData>(same.data.clone()?)
+        .ok()?
+        .fix
 }
 
 /// Inserts `# ladder:disable-next-line CODE` above `line` with its indentation, or adds the
 /// code to such a comment already there.
-fn suppress_edit(rope: &Rope, line: usize, code: &str, enc: crate::document::PositionEncoding) -> TextEdit {
+fn suppress_edit(
+    rope: &Rope,
+    line: usize,
+    code: &str,
+    enc: crate::document::PositionEncoding,
+) -> TextEdit {
     let line = line.min(rope.len_lines().saturating_sub(1));
     let text = rope.line(line).to_string();
-    let indent: String = text.chars().take_while(|c| *c == ' ' || *c == '\t').collect();
+    let indent: String = text
+        .chars()
+        .take_while(|c| *c == ' ' || *c == '\t')
+        .collect();
     let newline = if text.ends_with("\r\n") { "\r\n" } else { "\n" };
     if line > 0 {
         let above = rope.line(line - 1).to_string();
         let body = above.trim_end_matches(['\r', '\n']);
-        if let Some(codes) = body.trim_start().strip_prefix("# ladder:disable-next-line ") {
+        if let Some(codes) = body
+            .trim_start()
+            .strip_prefix("# ladder:disable-next-line ")
+        {
             let start = rope.line_to_byte(line - 1) + (body.len() - body.trim_start().len());
             let end = rope.line_to_byte(line - 1) + body.len();
             let new_text = format!("# ladder:disable-next-line {}, {code}", codes.trim());
-            return TextEdit { range: convert::range(rope, &(start..end), enc), new_text };
+            return TextEdit {
+                range: convert::range(rope, &(start..end), enc),
+                new_text,
+            };
         }
     }
     let at = rope.line_to_byte(line);
-    TextEdit { range: convert::range(rope, &(at..at), enc), new_text: format!("{indent}# ladder:disable-next-line {code}{newline}") }
+    TextEdit {
+        range: convert::range(rope, &(at..at), enc),
+        new_text: format!("{indent}# ladder:disable-next-line {code}{newline}"),
+    }
 }
 
 #[cfg(test)]
@@ -124,11 +171,20 @@ mod tests {
         let rope = Rope::from_str("def f do\n  IO.inspect(1)\nend\n");
         let e = suppress_edit(&rope, 1, "io-inspect", PositionEncoding::Utf16);
         assert_eq!(e.new_text, "  # ladder:disable-next-line io-inspect\n");
-        assert_eq!(e.range.start, Position { line: 1, character: 0 });
+        assert_eq!(
+            e.range.start,
+            Position {
+                line: 1,
+                character: 0
+            }
+        );
         let rope = Rope::from_str("  # ladder:disable-next-line dbg-call\r\n  IO.inspect(1)\r\n");
         let e = suppress_edit(&rope, 1, "io-inspect", PositionEncoding::Utf16);
-        assert_eq!(e.new_text, "# ladder:disable-next-line dbg-call, io-inspect");
-        assert_eq!((e.range.start.character, e.range.end.character), (2, 38));
+        assert_eq!(
+            e.new_text,
+            "# ladder:disable-next-line dbg-call, io-inspect"
+        );
+        assert_eq!((e.range.start.character, e.range.end.character), (2, 37));
     }
 
     #[test]

@@ -19,14 +19,24 @@ pub const GATES_NOTE: &str = "L0–L3 not verified";
 pub fn title(report: &LevelReport) -> String {
     match report.next_summary() {
         Some(next) => format!("Ladder {} · {next} · {GATES_NOTE}", report.label()),
-        None => format!("Ladder {} · every native rung passes · {GATES_NOTE}", report.label()),
+        None => format!(
+            "Ladder {} · every native rung passes · {GATES_NOTE}",
+            report.label()
+        ),
     }
 }
 
-pub async fn code_lens(state: &Arc<State>, params: CodeLensParams) -> Result<Option<Vec<CodeLens>>> {
+pub async fn code_lens(
+    state: &Arc<State>,
+    params: CodeLensParams,
+) -> Result<Option<Vec<CodeLens>>> {
     let uri = params.text_document.uri;
-    let Some(open) = state.doc(&uri) else { return Ok(None) };
-    let Some(result) = diagnostics::lint_open(state, &uri, &open).await else { return Ok(None) };
+    let Some(open) = state.doc(&uri) else {
+        return Ok(None);
+    };
+    let Some(result) = diagnostics::lint_open(state, &uri, &open).await else {
+        return Ok(None);
+    };
     let snapshot = open.lock().snapshot();
     if Some(snapshot.version) != result.version {
         return Ok(None);
@@ -37,10 +47,17 @@ pub async fn code_lens(state: &Arc<State>, params: CodeLensParams) -> Result<Opt
         .into_iter()
         .map(|module| {
             let span = module.node.byte_range();
-            let inside = result.findings.iter().filter(|f| span.contains(&f.range.start));
+            let inside = result
+                .findings
+                .iter()
+                .filter(|f| span.contains(&f.range.start));
             let report = LevelReport::of(inside);
             CodeLens {
-                range: convert::range(&snapshot.rope, &(module.node.start_byte()..module.name_node.end_byte()), enc),
+                range: convert::range(
+                    &snapshot.rope,
+                    &(module.node.start_byte()..module.name_node.end_byte()),
+                    enc,
+                ),
                 command: Some(Command {
                     title: title(&report),
                     command: SHOW_LEVEL.to_string(),

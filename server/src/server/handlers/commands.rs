@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 use tower_lsp_server::jsonrpc::{Error, Result};
 
 use super::super::lsp::*;
@@ -35,7 +35,10 @@ async fn show_level(state: &Arc<State>, args: &[Value]) -> Result<Value> {
         None => state.closed.get(&uri).map(|r| r.value().clone()),
     };
     let Some(result) = result else {
-        return Err(Error::invalid_params(format!("no lint result for {}", uri.as_str())));
+        return Err(Error::invalid_params(format!(
+            "no lint result for {}",
+            uri.as_str()
+        )));
     };
     let report = LevelReport::of(&result.findings);
     let message = title(&report);

@@ -2,8 +2,8 @@
 //! do not pull, answered to `textDocument/diagnostic` and `workspace/diagnostic` for those that
 //! do — never both, or VS Code shows every finding twice.
 
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use tower_lsp_server::jsonrpc::{Error, ErrorCode, Result};
 
@@ -22,17 +22,36 @@ const SERVER_CANCELLED: i64 = -32802;
 static NEXT_RESULT_ID: AtomicU64 = AtomicU64::new(1);
 
 /// A lint of a snapshot with its diagnostics. Blocking: run it off the async threads.
-pub fn lint_snapshot(snapshot: &Snapshot, version: Option<i32>, target: &FileTarget, config: &Config, enc: PositionEncoding) -> LintResult {
+pub fn lint_snapshot(
+    snapshot: &Snapshot,
+    version: Option<i32>,
+    target: &FileTarget,
+    config: &Config,
+    enc: PositionEncoding,
+) -> LintResult {
     let text = snapshot.rope.to_string();
     let findings = lint_document(&snapshot.rope, &snapshot.tree, &text, &target.info, config);
-    let diagnostics = findings.iter().map(|f| convert::diagnostic(&snapshot.rope, f, version, enc)).collect();
+    let diagnostics = findings
+        .iter()
+        .map(|f| convert::diagnostic(&snapshot.rope, f, version, enc))
+        .collect();
     let id = NEXT_RESULT_ID.fetch_add(1, Ordering::Relaxed);
-    LintResult { version, rope: snapshot.rope.clone(), findings, diagnostics, id }
+    LintResult {
+        version,
+        rope: snapshot.rope.clone(),
+        findings,
+        diagnostics,
+        id,
+    }
 }
 
 /// Lints the current version of an open document (blocking work on a blocking thread) and
 /// stores the result, unless the document changed or closed meanwhile.
-pub async fn lint_open(state: &Arc<State>, uri: &Uri, open: &Arc<OpenDoc>) -> Option<Arc<LintResult>> {
+pub async fn lint_open(
+    state: &Arc<State>,
+    uri: &Uri,
+    open: &Arc<OpenDoc>,
+) -> Option<Arc<LintResult>> {
     let snapshot = open.lock().snapshot();
     if let Some(result) = open.result_for(snapshot.version) {
         return Some(result);
@@ -41,10 +60,20 @@ pub async fn lint_open(state: &Arc<State>, uri: &Uri, open: &Arc<OpenDoc>) -> Op
     let enc = state.session().encoding;
     let result = tokio::task::spawn_blocking(move || {
         let config = st.config_for(target.path.as_deref());
-        if target.path.as_deref().is_some_and(|p| st.configs.excludes(p)) {
+        if target
+            .path
+            .as_deref()
+            .is_some_and(|p| st.configs.excludes(p))
+        {
             // Excluded by `.ladder.exs`: open, but not linted.
             let id = NEXT_RESULT_ID.fetch_add(1, Ordering::Relaxed);
-            return LintResult { version: Some(snapshot.version), rope: snapshot.rope, findings: Vec::new(), diagnostics: Vec::new(), id };
+            return LintResult {
+                version: Some(snapshot.version),
+                rope: snapshot.rope,
+                findings: Vec::new(),
+                diagnostics: Vec::new(),
+                id,
+            };
         }
         lint_snapshot(&snapshot, Some(snapshot.version), &target, &config, enc)
     })
@@ -52,7 +81,8 @@ pub async fn lint_open(state: &Arc<State>, uri: &Uri, open: &Arc<OpenDoc>) -> Op
     .map_err(|e| tracing::error!("lint task failed: {e}"))
     .ok()?;
     let result = Arc::new(result);
-    let current = state.doc(uri).is_some_and(|d| Arc::ptr_eq(&d, open)) && open.lock().version() == result.version.unwrap_or(-1);
+    let current = state.doc(uri).is_some_and(|d| Arc::ptr_eq(&d, open))
+        && open.lock().version() == result.version.unwrap_or(-1);
     if !current {
         return None;
     }
@@ -67,9 +97,14 @@ pub fn schedule(state: Arc<State>, uri: Uri) {
         // Under a burst of edits only the newest version is worth linting: a later change
         // schedules its own lint.
         tokio::task::yield_now().await;
-        let Some(result) = lint_open(&state, &uri, &open).await else { return };
+        let Some(result) = lint_open(&state, &uri, &open).await else {
+            return;
+        };
         if !state.session().pull {
-            state.client.publish_diagnostics(uri, result.diagnostics.clone(), result.version).await;
+            state
+                .client
+                .publish_diagnostics(uri, result.diagnostics.clone(), result.version)
+                .await;
         }
     });
 }
@@ -79,15 +114,26 @@ pub fn clear(state: Arc<State>, uri: Uri) {
     if state.session().pull {
         return;
     }
-    tokio::spawn(async move { state.client.publish_diagnostics(uri, Vec::new(), None).await });
+    tokio::spawn(async move {
+        state
+            .client
+            .publish_diagnostics(uri, Vec::new(), None)
+            .await
+    });
 }
 
 fn full_report(result: &LintResult) -> FullDocumentDiagnosticReport {
-    FullDocumentDiagnosticReport { result_id: Some(result.id.to_string()), items: result.diagnostics.clone() }
+    FullDocumentDiagnosticReport {
+        result_id: Some(result.id.to_string()),
+        items: result.diagnostics.clone(),
+    }
 }
 
 /// `textDocument/diagnostic`.
-pub async fn document_diagnostic(state: &Arc<State>, params: DocumentDiagnosticParams) -> Result<DocumentDiagnosticReportResult> {
+pub async fn document_diagnostic(
+    state: &Arc<State>,
+    params: DocumentDiagnosticParams,
+) -> Result<DocumentDiagnosticReportResult> {
     let uri = params.text_document.uri;
     let result = match state.doc(&uri) {
         Some(open) => {
@@ -109,11 +155,16 @@ pub async fn document_diagnostic(state: &Arc<State>, params: DocumentDiagnosticP
         None => match state.closed.get(&uri).map(|r| r.value().clone()) {
             Some(r) => r,
             None => {
-                let empty = FullDocumentDiagnosticReport { result_id: None, items: Vec::new() };
-                return Ok(DocumentDiagnosticReportResult::Report(DocumentDiagnosticReport::Full(RelatedFullDocumentDiagnosticReport {
-                    related_documents: None,
-                    full_document_diagnostic_report: empty,
-                })));
+                let empty = FullDocumentDiagnosticReport {
+                    result_id: None,
+                    items: Vec::new(),
+                };
+                return Ok(DocumentDiagnosticReportResult::Report(
+                    DocumentDiagnosticReport::Full(RelatedFullDocumentDiagnosticReport {
+                        related_documents: None,
+                        full_document_diagnostic_report: empty,
+                    }),
+                ));
             }
         },
     };
@@ -121,16 +172,24 @@ pub async fn document_diagnostic(state: &Arc<State>, params: DocumentDiagnosticP
     let report = if params.previous_result_id.as_deref() == Some(id.as_str()) {
         DocumentDiagnosticReport::Unchanged(RelatedUnchangedDocumentDiagnosticReport {
             related_documents: None,
-            unchanged_document_diagnostic_report: UnchangedDocumentDiagnosticReport { result_id: id },
+            unchanged_document_diagnostic_report: UnchangedDocumentDiagnosticReport {
+                result_id: id,
+            },
         })
     } else {
-        DocumentDiagnosticReport::Full(RelatedFullDocumentDiagnosticReport { related_documents: None, full_document_diagnostic_report: full_report(&result) })
+        DocumentDiagnosticReport::Full(RelatedFullDocumentDiagnosticReport {
+            related_documents: None,
+            full_document_diagnostic_report: full_report(&result),
+        })
     };
     Ok(DocumentDiagnosticReportResult::Report(report))
 }
 
 /// `workspace/diagnostic`: the files of the workspace that are not open.
-pub fn workspace_diagnostic(state: &State, params: WorkspaceDiagnosticParams) -> WorkspaceDiagnosticReportResult {
+pub fn workspace_diagnostic(
+    state: &State,
+    params: WorkspaceDiagnosticParams,
+) -> WorkspaceDiagnosticReportResult {
     let mut items = Vec::new();
     for entry in state.closed.iter() {
         if state.docs.contains_key(entry.key()) {
@@ -138,13 +197,20 @@ pub fn workspace_diagnostic(state: &State, params: WorkspaceDiagnosticParams) ->
         }
         let result = entry.value();
         let id = result.id.to_string();
-        let unchanged = params.previous_result_ids.iter().any(|p| &p.uri == entry.key() && p.value == id);
+        let unchanged = params
+            .previous_result_ids
+            .iter()
+            .any(|p| &p.uri == entry.key() && p.value == id);
         items.push(if unchanged {
-            WorkspaceDocumentDiagnosticReport::Unchanged(WorkspaceUnchangedDocumentDiagnosticReport {
-                uri: entry.key().clone(),
-                version: None,
-                unchanged_document_diagnostic_report: UnchangedDocumentDiagnosticReport { result_id: id },
-            })
+            WorkspaceDocumentDiagnosticReport::Unchanged(
+                WorkspaceUnchangedDocumentDiagnosticReport {
+                    uri: entry.key().clone(),
+                    version: None,
+                    unchanged_document_diagnostic_report: UnchangedDocumentDiagnosticReport {
+                        result_id: id,
+                    },
+                },
+            )
         } else {
             WorkspaceDocumentDiagnosticReport::Full(WorkspaceFullDocumentDiagnosticReport {
                 uri: entry.key().clone(),

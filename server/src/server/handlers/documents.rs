@@ -13,7 +13,11 @@ pub fn did_open(state: &Arc<State>, params: DidOpenTextDocumentParams) {
     let item = params.text_document;
     let target = FileTarget::of(&item.uri, &state.roots());
     let doc = Document::new(&item.text, item.version);
-    let open = Arc::new(OpenDoc { doc: Mutex::new(doc), target, latest: Mutex::new(None) });
+    let open = Arc::new(OpenDoc {
+        doc: Mutex::new(doc),
+        target,
+        latest: Mutex::new(None),
+    });
     state.docs.insert(item.uri.clone(), open);
     diagnostics::schedule(state.clone(), item.uri);
 }
@@ -21,20 +25,33 @@ pub fn did_open(state: &Arc<State>, params: DidOpenTextDocumentParams) {
 pub fn did_change(state: &Arc<State>, params: DidChangeTextDocumentParams) {
     let uri = params.text_document.uri;
     let Some(open) = state.doc(&uri) else {
-        tracing::warn!(uri = uri.as_str(), "didChange for a document that is not open; ignored");
+        tracing::warn!(
+            uri = uri.as_str(),
+            "didChange for a document that is not open; ignored"
+        );
         return;
     };
     {
         let mut doc = open.lock();
         let version = params.text_document.version;
         if version <= doc.version() {
-            tracing::warn!(uri = uri.as_str(), version, current = doc.version(), "stale didChange ignored");
+            tracing::warn!(
+                uri = uri.as_str(),
+                version,
+                current = doc.version(),
+                "stale didChange ignored"
+            );
             return;
         }
         let changes: Vec<TextChange> = params
             .content_changes
             .into_iter()
-            .map(|c| TextChange { range: c.range.map(|r| (convert::line_col(r.start), convert::line_col(r.end))), text: c.text })
+            .map(|c| TextChange {
+                range: c
+                    .range
+                    .map(|r| (convert::line_col(r.start), convert::line_col(r.end))),
+                text: c.text,
+            })
             .collect();
         doc.apply_changes(&changes, version, state.session().encoding);
     }
@@ -43,7 +60,9 @@ pub fn did_change(state: &Arc<State>, params: DidChangeTextDocumentParams) {
 
 pub fn did_close(state: &Arc<State>, params: DidCloseTextDocumentParams) {
     let uri = params.text_document.uri;
-    let Some((_, open)) = state.docs.remove(&uri) else { return };
+    let Some((_, open)) = state.docs.remove(&uri) else {
+        return;
+    };
     // A closed file of the workspace keeps showing its findings (from disk), like the rest of
     // the project; anything else is cleared.
     let in_workspace = open.target.path.as_ref().is_some_and(|p| {

@@ -32,16 +32,31 @@ fn encoding_kind(enc: PositionEncoding) -> PositionEncodingKind {
 
 pub fn initialize(state: &State, params: InitializeParams) -> InitializeResult {
     let caps = &params.capabilities;
-    let encoding = negotiate_encoding(caps.general.as_ref().and_then(|g| g.position_encodings.as_deref()));
+    let encoding = negotiate_encoding(
+        caps.general
+            .as_ref()
+            .and_then(|g| g.position_encodings.as_deref()),
+    );
     let workspace = caps.workspace.as_ref();
     let session = Session {
         encoding,
-        pull: caps.text_document.as_ref().is_some_and(|t| t.diagnostic.is_some()),
-        workspace_refresh: workspace.and_then(|w| w.diagnostics.as_ref()).and_then(|d| d.refresh_support) == Some(true),
-        progress: caps.window.as_ref().and_then(|w| w.work_done_progress) == Some(true),
-        watch_files: workspace.and_then(|w| w.did_change_watched_files.as_ref()).and_then(|d| d.dynamic_registration)
+        pull: caps
+            .text_document
+            .as_ref()
+            .is_some_and(|t| t.diagnostic.is_some()),
+        workspace_refresh: workspace
+            .and_then(|w| w.diagnostics.as_ref())
+            .and_then(|d| d.refresh_support)
             == Some(true),
-        code_lens_refresh: workspace.and_then(|w| w.code_lens.as_ref()).and_then(|c| c.refresh_support) == Some(true),
+        progress: caps.window.as_ref().and_then(|w| w.work_done_progress) == Some(true),
+        watch_files: workspace
+            .and_then(|w| w.did_change_watched_files.as_ref())
+            .and_then(|d| d.dynamic_registration)
+            == Some(true),
+        code_lens_refresh: workspace
+            .and_then(|w| w.code_lens.as_ref())
+            .and_then(|c| c.refresh_support)
+            == Some(true),
     };
     let _ = state.session.set(session);
 
@@ -53,11 +68,18 @@ pub fn initialize(state: &State, params: InitializeParams) -> InitializeResult {
         .collect();
     #[allow(deprecated)] // Older clients (Neovim 0.7 with a root_dir) send only rootUri.
     if roots.is_empty() {
-        roots.extend(params.root_uri.as_ref().and_then(|u| u.to_file_path()).map(|p| p.into_owned()));
+        roots.extend(
+            params
+                .root_uri
+                .as_ref()
+                .and_then(|u| u.to_file_path())
+                .map(|p| p.into_owned()),
+        );
     }
     *state.roots.write().unwrap_or_else(|e| e.into_inner()) = roots;
     if let Some(options) = &params.initialization_options {
-        *state.editor.write().unwrap_or_else(|e| e.into_inner()) = EditorSettings::from_json(options);
+        *state.editor.write().unwrap_or_else(|e| e.into_inner()) =
+            EditorSettings::from_json(options);
     }
     tracing::info!(?session, "initialized");
 
@@ -72,18 +94,25 @@ pub fn initialize(state: &State, params: InitializeParams) -> InitializeResult {
     InitializeResult {
         capabilities: ServerCapabilities {
             position_encoding: Some(encoding_kind(encoding)),
-            text_document_sync: Some(TextDocumentSyncCapability::Options(TextDocumentSyncOptions {
-                open_close: Some(true),
-                change: Some(TextDocumentSyncKind::INCREMENTAL),
-                save: Some(TextDocumentSyncSaveOptions::Supported(true)),
-                ..Default::default()
-            })),
+            text_document_sync: Some(TextDocumentSyncCapability::Options(
+                TextDocumentSyncOptions {
+                    open_close: Some(true),
+                    change: Some(TextDocumentSyncKind::INCREMENTAL),
+                    save: Some(TextDocumentSyncSaveOptions::Supported(true)),
+                    ..Default::default()
+                },
+            )),
             code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
-                code_action_kinds: Some(vec![CodeActionKind::QUICKFIX, CodeActionKind::new(FIX_ALL_KIND)]),
+                code_action_kinds: Some(vec![
+                    CodeActionKind::QUICKFIX,
+                    CodeActionKind::new(FIX_ALL_KIND),
+                ]),
                 resolve_provider: Some(false),
                 work_done_progress_options: WorkDoneProgressOptions::default(),
             })),
-            code_lens_provider: Some(CodeLensOptions { resolve_provider: Some(false) }),
+            code_lens_provider: Some(CodeLensOptions {
+                resolve_provider: Some(false),
+            }),
             execute_command_provider: Some(ExecuteCommandOptions {
                 commands: COMMANDS.iter().map(|c| c.to_string()).collect(),
                 work_done_progress_options: WorkDoneProgressOptions::default(),
@@ -91,7 +120,10 @@ pub fn initialize(state: &State, params: InitializeParams) -> InitializeResult {
             diagnostic_provider,
             ..Default::default()
         },
-        server_info: Some(ServerInfo { name: "ladder-ls".to_string(), version: Some(env!("CARGO_PKG_VERSION").to_string()) }),
+        server_info: Some(ServerInfo {
+            name: "ladder-ls".to_string(),
+            version: Some(env!("CARGO_PKG_VERSION").to_string()),
+        }),
         offset_encoding: None,
     }
 }
@@ -104,7 +136,10 @@ mod tests {
     fn prefers_utf8_then_utf32_else_utf16() {
         let utf8 = [PositionEncodingKind::UTF16, PositionEncodingKind::UTF8];
         assert_eq!(negotiate_encoding(Some(&utf8)), PositionEncoding::Utf8);
-        assert_eq!(negotiate_encoding(Some(&[PositionEncodingKind::UTF32])), PositionEncoding::Utf32);
+        assert_eq!(
+            negotiate_encoding(Some(&[PositionEncodingKind::UTF32])),
+            PositionEncoding::Utf32
+        );
         assert_eq!(negotiate_encoding(None), PositionEncoding::Utf16);
     }
 }

@@ -33,7 +33,10 @@ pub fn start(state: Arc<State>) {
 async fn register_watchers(state: &State) {
     let watchers = ["**/*.ex", "**/*.exs", &format!("**/{CONFIG_FILE}")]
         .iter()
-        .map(|glob| FileSystemWatcher { glob_pattern: GlobPattern::String(glob.to_string()), kind: None })
+        .map(|glob| FileSystemWatcher {
+            glob_pattern: GlobPattern::String(glob.to_string()),
+            kind: None,
+        })
         .collect();
     let options = DidChangeWatchedFilesRegistrationOptions { watchers };
     let registration = Registration {
@@ -41,7 +44,12 @@ async fn register_watchers(state: &State) {
         method: "workspace/didChangeWatchedFiles".to_string(),
         register_options: serde_json::to_value(options).ok(),
     };
-    match tokio::time::timeout(CLIENT_TIMEOUT, state.client.register_capability(vec![registration])).await {
+    match tokio::time::timeout(
+        CLIENT_TIMEOUT,
+        state.client.register_capability(vec![registration]),
+    )
+    .await
+    {
         Ok(Ok(())) => {}
         Ok(Err(e)) => tracing::warn!("file watcher registration refused: {e}"),
         Err(_) => tracing::warn!("file watcher registration timed out"),
@@ -58,7 +66,12 @@ async fn scan(state: Arc<State>) {
         let roots = roots.clone();
         tokio::task::spawn_blocking(move || {
             let mut files = workspace::collect_files(&roots).unwrap_or_default();
-            files.extend(roots.iter().map(|r| r.join(CONFIG_FILE)).filter(|p| p.is_file()));
+            files.extend(
+                roots
+                    .iter()
+                    .map(|r| r.join(CONFIG_FILE))
+                    .filter(|p| p.is_file()),
+            );
             files
         })
         .await
@@ -73,7 +86,10 @@ async fn scan(state: Arc<State>) {
         }
         let (st, chunk) = (state.clone(), chunk.to_vec());
         let results = tokio::task::spawn_blocking(move || {
-            chunk.into_iter().filter_map(|p| lint_path(&st, p)).collect::<Vec<_>>()
+            chunk
+                .into_iter()
+                .filter_map(|p| lint_path(&st, p))
+                .collect::<Vec<_>>()
         })
         .await
         .unwrap_or_default();
@@ -82,11 +98,13 @@ async fn scan(state: Arc<State>) {
         }
         if let Some(p) = &progress {
             let done = ((i + 1) * CHUNK).min(total);
-            p.report_with_message(format!("{done}/{total} files"), (done * 100 / total) as u32).await;
+            p.report_with_message(format!("{done}/{total} files"), (done * 100 / total) as u32)
+                .await;
         }
     }
     if let Some(p) = progress {
-        p.finish_with_message(format!("{} files linted", files.len())).await;
+        p.finish_with_message(format!("{} files linted", files.len()))
+            .await;
     }
     refresh_pull_clients(&state);
 }
@@ -94,16 +112,29 @@ async fn scan(state: Arc<State>) {
 async fn begin_progress(
     state: &State,
     files: usize,
-) -> Option<tower_lsp_server::OngoingProgress<tower_lsp_server::Bounded, tower_lsp_server::NotCancellable>> {
+) -> Option<
+    tower_lsp_server::OngoingProgress<tower_lsp_server::Bounded, tower_lsp_server::NotCancellable>,
+> {
     if !state.session().progress || files == 0 {
         return None;
     }
     let token = NumberOrString::String(format!("ladder-workspace-{}", std::process::id()));
-    let created = tokio::time::timeout(CLIENT_TIMEOUT, state.client.create_work_done_progress(token.clone())).await;
+    let created = tokio::time::timeout(
+        CLIENT_TIMEOUT,
+        state.client.create_work_done_progress(token.clone()),
+    )
+    .await;
     if !matches!(created, Ok(Ok(()))) {
         return None;
     }
-    Some(state.client.progress(token, "Ladder: linting workspace").with_percentage(0).begin().await)
+    Some(
+        state
+            .client
+            .progress(token, "Ladder: linting workspace")
+            .with_percentage(0)
+            .begin()
+            .await,
+    )
 }
 
 /// Lints a file from disk (blocking). Files that are open, unreadable or not UTF-8 give `None`.
@@ -112,21 +143,29 @@ fn lint_path(state: &State, path: PathBuf) -> Option<(Uri, LintResult)> {
     if state.docs.contains_key(&uri) || state.configs.excludes(&path) {
         return None;
     }
-    let bytes = std::fs::read(&path).map_err(|e| tracing::warn!(path = %path.display(), "cannot read: {e}")).ok()?;
+    let bytes = std::fs::read(&path)
+        .map_err(|e| tracing::warn!(path = %path.display(), "cannot read: {e}"))
+        .ok()?;
     let text = String::from_utf8(bytes)
         .map_err(|e| tracing::warn!(path = %path.display(), "not valid UTF-8 at byte {}; skipped", e.utf8_error().valid_up_to()))
         .ok()?;
     let target = FileTarget::of(&uri, &state.roots());
     let config = state.config_for(Some(&path));
     let snapshot = Document::new(&text, 0).snapshot();
-    Some((uri, lint_snapshot(&snapshot, None, &target, &config, state.session().encoding)))
+    Some((
+        uri,
+        lint_snapshot(&snapshot, None, &target, &config, state.session().encoding),
+    ))
 }
 
 async fn store_and_publish(state: &State, uri: Uri, result: LintResult) {
     let result = Arc::new(result);
     state.closed.insert(uri.clone(), result.clone());
     if !state.session().pull && !state.docs.contains_key(&uri) {
-        state.client.publish_diagnostics(uri, result.diagnostics.clone(), None).await;
+        state
+            .client
+            .publish_diagnostics(uri, result.diagnostics.clone(), None)
+            .await;
     }
 }
 
@@ -138,16 +177,22 @@ fn refresh_pull_clients(state: &Arc<State>) {
     }
     let st = state.clone();
     tokio::spawn(async move {
-        let _ = tokio::time::timeout(CLIENT_TIMEOUT, st.client.workspace_diagnostic_refresh()).await;
+        let _ =
+            tokio::time::timeout(CLIENT_TIMEOUT, st.client.workspace_diagnostic_refresh()).await;
     });
 }
 
 /// Re-lints a closed file from disk and publishes it.
 pub fn relint_from_disk(state: Arc<State>, uri: Uri) {
     tokio::spawn(async move {
-        let Some(path) = uri.to_file_path().map(|p| p.into_owned()) else { return };
+        let Some(path) = uri.to_file_path().map(|p| p.into_owned()) else {
+            return;
+        };
         let st = state.clone();
-        let result = tokio::task::spawn_blocking(move || lint_path(&st, path)).await.ok().flatten();
+        let result = tokio::task::spawn_blocking(move || lint_path(&st, path))
+            .await
+            .ok()
+            .flatten();
         match result {
             Some((uri, result)) => store_and_publish(&state, uri, result).await,
             None => {
@@ -174,8 +219,13 @@ fn relint_all(state: &Arc<State>) {
 pub fn did_change_watched_files(state: &Arc<State>, params: DidChangeWatchedFilesParams) {
     let mut config_changed = false;
     for change in params.changes {
-        let Some(path) = change.uri.to_file_path().map(|p| p.into_owned()) else { continue };
-        if path.file_name().is_some_and(|n| n == CONFIG_FILE || n == ".formatter.exs" || n == "mix.exs") {
+        let Some(path) = change.uri.to_file_path().map(|p| p.into_owned()) else {
+            continue;
+        };
+        if path
+            .file_name()
+            .is_some_and(|n| n == CONFIG_FILE || n == ".formatter.exs" || n == "mix.exs")
+        {
             config_changed = true;
         }
         if state.docs.contains_key(&change.uri) {
@@ -184,7 +234,9 @@ pub fn did_change_watched_files(state: &Arc<State>, params: DidChangeWatchedFile
         if change.typ == FileChangeType::DELETED {
             state.closed.remove(&change.uri);
             diagnostics::clear(state.clone(), change.uri);
-        } else if workspace::is_lintable(&path) || path.file_name().is_some_and(|n| n == CONFIG_FILE) {
+        } else if workspace::is_lintable(&path)
+            || path.file_name().is_some_and(|n| n == CONFIG_FILE)
+        {
             relint_from_disk(state.clone(), change.uri);
         }
     }
@@ -198,6 +250,7 @@ pub fn did_change_configuration(state: &Arc<State>, params: DidChangeConfigurati
     if params.settings.is_null() || params.settings.as_object().is_some_and(|o| o.is_empty()) {
         return;
     }
-    *state.editor.write().unwrap_or_else(|e| e.into_inner()) = EditorSettings::from_json(&params.settings);
+    *state.editor.write().unwrap_or_else(|e| e.into_inner()) =
+        EditorSettings::from_json(&params.settings);
     relint_all(state);
 }

@@ -1,0 +1,146 @@
+//! Benchmarks reported in `BENCHMARKS.md` (a bench binary, not timed tests):
+//!
+//! 1. cold `check` of a generated 2,000-file Mix project (files/s, MB/s, peak memory);
+//! 2. per-edit latency from `didChange` to `publishDiagnostics` on a 5,000-line file, over the
+//!    real server binary (p50, p99), and the server's peak memory.
+//!
+//! Run: `cargo bench -p ladder-ls --bench ladder`.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use ladder_e2e::{Lsp, push_client};
+use serde_json::json;
+
+/// A realistic module: docs, specs, pipes, pattern-matching clauses, a debug call now and then.
+fn module_source(i: usize) -> String {
+    let mut s = format!(
+        "defmodule Bench.Context{i}.Worker do\n  @moduledoc \"\"\"\n  Worker {i}: loads, transforms and stores records.\n  \"\"\"\n\n  alias Bench.Repo\n  require Logger\n\n"
+    );
+    for f in 0..12 {
+        if f % 3 != 0 {
+            s.push_str(&format!("  @doc \"Handles case {f}.\"\n  @spec handle_{f}(map(), keyword()) :: {{:ok, map()}} | {{:error, term()}}\n"));
+        }
+        s.push_str(&format!(
+            "  def handle_{f}(%{{id: id}} = record, opts \\\\ []) when is_integer(id) do\n    record\n    |> Map.put(:seen_at, DateTime.utc_now())\n    |> validate_{f}(opts)\n    |> case do\n      {{:ok, valid}} -> {{:ok, Map.put(valid, :step, {f})}}\n      {{:error, reason}} ->\n        Logger.warning(\"invalid record #{{id}}: #{{inspect(reason)}}\")\n        {{:error, reason}}\n    end\n  end\n\n"
+        ));
+        s.push_str(&format!(
+            "  defp validate_{f}(record, opts) do\n    if Keyword.get(opts, :strict, false) and map_size(record) > {f} do\n      {{:error, :too_big}}\n    else\n      {{:ok, record}}\n    end\n  end\n\n"
+        ));
+    }
+    if i % 10 == 0 {
+        s.push_str("  def debug(x), do: IO.inspect(x, label: \"debug\")\n");
+    }
+    s.push_str("end\n");
+    s
+}
+
+fn generate_project(dir: &Path, files: usize) -> usize {
+    std::fs::write(
+        dir.join("mix.exs"),
+        "defmodule Bench.MixProject do\n  use Mix.Project\n  def project, do: [app: :bench]\nend\n",
+    )
+    .unwrap();
+    let mut bytes = 0;
+    for i in 0..files {
+        let folder = dir.join(format!("lib/bench/context{}", i / 100));
+        std::fs::create_dir_all(&folder).unwrap();
+        let text = module_source(i);
+        bytes += text.len();
+        std::fs::write(folder.join(format!("worker{i}.ex")), text).unwrap();
+    }
+    bytes
+}
+
+/// Peak resident memory (VmHWM) of a process, in MiB.
+fn peak_rss_mib(pid: &str) -> f64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        .map_or(f64::NAN, |kb| kb / 1024.0)
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
+}
+
+fn bench_check() {
+    let dir = tempfile::tempdir().unwrap();
+    let bytes = generate_project(dir.path(), 2_000);
+    let start = Instant::now();
+    let report = ladder_ls::cli::check::check(&[dir.path().to_path_buf()], false, None).unwrap();
+    let elapsed = start.elapsed();
+    let secs = elapsed.as_secs_f64();
+    println!(
+        "check: {} files, {:.1} MB, {} findings",
+        report.files_checked,
+        bytes as f64 / 1e6,
+        report.findings().count()
+    );
+    println!(
+        "check: cold run {:.0} ms — {:.0} files/s, {:.1} MB/s, peak RSS {:.0} MiB",
+        secs * 1000.0,
+        report.files_checked as f64 / secs,
+        bytes as f64 / 1e6 / secs,
+        peak_rss_mib("self")
+    );
+}
+
+fn bench_edits() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = String::new();
+    let mut i = 0;
+    while text.lines().count() < 5_000 {
+        text.push_str(&module_source(i));
+        i += 1;
+    }
+    let lines = text.lines().count();
+    let mut lsp = Lsp::start_binary(Path::new(env!("CARGO_BIN_EXE_ladder-ls")), dir.path());
+    lsp.initialize(None, push_client(&[]));
+    let uri = "file:///bench/lib/big.ex";
+    lsp.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": uri, "languageId": "elixir", "version": 1, "text": text}}),
+    );
+    lsp.wait_diagnostics(uri, Some(1));
+    let mut latencies = Vec::new();
+    let edits = 300;
+    for v in 2..2 + edits {
+        // Type a character into a function body in the middle of the file, then delete it.
+        let line = 2_500 + (v % 50);
+        let change = if v % 2 == 0 {
+            json!({"range": {"start": {"line": line, "character": 4}, "end": {"line": line, "character": 4}}, "text": "x"})
+        } else {
+            json!({"range": {"start": {"line": line - 1, "character": 4}, "end": {"line": line - 1, "character": 5}}, "text": ""})
+        };
+        let start = Instant::now();
+        lsp.notify(
+            "textDocument/didChange",
+            json!({"textDocument": {"uri": uri, "version": v}, "contentChanges": [change]}),
+        );
+        lsp.wait_diagnostics(uri, Some(v as i64));
+        latencies.push(start.elapsed());
+    }
+    latencies.sort();
+    let pid = lsp.pid().to_string();
+    println!(
+        "edit: {lines}-line file, {edits} edits — didChange→publishDiagnostics p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms; server peak RSS {:.0} MiB",
+        percentile(&latencies, 0.5).as_secs_f64() * 1000.0,
+        percentile(&latencies, 0.99).as_secs_f64() * 1000.0,
+        latencies.last().unwrap().as_secs_f64() * 1000.0,
+        peak_rss_mib(&pid)
+    );
+    let _ = lsp.shutdown();
+}
+
+fn main() {
+    // `cargo bench` passes `--bench`; `cargo test --benches` would pass other flags: only run
+    // when benchmarking.
+    if !std::env::args().any(|a| a == "--bench") {
+        return;
+    }
+    bench_check();
+    bench_edits();
+}

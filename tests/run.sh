@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# The whole test suite, from a fresh Debian machine with Rust: installs what the tests need
+# (editors for the end-to-end tests), then checks formatting, lints, and runs every test.
+# Usage: tests/run.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "Installing test dependencies (only what is missing)"
+tests/nvim/install.sh
+
+step "cargo fmt --check"
+cargo fmt --all -- --check
+
+step "cargo clippy -D warnings"
+cargo clippy --workspace --all-targets -- -D warnings
+
+step "cargo test (unit, property, CLI, wire-level LSP and Neovim end-to-end tests)"
+cargo test --workspace
+
+step "All tests passed"
