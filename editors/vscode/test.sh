@@ -126,6 +126,9 @@ rm -rf .e2e/screenshots
 step "e2e: missing server (activation, elixir language, install instructions)"
 node test/e2e/run.mjs --mode missing-server
 
+step "e2e: untrusted workspace (Restricted Mode forces the mix gates off)"
+node test/e2e/run.mjs --mode untrusted
+
 step "e2e: full scenario with $LADDER_LS_BIN"
 node test/e2e/run.mjs --mode full
 

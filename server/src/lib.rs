@@ -9,4 +9,5 @@ pub mod document;
 pub mod lint;
 pub mod server;
 pub mod syntax;
+pub mod types;
 pub mod workspace;

@@ -144,12 +144,12 @@ fn fix_applies_safe_fixes_in_place_idempotently() {
     assert_eq!(out.status.code(), Some(1));
     let orders = std::fs::read_to_string(dir.path().join("lib/shop/orders.ex")).unwrap();
     assert!(
-        orders.contains("  @spec create_order(term(), term()) :: term()\n  def create_order("),
+        orders.contains("  @spec create_order(Order.t(), list()) :: term()\n  def create_order("),
         "{orders}"
     );
     assert!(
         orders.contains(
-            "  @spec discount(term()) :: term()\n  @spec discount(term(), term()) :: term()\n"
+            "  @spec discount(amount :: term()) :: number()\n  @spec discount(amount :: term(), integer()) :: number()\n"
         ),
         "{orders}"
     );

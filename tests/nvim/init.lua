@@ -7,6 +7,8 @@
 -- Environment (set by the Rust test):
 --   LADDER_LS_BIN       the server binary
 --   LADDER_NVIM_FILE    the .ex file to open (a copy of fixtures/sample_app/lib/shop/orders.ex)
+--   LADDER_NVIM_UNICODE_FILE  a second file of the same project, with non-ASCII text
+--                       (a copy of tests/nvim/fixtures/greeting.ex)
 --   LADDER_NVIM_RESULT  where to write "PASS" or "FAIL" on the first line, then a log
 --   LADDER_REPO         the repository root (to find editors/neovim/)
 --   LADDER_NVIM_WAIT_MS how long one wait may take (default 15000)
@@ -88,6 +90,31 @@ local function configure()
   end
   local v = vim.version()
   log('nvim %d.%d.%d, config from %s', v.major, v.minor, v.patch, repo .. '/editors/neovim')
+end
+
+-- uri -> `version` of the last publishDiagnostics (push clients only): lets a step wait for
+-- the diagnostics of the open document rather than those the workspace lint published for the
+-- file while it was closed (no version; their fixes are matched by range, see step 8).
+local published = {}
+
+-- Messages the server showed (window/showMessage), in order.
+local shown = {}
+
+local function record_server_messages()
+  local on_publish = vim.lsp.handlers['textDocument/publishDiagnostics']
+  vim.lsp.handlers['textDocument/publishDiagnostics'] = function(err, result, ctx, config)
+    if result and result.uri then
+      published[result.uri] = result.version or 'none'
+    end
+    return on_publish(err, result, ctx, config)
+  end
+  local on_message = vim.lsp.handlers['window/showMessage']
+  vim.lsp.handlers['window/showMessage'] = function(err, result, ctx, config)
+    if result and result.message then
+      table.insert(shown, result.message)
+    end
+    return on_message(err, result, ctx, config)
+  end
 end
 
 local function ladder_clients(buf)
@@ -182,6 +209,7 @@ end
 
 local function scenario()
   configure()
+  record_server_messages()
   local file = vim.env.LADDER_NVIM_FILE
   check(file and file ~= '', 'LADDER_NVIM_FILE is not set')
   vim.cmd('edit ' .. vim.fn.fnameescape(file))
@@ -258,6 +286,14 @@ local function scenario()
     return false
   end)
   log('code lens: %s', lens_title)
+  -- Running it (the lens's one command, `ladder.showLevel`) makes the server show the level.
+  vim.api.nvim_win_set_cursor(0, { line_of(buf, 'defmodule Shop.Orders') + 1, 0 })
+  vim.lsp.codelens.run()
+  wait_for('the code lens command to show the level', function()
+    return vim.tbl_contains(shown, lens_title)
+  end, function()
+    return 'messages shown: [' .. table.concat(shown, ' | ') .. ']'
+  end)
 
   -- 6. Fix all, as README.md shows it (0.11: code_action with only + apply).
   code_action(buf, 0, 'source.fixAll.ladder', nil)
@@ -288,6 +324,50 @@ local function scenario()
   wait_for('the trailing-whitespace finding to disappear after the save', function()
     return #diagnostics(buf, 'trailing-whitespace') == 0
   end, describe_diagnostics(buf))
+
+  -- 8. A second file of the same project: the same client serves it, and positions after
+  -- multi-byte characters (`¡` is 2 bytes / 1 UTF-16 unit, `👋` 4 bytes / 2 units) are right in
+  -- the negotiated encoding (UTF-8 on 0.11, UTF-16 on 0.7), both ways.
+  local unicode_file = vim.env.LADDER_NVIM_UNICODE_FILE
+  check(unicode_file and unicode_file ~= '', 'LADDER_NVIM_UNICODE_FILE is not set')
+  vim.cmd('edit ' .. vim.fn.fnameescape(unicode_file))
+  local buf2 = vim.api.nvim_get_current_buf()
+  wait_for('the second file to attach to the same ladder-ls client', function()
+    local attached = ladder_clients(buf2)
+    return #attached == 1 and attached[1].id == client.id
+  end)
+  local all = vim.lsp.get_clients and vim.lsp.get_clients() or vim.lsp.get_active_clients()
+  local running = 0
+  for _, c in pairs(all) do
+    running = running + (c.name == 'ladder_ls' and 1 or 0)
+  end
+  check(running == 1, 'expected one ladder-ls for the project, %d are running', running)
+  -- The workspace lint already published this file's findings while it was closed. Neovim 0.7
+  -- sends diagnostics back in code actions with byte columns instead of UTF-16 ones (0.11
+  -- sends the server's own diagnostic), so a fix looked up by range for those (no document
+  -- version in their data) misses on this line; wait for the findings of the opened document,
+  -- whose data carries the fix for its version.
+  if not client.server_capabilities.diagnosticProvider then
+    local uri = vim.uri_from_bufnr(buf2)
+    wait_for('the diagnostics of the opened second file (document version)', function()
+      return published[uri] == vim.lsp.util.buf_versions[buf2]
+    end, function()
+      return string.format('last published version %s, buffer version %s', tostring(published[uri]), tostring(vim.lsp.util.buf_versions[buf2]))
+    end)
+  end
+  wait_for('a trailing-whitespace finding after non-ASCII text', function()
+    return #diagnostics(buf2, 'trailing-whitespace') == 1
+  end, describe_diagnostics(buf2))
+  local d = diagnostics(buf2, 'trailing-whitespace')[1]
+  local line = lines(buf2)[d.lnum + 1]
+  local stripped = line:gsub('[ \t]+$', '')
+  check(line:find('👋', 1, true) ~= nil, 'the finding is on line %d, not on the line with the emoji: %q', d.lnum + 1, line)
+  check(d.col == #stripped and d.end_col == #line, 'trailing-whitespace spans bytes %d-%d, expected %d-%d in %q', d.col, d.end_col, #stripped, #line, line)
+  code_action(buf2, d.lnum, 'quickfix', 'Remove trailing whitespace')
+  check(lines(buf2)[d.lnum + 1] == stripped, 'after the fix the line is %q, expected %q', lines(buf2)[d.lnum + 1], stripped)
+  wait_for('the trailing-whitespace finding to disappear from the second file', function()
+    return #diagnostics(buf2, 'trailing-whitespace') == 0
+  end, describe_diagnostics(buf2))
 end
 
 local function main()

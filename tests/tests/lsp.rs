@@ -204,7 +204,7 @@ fn code_action_and_fix_all_round_trip() {
     assert_eq!(actions[0]["kind"], "quickfix");
     let fixed = apply_edits_utf16(text, actions[0]["edit"]["changes"][uri].as_array().unwrap());
     assert!(
-        fixed.contains("  @doc \"Adds.\"\n  @spec add(term(), term()) :: term()\n  def add"),
+        fixed.contains("  @doc \"Adds.\"\n  @spec add(a :: term(), b :: term()) :: number()\n  def add"),
         "{fixed}"
     );
     change(&mut lsp, uri, 2, json!([{"text": fixed}]));

@@ -71,7 +71,16 @@ fn pick(
     wanted: &str,
 ) -> Result<(PathBuf, (u32, u32)), String> {
     let mut seen = Vec::new();
+    let mut tried = Vec::new();
     for candidate in candidates {
+        // `/bin` is `/usr/bin` on Debian: try each binary once.
+        let real = candidate
+            .canonicalize()
+            .unwrap_or_else(|_| candidate.clone());
+        if tried.contains(&real) {
+            continue;
+        }
+        tried.push(real);
         match nvim_version(&candidate) {
             Ok(version) if accept(version) => return Ok((candidate, version)),
             Ok((major, minor)) => seen.push(format!("{} is {major}.{minor}", candidate.display())),
@@ -219,6 +228,12 @@ fn run_scenario(nvim: &Path, version: (u32, u32)) {
     let project = work.path().join("sample_app");
     copy_dir(&ladder_e2e::fixtures().join("sample_app"), &project);
     let file = project.join("lib/shop/orders.ex");
+    let unicode_file = project.join("lib/shop/greeting.ex");
+    fs::copy(
+        repo_root().join("tests/nvim/fixtures/greeting.ex"),
+        &unicode_file,
+    )
+    .unwrap();
     let result = work.path().join("result.txt");
     // A private home and XDG tree: no user config, plugins, shada or logs get in, or out.
     let home = work.path().join("home");
@@ -242,6 +257,7 @@ fn run_scenario(nvim: &Path, version: (u32, u32)) {
         .env("XDG_CACHE_HOME", xdg(".cache"))
         .env("LADDER_LS_BIN", &server)
         .env("LADDER_NVIM_FILE", &file)
+        .env("LADDER_NVIM_UNICODE_FILE", &unicode_file)
         .env("LADDER_NVIM_RESULT", &result)
         .env("LADDER_REPO", repo_root())
         .env("LADDER_LOG", "info")

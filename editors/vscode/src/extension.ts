@@ -41,7 +41,7 @@ class LadderExtension implements vscode.Disposable {
   private restarting: Promise<void> = Promise.resolve();
   private missingServerMessage: string | undefined;
 
-  constructor() {
+  constructor(private readonly storage: vscode.Uri) {
     this.output = vscode.window.createOutputChannel(CLIENT_NAME, { log: true });
     this.traceOutput = vscode.window.createOutputChannel(`${CLIENT_NAME} Trace`);
     this.status = vscode.window.createStatusBarItem('ladder.level', vscode.StatusBarAlignment.Left, 10);
@@ -346,10 +346,16 @@ class LadderExtension implements vscode.Disposable {
       void vscode.window.showErrorMessage(`Ladder: \`ladder-ls explain ${rule}\` failed: ${errorMessage(err)}`);
       return;
     }
-    const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: markdown });
+    // Write the page to the extension's storage and preview it: no dirty untitled editor to close.
+    const dir = vscode.Uri.joinPath(this.storage, 'rules');
+    const page = vscode.Uri.joinPath(dir, `${rule.replace(/[^A-Za-z0-9_.-]/g, '_')}.md`);
     try {
-      await vscode.commands.executeCommand('markdown.showPreview', doc.uri);
-    } catch {
+      await vscode.workspace.fs.createDirectory(dir);
+      await vscode.workspace.fs.writeFile(page, new TextEncoder().encode(markdown));
+      await vscode.commands.executeCommand('markdown.showPreview', page);
+    } catch (err) {
+      this.output.warn(`markdown preview failed (${errorMessage(err)}); opening the text`);
+      const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: markdown });
       await vscode.window.showTextDocument(doc, { preview: true });
     }
   }
@@ -390,7 +396,7 @@ function summarize(result: unknown): string | undefined {
 let extension: LadderExtension | undefined;
 
 export function activate(context: vscode.ExtensionContext): void {
-  extension = new LadderExtension();
+  extension = new LadderExtension(context.globalStorageUri);
   context.subscriptions.push(extension);
   extension.activate();
 }

@@ -15,6 +15,8 @@
 //   full            the real scenario: squiggles, Problems panel, quick fixes, status bar level.
 //   missing-server  ladder.serverPath points nowhere: the extension activates, the `elixir`
 //                   language is there, and the user is told how to install the server.
+//   untrusted       ladder.mix.enabled is on but the folder is opened in Restricted Mode: the
+//                   extension still lints, and the server is started with the mix gates off.
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
@@ -24,7 +26,7 @@ import { chromium } from 'playwright-core';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const mode = process.argv.includes('--mode') ? process.argv[process.argv.indexOf('--mode') + 1] : 'full';
-if (!['full', 'missing-server'].includes(mode)) throw new Error(`unknown --mode ${mode}`);
+if (!['full', 'missing-server', 'untrusted'].includes(mode)) throw new Error(`unknown --mode ${mode}`);
 
 const version = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')).version;
 const e2eDir = path.join(root, '.e2e');
@@ -45,7 +47,7 @@ const log = (...a) => console.log(`[e2e ${mode} +${((Date.now() - t0) / 1000).to
 for (const [what, file] of [['code-server', codeServer], ['vsix', vsix], ['chromium', chromiumPath]]) {
   if (!fs.existsSync(file)) throw new Error(`${what} not found at ${file}`);
 }
-if (mode === 'full' && !fs.existsSync(serverBin)) {
+if (mode !== 'missing-server' && !fs.existsSync(serverBin)) {
   throw new Error(`ladder-ls binary not found at ${serverBin} (build it with cargo build, or set LADDER_LS_BIN)`);
 }
 
@@ -73,12 +75,13 @@ fs.writeFileSync(
     {
       'ladder.serverPath': serverBin,
       'ladder.trace.server': 'messages',
+      ...(mode === 'untrusted' ? { 'ladder.mix.enabled': true, 'security.workspace.trust.startupPrompt': 'always' } : {}),
       'workbench.startupEditor': 'none',
       'workbench.tips.enabled': false,
       'workbench.enableExperiments': false,
       'workbench.secondarySideBar.defaultVisibility': 'hidden',
       'chat.commandCenter.enabled': false,
-      'security.workspace.trust.enabled': false,
+      'security.workspace.trust.enabled': mode === 'untrusted',
       'telemetry.telemetryLevel': 'off',
       'update.mode': 'none',
       'extensions.autoCheckUpdates': false,
@@ -138,7 +141,7 @@ const cs = spawn(
     '--extensions-dir', extensionsDir,
     '--disable-telemetry',
     '--disable-update-check',
-    '--disable-workspace-trust',
+    ...(mode === 'untrusted' ? [] : ['--disable-workspace-trust']),
     '--disable-getting-started-override',
     '--ignore-last-opened',
     workspace,
@@ -296,6 +299,20 @@ async function problemsText() {
   return (await page.locator('.markers-panel').allInnerTexts()).join('\n');
 }
 
+function readLadderLog() {
+  const logsRoot = path.join(userData, 'logs');
+  let text = '';
+  const walk = (dir) => {
+    for (const e of fs.existsSync(dir) ? fs.readdirSync(dir, { withFileTypes: true }) : []) {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.name === 'Ladder.log') text += fs.readFileSync(p, 'utf8');
+    }
+  };
+  walk(logsRoot);
+  return text;
+}
+
 async function dumpLogs() {
   // The extension's output channels (including ladder-ls's stderr) are logged by VS Code to files.
   const logsRoot = path.join(userData, 'logs');
@@ -354,13 +371,39 @@ try {
     });
   });
 
+  if (mode === 'untrusted') {
+    await stepDo('decline to trust the folder', async () => {
+      const button = page.getByRole('button', { name: /No, I don't trust/ });
+      await button.waitFor({ state: 'visible', timeout: TIMEOUT });
+      await button.click();
+      await waitFor('Restricted Mode in the status bar', async () => (await statusBar().innerText()).includes('Restricted Mode'));
+    });
+  }
+
   await stepDo('open lib/greeter.ex', () => openFile('greeter.ex', 'defmodule Greeter'));
 
   await stepDo('the elixir language is contributed', () =>
     waitFor('"Elixir" language mode in the status bar', async () => (await statusBar().innerText()).includes('Elixir')),
   );
 
-  if (mode === 'missing-server') {
+  if (mode === 'untrusted') {
+    await stepDo('the server runs with the mix gates forced off', async () => {
+      await waitFor('a warning squiggle in the editor', async () => (await page.locator('.editor-instance .squiggly-warning').count()) >= 1);
+      const logText = await waitFor('the initializationOptions line in the Ladder log', () => {
+        const t = readLadderLog();
+        return t.includes('initializationOptions:') ? t : null;
+      });
+      const line = logText.split('\n').find((l) => l.includes('initializationOptions:'));
+      log(`  ${line.trim()}`);
+      if (!line.includes('"mix":{"enabled":false')) throw new Error('mix gates were not forced off in an untrusted workspace');
+      if (!logText.includes('forced off because the workspace is not trusted')) throw new Error('no log line explaining why mix is off');
+      const status = await waitFor('a "Ladder Ln" status bar item', async () => {
+        const st = await ladderStatus();
+        return st && /^Ladder L\d/.test(st) ? st : null;
+      });
+      log(`  status bar: ${status}`);
+    });
+  } else if (mode === 'missing-server') {
     await stepDo('the user is told the server is missing', async () => {
       const toast = await waitFor('an error notification about ladder-ls', async () => {
         const texts = await page.locator('.notifications-toasts .notification-toast').allInnerTexts();
@@ -488,8 +531,14 @@ try {
     });
 
     await stepDo('palette "Ladder: Restart server" brings the level back', async () => {
-      await openFile('greeter.ex', 'defmodule Greeter');
+      // Click in the explorer: the keyboard focus is inside the preview's webview now.
+      await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'greeter.ex' }).first().click();
+      await waitFor('editor showing greeter.ex', async () => (await editorText()).includes('defmodule Greeter'));
       await runCommand('Ladder: Restart server');
+      await waitFor('"restarting (command)" and a second start in the Ladder log', () => {
+        const text = readLadderLog();
+        return text.includes('restarting (command)') && text.split('--stdio (from').length - 1 >= 2;
+      });
       const s = await waitFor('the status bar level after the restart', async () => {
         const st = await ladderStatus();
         return st && /^Ladder L\d/.test(st) ? st : null;
@@ -500,7 +549,7 @@ try {
     await stepDo('palette "Ladder: Run mix gates" answers', async () => {
       const before = (await notifications()).length;
       await runCommand('Ladder: Run mix gates');
-      const note = await waitFor('a notification after running the gates', async () => (await notifications()).slice(before).find((n) => /ladder/i.test(n)), 15_000).catch(() => null);
+      const note = await waitFor('a notification after running the gates', async () => (await notifications()).slice(before).find((n) => /ladder/i.test(n) && !/^Ladder L/.test(n)), 15_000).catch(() => null);
       log(`  run gates: ${note ?? '(no notification)'}`);
     });
   }

@@ -8,7 +8,8 @@
 
 use crate::lint::{Edit, Finding, Fix, LintContext, Rule, RuleDocs, RuleMeta, Severity};
 use crate::syntax::elixir::{self, DefKind, ModuleKind};
-use crate::syntax::module_model::{Function, module_models};
+use crate::syntax::module_model::{Function, ModuleModel, module_models};
+use crate::types::{format, format_spec, infer_function_spec};
 
 /// The rule.
 pub static RULE: Rule = Rule {
@@ -57,7 +58,7 @@ fn check(ctx: &LintContext<'_>, out: &mut Vec<Finding>) {
             let first = function.first();
             out.push(
                 Finding::new(&RULE.meta, first.name_node.byte_range(), message)
-                    .with_fix(stub_fix(function, src)),
+                    .with_fix(stub_fix(function, &module, ctx)),
             );
         }
     }
@@ -71,27 +72,26 @@ fn exempt(function: &Function<'_>, src: &str) -> bool {
         || function.name.starts_with("__")
 }
 
-/// One `@spec` line per arity, inserted above the first clause at its indentation.
-fn stub_fix(function: &Function<'_>, src: &str) -> Fix {
+/// One `@spec` per arity, inferred from the clauses and laid out as `mix format` would,
+/// inserted above the first clause at its indentation (so below its `@doc`).
+fn stub_fix(function: &Function<'_>, module: &ModuleModel<'_>, ctx: &LintContext<'_>) -> Fix {
+    let src = ctx.source;
     let first = function.first();
     let at = elixir::line_start(src, first.node.start_byte());
     let indent = elixir::indentation(src, first.node.start_byte());
-    let ret = if function.kind.is_macro() {
-        "Macro.t()"
-    } else {
-        "term()"
-    };
-    let arg = if function.kind.is_macro() {
-        "Macro.t()"
-    } else {
-        "term()"
-    };
+    let line_length = ctx
+        .config
+        .formatter_line_length
+        .unwrap_or(format::LINE_LENGTH);
     let mut text = String::new();
     for arity in function.min_arity..=function.arity {
-        let args = vec![arg; arity].join(", ");
-        text.push_str(&format!(
-            "{indent}@spec {}({args}) :: {ret}\n",
-            function.name
+        let spec = infer_function_spec(function, arity, module, src);
+        text.push_str(&format_spec(
+            indent,
+            function.name,
+            &spec.arg_texts(),
+            &spec.ret_alternatives(),
+            line_length,
         ));
     }
     let title = if function.min_arity == function.arity {
@@ -174,7 +174,7 @@ mod tests {
         let fixed = assert_clean_after_fix(src, "lib/a.ex", CODE);
         assert_eq!(
             fixed,
-            "defmodule A do\n  @doc \"Adds.\"\n  @spec add(term()) :: term()\n  @spec add(term(), term()) :: term()\n  def add(a, b \\\\ 1) when is_integer(a) do\n    a + b\n  end\nend\n"
+            "defmodule A do\n  @doc \"Adds.\"\n  @spec add(integer()) :: integer()\n  @spec add(integer(), integer()) :: integer()\n  def add(a, b \\\\ 1) when is_integer(a) do\n    a + b\n  end\nend\n"
         );
     }
 
