@@ -28,7 +28,7 @@ fn module_source(i: usize) -> String {
             "  defp validate_{f}(record, opts) do\n    if Keyword.get(opts, :strict, false) and map_size(record) > {f} do\n      {{:error, :too_big}}\n    else\n      {{:ok, record}}\n    end\n  end\n\n"
         ));
     }
-    if i % 10 == 0 {
+    if i.is_multiple_of(10) {
         s.push_str("  def debug(x), do: IO.inspect(x, label: \"debug\")\n");
     }
     s.push_str("end\n");
@@ -107,10 +107,10 @@ fn bench_edits() {
     lsp.wait_diagnostics(uri, Some(1));
     let mut latencies = Vec::new();
     let edits = 300;
-    for v in 2..2 + edits {
+    for v in 2u32..2 + edits {
         // Type a character into a function body in the middle of the file, then delete it.
         let line = 2_500 + (v % 50);
-        let change = if v % 2 == 0 {
+        let change = if v.is_multiple_of(2) {
             json!({"range": {"start": {"line": line, "character": 4}, "end": {"line": line, "character": 4}}, "text": "x"})
         } else {
             json!({"range": {"start": {"line": line - 1, "character": 4}, "end": {"line": line - 1, "character": 5}}, "text": ""})

@@ -179,7 +179,7 @@ fn code_action_and_fix_all_round_trip() {
     let (mut lsp, _dir) = started();
     lsp.initialize(None, push_client(&[]));
     let uri = "file:///tmp/ladder-e2e-nowhere/lib/shop.ex";
-    let text = "defmodule Shop do\n  @moduledoc false\n  @doc \"Adds.\"\n  def add(a, b), do: a + b  \nend\n";
+    let text = "defmodule Shop do\n  @moduledoc false\n  @doc \"Adds: iex> Shop.add(1, 2)\"\n  def add(a, b), do: a + b  \nend\n";
     open(&mut lsp, uri, text);
     let diags = lsp.wait_diagnostics(uri, Some(1));
     assert_eq!(codes(&diags), ["missing-spec", "trailing-whitespace"]);
@@ -204,7 +204,7 @@ fn code_action_and_fix_all_round_trip() {
     assert_eq!(actions[0]["kind"], "quickfix");
     let fixed = apply_edits_utf16(text, actions[0]["edit"]["changes"][uri].as_array().unwrap());
     assert!(
-        fixed.contains("  @doc \"Adds.\"\n  @spec add(a :: term(), b :: term()) :: number()\n  def add"),
+        fixed.contains("  @doc \"Adds: iex> Shop.add(1, 2)\"\n  @spec add(a :: term(), b :: term()) :: number()\n  def add"),
         "{fixed}"
     );
     change(&mut lsp, uri, 2, json!([{"text": fixed}]));
@@ -381,8 +381,11 @@ fn workspace_files_are_linted_in_the_background_with_progress() {
     assert_eq!(
         codes(&diags),
         [
+            "doc-without-example",
             "missing-spec",
             "io-inspect",
+            "doc-without-example",
+            "doc-without-example",
             "missing-spec",
             "trailing-whitespace",
             "io-inspect"

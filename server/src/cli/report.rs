@@ -41,9 +41,12 @@ impl FileReport {
         crate::lint::file_level(&self.findings)
     }
 
-    /// Findings that make the run fail.
+    /// Findings that make the run fail: errors and warnings (which block levels) at levels up
+    /// to the threshold. Infos and hints are reported but never fail a run.
     pub fn failing(&self) -> impl Iterator<Item = &Finding> {
-        self.findings.iter().filter(|f| f.level <= self.fail_level)
+        self.findings
+            .iter()
+            .filter(|f| f.level <= self.fail_level && f.severity.blocks_level())
     }
 }
 

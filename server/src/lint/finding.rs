@@ -86,6 +86,8 @@ pub struct Finding {
     pub message: String,
     /// The fix, if any.
     pub fix: Option<Fix>,
+    /// Other ways to fix it, offered after the main fix (never applied in bulk).
+    pub alternatives: Vec<Fix>,
 }
 
 impl Finding {
@@ -98,12 +100,19 @@ impl Finding {
             range,
             message: message.into(),
             fix: None,
+            alternatives: Vec::new(),
         }
     }
 
     /// Attaches a fix.
     pub fn with_fix(mut self, fix: Fix) -> Self {
         self.fix = Some(fix);
+        self
+    }
+
+    /// Attaches another way to fix it.
+    pub fn with_alternative(mut self, fix: Fix) -> Self {
+        self.alternatives.push(fix);
         self
     }
 }

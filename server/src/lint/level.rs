@@ -80,6 +80,7 @@ mod tests {
             range: 0..1,
             message: String::new(),
             fix: None,
+            alternatives: Vec::new(),
         }
     }
 

@@ -14,6 +14,12 @@ pub static RULES: &[&Rule] = &[
     &rules::io_inspect::RULE,
     // L4
     &rules::missing_spec::RULE,
+    &rules::vague_spec::RULE,
+    &rules::struct_without_type::RULE,
+    // L7
+    &rules::missing_moduledoc::RULE,
+    &rules::missing_doc::RULE,
+    &rules::doc_without_example::RULE,
     // Meta
     &rules::unused_suppression::RULE,
     &rules::invalid_config::RULE,

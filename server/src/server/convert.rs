@@ -57,6 +57,9 @@ pub struct DiagnosticData {
     pub version: Option<i32>,
     /// The rule's fix, as LSP edits.
     pub fix: Option<LspFix>,
+    /// Other fixes offered for the same finding.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub alternatives: Vec<LspFix>,
 }
 
 /// A fix in LSP terms.
@@ -77,7 +80,7 @@ pub fn diagnostic(
     version: Option<i32>,
     enc: PositionEncoding,
 ) -> Diagnostic {
-    let fix = f.fix.as_ref().map(|fix| LspFix {
+    let lsp_fix = |fix: &crate::lint::Fix| LspFix {
         title: fix.title.clone(),
         safe: fix.safe,
         edits: fix
@@ -88,8 +91,12 @@ pub fn diagnostic(
                 new_text: e.new_text.clone(),
             })
             .collect(),
-    });
-    let data = DiagnosticData { version, fix };
+    };
+    let data = DiagnosticData {
+        version,
+        fix: f.fix.as_ref().map(lsp_fix),
+        alternatives: f.alternatives.iter().map(lsp_fix).collect(),
+    };
     Diagnostic {
         range: range(rope, &f.range, enc),
         severity: Some(severity(f.severity)),

@@ -71,9 +71,9 @@ pub fn format_struct_type(indent: &str, fields: &[(String, String)], line_length
     let mut out = format!("{indent}@type t :: %__MODULE__{{\n");
     for (i, field) in inner.iter().enumerate() {
         let comma = if i + 1 < inner.len() { "," } else { "" };
-        out.push_str(&format!("{indent}{}{field}{comma}\n", " ".repeat(10)));
+        out.push_str(&format!("{indent}{}{field}{comma}\n", " ".repeat(8)));
     }
-    out.push_str(&format!("{indent}{}}}\n", " ".repeat(8)));
+    out.push_str(&format!("{indent}{}}}\n", " ".repeat(6)));
     out
 }
 

@@ -471,7 +471,9 @@ fn infer_return(function: &Function<'_>, scope: &Scope<'_, '_>, depth: usize) ->
             // A defaulted variable has the default's type, as in the arguments' spec.
             if let (true, Some(var), Some(default)) = (
                 elixir::is_binary_op(*param, scope.src, "\\\\"),
-                param.child_by_field_name("left").filter(|l| l.kind() == "identifier"),
+                param
+                    .child_by_field_name("left")
+                    .filter(|l| l.kind() == "identifier"),
                 param.child_by_field_name("right"),
             ) {
                 let name = text(var, scope.src);
@@ -723,14 +725,12 @@ fn call_type(call: Node<'_>, env: &Facts, scope: &Scope<'_, '_>, depth: usize) -
 /// inferred (a few calls deep, stopping on recursion).
 fn local_call_type(name: &str, arity: usize, scope: &Scope<'_, '_>, depth: usize) -> Ty {
     let module = scope.module;
-    if let Some(spec) = module
+    let written = module
         .specs
         .iter()
-        .find(|s| s.name == name && s.arity == arity)
-    {
-        if let Some(ret) = spec_return(spec.node, scope.src) {
-            return Ty::Raw(ret);
-        }
+        .find(|s| s.name == name && s.arity == arity);
+    if let Some(ret) = written.and_then(|spec| spec_return(spec.node, scope.src)) {
+        return Ty::Raw(ret);
     }
     if depth >= MAX_DEPTH {
         return Ty::Term;

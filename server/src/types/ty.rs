@@ -206,17 +206,17 @@ fn add(items: &mut Vec<Ty>, ty: Ty) {
         return;
     }
     // Tuples of the same size with the same literal tag: merge element-wise.
-    if let Ty::Tuple(new) = &ty {
-        if let Some(Ty::Tuple(old)) = items.iter_mut().find(|t| same_tag(t, new)) {
-            let merged: Vec<Ty> = old
-                .iter()
-                .cloned()
-                .zip(new.iter().cloned())
-                .map(|(a, b)| a.union(b))
-                .collect();
-            *old = merged;
-            return;
-        }
+    if let Ty::Tuple(new) = &ty
+        && let Some(Ty::Tuple(old)) = items.iter_mut().find(|t| same_tag(t, new))
+    {
+        let merged: Vec<Ty> = old
+            .iter()
+            .cloned()
+            .zip(new.iter().cloned())
+            .map(|(a, b)| a.union(b))
+            .collect();
+        *old = merged;
+        return;
     }
     items.retain(|t| !ty.covers(t));
     items.push(ty);

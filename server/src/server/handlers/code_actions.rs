@@ -60,13 +60,14 @@ pub async fn code_action(
             .filter(|d| d.source.as_deref() == Some("ladder"))
         {
             let Some(code) = code_of(diag) else { continue };
-            if let Some(fix) = current_fix(diag, code, &result) {
+            // The rule's own fix is the preferred action; alternatives follow it.
+            for (i, fix) in current_fixes(diag, code, &result).into_iter().enumerate() {
                 actions.push(CodeActionOrCommand::CodeAction(CodeAction {
                     title: fix.title.clone(),
                     kind: Some(CodeActionKind::QUICKFIX),
                     diagnostics: Some(vec![diag.clone()]),
                     edit: Some(workspace_edit(&uri, fix.edits)),
-                    is_preferred: Some(true),
+                    is_preferred: (i == 0).then_some(true),
                     ..Default::default()
                 }));
             }
@@ -103,24 +104,26 @@ pub async fn code_action(
     Ok(Some(actions))
 }
 
-/// The fix of a client's diagnostic, valid for the current text: from its `data` when computed
-/// for the current version, else from the current lint's diagnostic with the same code and
-/// range (clients that drop `data`, or stale diagnostics).
-fn current_fix(diag: &Diagnostic, code: &str, result: &LintResult) -> Option<LspFix> {
-    let data: Option<DiagnosticData> = diag
-        .data
-        .clone()
-        .and_then(|d| serde_json::from_value(d).ok());
-    if let Some(data) = data.filter(|d| d.version.is_some() && d.version == result.version) {
-        return data.fix;
-    }
-    let same = result
-        .diagnostics
-        .iter()
-        .find(|d| code_of(d) == Some(code) && d.range == diag.range)?;
-    serde_json::from_value::<DiagnosticData>(same.data.clone()?)
-        .ok()?
-        .fix
+/// The fixes of a client's diagnostic (main fix first), valid for the current text: from its
+/// `data` when computed for the current version, else from the current lint's diagnostic with
+/// the same code and range (clients that drop `data`, or stale diagnostics).
+fn current_fixes(diag: &Diagnostic, code: &str, result: &LintResult) -> Vec<LspFix> {
+    let parse = |d: &Diagnostic| {
+        d.data
+            .clone()
+            .and_then(|v| serde_json::from_value::<DiagnosticData>(v).ok())
+    };
+    let data = parse(diag)
+        .filter(|d| d.version.is_some() && d.version == result.version)
+        .or_else(|| {
+            let same = result
+                .diagnostics
+                .iter()
+                .find(|d| code_of(d) == Some(code) && d.range == diag.range)?;
+            parse(same)
+        });
+    data.map(|d| d.fix.into_iter().chain(d.alternatives).collect())
+        .unwrap_or_default()
 }
 
 /// Inserts `# ladder:disable-next-line CODE` above `line` with its indentation, or adds the

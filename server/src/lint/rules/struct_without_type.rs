@@ -1,0 +1,196 @@
+//! `struct-without-type`: a `defstruct` without `@type t`. Other modules' specs say `User.t()`;
+//! without the type, those specs point at nothing.
+
+use tree_sitter::Node;
+
+use crate::lint::{Edit, Finding, Fix, LintContext, Rule, RuleDocs, RuleMeta, Severity};
+use crate::syntax::elixir;
+use crate::syntax::module_model::module_models;
+use crate::syntax::text;
+use crate::types::format::{LINE_LENGTH, format_struct_type};
+
+/// The rule.
+pub static RULE: Rule = Rule {
+    meta: RuleMeta {
+        code: "struct-without-type",
+        level: 4,
+        severity: Severity::Warning,
+        fixable: true,
+        summary: "`defstruct` without a `@type t`",
+        docs: RuleDocs {
+            why: "Specs across the codebase refer to a struct as `Module.t()`. A struct module \
+                  without `@type t` leaves those references undefined for Dialyzer and for \
+                  readers, and the fields undocumented.",
+            bad: "defmodule Shop.Order do\n  defstruct [:id, items: [], total: 0]\nend",
+            good: "defmodule Shop.Order do\n  @type t :: %__MODULE__{id: term(), items: list(), total: integer()}\n  defstruct [:id, items: [], total: 0]\nend",
+            fix: "Inserts `@type t :: %__MODULE__{...}` above `defstruct`, listing the fields with \
+                  types inferred from their defaults (`term()` where there is none), to be \
+                  refined by hand.",
+        },
+        ..RuleMeta::BASE
+    },
+    check: Some(check),
+};
+
+fn check(ctx: &LintContext<'_>, out: &mut Vec<Finding>) {
+    if ctx.file.is_test() || ctx.file.is_script() {
+        return;
+    }
+    let src = ctx.source;
+    for module in module_models(ctx.tree.root_node(), src) {
+        let has_t = module.attributes.iter().any(|a| {
+            matches!(a.name, "type" | "opaque" | "typep")
+                && a.value.is_some_and(|v| type_head(v, src) == Some("t"))
+        });
+        if has_t {
+            continue;
+        }
+        let Some(body) = module.def.body else {
+            continue;
+        };
+        let Some(defstruct) = elixir::block_statements(body)
+            .into_iter()
+            .find(|s| elixir::local_call_name(*s, src) == Some("defstruct"))
+        else {
+            continue;
+        };
+        let message = format!("Struct `{}` has no `@type t`", module.def.name);
+        let finding = Finding::new(&RULE.meta, defstruct.byte_range(), message);
+        out.push(match fields(defstruct, src) {
+            Some(fields) => finding.with_fix(type_fix(ctx, defstruct, &fields)),
+            None => finding,
+        });
+    }
+}
+
+/// The name in `@type name :: …`.
+fn type_head<'a>(value: Node<'_>, src: &'a str) -> Option<&'a str> {
+    let head = if elixir::is_binary_op(value, src, "::") {
+        value.child_by_field_name("left")?
+    } else {
+        value
+    };
+    match head.kind() {
+        "identifier" => Some(text(head, src)),
+        "call" => elixir::local_call_name(head, src),
+        _ => None,
+    }
+}
+
+/// `(field, type)` of `defstruct [:a, b: 1]` or `defstruct a: nil, b: []`; `None` when the
+/// fields are computed (`defstruct @fields`).
+fn fields(defstruct: Node<'_>, src: &str) -> Option<Vec<(String, String)>> {
+    let mut out = Vec::new();
+    let args = elixir::call_args(defstruct);
+    let items: Vec<Node> = match args.as_slice() {
+        [list] if list.kind() == "list" => elixir::block_statements(*list),
+        [kw] if kw.kind() == "keywords" => vec![*kw],
+        _ => return None,
+    };
+    for item in items {
+        match item.kind() {
+            "atom" => out.push((
+                text(item, src).trim_start_matches(':').to_string(),
+                "term()".to_string(),
+            )),
+            "keywords" => {
+                let mut cursor = item.walk();
+                for pair in item
+                    .named_children(&mut cursor)
+                    .filter(|p| p.kind() == "pair")
+                {
+                    let key = pair.child_by_field_name("key")?;
+                    let value = pair.child_by_field_name("value")?;
+                    out.push((
+                        elixir::keyword_key(key, src).to_string(),
+                        default_type(value, src).to_string(),
+                    ));
+                }
+            }
+            _ => return None,
+        }
+    }
+    Some(out)
+}
+
+fn default_type(value: Node<'_>, src: &str) -> &'static str {
+    match value.kind() {
+        "integer" => "integer()",
+        "float" => "float()",
+        "string" => "String.t()",
+        "boolean" => "boolean()",
+        "atom" => "atom()",
+        "list" if text(value, src).contains(':') => "keyword()",
+        "list" => "list()",
+        "map" if text(value, src).starts_with("%{") => "map()",
+        "unary_operator" if text(value, src).starts_with('-') => "number()",
+        // `nil` or a computed default: the field's type is not known from it.
+        _ => "term()",
+    }
+}
+
+fn type_fix(ctx: &LintContext<'_>, defstruct: Node<'_>, fields: &[(String, String)]) -> Fix {
+    let src = ctx.source;
+    let indent = elixir::indentation(src, defstruct.start_byte());
+    let line_length = ctx.config.formatter_line_length.unwrap_or(LINE_LENGTH);
+    let text = format_struct_type(indent, fields, line_length);
+    Fix::safe(
+        "Insert @type t stub",
+        vec![Edit::insert(
+            elixir::line_start(src, defstruct.start_byte()),
+            text,
+        )],
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::lint::rules::test_support::*;
+
+    const CODE: &str = "struct-without-type";
+
+    #[test]
+    fn flags_and_fixes_with_types_from_defaults() {
+        let src = "defmodule Shop.Order do\n  @moduledoc false\n  defstruct [:id, items: [], total: 0, note: \"\", paid?: false, meta: %{}]\nend\n";
+        assert_eq!(
+            findings_of(src, "lib/order.ex", CODE)[0].message,
+            "Struct `Shop.Order` has no `@type t`"
+        );
+        let fixed = assert_clean_after_fix(src, "lib/order.ex", CODE);
+        assert!(fixed.contains("  @type t :: %__MODULE__{\n          id: term(),\n          items: list(),\n          total: integer(),\n          note: String.t(),\n          paid?: boolean(),\n          meta: map()\n        }\n  defstruct"), "{fixed}");
+        let kw = "defmodule P do\n  @moduledoc false\n  defstruct name: nil, age: 0\nend\n";
+        assert!(
+            assert_clean_after_fix(kw, "lib/p.ex", CODE)
+                .contains("  @type t :: %__MODULE__{name: term(), age: integer()}\n  defstruct")
+        );
+    }
+
+    #[test]
+    fn a_type_t_in_any_form_satisfies_it() {
+        for ty in [
+            "@type t :: %__MODULE__{}",
+            "@opaque t :: %__MODULE__{id: integer()}",
+            "@type t() :: %__MODULE__{}",
+        ] {
+            let src =
+                format!("defmodule P do\n  @moduledoc false\n  {ty}\n  defstruct [:id]\nend\n");
+            assert!(findings_of(&src, "lib/p.ex", CODE).is_empty(), "{ty}");
+        }
+        assert!(
+            findings_of(
+                "defmodule P do\n  defstruct [:id]\nend\n",
+                "test/p_test.exs",
+                CODE
+            )
+            .is_empty()
+        );
+    }
+
+    #[test]
+    fn computed_fields_get_no_fix() {
+        let src = "defmodule P do\n  @moduledoc false\n  @fields [:a]\n  defstruct @fields\nend\n";
+        let found = findings_of(src, "lib/p.ex", CODE);
+        assert_eq!(found.len(), 1);
+        assert!(found[0].fix.is_none());
+    }
+}
