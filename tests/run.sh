@@ -8,6 +8,12 @@ cd "$(dirname "$0")/.."
 step() { printf '\n==> %s\n' "$*"; }
 
 step "Installing test dependencies (only what is missing)"
+as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+if ! command -v mix >/dev/null 2>&1; then
+    # Real `mix` for the tests that compile and format Elixir (Debian's Elixir 1.14).
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq elixir
+fi
 tests/nvim/install.sh
 
 step "cargo fmt --check"

@@ -41,6 +41,7 @@ fn initialize_pins_capabilities_for_push_and_pull_clients() {
             "codeActionProvider": {"codeActionKinds": ["quickfix", "source.fixAll.ladder"], "resolveProvider": false},
             "codeLensProvider": {"resolveProvider": false},
             "executeCommandProvider": {"commands": ["ladder.showLevel"]},
+            "hoverProvider": true,
         })
     );
     assert_eq!(result["serverInfo"]["name"], "ladder-ls");
@@ -198,7 +199,11 @@ fn code_action_and_fix_all_round_trip() {
         .collect();
     assert_eq!(
         titles,
-        ["Insert @spec stub", "Disable missing-spec for this line"]
+        [
+            "Insert @spec stub",
+            "Disable missing-spec for this line",
+            "Fix all safe ladder findings"
+        ]
     );
     assert_eq!(actions[0]["isPreferred"], true);
     assert_eq!(actions[0]["kind"], "quickfix");

@@ -93,6 +93,10 @@ impl LanguageServer for Backend {
         handlers::code_actions::code_action(&self.state, params).await
     }
 
+    async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
+        handlers::hover::hover(&self.state, params).await
+    }
+
     async fn code_lens(&self, params: CodeLensParams) -> Result<Option<Vec<CodeLens>>> {
         handlers::code_lens::code_lens(&self.state, params).await
     }

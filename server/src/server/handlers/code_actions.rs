@@ -84,7 +84,9 @@ pub async fn code_action(
         }
     }
 
-    if only.is_some() && wants(only, FIX_ALL_KIND) {
+    // Offered on request (`source.fixAll.ladder`, fix on save) and in menus that ask for every
+    // kind (Helix, Neovim); VS Code keeps source actions out of its lightbulb.
+    if wants(only, FIX_ALL_KIND) {
         let edits: Vec<TextEdit> = non_overlapping_safe_edits(&result.findings)
             .iter()
             .map(|e| TextEdit {
@@ -116,11 +118,21 @@ fn current_fixes(diag: &Diagnostic, code: &str, result: &LintResult) -> Vec<LspF
     let data = parse(diag)
         .filter(|d| d.version.is_some() && d.version == result.version)
         .or_else(|| {
-            let same = result
-                .diagnostics
-                .iter()
-                .find(|d| code_of(d) == Some(code) && d.range == diag.range)?;
-            parse(same)
+            // Same code and range; else same code on the same line (clients such as Neovim 0.7
+            // send back columns in another encoding), the closest start first.
+            let same_code = || {
+                result
+                    .diagnostics
+                    .iter()
+                    .filter(|d| code_of(d) == Some(code))
+            };
+            let exact = same_code().find(|d| d.range == diag.range);
+            let same_line = || {
+                same_code()
+                    .filter(|d| d.range.start.line == diag.range.start.line)
+                    .min_by_key(|d| d.range.start.character.abs_diff(diag.range.start.character))
+            };
+            parse(exact.or_else(same_line)?)
         });
     data.map(|d| d.fix.into_iter().chain(d.alternatives).collect())
         .unwrap_or_default()

@@ -86,8 +86,16 @@ pub async fn lint_open(
     if !current {
         return None;
     }
-    *open.latest.lock().unwrap_or_else(|e| e.into_inner()) = Some(result.clone());
-    Some(result)
+    // Two lints of the same version can race (the background one and a pull): keep the first,
+    // so the pull model's `resultId` stays stable for unchanged text.
+    let mut latest = open.latest.lock().unwrap_or_else(|e| e.into_inner());
+    match latest.as_ref().filter(|r| r.version == result.version) {
+        Some(existing) => Some(existing.clone()),
+        None => {
+            *latest = Some(result.clone());
+            Some(result)
+        }
+    }
 }
 
 /// Lints an open document in the background and publishes the result (push clients).

@@ -110,6 +110,7 @@ pub fn initialize(state: &State, params: InitializeParams) -> InitializeResult {
                 resolve_provider: Some(false),
                 work_done_progress_options: WorkDoneProgressOptions::default(),
             })),
+            hover_provider: Some(HoverProviderCapability::Simple(true)),
             code_lens_provider: Some(CodeLensOptions {
                 resolve_provider: Some(false),
             }),

@@ -5,5 +5,6 @@ pub mod code_lens;
 pub mod commands;
 pub mod diagnostics;
 pub mod documents;
+pub mod hover;
 pub mod initialize;
 pub mod workspace;

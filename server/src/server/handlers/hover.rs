@@ -1,0 +1,129 @@
+//! Hover on a function's name (its definition or a local call): its `@spec`, or the spec
+//! ladder-ls infers when it has none.
+
+use std::sync::Arc;
+
+use tower_lsp_server::jsonrpc::Result;
+
+use super::super::convert;
+use super::super::lsp::*;
+use super::super::state::State;
+use crate::syntax::elixir;
+use crate::syntax::module_model::{ModuleModel, module_models};
+use crate::syntax::text;
+use crate::types::{format, format_spec, infer_function_spec};
+
+pub async fn hover(state: &Arc<State>, params: HoverParams) -> Result<Option<Hover>> {
+    let uri = params.text_document_position_params.text_document.uri;
+    let Some(open) = state.doc(&uri) else {
+        return Ok(None);
+    };
+    let snapshot = open.lock().snapshot();
+    let enc = state.session().encoding;
+    let byte = convert::byte(
+        &snapshot.rope,
+        params.text_document_position_params.position,
+        enc,
+    );
+    let source = snapshot.rope.to_string();
+    let Some(markdown) = spec_hover(&snapshot.tree, &source, byte) else {
+        return Ok(None);
+    };
+    Ok(Some(Hover {
+        contents: HoverContents::Markup(MarkupContent {
+            kind: MarkupKind::Markdown,
+            value: markdown,
+        }),
+        range: None,
+    }))
+}
+
+/// The hover text for the function named at `byte`, if any.
+pub fn spec_hover(tree: &tree_sitter::Tree, src: &str, byte: usize) -> Option<String> {
+    let node = tree.root_node().descendant_for_byte_range(byte, byte)?;
+    if node.kind() != "identifier" {
+        return None;
+    }
+    let name = text(node, src);
+    let models = module_models(tree.root_node(), src);
+    // The innermost module around the name.
+    let module = models
+        .iter()
+        .filter(|m| m.def.node.byte_range().contains(&byte))
+        .last()?;
+    let arity = named_arity(node, module, src)?;
+    let function = module
+        .functions
+        .iter()
+        .find(|f| f.name == name && (f.min_arity..=f.arity).contains(&arity))?;
+    let written: Vec<&str> = module
+        .specs
+        .iter()
+        .filter(|s| s.name == name && (function.min_arity..=function.arity).contains(&s.arity))
+        .map(|s| text(s.node, src))
+        .collect();
+    if !written.is_empty() {
+        return Some(format!("```elixir\n{}\n```", written.join("\n")));
+    }
+    let spec = infer_function_spec(function, arity, module, src);
+    let text = format_spec(
+        "",
+        name,
+        &spec.arg_texts(),
+        &spec.ret_alternatives(),
+        format::LINE_LENGTH,
+    );
+    Some(format!(
+        "```elixir\n{}```\n*Inferred by ladder-ls: `{}` has no @spec.*",
+        text,
+        function.label()
+    ))
+}
+
+/// The arity a name refers to: the parameters of the definition it names, or the arguments of
+/// the local call it is the target of.
+fn named_arity(node: tree_sitter::Node<'_>, module: &ModuleModel<'_>, src: &str) -> Option<usize> {
+    for function in &module.functions {
+        if function.clauses.iter().any(|c| c.name_node == node) {
+            return Some(function.arity);
+        }
+    }
+    let call = node
+        .parent()
+        .filter(|p| p.kind() == "call" && p.child_by_field_name("target") == Some(node))?;
+    let args = elixir::call_args(call).len();
+    // A piped call has one more argument than it shows.
+    let piped = call.parent().is_some_and(|p| {
+        elixir::is_binary_op(p, src, "|>") && p.child_by_field_name("right") == Some(call)
+    });
+    Some(args + usize::from(piped))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hover_at(src: &str, needle: &str) -> Option<String> {
+        let tree = crate::syntax::new_parser().parse(src, None).unwrap();
+        spec_hover(&tree, src, src.find(needle).unwrap() + 1)
+    }
+
+    #[test]
+    fn shows_the_inferred_spec_or_the_written_one() {
+        let src = "defmodule A do\n  def greet(name) when is_binary(name), do: \"hi \" <> name\n  @spec twice(integer()) :: integer()\n  def twice(x), do: x * 2\n  def run, do: greet(\"x\") |> twice()\nend\n";
+        let inferred = hover_at(src, "greet(name)").unwrap();
+        assert!(
+            inferred.contains("@spec greet(String.t()) :: String.t()"),
+            "{inferred}"
+        );
+        assert!(inferred.contains("has no @spec"));
+        let call = hover_at(src, "greet(\"x\")").unwrap();
+        assert!(call.contains("@spec greet(String.t())"), "{call}");
+        let written = hover_at(src, "twice()").unwrap();
+        assert_eq!(
+            written,
+            "```elixir\n@spec twice(integer()) :: integer()\n```"
+        );
+        assert_eq!(hover_at(src, "name)"), None);
+    }
+}
