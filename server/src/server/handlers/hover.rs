@@ -49,8 +49,7 @@ pub fn spec_hover(tree: &tree_sitter::Tree, src: &str, byte: usize) -> Option<St
     // The innermost module around the name.
     let module = models
         .iter()
-        .filter(|m| m.def.node.byte_range().contains(&byte))
-        .last()?;
+        .rfind(|m| m.def.node.byte_range().contains(&byte))?;
     let arity = named_arity(node, module, src)?;
     let function = module
         .functions
