@@ -76,6 +76,49 @@ fn every_inserted_spec_compiles_and_is_formatted() {
         String::from_utf8_lossy(&format.stderr)
     );
 
+    // The doc fixes are offered one at a time (they need a human to write the text), but they
+    // must leave code that compiles and is formatted too: apply every one of them.
+    let undocumented = project.path().join("lib/shapes/undocumented.ex");
+    let mut text = std::fs::read_to_string(&undocumented).unwrap();
+    let info = ladder_ls::lint::FileInfo::new("lib/shapes/undocumented.ex");
+    let config = ladder_ls::config::Config::default();
+    for _ in 0..20 {
+        let findings = ladder_ls::lint::lint_source(&text, &info, &config);
+        let Some(fix) = findings
+            .iter()
+            .filter(|f| matches!(f.code, "missing-moduledoc" | "missing-doc"))
+            .find_map(|f| f.fix.clone())
+        else {
+            break;
+        };
+        text = ladder_ls::lint::fix::apply_edits(&text, &fix.edits).unwrap();
+    }
+    let left: Vec<&str> = ladder_ls::lint::lint_source(&text, &info, &config)
+        .iter()
+        .map(|f| f.code)
+        .collect();
+    assert!(
+        !left.iter().any(|c| matches!(
+            *c,
+            "missing-moduledoc" | "missing-doc" | "missing-spec" | "struct-without-type"
+        )),
+        "{left:?}\n{text}"
+    );
+    std::fs::write(&undocumented, &text).unwrap();
+    let compile = mix(project.path(), &["compile", "--warnings-as-errors"]);
+    assert!(
+        compile.status.success(),
+        "doc stubs broke compilation:\n{}{}\n{text}",
+        String::from_utf8_lossy(&compile.stdout),
+        String::from_utf8_lossy(&compile.stderr)
+    );
+    let format = mix(project.path(), &["format", "--check-formatted"]);
+    assert!(
+        format.status.success(),
+        "doc stubs are not formatted:\n{}\n{text}",
+        String::from_utf8_lossy(&format.stderr)
+    );
+
     // Idempotent: a second run changes nothing.
     ladder(&["check", "--fix"]);
     assert_eq!(

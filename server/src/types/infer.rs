@@ -384,6 +384,24 @@ fn pattern(node: Node<'_>, facts: &Facts, scope: &Scope<'_, '_>) -> (Ty, Option<
     }
 }
 
+/// `m` in `%{m | k: v}` (a map or struct without its own struct name).
+fn map_update_target<'t>(node: Node<'t>, src: &str) -> Option<Node<'t>> {
+    if node.kind() != "map"
+        || node
+            .named_children(&mut node.walk())
+            .any(|c| c.kind() == "struct")
+    {
+        return None;
+    }
+    let content = node
+        .named_children(&mut node.walk())
+        .find(|c| c.kind() == "map_content")?;
+    let update = content
+        .named_child(0)
+        .filter(|n| elixir::is_binary_op(*n, src, "|"))?;
+    update.child_by_field_name("left")
+}
+
 fn map_type(node: Node<'_>, scope: &Scope<'_, '_>) -> Ty {
     let Some(st) = node
         .named_children(&mut node.walk())
@@ -574,6 +592,13 @@ fn stab_clauses_type(block: Node<'_>, env: &Facts, scope: &Scope<'_, '_>, depth:
 
 fn expr(node: Node<'_>, env: &Facts, scope: &Scope<'_, '_>, depth: usize) -> Ty {
     let src = scope.src;
+    if let Some(updated) = map_update_target(node, src) {
+        // `%{map | k: v}` has the type of the map it updates (a struct stays that struct).
+        let ty = expr(updated, env, scope, depth);
+        if !ty.is_term() {
+            return ty;
+        }
+    }
     if let Some(ty) = literal_type(node, scope) {
         // A map update `%{m | k: v}` or `%Struct{s | …}` keeps the type of what it updates.
         return ty;
@@ -971,6 +996,18 @@ mod tests {
                 2
             ),
             "m(Macro.t(), Macro.t()) :: Macro.t()"
+        );
+    }
+
+    #[test]
+    fn map_updates_keep_the_type_of_what_they_update() {
+        assert_eq!(
+            spec("def f(%User{} = u), do: %{u | name: 1}", "f", 1),
+            "f(User.t()) :: User.t()"
+        );
+        assert_eq!(
+            spec("def f(m, v), do: %{m | a: v}", "f", 2),
+            "f(m :: term(), v :: term()) :: map()"
         );
     }
 
