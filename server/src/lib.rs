@@ -7,6 +7,7 @@ pub mod cli;
 pub mod config;
 pub mod document;
 pub mod lint;
+pub mod mix;
 pub mod server;
 pub mod syntax;
 pub mod types;

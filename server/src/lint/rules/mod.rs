@@ -6,6 +6,7 @@ pub mod io_inspect;
 pub mod missing_doc;
 pub mod missing_moduledoc;
 pub mod missing_spec;
+pub mod mix_gates;
 pub mod struct_without_type;
 pub mod syntax_error;
 pub mod trailing_whitespace;
