@@ -52,7 +52,6 @@ pub fn parse(output: &str, root: &Path) -> Option<Vec<GateFinding>> {
                 {
                     f.end = Some((line, end));
                 }
-                }
                 if category == "warning" {
                     f.message = format!("{} (Credo warning)", f.message);
                 }
