@@ -64,10 +64,16 @@ impl Lsp {
 
     /// Starts a given `ladder-ls` binary (with `--stdio`) in `dir`.
     pub fn start_binary(bin: &Path, dir: &Path) -> Self {
+        Self::start_with_env(bin, dir, &[])
+    }
+
+    /// Starts a given `ladder-ls` binary with extra environment variables.
+    pub fn start_with_env(bin: &Path, dir: &Path, env: &[(&str, &str)]) -> Self {
         let mut child = Command::new(bin)
             .arg("--stdio")
             .current_dir(dir)
             .env("LADDER_LOG", "debug")
+            .envs(env.iter().copied())
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -204,13 +210,23 @@ impl Lsp {
 
     /// `initialize` + `initialized` with the given client capabilities and root.
     pub fn initialize(&mut self, root: Option<&Path>, capabilities: Value) -> Value {
+        self.initialize_with(root, capabilities, Value::Null)
+    }
+
+    /// `initialize` + `initialized` with `initializationOptions` too.
+    pub fn initialize_with(
+        &mut self,
+        root: Option<&Path>,
+        capabilities: Value,
+        options: Value,
+    ) -> Value {
         let root_uri = root.map(file_uri);
         let folders = root
             .map(|r| json!([{"uri": file_uri(r), "name": "root"}]))
             .unwrap_or(Value::Null);
         let result = self.call(
             "initialize",
-            json!({"processId": null, "rootUri": root_uri, "workspaceFolders": folders, "capabilities": capabilities}),
+            json!({"processId": null, "rootUri": root_uri, "workspaceFolders": folders, "capabilities": capabilities, "initializationOptions": options}),
         );
         self.notify("initialized", json!({}));
         result

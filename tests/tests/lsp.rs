@@ -40,7 +40,7 @@ fn initialize_pins_capabilities_for_push_and_pull_clients() {
             "textDocumentSync": {"openClose": true, "change": 2, "save": true},
             "codeActionProvider": {"codeActionKinds": ["quickfix", "source.fixAll.ladder"], "resolveProvider": false},
             "codeLensProvider": {"resolveProvider": false},
-            "executeCommandProvider": {"commands": ["ladder.showLevel"]},
+            "executeCommandProvider": {"commands": ["ladder.showLevel", "ladder.runGates", "ladder.runTests"]},
             "hoverProvider": true,
         })
     );

@@ -11,20 +11,25 @@ use super::report::{CheckReport, FileReport};
 use super::{CheckArgs, output};
 use crate::config::Config;
 use crate::lint::{self, FileInfo, Finding, fix, rules};
+use crate::mix::gates::{Gate, GateSettings, run_gates};
 use crate::workspace::{self, ConfigCache};
+use tokio_util::sync::CancellationToken;
 
 /// Fix rounds per file: each round applies the non-overlapping safe fixes, then re-lints.
 const MAX_FIX_ROUNDS: usize = 10;
 
 /// Runs `check` and prints its report; returns 0 (clean), 1 (findings) or 2 (error).
 pub fn run(args: &CheckArgs) -> ExitCode {
-    let report = match check(&args.paths, args.fix, args.level) {
+    let mut report = match check(&args.paths, args.fix, args.level) {
         Ok(report) => report,
         Err(e) => {
             eprintln!("ladder-ls: {e}");
             return ExitCode::from(2);
         }
     };
+    if args.mix {
+        add_gates(&mut report, &args.paths, args.level);
+    }
     print!("{}", output::render(&report, args.format));
     for error in &report.errors {
         eprintln!("ladder-ls: {error}");
@@ -180,4 +185,92 @@ fn display_path(path: &Path, cwd: &Path) -> String {
     let rel = path.strip_prefix(cwd).unwrap_or(path);
     let rel = rel.strip_prefix(".").unwrap_or(rel);
     workspace::relative_slash(rel, Path::new(""))
+}
+
+/// The Mix projects to run the gates of: each path's project, or the top-level projects under a
+/// folder that is not one (an umbrella runs its apps itself).
+fn gate_roots(paths: &[PathBuf]) -> Vec<PathBuf> {
+    let mut roots: Vec<PathBuf> = Vec::new();
+    for path in paths {
+        let found = match workspace::project_root(path) {
+            Some(root) => vec![root],
+            None => workspace::discover_projects(path),
+        };
+        for root in found {
+            let root = root.canonicalize().unwrap_or(root);
+            if !roots.iter().any(|r| root.starts_with(r)) {
+                roots.retain(|r| !r.starts_with(&root));
+                roots.push(root);
+            }
+        }
+    }
+    roots
+}
+
+/// Runs the mix gates of every project (`--mix`) and merges their findings into the report.
+/// Anything that keeps a gate from answering is an error (exit status 2).
+fn add_gates(report: &mut CheckReport, paths: &[PathBuf], level: Option<u8>) {
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            report
+                .errors
+                .push(format!("cannot start the async runtime: {e}"));
+            return;
+        }
+    };
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let configs = ConfigCache::default();
+    let roots = gate_roots(paths);
+    let mut verified = !roots.is_empty();
+    for root in roots {
+        let (_, loaded) = configs.for_file(&root.join("mix.exs"));
+        let settings = GateSettings::from_config(&loaded.config.mix);
+        let cancel = CancellationToken::new();
+        let announce = |gate: Gate| eprintln!("ladder-ls: {} ({})", gate.label(), root.display());
+        let result = runtime.block_on(run_gates(&root, &Gate::ALL, &settings, &cancel, &announce));
+        let gates = match result {
+            Ok(gates) => gates,
+            Err(e) => {
+                report.errors.push(format!("{}: {e}", root.display()));
+                verified = false;
+                continue;
+            }
+        };
+        verified &= gates.verified(&root) && gates.problems.is_empty();
+        report.errors.extend(
+            gates
+                .problems
+                .iter()
+                .map(|p| format!("{}: {p}", root.display())),
+        );
+        for gate_finding in &gates.findings {
+            let path = display_path(&gate_finding.path, &cwd);
+            let index = match report.files.iter().position(|f| f.path == path) {
+                Some(i) => i,
+                None => {
+                    let text = std::fs::read_to_string(&gate_finding.path).unwrap_or_default();
+                    let fail_level = level.or(loaded.config.target_level).unwrap_or(7);
+                    report.files.push(FileReport {
+                        path,
+                        rope: Rope::from_str(&text),
+                        findings: Vec::new(),
+                        fail_level,
+                    });
+                    report.files.len() - 1
+                }
+            };
+            let file = &mut report.files[index];
+            let finding = gate_finding.to_finding(&file.rope);
+            file.findings.push(finding);
+        }
+    }
+    for file in &mut report.files {
+        lint::engine::sort(&mut file.findings);
+    }
+    report.files.sort_by(|a, b| a.path.cmp(&b.path));
+    report.gates_verified = verified;
 }

@@ -76,6 +76,10 @@ pub struct CheckArgs {
     /// Apply every safe fix in place, then report what is left.
     #[arg(long)]
     pub fix: bool,
+    /// Also run the mix gates (compile, format, Credo, test) of each Mix project, synchronously.
+    /// This runs the project's code.
+    #[arg(long)]
+    pub mix: bool,
 }
 
 /// Runs a non-server command; returns the process exit status.

@@ -61,6 +61,8 @@ pub struct CheckReport {
     pub errors: Vec<String>,
     /// Findings fixed by `--fix`.
     pub fixed: usize,
+    /// Whether the mix gates ran for every project (`--mix`).
+    pub gates_verified: bool,
 }
 
 impl CheckReport {

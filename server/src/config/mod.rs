@@ -37,6 +37,8 @@ pub struct MixSettings {
     pub env: Option<String>,
     /// Time limit of one gate.
     pub timeout_ms: Option<u64>,
+    /// Delay after a save before the gates run (saves in quick succession run them once).
+    pub debounce_ms: Option<u64>,
 }
 
 /// A configuration problem, at a byte range of the configuration file.

@@ -191,9 +191,18 @@ fn read_mix(value: &Literal, node: Node<'_>, config: &mut Config, errors: &mut V
                 node,
                 "`mix: timeout_ms` must be a positive integer".into(),
             )),
+            ("debounce_ms", Literal::Integer(ms)) if *ms >= 0 => {
+                config.mix.debounce_ms = Some(*ms as u64)
+            }
+            ("debounce_ms", _) => errors.push(err(
+                node,
+                "`mix: debounce_ms` must be a non-negative integer".into(),
+            )),
             (other, _) => errors.push(err(
                 node,
-                format!("unknown `mix` setting `{other}` (known: enabled, env, timeout_ms)"),
+                format!(
+                    "unknown `mix` setting `{other}` (known: enabled, env, timeout_ms, debounce_ms)"
+                ),
             )),
         }
     }

@@ -71,6 +71,23 @@ impl Fix {
     }
 }
 
+/// A `'static` code for a rule code known only at run time (Credo check names from the Credo
+/// gate). Each distinct name is leaked once; there are a few hundred at most.
+pub fn intern(code: &str) -> &'static str {
+    if let Some(rule) = super::registry::find(code) {
+        return rule.meta.code;
+    }
+    static CODES: std::sync::Mutex<std::collections::BTreeSet<&'static str>> =
+        std::sync::Mutex::new(std::collections::BTreeSet::new());
+    let mut codes = CODES.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(known) = codes.get(code) {
+        return known;
+    }
+    let leaked: &'static str = Box::leak(code.to_string().into_boxed_str());
+    codes.insert(leaked);
+    leaked
+}
+
 /// A problem found in a file.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Finding {

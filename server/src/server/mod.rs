@@ -37,6 +37,13 @@ impl Backend {
     }
 }
 
+impl Backend {
+    /// `window/workDoneProgress/cancel` (not part of the `LanguageServer` trait yet).
+    async fn cancel_progress(&self, params: WorkDoneProgressCancelParams) {
+        handlers::gates::cancel_progress(&self.state, &params.token);
+    }
+}
+
 impl LanguageServer for Backend {
     async fn initialize(&self, params: InitializeParams) -> Result<InitializeResult> {
         Ok(handlers::initialize::initialize(&self.state, params))
@@ -58,6 +65,14 @@ impl LanguageServer for Backend {
 
     async fn did_change(&self, params: DidChangeTextDocumentParams) {
         handlers::documents::did_change(&self.state, params);
+    }
+
+    async fn did_save(&self, params: DidSaveTextDocumentParams) {
+        handlers::gates::on_save(&self.state, &params.text_document.uri);
+    }
+
+    async fn formatting(&self, params: DocumentFormattingParams) -> Result<Option<Vec<TextEdit>>> {
+        handlers::formatting::formatting(&self.state, params).await
     }
 
     async fn did_close(&self, params: DidCloseTextDocumentParams) {
@@ -122,12 +137,15 @@ pub fn serve_stdio() -> ExitCode {
     let requested = Arc::new(AtomicBool::new(false));
     let flag = requested.clone();
     runtime.block_on(async move {
-        let (service, socket) =
-            LspService::build(move |client| Backend::new(client, flag)).finish();
+        let (service, socket) = LspService::build(move |client| Backend::new(client, flag))
+            .custom_method("window/workDoneProgress/cancel", Backend::cancel_progress)
+            .finish();
         transport::serve(tokio::io::stdin(), tokio::io::stdout(), service, socket).await;
     });
     tracing::info!("exiting");
-    // Lints still running on blocking threads are abandoned: the editor asked us to go.
+    // Lints still running on blocking threads are abandoned: the editor asked us to go. No mix
+    // process may outlive the server.
+    crate::mix::runner::kill_all();
     runtime.shutdown_background();
     let code = if requested.load(Ordering::SeqCst) {
         0

@@ -20,6 +20,8 @@ pub struct EditorSettings {
     pub mix_env: Option<String>,
     /// `mix.timeoutMs`.
     pub mix_timeout_ms: Option<u64>,
+    /// `mix.debounceMs`.
+    pub mix_debounce_ms: Option<u64>,
 }
 
 impl EditorSettings {
@@ -49,6 +51,7 @@ impl EditorSettings {
             s.mix_enabled = mix.get("enabled").and_then(Value::as_bool);
             s.mix_env = mix.get("env").and_then(Value::as_str).map(str::to_string);
             s.mix_timeout_ms = mix.get("timeoutMs").and_then(Value::as_u64);
+            s.mix_debounce_ms = mix.get("debounceMs").and_then(Value::as_u64);
         }
         s
     }
@@ -70,6 +73,7 @@ impl EditorSettings {
         }
         config.mix.env = config.mix.env.clone().or_else(|| self.mix_env.clone());
         config.mix.timeout_ms = config.mix.timeout_ms.or(self.mix_timeout_ms);
+        config.mix.debounce_ms = config.mix.debounce_ms.or(self.mix_debounce_ms);
         config
     }
 }

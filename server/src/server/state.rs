@@ -101,6 +101,8 @@ pub struct OpenDoc {
     pub target: FileTarget,
     /// The newest lint of this document, if any.
     pub latest: Mutex<Option<Arc<LintResult>>>,
+    /// The version it was opened at (its text was then the file's on disk).
+    pub opened_version: i32,
 }
 
 impl OpenDoc {
@@ -140,6 +142,12 @@ pub struct State {
     pub shutdown: CancellationToken,
     /// Whether `shutdown` was requested (the exit status depends on it).
     pub shutdown_requested: Arc<AtomicBool>,
+    /// Mix gate runners and results, by Mix project root.
+    pub gates: DashMap<PathBuf, Arc<super::handlers::gates::ProjectGates>>,
+    /// Cancellation of runs whose progress the client may cancel, by progress token.
+    pub progress_cancels: DashMap<String, CancellationToken>,
+    /// Messages already shown with `window/showMessage` (each is shown once, then logged).
+    pub shown_messages: Mutex<std::collections::HashSet<String>>,
 }
 
 impl State {
@@ -155,6 +163,9 @@ impl State {
             editor: RwLock::new(EditorSettings::default()),
             shutdown: CancellationToken::new(),
             shutdown_requested,
+            gates: DashMap::new(),
+            progress_cancels: DashMap::new(),
+            shown_messages: Mutex::new(Default::default()),
         }
     }
 

@@ -20,10 +20,13 @@ pub fn render(report: &CheckReport) -> String {
     let mut out = String::new();
     for (file, f) in report.findings() {
         let p = file.pos(f.range.start);
+        // Multi-line messages (test failures) are indented under their first line.
+        let message = f.message.replace('\n', "\n    ");
+        let (path, level, code) = (&file.path, f.level, f.code);
         let _ = writeln!(
             out,
-            "{}:{}:{}: L{} {} {}",
-            file.path, p.line, p.column, f.level, f.code, f.message
+            "{path}:{}:{}: L{level} {code} {message}",
+            p.line, p.column
         );
     }
     if !out.is_empty() {
@@ -55,7 +58,7 @@ pub fn render(report: &CheckReport) -> String {
     let project = project.map_or_else(|| "below L0".to_string(), |l| format!("L{l}"));
     let _ = writeln!(
         out,
-        "\n{total} finding{} in {} file{} ({} checked); project level {project} (mix gates L0–L3 not run: native rules only)",
+        "\n{total} finding{} in {} file{} ({} checked); project level {project} ({gates})",
         if total == 1 { "" } else { "s" },
         report
             .files
@@ -74,6 +77,11 @@ pub fn render(report: &CheckReport) -> String {
             "s"
         },
         report.files_checked,
+        gates = if report.gates_verified {
+            "mix gates run"
+        } else {
+            "mix gates L0–L3 not run: native rules only"
+        },
     );
     out
 }

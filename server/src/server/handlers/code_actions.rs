@@ -57,7 +57,7 @@ pub async fn code_action(
             .context
             .diagnostics
             .iter()
-            .filter(|d| d.source.as_deref() == Some("ladder"))
+            .filter(|d| matches!(d.source.as_deref(), Some("ladder" | "mix" | "credo")))
         {
             let Some(code) = code_of(diag) else { continue };
             // The rule's own fix is the preferred action; alternatives follow it.
@@ -71,7 +71,8 @@ pub async fn code_action(
                     ..Default::default()
                 }));
             }
-            if code != "unused-suppression" {
+            // Suppression comments silence native rules; gate findings come from the tools.
+            if code != "unused-suppression" && diag.source.as_deref() == Some("ladder") {
                 let edit = suppress_edit(&result.rope, diag.range.start.line as usize, code, enc);
                 actions.push(CodeActionOrCommand::CodeAction(CodeAction {
                     title: format!("Disable {code} for this line"),

@@ -6,9 +6,10 @@ use tower_lsp_server::jsonrpc::Result;
 
 use super::super::convert;
 use super::super::lsp::*;
-use super::super::state::State;
+use super::super::state::{LintResult, State};
 use super::commands::SHOW_LEVEL;
 use super::diagnostics;
+use crate::lint::Finding;
 use crate::lint::LevelReport;
 use crate::syntax::elixir;
 
@@ -16,14 +17,34 @@ use crate::syntax::elixir;
 pub const GATES_NOTE: &str = "L0–L3 not verified";
 
 /// The lens title of a set of findings.
-pub fn title(report: &LevelReport) -> String {
+pub fn title(report: &LevelReport, verified: bool) -> String {
+    let note = if verified {
+        String::new()
+    } else {
+        format!(" · {GATES_NOTE}")
+    };
     match report.next_summary() {
-        Some(next) => format!("Ladder {} · {next} · {GATES_NOTE}", report.label()),
-        None => format!(
-            "Ladder {} · every native rung passes · {GATES_NOTE}",
-            report.label()
-        ),
+        Some(next) => format!("Ladder {} · {next}{note}", report.label()),
+        None if verified => format!("Ladder {} · every rung passes", report.label()),
+        None => format!("Ladder {} · every native rung passes{note}", report.label()),
     }
+}
+
+/// The findings that count for levels in a document: its lint and the current mix gate
+/// findings (those within `span`, when given), and whether the gates verified L0–L3.
+pub fn level_findings(
+    state: &State,
+    uri: &Uri,
+    result: &LintResult,
+    span: Option<std::ops::Range<usize>>,
+) -> (Vec<Finding>, bool) {
+    let (gate_findings, _) = super::gates::findings_for(state, uri, result.version);
+    let mut all: Vec<Finding> = result.findings.clone();
+    all.extend(gate_findings.iter().map(|g| g.to_finding(&result.rope)));
+    if let Some(span) = span {
+        all.retain(|f| span.contains(&f.range.start));
+    }
+    (all, super::gates::verified(state, uri))
 }
 
 pub async fn code_lens(
@@ -46,12 +67,9 @@ pub async fn code_lens(
     let lenses = elixir::modules(snapshot.tree.root_node(), &text)
         .into_iter()
         .map(|module| {
-            let span = module.node.byte_range();
-            let inside = result
-                .findings
-                .iter()
-                .filter(|f| span.contains(&f.range.start));
-            let report = LevelReport::of(inside);
+            let (inside, verified) =
+                level_findings(state, &uri, &result, Some(module.node.byte_range()));
+            let report = LevelReport::of(&inside);
             CodeLens {
                 range: convert::range(
                     &snapshot.rope,
@@ -59,7 +77,7 @@ pub async fn code_lens(
                     enc,
                 ),
                 command: Some(Command {
-                    title: title(&report),
+                    title: title(&report, verified),
                     command: SHOW_LEVEL.to_string(),
                     arguments: Some(vec![serde_json::Value::String(uri.as_str().to_string())]),
                 }),

@@ -10,16 +10,45 @@ use super::super::state::State;
 use super::code_lens::title;
 use super::diagnostics;
 use crate::lint::LevelReport;
+use crate::mix::gates::Gate;
 
 /// `ladder.showLevel [uri]`: the file's level and next blockers, also shown as a message.
 pub const SHOW_LEVEL: &str = "ladder.showLevel";
 
+/// `ladder.runGates [uri]`: run the L0–L3 mix gates of the file's project (or every project).
+pub const RUN_GATES: &str = "ladder.runGates";
+
+/// `ladder.runTests [uri]`: run `mix test` only.
+pub const RUN_TESTS: &str = "ladder.runTests";
+
 /// Every command the server executes.
-pub const COMMANDS: &[&str] = &[SHOW_LEVEL];
+pub const COMMANDS: &[&str] = &[SHOW_LEVEL, RUN_GATES, RUN_TESTS];
 
 pub async fn execute(state: &Arc<State>, params: ExecuteCommandParams) -> Result<Option<LSPAny>> {
     match params.command.as_str() {
         SHOW_LEVEL => show_level(state, &params.arguments).await.map(Some),
+        RUN_GATES | RUN_TESTS => {
+            let gates = if params.command == RUN_TESTS {
+                vec![Gate::Test]
+            } else {
+                Gate::ALL.to_vec()
+            };
+            let uri: Option<Uri> = params
+                .arguments
+                .first()
+                .and_then(Value::as_str)
+                .and_then(|s| s.parse().ok());
+            match super::gates::run_command(state, uri.as_ref(), gates) {
+                Ok(roots) => Ok(Some(
+                    json!({"started": roots.iter().map(|r| r.display().to_string()).collect::<Vec<_>>()}),
+                )),
+                Err(message) => Err(Error {
+                    code: tower_lsp_server::jsonrpc::ErrorCode::InvalidRequest,
+                    message: message.into(),
+                    data: None,
+                }),
+            }
+        }
         other => Err(Error::invalid_params(format!("unknown command `{other}`"))),
     }
 }
@@ -40,8 +69,9 @@ async fn show_level(state: &Arc<State>, args: &[Value]) -> Result<Value> {
             uri.as_str()
         )));
     };
-    let report = LevelReport::of(&result.findings);
-    let message = title(&report);
+    let (findings, verified) = super::code_lens::level_findings(state, &uri, &result, None);
+    let report = LevelReport::of(&findings);
+    let message = title(&report, verified);
     let st = state.clone();
     let shown = message.clone();
     tokio::spawn(async move { st.client.show_message(MessageType::INFO, shown).await });
@@ -50,7 +80,7 @@ async fn show_level(state: &Arc<State>, args: &[Value]) -> Result<Value> {
         "level": report.level,
         "label": report.label(),
         "next": report.next_summary(),
-        "gatesVerified": false,
+        "gatesVerified": verified,
         "title": message,
     }))
 }

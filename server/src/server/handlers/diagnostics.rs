@@ -109,9 +109,10 @@ pub fn schedule(state: Arc<State>, uri: Uri) {
             return;
         };
         if !state.session().pull {
+            let (diagnostics, _) = with_gates(&state, &uri, &result);
             state
                 .client
-                .publish_diagnostics(uri, result.diagnostics.clone(), result.version)
+                .publish_diagnostics(uri, diagnostics, result.version)
                 .await;
         }
     });
@@ -130,10 +131,25 @@ pub fn clear(state: Arc<State>, uri: Uri) {
     });
 }
 
-fn full_report(result: &LintResult) -> FullDocumentDiagnosticReport {
+/// A file's diagnostics: its lint plus the current findings of the mix gates; and the
+/// `resultId` naming that combination.
+pub fn with_gates(state: &State, uri: &Uri, result: &LintResult) -> (Vec<Diagnostic>, String) {
+    let (findings, run) = super::gates::findings_for(state, uri, result.version);
+    let mut diagnostics = result.diagnostics.clone();
+    diagnostics.extend(super::gates::diagnostics(
+        &findings,
+        &result.rope,
+        result.version,
+        state.session().encoding,
+    ));
+    (diagnostics, format!("{}.{run}", result.id))
+}
+
+fn full_report(state: &State, uri: &Uri, result: &LintResult) -> FullDocumentDiagnosticReport {
+    let (items, id) = with_gates(state, uri, result);
     FullDocumentDiagnosticReport {
-        result_id: Some(result.id.to_string()),
-        items: result.diagnostics.clone(),
+        result_id: Some(id),
+        items,
     }
 }
 
@@ -176,7 +192,8 @@ pub async fn document_diagnostic(
             }
         },
     };
-    let id = result.id.to_string();
+    let full = full_report(state, &uri, &result);
+    let id = full.result_id.clone().unwrap_or_default();
     let report = if params.previous_result_id.as_deref() == Some(id.as_str()) {
         DocumentDiagnosticReport::Unchanged(RelatedUnchangedDocumentDiagnosticReport {
             related_documents: None,
@@ -187,7 +204,7 @@ pub async fn document_diagnostic(
     } else {
         DocumentDiagnosticReport::Full(RelatedFullDocumentDiagnosticReport {
             related_documents: None,
-            full_document_diagnostic_report: full_report(&result),
+            full_document_diagnostic_report: full,
         })
     };
     Ok(DocumentDiagnosticReportResult::Report(report))
@@ -204,7 +221,8 @@ pub fn workspace_diagnostic(
             continue;
         }
         let result = entry.value();
-        let id = result.id.to_string();
+        let full = full_report(state, entry.key(), result);
+        let id = full.result_id.clone().unwrap_or_default();
         let unchanged = params
             .previous_result_ids
             .iter()
@@ -223,7 +241,7 @@ pub fn workspace_diagnostic(
             WorkspaceDocumentDiagnosticReport::Full(WorkspaceFullDocumentDiagnosticReport {
                 uri: entry.key().clone(),
                 version: None,
-                full_document_diagnostic_report: full_report(result),
+                full_document_diagnostic_report: full,
             })
         });
     }

@@ -17,6 +17,7 @@ pub fn did_open(state: &Arc<State>, params: DidOpenTextDocumentParams) {
         doc: Mutex::new(doc),
         target,
         latest: Mutex::new(None),
+        opened_version: item.version,
     });
     state.docs.insert(item.uri.clone(), open);
     diagnostics::schedule(state.clone(), item.uri);

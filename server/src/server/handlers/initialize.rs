@@ -81,6 +81,12 @@ pub fn initialize(state: &State, params: InitializeParams) -> InitializeResult {
         *state.editor.write().unwrap_or_else(|e| e.into_inner()) =
             EditorSettings::from_json(options);
     }
+    let mix_enabled = state
+        .editor
+        .read()
+        .unwrap_or_else(|e| e.into_inner())
+        .mix_enabled
+        == Some(true);
     tracing::info!(?session, "initialized");
 
     let diagnostic_provider = session.pull.then(|| {
@@ -111,6 +117,9 @@ pub fn initialize(state: &State, params: InitializeParams) -> InitializeResult {
                 work_done_progress_options: WorkDoneProgressOptions::default(),
             })),
             hover_provider: Some(HoverProviderCapability::Simple(true)),
+            // `mix format` runs the project's formatter plugins: offered only when the editor
+            // enabled the mix gates.
+            document_formatting_provider: mix_enabled.then_some(OneOf::Left(true)),
             code_lens_provider: Some(CodeLensOptions {
                 resolve_provider: Some(false),
             }),

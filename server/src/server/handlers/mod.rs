@@ -5,6 +5,8 @@ pub mod code_lens;
 pub mod commands;
 pub mod diagnostics;
 pub mod documents;
+pub mod formatting;
+pub mod gates;
 pub mod hover;
 pub mod initialize;
 pub mod workspace;

@@ -162,9 +162,10 @@ async fn store_and_publish(state: &State, uri: Uri, result: LintResult) {
     let result = Arc::new(result);
     state.closed.insert(uri.clone(), result.clone());
     if !state.session().pull && !state.docs.contains_key(&uri) {
+        let (diagnostics, _) = diagnostics::with_gates(state, &uri, &result);
         state
             .client
-            .publish_diagnostics(uri, result.diagnostics.clone(), None)
+            .publish_diagnostics(uri, diagnostics, None)
             .await;
     }
 }

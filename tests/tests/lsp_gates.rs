@@ -1,0 +1,207 @@
+//! The mix gates through the real server: saving a file of a real Mix project (real `mix`,
+//! Debian's Elixir) publishes compile warnings, format drift and failing tests at the right
+//! lines; a fake `mix` shows that shutdown leaves no process behind.
+
+use std::path::Path;
+use std::time::Duration;
+
+use ladder_e2e::*;
+use serde_json::{Value, json};
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+fn gates_project() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&fixtures().join("gates_app"), dir.path());
+    dir
+}
+
+fn gate_options() -> Value {
+    json!({"mix": {"enabled": true, "debounceMs": 0}})
+}
+
+#[test]
+fn saving_a_file_runs_the_gates_and_publishes_their_findings() {
+    let project = gates_project();
+    let mut lsp = Lsp::start(project.path());
+    lsp.initialize_with(Some(project.path()), push_client(&[]), gate_options());
+    let math = project.path().join("lib/gates/math.ex");
+    let uri = file_uri(&math);
+    let text = std::fs::read_to_string(&math).unwrap();
+    lsp.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": uri, "languageId": "elixir", "version": 1, "text": text}}),
+    );
+    lsp.wait_diagnostics(&uri, Some(1));
+    lsp.notify(
+        "textDocument/didSave",
+        json!({"textDocument": {"uri": uri}}),
+    );
+
+    // The compile warning, on the open file, with its line and column.
+    let params = lsp.wait_notification("textDocument/publishDiagnostics", |p| {
+        p["uri"] == uri
+            && p["diagnostics"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|d| d["code"] == "compile-warning")
+    });
+    let warning = params["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["code"] == "compile-warning")
+        .unwrap()
+        .clone();
+    assert_eq!(warning["source"], "mix");
+    assert_eq!(
+        warning["range"]["start"],
+        json!({"line": 6, "character": 4})
+    );
+    assert!(
+        warning["message"]
+            .as_str()
+            .unwrap()
+            .contains("\"unused\" is unused")
+    );
+
+    // The failing test, on the closed test file, at the test and at the failing line.
+    let test_uri = file_uri(&project.path().join("test/math_test.exs"));
+    let params = lsp.wait_notification("textDocument/publishDiagnostics", |p| {
+        p["uri"] == test_uri
+            && p["diagnostics"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|d| d["code"] == "test-failure")
+    });
+    let lines: Vec<u64> = params["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["code"] == "test-failure")
+        .map(|d| d["range"]["start"]["line"].as_u64().unwrap())
+        .collect();
+    assert_eq!(lines, [7, 8]);
+
+    // Format drift on the unformatted file, with a fix that formats those lines.
+    let messy_uri = file_uri(&project.path().join("lib/gates/messy.ex"));
+    let params = lsp.wait_notification("textDocument/publishDiagnostics", |p| {
+        p["uri"] == messy_uri
+            && p["diagnostics"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|d| d["code"] == "unformatted")
+    });
+    let drift = params["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["code"] == "unformatted")
+        .unwrap()
+        .clone();
+    assert_eq!(drift["range"]["start"]["line"], 5);
+    assert_eq!(
+        drift["data"]["fix"]["edits"][0]["newText"],
+        "  def double(x), do: x * 2\n"
+    );
+
+    // The gates verified L0–L3: the lens no longer says "not verified" and shows the blocker.
+    let lenses = lsp.call(
+        "textDocument/codeLens",
+        json!({"textDocument": {"uri": uri}}),
+    );
+    let title = lenses[0]["command"]["title"].as_str().unwrap().to_string();
+    assert_eq!(title, "Ladder L– · next: L0 — 1 compile-warning");
+
+    // An edit hides the file's gate findings until the next run.
+    lsp.notify("textDocument/didChange", json!({"textDocument": {"uri": uri, "version": 2}, "contentChanges": [{"range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 0}}, "text": "# edited\n"}]}));
+    let after = lsp.wait_diagnostics(&uri, Some(2));
+    assert!(
+        !codes(&after).contains(&"compile-warning".to_string()),
+        "{after:?}"
+    );
+    assert!(lsp.shutdown().success());
+}
+
+#[test]
+fn gates_are_off_until_enabled() {
+    let project = gates_project();
+    let mut lsp = Lsp::start(project.path());
+    lsp.initialize(Some(project.path()), push_client(&[]));
+    let response = lsp.request(
+        "workspace/executeCommand",
+        json!({"command": "ladder.runGates", "arguments": []}),
+    );
+    assert!(
+        response["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("mix gates are off"),
+        "{response}"
+    );
+    assert!(!project.path().join("_build").exists());
+    assert!(lsp.shutdown().success());
+}
+
+#[test]
+fn shutdown_kills_a_running_suite_and_its_children() {
+    let project = gates_project();
+    let bin = tempfile::tempdir().unwrap();
+    let pidfile = bin.path().join("child.pid");
+    let mix = bin.path().join("mix");
+    std::fs::write(
+        &mix,
+        format!(
+            "#!/bin/sh\nsleep 600 &\necho $! > '{}'\nwait\n",
+            pidfile.display()
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&mix, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let mut lsp = Lsp::start_with_env(
+        &binary(),
+        project.path(),
+        &[("LADDER_MIX", mix.to_str().unwrap())],
+    );
+    lsp.initialize_with(Some(project.path()), push_client(&[]), gate_options());
+    let started = lsp.call(
+        "workspace/executeCommand",
+        json!({"command": "ladder.runTests", "arguments": []}),
+    );
+    assert_eq!(started["started"].as_array().unwrap().len(), 1);
+    // Wait until the fake suite's child exists.
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while !pidfile.exists() || std::fs::read_to_string(&pidfile).unwrap().trim().is_empty() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the fake mix never started"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let pid = std::fs::read_to_string(&pidfile)
+        .unwrap()
+        .trim()
+        .to_string();
+    assert!(lsp.shutdown().success());
+    // No process of the run outlives the server.
+    std::thread::sleep(Duration::from_millis(200));
+    let alive = Path::new("/proc").join(&pid).exists()
+        && !std::fs::read_to_string(Path::new("/proc").join(&pid).join("stat"))
+            .unwrap_or_default()
+            .contains(") Z ");
+    assert!(!alive, "process {pid} of the mix run outlived the server");
+}
