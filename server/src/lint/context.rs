@@ -6,6 +6,7 @@ use ropey::Rope;
 use tree_sitter::{Node, Tree};
 
 use crate::config::Config;
+use crate::syntax::module_model::{ModuleModel, module_models};
 
 /// Facts about a file's path that rules depend on.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -79,6 +80,8 @@ pub struct LintContext<'a> {
     pub config: &'a Config,
     /// Filled on first use by [`LintContext::nodes`].
     pub index: OnceCell<NodeIndex<'a>>,
+    /// Filled on first use by [`LintContext::modules`].
+    pub models: OnceCell<Vec<ModuleModel<'a>>>,
 }
 
 impl<'a> LintContext<'a> {
@@ -97,7 +100,15 @@ impl<'a> LintContext<'a> {
             file,
             config,
             index: OnceCell::new(),
+            models: OnceCell::new(),
         }
+    }
+
+    /// The modules of the file with their functions and attributes, built once and shared by
+    /// every rule.
+    pub fn modules(&self) -> &[ModuleModel<'a>] {
+        self.models
+            .get_or_init(|| module_models(self.tree.root_node(), self.source))
     }
 
     /// The calls and comments of the file, collected once and shared by every rule.

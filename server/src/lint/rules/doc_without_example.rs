@@ -2,7 +2,6 @@
 //! an `## Examples` section.
 
 use crate::lint::{Finding, LintContext, Rule, RuleDocs, RuleMeta, Severity};
-use crate::syntax::module_model::module_models;
 use crate::syntax::text;
 
 /// The rule.
@@ -29,7 +28,7 @@ fn check(ctx: &LintContext<'_>, out: &mut Vec<Finding>) {
         return;
     }
     let src = ctx.source;
-    for module in module_models(ctx.tree.root_node(), src) {
+    for module in ctx.modules() {
         for function in module.functions.iter().filter(|f| f.kind.is_public()) {
             let Some(doc) = function.doc else { continue };
             let Some(value) = doc.value else { continue };

@@ -5,7 +5,7 @@
 
 use crate::lint::{Edit, Finding, Fix, LintContext, Rule, RuleDocs, RuleMeta, Severity};
 use crate::syntax::elixir::{self, DefKind, ModuleKind};
-use crate::syntax::module_model::{Function, module_models};
+use crate::syntax::module_model::Function;
 use crate::syntax::text;
 
 /// The rule.
@@ -35,7 +35,7 @@ fn check(ctx: &LintContext<'_>, out: &mut Vec<Finding>) {
         return;
     }
     let src = ctx.source;
-    for module in module_models(ctx.tree.root_node(), src) {
+    for module in ctx.modules() {
         let documented = module
             .attribute("moduledoc")
             .and_then(|a| a.value)

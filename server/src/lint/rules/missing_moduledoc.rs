@@ -7,7 +7,6 @@
 
 use crate::lint::{Edit, Finding, Fix, LintContext, Rule, RuleDocs, RuleMeta, Severity};
 use crate::syntax::elixir::{self, ModuleKind};
-use crate::syntax::module_model::module_models;
 
 /// The rule.
 pub static RULE: Rule = Rule {
@@ -57,7 +56,7 @@ fn check(ctx: &LintContext<'_>, out: &mut Vec<Finding>) {
         return;
     }
     let src = ctx.source;
-    for module in module_models(ctx.tree.root_node(), src) {
+    for module in ctx.modules() {
         let def = &module.def;
         let nested = elixir::ancestor(def.node, |n| elixir::module_def(n, src).is_some()).is_some();
         if def.kind == ModuleKind::Impl

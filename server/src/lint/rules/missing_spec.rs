@@ -8,7 +8,7 @@
 
 use crate::lint::{Edit, Finding, Fix, LintContext, Rule, RuleDocs, RuleMeta, Severity};
 use crate::syntax::elixir::{self, DefKind, ModuleKind};
-use crate::syntax::module_model::{Function, ModuleModel, module_models};
+use crate::syntax::module_model::{Function, ModuleModel};
 use crate::types::{format, format_spec, infer_function_spec};
 
 /// The rule.
@@ -39,7 +39,7 @@ fn check(ctx: &LintContext<'_>, out: &mut Vec<Finding>) {
         return;
     }
     let src = ctx.source;
-    for module in module_models(ctx.tree.root_node(), src) {
+    for module in ctx.modules() {
         if module.def.kind == ModuleKind::Impl {
             continue;
         }

@@ -5,7 +5,6 @@ use tree_sitter::Node;
 
 use crate::lint::{Edit, Finding, Fix, LintContext, Rule, RuleDocs, RuleMeta, Severity};
 use crate::syntax::elixir;
-use crate::syntax::module_model::module_models;
 use crate::syntax::text;
 use crate::types::format::{LINE_LENGTH, format_struct_type};
 
@@ -37,7 +36,7 @@ fn check(ctx: &LintContext<'_>, out: &mut Vec<Finding>) {
         return;
     }
     let src = ctx.source;
-    for module in module_models(ctx.tree.root_node(), src) {
+    for module in ctx.modules() {
         let has_t = module.attributes.iter().any(|a| {
             matches!(a.name, "type" | "opaque" | "typep")
                 && a.value.is_some_and(|v| type_head(v, src) == Some("t"))

@@ -3,7 +3,6 @@
 
 use crate::lint::{Finding, LintContext, Rule, RuleDocs, RuleMeta, Severity};
 use crate::syntax::elixir;
-use crate::syntax::module_model::module_models;
 use crate::syntax::text;
 
 /// The rule.
@@ -44,7 +43,7 @@ fn is_vague(node: tree_sitter::Node<'_>, src: &str) -> bool {
 
 fn check(ctx: &LintContext<'_>, out: &mut Vec<Finding>) {
     let src = ctx.source;
-    for module in module_models(ctx.tree.root_node(), src) {
+    for module in ctx.modules() {
         for spec in &module.specs {
             let Some(value) = elixir::attribute(spec.node, src).and_then(|a| a.value) else {
                 continue;
