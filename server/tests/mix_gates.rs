@@ -201,3 +201,43 @@ async fn missing_mix_is_a_clear_error() {
     assert!(matches!(err, RunError::NotFound(_)));
     assert!(err.to_string().contains("not found"));
 }
+
+#[tokio::test]
+async fn credo_findings_come_with_the_check_name_when_the_project_has_credo() {
+    let (tmp, root) = fixture();
+    std::fs::create_dir_all(root.join("deps/credo")).unwrap();
+    let json = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../fixtures/mix-output/credo-1.7.19/strict.json");
+    // Real Credo needs Hex, which this machine cannot reach: a fake `mix` replays the recorded
+    // report for `mix credo` (after compile lines, as mix prints them) and passes the rest.
+    let mix = fake_mix(
+        tmp.path(),
+        &format!(
+            "case \"$1\" in\n  credo) echo '==> credo'; echo 'Compiling 1 file (.ex)'; cat '{}'; exit 30;;\n  *) exit 0;;\nesac",
+            json.display()
+        ),
+    );
+    let report = run_gates(
+        &root,
+        &Gate::ALL,
+        &settings(&mix, Duration::from_secs(10)),
+        &CancellationToken::new(),
+        &|_| {},
+    )
+    .await
+    .unwrap();
+    assert!(report.problems.is_empty(), "{:?}", report.problems);
+    assert_eq!(report.ran, Gate::ALL);
+    assert!(report.verified(&root));
+    let credo: Vec<&str> = report
+        .findings
+        .iter()
+        .filter(|f| f.source == "credo")
+        .map(|f| f.code.as_str())
+        .collect();
+    assert!(
+        credo.contains(&"Credo.Check.Readability.ModuleDoc"),
+        "{credo:?}"
+    );
+    assert!(report.findings.iter().all(|f| f.level == 2));
+}

@@ -205,3 +205,75 @@ fn shutdown_kills_a_running_suite_and_its_children() {
             .contains(") Z ");
     assert!(!alive, "process {pid} of the mix run outlived the server");
 }
+
+#[test]
+fn cancelling_the_progress_cancels_the_run() {
+    let project = gates_project();
+    let bin = tempfile::tempdir().unwrap();
+    let pidfile = bin.path().join("child.pid");
+    let mix = bin.path().join("mix");
+    std::fs::write(
+        &mix,
+        format!(
+            "#!/bin/sh\nsleep 600 &\necho $! > '{}'\nwait\n",
+            pidfile.display()
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&mix, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let mut lsp = Lsp::start_with_env(
+        &binary(),
+        project.path(),
+        &[("LADDER_MIX", mix.to_str().unwrap())],
+    );
+    lsp.initialize_with(Some(project.path()), push_client(&[]), gate_options());
+    lsp.call(
+        "workspace/executeCommand",
+        json!({"command": "ladder.runGates", "arguments": []}),
+    );
+    let begin = lsp.wait_notification("$/progress", |p| {
+        p["value"]["kind"] == "begin" && p["value"]["title"] == "Ladder: mix gates"
+    });
+    assert_eq!(begin["value"]["cancellable"], true);
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while std::fs::read_to_string(&pidfile)
+        .map(|s| s.trim().is_empty())
+        .unwrap_or(true)
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the fake mix never started"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let pid = std::fs::read_to_string(&pidfile)
+        .unwrap()
+        .trim()
+        .to_string();
+    lsp.notify(
+        "window/workDoneProgress/cancel",
+        json!({"token": begin["token"]}),
+    );
+    lsp.wait_notification("$/progress", |p| {
+        p["token"] == begin["token"] && p["value"]["kind"] == "end"
+    });
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let stat =
+            std::fs::read_to_string(Path::new("/proc").join(&pid).join("stat")).unwrap_or_default();
+        if stat.is_empty() || stat.contains(") Z ") {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the cancelled run's child {pid} is still running"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    // The server is still serving.
+    lsp.call(
+        "workspace/executeCommand",
+        json!({"command": "ladder.runTests", "arguments": []}),
+    );
+    assert!(lsp.shutdown().success());
+}
