@@ -58,7 +58,7 @@ fn check(ctx: &LintContext<'_>, out: &mut Vec<Finding>) {
             let first = function.first();
             out.push(
                 Finding::new(&RULE.meta, first.name_node.byte_range(), message)
-                    .with_fix(stub_fix(function, &module, ctx)),
+                    .with_fix(stub_fix(function, module, ctx)),
             );
         }
     }
