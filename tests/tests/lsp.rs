@@ -289,6 +289,14 @@ fn bad_input_gets_errors_and_the_server_keeps_serving() {
     lsp.send_raw(b"Content-Length: 9\r\n\r\n{\"bad\": ,");
     let error = lsp.wait_response(&Value::Null);
     assert_eq!(error["error"]["code"], -32700);
+    // JSON that is not JSON-RPC: an invalid-request error carrying its id.
+    lsp.send(&json!({"jsonrpc": "2.0", "id": 99, "params": []}));
+    let invalid = lsp.wait_response(&json!(99));
+    assert_eq!(invalid["error"]["code"], -32600);
+    // A header without Content-Length: a parse error, and the next message is read normally.
+    lsp.send_raw(b"Content-Type: application/json\r\n\r\n");
+    let error = lsp.wait_response(&Value::Null);
+    assert_eq!(error["error"]["code"], -32700);
     // Unknown request: MethodNotFound. Unknown notification: ignored.
     let unknown = lsp.request("ladder/nope", json!({}));
     assert_eq!(unknown["error"]["code"], -32601);
