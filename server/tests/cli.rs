@@ -19,19 +19,6 @@ fn stdout(o: &Output) -> String {
     String::from_utf8(o.stdout.clone()).expect("stdout is UTF-8")
 }
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
-}
-
 #[test]
 fn check_human_output_on_the_sample_project() {
     let out = ladder(&sample(), &["check"]);
@@ -139,7 +126,7 @@ fn exit_status_follows_the_level_threshold() {
 #[test]
 fn fix_applies_safe_fixes_in_place_idempotently() {
     let dir = tempfile::tempdir().unwrap();
-    copy_dir(&sample(), dir.path());
+    ladder_e2e::copy_dir(&sample(), dir.path());
     let out = ladder(dir.path(), &["check", "--fix", "--format", "json"]);
     assert_eq!(out.status.code(), Some(1));
     let orders = std::fs::read_to_string(dir.path().join("lib/shop/orders.ex")).unwrap();

@@ -9,24 +9,11 @@ use ladder_ls::mix::gates::{Gate, GateSettings, run_gates};
 use ladder_ls::mix::runner::RunError;
 use tokio_util::sync::CancellationToken;
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
-}
-
 fn fixture() -> (tempfile::TempDir, PathBuf) {
     // A path with a space: the gates must not split it.
     let tmp = tempfile::tempdir().unwrap();
     let root = tmp.path().join("my project");
-    copy_dir(
+    ladder_e2e::copy_dir(
         &Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/gates_app"),
         &root,
     );

@@ -5,19 +5,6 @@
 use std::path::Path;
 use std::process::Command;
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
-}
-
 fn mix(dir: &Path, args: &[&str]) -> std::process::Output {
     Command::new("mix")
         .args(args)
@@ -30,7 +17,7 @@ fn mix(dir: &Path, args: &[&str]) -> std::process::Output {
 #[test]
 fn every_inserted_spec_compiles_and_is_formatted() {
     let project = tempfile::tempdir().unwrap();
-    copy_dir(
+    ladder_e2e::copy_dir(
         &Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/spec_shapes"),
         project.path(),
     );

@@ -405,3 +405,64 @@ pub fn offset_utf16(text: &str, pos: &Value) -> usize {
     }
     text.len()
 }
+
+/// Copies a folder recursively (fixture projects are copied before tests change them).
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+/// A fake `mix` in `dir` that starts a long `sleep` child, writes its pid to the returned file
+/// and waits: a hung test suite with a grandchild, which real mix cannot be made to show.
+pub fn hanging_mix(dir: &Path) -> (PathBuf, PathBuf) {
+    let pidfile = dir.join("child.pid");
+    let mix = dir.join("mix");
+    std::fs::write(
+        &mix,
+        format!(
+            "#!/bin/sh\nsleep 600 &\necho $! > '{}'\nwait\n",
+            pidfile.display()
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&mix, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    (mix, pidfile)
+}
+
+/// Waits until the pid file a [`hanging_mix`] writes is there, and returns the pid.
+pub fn wait_for_pid(pidfile: &Path) -> String {
+    let deadline = Instant::now() + TIMEOUT;
+    loop {
+        if let Ok(pid) = std::fs::read_to_string(pidfile) {
+            if !pid.trim().is_empty() {
+                return pid.trim().to_string();
+            }
+        }
+        assert!(Instant::now() < deadline, "the fake mix never started");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// Whether a process is gone (or a zombie waiting to be reaped), waiting up to `within`.
+pub fn process_gone(pid: &str, within: Duration) -> bool {
+    let deadline = Instant::now() + within;
+    loop {
+        let stat =
+            std::fs::read_to_string(Path::new("/proc").join(pid).join("stat")).unwrap_or_default();
+        if stat.is_empty() || stat.contains(") Z ") {
+            return true;
+        }
+        if Instant::now() > deadline {
+            return false;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}

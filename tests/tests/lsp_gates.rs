@@ -2,24 +2,10 @@
 //! Debian's Elixir) publishes compile warnings, format drift and failing tests at the right
 //! lines; a fake `mix` shows that shutdown leaves no process behind.
 
-use std::path::Path;
 use std::time::Duration;
 
 use ladder_e2e::*;
 use serde_json::{Value, json};
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
-}
 
 fn gates_project() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
@@ -161,17 +147,7 @@ fn gates_are_off_until_enabled() {
 fn shutdown_kills_a_running_suite_and_its_children() {
     let project = gates_project();
     let bin = tempfile::tempdir().unwrap();
-    let pidfile = bin.path().join("child.pid");
-    let mix = bin.path().join("mix");
-    std::fs::write(
-        &mix,
-        format!(
-            "#!/bin/sh\nsleep 600 &\necho $! > '{}'\nwait\n",
-            pidfile.display()
-        ),
-    )
-    .unwrap();
-    std::fs::set_permissions(&mix, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let (mix, pidfile) = hanging_mix(bin.path());
     let mut lsp = Lsp::start_with_env(
         &binary(),
         project.path(),
@@ -183,44 +159,20 @@ fn shutdown_kills_a_running_suite_and_its_children() {
         json!({"command": "ladder.runTests", "arguments": []}),
     );
     assert_eq!(started["started"].as_array().unwrap().len(), 1);
-    // Wait until the fake suite's child exists.
-    let deadline = std::time::Instant::now() + Duration::from_secs(20);
-    while !pidfile.exists() || std::fs::read_to_string(&pidfile).unwrap().trim().is_empty() {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the fake mix never started"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    let pid = std::fs::read_to_string(&pidfile)
-        .unwrap()
-        .trim()
-        .to_string();
+    let pid = wait_for_pid(&pidfile);
     assert!(lsp.shutdown().success());
     // No process of the run outlives the server.
-    std::thread::sleep(Duration::from_millis(200));
-    let alive = Path::new("/proc").join(&pid).exists()
-        && !std::fs::read_to_string(Path::new("/proc").join(&pid).join("stat"))
-            .unwrap_or_default()
-            .contains(") Z ");
-    assert!(!alive, "process {pid} of the mix run outlived the server");
+    assert!(
+        process_gone(&pid, Duration::from_secs(2)),
+        "process {pid} of the mix run outlived the server"
+    );
 }
 
 #[test]
 fn cancelling_the_progress_cancels_the_run() {
     let project = gates_project();
     let bin = tempfile::tempdir().unwrap();
-    let pidfile = bin.path().join("child.pid");
-    let mix = bin.path().join("mix");
-    std::fs::write(
-        &mix,
-        format!(
-            "#!/bin/sh\nsleep 600 &\necho $! > '{}'\nwait\n",
-            pidfile.display()
-        ),
-    )
-    .unwrap();
-    std::fs::set_permissions(&mix, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let (mix, pidfile) = hanging_mix(bin.path());
     let mut lsp = Lsp::start_with_env(
         &binary(),
         project.path(),
@@ -235,21 +187,7 @@ fn cancelling_the_progress_cancels_the_run() {
         p["value"]["kind"] == "begin" && p["value"]["title"] == "Ladder: mix gates"
     });
     assert_eq!(begin["value"]["cancellable"], true);
-    let deadline = std::time::Instant::now() + Duration::from_secs(20);
-    while std::fs::read_to_string(&pidfile)
-        .map(|s| s.trim().is_empty())
-        .unwrap_or(true)
-    {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the fake mix never started"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    let pid = std::fs::read_to_string(&pidfile)
-        .unwrap()
-        .trim()
-        .to_string();
+    let pid = wait_for_pid(&pidfile);
     lsp.notify(
         "window/workDoneProgress/cancel",
         json!({"token": begin["token"]}),
@@ -257,19 +195,10 @@ fn cancelling_the_progress_cancels_the_run() {
     lsp.wait_notification("$/progress", |p| {
         p["token"] == begin["token"] && p["value"]["kind"] == "end"
     });
-    let deadline = std::time::Instant::now() + Duration::from_secs(10);
-    loop {
-        let stat =
-            std::fs::read_to_string(Path::new("/proc").join(&pid).join("stat")).unwrap_or_default();
-        if stat.is_empty() || stat.contains(") Z ") {
-            break;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the cancelled run's child {pid} is still running"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    assert!(
+        process_gone(&pid, Duration::from_secs(10)),
+        "the cancelled run's child {pid} is still running"
+    );
     // The server is still serving.
     lsp.call(
         "workspace/executeCommand",

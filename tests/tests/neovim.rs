@@ -144,19 +144,6 @@ fn nvim_modern() -> Result<(PathBuf, (u32, u32)), String> {
     )
 }
 
-fn copy_dir(from: &Path, to: &Path) {
-    fs::create_dir_all(to).unwrap();
-    for entry in fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            fs::copy(entry.path(), &target).unwrap();
-        }
-    }
-}
-
 /// Reads a pipe to the end on a thread, so a chatty child never blocks on a full pipe.
 fn drain(mut pipe: impl Read + Send + 'static) -> JoinHandle<String> {
     std::thread::spawn(move || {
@@ -231,7 +218,7 @@ fn tail(text: &str, n: usize) -> String {
 fn run_scenario(nvim: &Path, version: (u32, u32)) {
     let work = tempfile::tempdir().unwrap();
     let project = work.path().join("sample_app");
-    copy_dir(&ladder_e2e::fixtures().join("sample_app"), &project);
+    ladder_e2e::copy_dir(&ladder_e2e::fixtures().join("sample_app"), &project);
     let file = project.join("lib/shop/orders.ex");
     let unicode_file = project.join("lib/shop/greeting.ex");
     fs::copy(
