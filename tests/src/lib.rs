@@ -441,10 +441,10 @@ pub fn hanging_mix(dir: &Path) -> (PathBuf, PathBuf) {
 pub fn wait_for_pid(pidfile: &Path) -> String {
     let deadline = Instant::now() + TIMEOUT;
     loop {
-        if let Ok(pid) = std::fs::read_to_string(pidfile) {
-            if !pid.trim().is_empty() {
-                return pid.trim().to_string();
-            }
+        if let Ok(pid) = std::fs::read_to_string(pidfile)
+            && !pid.trim().is_empty()
+        {
+            return pid.trim().to_string();
         }
         assert!(Instant::now() < deadline, "the fake mix never started");
         std::thread::sleep(Duration::from_millis(20));
