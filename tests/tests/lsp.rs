@@ -458,6 +458,17 @@ fn code_lens_and_show_level() {
     assert_eq!(level["label"], "L0");
     assert_eq!(level["next"], "next: L1 — 1 trailing-whitespace");
     assert_eq!(level["gatesVerified"], false);
+    // Asked by a status bar: no message. Clicked on the lens: the message.
+    let quiet = lsp.drain(Duration::from_millis(300));
+    assert!(
+        !quiet.iter().any(|m| m["method"] == "window/showMessage"),
+        "{quiet:?}"
+    );
+    let clicked = lenses[0]["command"]["arguments"].clone();
+    lsp.call(
+        "workspace/executeCommand",
+        json!({"command": "ladder.showLevel", "arguments": clicked}),
+    );
     lsp.wait_notification("window/showMessage", |p| {
         p["message"].as_str().unwrap().starts_with("Ladder L0")
     });

@@ -79,7 +79,10 @@ pub async fn code_lens(
                 command: Some(Command {
                     title: title(&report, verified),
                     command: SHOW_LEVEL.to_string(),
-                    arguments: Some(vec![serde_json::Value::String(uri.as_str().to_string())]),
+                    arguments: Some(vec![
+                        serde_json::Value::String(uri.as_str().to_string()),
+                        serde_json::json!({"notify": true}),
+                    ]),
                 }),
                 data: None,
             }

@@ -12,7 +12,8 @@ use super::diagnostics;
 use crate::lint::LevelReport;
 use crate::mix::gates::Gate;
 
-/// `ladder.showLevel [uri]`: the file's level and next blockers, also shown as a message.
+/// `ladder.showLevel [uri, {"notify": bool}]`: the file's level and next blockers, shown as a
+/// message too when `notify` is true (the code lens asks for that).
 pub const SHOW_LEVEL: &str = "ladder.showLevel";
 
 /// `ladder.runGates [uri]`: run the L0–L3 mix gates of the file's project (or every project).
@@ -72,9 +73,18 @@ async fn show_level(state: &Arc<State>, args: &[Value]) -> Result<Value> {
     let (findings, verified) = super::code_lens::level_findings(state, &uri, &result, None);
     let report = LevelReport::of(&findings);
     let message = title(&report, verified);
-    let st = state.clone();
-    let shown = message.clone();
-    tokio::spawn(async move { st.client.show_message(MessageType::INFO, shown).await });
+    // A click on the code lens asks to be told (`{"notify": true}`); status bars polling the
+    // level must not pop up a message each time.
+    let notify = args
+        .get(1)
+        .and_then(|o| o.get("notify"))
+        .and_then(Value::as_bool)
+        == Some(true);
+    if notify {
+        let st = state.clone();
+        let shown = message.clone();
+        tokio::spawn(async move { st.client.show_message(MessageType::INFO, shown).await });
+    }
     Ok(json!({
         "uri": uri.as_str(),
         "level": report.level,
