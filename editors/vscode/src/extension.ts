@@ -77,7 +77,9 @@ class LadderExtension implements vscode.Disposable {
       }),
     );
     // Do not hold activation on the server's start-up; `restart` chains behind it.
-    this.restarting = this.start().then(() => refresh());
+    this.restarting = this.start()
+      .then(() => refresh())
+      .catch((err) => this.output.error(`start failed: ${errorMessage(err)}`));
   }
 
   // ---- server lifecycle -------------------------------------------------------------------------
@@ -172,12 +174,14 @@ class LadderExtension implements vscode.Disposable {
   }
 
   restart(reason: string): Promise<void> {
-    this.restarting = this.restarting.then(async () => {
-      this.output.info(`restarting (${reason})`);
-      await this.stop();
-      await this.start();
-      await this.refreshStatus();
-    });
+    this.restarting = this.restarting
+      .then(async () => {
+        this.output.info(`restarting (${reason})`);
+        await this.stop();
+        await this.start();
+        await this.refreshStatus();
+      })
+      .catch((err) => this.output.error(`restart failed: ${errorMessage(err)}`));
     return this.restarting;
   }
 

@@ -27,6 +27,10 @@ function findings(text) {
   const lines = text.split('\n');
   const out = [];
   lines.forEach((line, i) => {
+    const trailing = /[ \t]+$/.exec(line);
+    if (trailing) {
+      out.push({ code: 'trailing-whitespace', level: 1, line: i, start: trailing.index, end: line.length, message: 'Trailing whitespace' });
+    }
     const col = line.indexOf('IO.inspect');
     if (col >= 0 && !line.trimStart().startsWith('#')) {
       out.push({ code: 'io-inspect', level: 2, line: i, start: col, end: line.length, message: '`IO.inspect` call left in code' });
@@ -61,12 +65,22 @@ function toDiagnostic(f) {
 }
 
 function fixFor(uri, f) {
+  if (f.code === 'trailing-whitespace') {
+    return {
+      title: 'Remove trailing whitespace',
+      kind: 'quickfix',
+      isPreferred: true,
+      safe: true,
+      edit: { changes: { [uri]: [{ range: { start: { line: f.line, character: f.start }, end: { line: f.line, character: f.end } }, newText: '' }] } },
+    };
+  }
   if (f.code === 'missing-spec') {
     const args = Array.from({ length: f.arity }, () => 'term()').join(', ');
     return {
       title: 'Insert @spec stub',
       kind: 'quickfix',
       isPreferred: true,
+      safe: true,
       edit: { changes: { [uri]: [{ range: { start: { line: f.line, character: 0 }, end: { line: f.line, character: 0 } }, newText: `${f.indent}@spec ${f.name}(${args}) :: term()\n` }] } },
     };
   }
@@ -119,11 +133,12 @@ function handle(msg) {
       const all = findings(doc.text);
       const only = params.context.only;
       if (only && only.some((k) => k.startsWith('source'))) {
-        const edits = all.map((f) => fixFor(uri, f).edit.changes[uri][0]);
+        // Safe fixes only (removing IO.inspect changes output). Edits on one line must not overlap.
+        const edits = all.map((f) => fixFor(uri, f)).filter((a) => a.safe).map((a) => a.edit.changes[uri][0]);
         return send({ id, result: edits.length ? [{ title: 'Fix all ladder findings', kind: 'source.fixAll.ladder', edit: { changes: { [uri]: edits } } }] : [] });
       }
       const here = all.filter((f) => f.line >= params.range.start.line && f.line <= params.range.end.line);
-      return send({ id, result: here.map((f) => fixFor(uri, f)) });
+      return send({ id, result: here.map((f) => fixFor(uri, f)).map(({ safe, ...action }) => action) });
     }
     case 'textDocument/codeLens': {
       const doc = docs.get(params.textDocument.uri);
