@@ -22,7 +22,11 @@ cargo fmt --all -- --check
 step "cargo clippy -D warnings"
 cargo clippy --workspace --all-targets -- -D warnings
 
-step "cargo test (unit, property, CLI, wire-level LSP and Neovim end-to-end tests)"
+step "cargo test (unit, property, CLI, real mix, wire-level LSP and Neovim end-to-end tests)"
 cargo test --workspace
+
+step "VS Code extension: build, package, unit tests, end-to-end in a real VS Code (code-server)"
+cargo build -p ladder-ls
+editors/vscode/test.sh
 
 step "All tests passed"
