@@ -4,11 +4,13 @@
 //! any of the arities counts. Exempt, as Elixir reviewers expect: `@impl` callbacks (an `@impl`
 //! before any clause covers the function), `defdelegate`, `defguard`, `@doc false` functions,
 //! protocol implementations (`defimpl`), `__using__`-style hooks, functions generated inside
-//! `quote`, test files and scripts (`.exs`: `mix.exs`, configuration, migrations, seeds).
+//! `quote`, Phoenix controller actions and function components (called by the framework by
+//! convention), test files and scripts (`.exs`: `mix.exs`, configuration, migrations, seeds).
 
 use crate::lint::{Edit, Finding, Fix, LintContext, Rule, RuleDocs, RuleMeta, Severity};
 use crate::syntax::elixir::{self, DefKind, ModuleKind};
 use crate::syntax::module_model::{Function, ModuleModel};
+use crate::syntax::text;
 use crate::types::{format, format_spec, infer_function_spec};
 
 /// The rule.
@@ -45,6 +47,7 @@ fn check(ctx: &LintContext<'_>, out: &mut Vec<Finding>) {
         }
         for function in &module.functions {
             if exempt(function, src)
+                || phoenix_callback(function, module, src)
                 || module.has_spec(function.name, function.min_arity..=function.arity)
             {
                 continue;
@@ -70,6 +73,31 @@ fn exempt(function: &Function<'_>, src: &str) -> bool {
         || function.impl_attr.is_some()
         || function.doc_false(src)
         || function.name.starts_with("__")
+}
+
+/// Functions Phoenix calls by convention, which teams do not spec: controller actions
+/// (`def show(conn, params)` in a `*Controller` module) and function components
+/// (`def button(assigns)`).
+fn phoenix_callback(function: &Function<'_>, module: &ModuleModel<'_>, src: &str) -> bool {
+    let binds = |param: &tree_sitter::Node<'_>, name: &str| {
+        let mut found = false;
+        elixir::walk(*param, &mut |n| {
+            found |= n.kind() == "identifier" && text(n, src) == name;
+            !found
+        });
+        found
+    };
+    let first_params: Vec<tree_sitter::Node> = function
+        .clauses
+        .iter()
+        .filter_map(|c| c.params.first().copied())
+        .collect();
+    let all_bind =
+        |name: &str| !first_params.is_empty() && first_params.iter().all(|p| binds(p, name));
+    let controller =
+        module.def.name.ends_with("Controller") && function.arity == 2 && all_bind("conn");
+    let component = function.arity == 1 && all_bind("assigns");
+    controller || component
 }
 
 /// One `@spec` per arity, inferred from the clauses and laid out as `mix format` would,
@@ -153,6 +181,20 @@ mod tests {
                 "mix.exs"
             )
             .is_empty()
+        );
+    }
+
+    #[test]
+    fn phoenix_actions_and_function_components_are_exempt() {
+        let controller = "defmodule ShopWeb.UserController do\n  use ShopWeb, :controller\n  def index(conn, _params), do: render(conn, :index)\n  def show(conn, %{\"id\" => id}), do: render(conn, :show, id: id)\n  def helper(a, b), do: {a, b}\nend\n";
+        assert_eq!(
+            labels(controller, "lib/shop_web/controllers/user_controller.ex"),
+            ["Public function `helper/2` has no @spec"]
+        );
+        let components = "defmodule ShopWeb.CoreComponents do\n  use Phoenix.Component\n  def button(assigns) do\n    ~H\"<button>{@label}</button>\"\n  end\n  def title(%{text: _} = assigns), do: ~H\"<h1>{@text}</h1>\"\n  def format(value), do: to_string(value)\nend\n";
+        assert_eq!(
+            labels(components, "lib/shop_web/components/core_components.ex"),
+            ["Public function `format/1` has no @spec"]
         );
     }
 
