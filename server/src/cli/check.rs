@@ -232,7 +232,7 @@ fn add_gates(report: &mut CheckReport, paths: &[PathBuf], level: Option<u8>) {
         let cancel = CancellationToken::new();
         let announce = |gate: Gate| eprintln!("ladder-ls: {} ({})", gate.label(), root.display());
         let result = runtime.block_on(run_gates(&root, &Gate::ALL, &settings, &cancel, &announce));
-        let gates = match result {
+        let mut gates = match result {
             Ok(gates) => gates,
             Err(e) => {
                 report.errors.push(format!("{}: {e}", root.display()));
@@ -240,6 +240,7 @@ fn add_gates(report: &mut CheckReport, paths: &[PathBuf], level: Option<u8>) {
                 continue;
             }
         };
+        gates.apply_config(&loaded.config);
         verified &= gates.verified(&root) && gates.problems.is_empty();
         report.errors.extend(
             gates

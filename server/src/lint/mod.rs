@@ -12,6 +12,7 @@ pub mod finding;
 pub mod fix;
 pub mod level;
 pub mod meta;
+pub mod migration;
 pub mod registry;
 pub mod rules;
 pub mod suppression;

@@ -8,10 +8,32 @@ use super::rules;
 pub static RULES: &[&Rule] = &[
     // L0
     &rules::syntax_error::RULE,
+    &rules::mix_gates::COMPILE_ERROR,
+    &rules::mix_gates::COMPILE_WARNING,
     // L1
+    &rules::mix_gates::UNFORMATTED,
     &rules::trailing_whitespace::RULE,
     // L2
     &rules::io_inspect::RULE,
+    &rules::index_not_concurrent::RULE,
+    &rules::concurrent_index_in_transaction::RULE,
+    &rules::concurrent_index_with_migration_lock::RULE,
+    &rules::column_type_changed::RULE,
+    &rules::column_removed::RULE,
+    &rules::column_renamed::RULE,
+    &rules::table_renamed::RULE,
+    &rules::table_dropped::RULE,
+    &rules::not_null_added::RULE,
+    &rules::reference_not_validated::RULE,
+    &rules::check_constraint_not_validated::RULE,
+    &rules::volatile_default::RULE,
+    &rules::column_added_with_default::RULE,
+    &rules::json_column::RULE,
+    &rules::many_columns_index::RULE,
+    &rules::data_change_in_migration::RULE,
+    &rules::raw_sql_in_migration::RULE,
+    // L3
+    &rules::mix_gates::TEST_FAILURE,
     // L4
     &rules::missing_spec::RULE,
     &rules::vague_spec::RULE,

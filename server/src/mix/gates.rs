@@ -77,6 +77,17 @@ pub struct GateReport {
 }
 
 impl GateReport {
+    /// Applies the project's rule settings: rules turned off drop their findings, and
+    /// configured severities replace the tools' (`"compile-warning": :error`).
+    pub fn apply_config(&mut self, config: &crate::config::Config) {
+        self.findings.retain(|f| config.rule_enabled(&f.code));
+        for f in &mut self.findings {
+            if let Some(severity) = config.rule(&f.code).and_then(|r| r.severity) {
+                f.severity = severity;
+            }
+        }
+    }
+
     /// Whether every applicable gate of L0–L3 ran (Credo only when the project has it).
     pub fn verified(&self, root: &Path) -> bool {
         let needed = [Gate::Compile, Gate::Format, Gate::Test];

@@ -218,7 +218,8 @@ async fn run(
     }
     state.progress_cancels.remove(&progress_token);
     match result {
-        Ok(report) => {
+        Ok(mut report) => {
+            report.apply_config(&state.config_for(Some(&root.join("mix.exs"))));
             for problem in &report.problems {
                 tell_once(
                     state,

@@ -1,0 +1,141 @@
+//! `column-added-with-default`: `add ..., default: ...` in `alter table(...)`. Before
+//! PostgreSQL 11 (and MySQL 8.0.12), adding a column with a default rewrites the table under an
+//! exclusive lock; from PostgreSQL 11 on it is instant for constant and STABLE defaults. Hence
+//! a hint, for teams still on older servers.
+//!
+//! Not reported for `default: nil`, for volatile defaults (`volatile-default` says more), in
+//! `create table(...)`, on a table created by the same migration, nor in `down/0`.
+
+use crate::lint::migration::{self, ColumnAction, Direction, OpKind};
+use crate::lint::rules::volatile_default::volatile_function;
+use crate::lint::{Finding, LintContext, Rule, RuleDocs, RuleMeta, Severity};
+use crate::syntax::text;
+
+/// The rule.
+pub static RULE: Rule = Rule {
+    meta: RuleMeta {
+        code: "column-added-with-default",
+        level: 2,
+        severity: Severity::Hint,
+        fixable: false,
+        summary: "Column added to an existing table with a default (rewrites the table before PostgreSQL 11)",
+        docs: RuleDocs {
+            why: "Before PostgreSQL 11 (and MySQL 8.0.12, MariaDB 10.3.2), adding a column with a \
+                  default rewrites every row while holding an exclusive lock on the table. \
+                  PostgreSQL 11+ only records a constant default in the catalog, which is why \
+                  this is a hint: turn the rule off when every database runs PostgreSQL 11 or \
+                  later.",
+            bad: "def change do\n  alter table(:users) do\n    add :active, :boolean, default: true\n  end\nend",
+            good: "# Migration 1\ndef change do\n  alter table(:users) do\n    add :active, :boolean\n  end\nend\n\n# Migration 2\ndef change do\n  alter table(:users) do\n    modify :active, :boolean, default: true, from: :boolean\n  end\nend",
+            fix: "On servers before PostgreSQL 11: (1) add the column without a default; (2) set \
+                  the default in a separate migration with `modify ..., default: ...` (it only \
+                  applies to future inserts); (3) backfill existing rows in batches if they need \
+                  the value. On PostgreSQL 11+ the original migration is fine: disable the rule \
+                  with `rules: [\"column-added-with-default\": :off]`.",
+        },
+        excellent_migrations: &["column_added_with_default"],
+        ..RuleMeta::BASE
+    },
+    check: Some(check),
+};
+
+fn check(ctx: &LintContext<'_>, out: &mut Vec<Finding>) {
+    let Some(m) = migration::analyze(ctx) else {
+        return;
+    };
+    let src = ctx.source;
+    for op in &m.ops {
+        let OpKind::Column(col) = &op.kind else {
+            continue;
+        };
+        if col.action != ColumnAction::Add
+            || col.in_create
+            || op.new_table
+            || op.direction != Direction::Forward
+        {
+            continue;
+        }
+        let Some(default) = col.opts.get(src, "default") else {
+            continue;
+        };
+        if text(default, src) == "nil" || volatile_function(default, src).is_some() {
+            continue;
+        }
+        let table = col.table.label();
+        let message = format!(
+            "Adding `{table}.{}` with a default rewrites `{table}` on PostgreSQL before 11; on \
+             such servers add the column first and set the default in a separate migration",
+            col.column
+        );
+        out.push(Finding::new(&RULE.meta, op.node.byte_range(), message));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::lint::rules::migration_test_support::*;
+
+    const CODE: &str = "column-added-with-default";
+
+    fn alter(line: &str) -> String {
+        change(&format!("alter table(:users) do\n  {line}\nend"))
+    }
+
+    #[test]
+    fn flags_defaults_on_new_columns_of_existing_tables() {
+        for line in [
+            "add :active, :boolean, default: true",
+            "add(:role, :string, default: \"member\", null: false)",
+            "add :created, :utc_datetime, default: fragment(\"now()\")",
+            "add_if_not_exists :n, :integer, default: 0",
+        ] {
+            let f = assert_count(&alter(line), CODE, 1);
+            assert!(
+                f[0].message.starts_with("Adding `users."),
+                "{}",
+                f[0].message
+            );
+        }
+        let f = assert_count(&alter("add :active, :boolean, default: true"), CODE, 1);
+        assert_eq!(
+            f[0].message,
+            "Adding `users.active` with a default rewrites `users` on PostgreSQL before 11; on such servers add the column first and set the default in a separate migration"
+        );
+        assert_eq!(f[0].severity, crate::lint::Severity::Hint);
+    }
+
+    #[test]
+    fn no_default_nil_volatile_new_tables_and_modify_are_clean() {
+        for line in [
+            "add :active, :boolean",
+            "add :active, :boolean, default: nil",
+            "add :id2, :uuid, default: fragment(\"gen_random_uuid()\")",
+            "modify :active, :boolean, default: true, from: :boolean",
+        ] {
+            assert_none(&alter(line), CODE);
+        }
+        assert_none(
+            &change("create table(:users) do\n  add :active, :boolean, default: true\nend"),
+            CODE,
+        );
+        assert_none(
+            &module(
+                "",
+                &function(
+                    "down",
+                    "alter table(:users) do\n  add :active, :boolean, default: true\nend",
+                ),
+            ),
+            CODE,
+        );
+    }
+
+    #[test]
+    fn excellent_migrations_comments_silence_it() {
+        assert_excellent_suppression(
+            &alter("add :active, :boolean, default: true"),
+            CODE,
+            "column_added_with_default",
+        );
+    }
+}
