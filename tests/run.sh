@@ -15,6 +15,7 @@ if ! command -v mix >/dev/null 2>&1; then
     as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq elixir
 fi
 tests/nvim/install.sh
+tests/emacs/install.sh
 
 step "cargo fmt --check"
 cargo fmt --all -- --check
@@ -22,7 +23,7 @@ cargo fmt --all -- --check
 step "cargo clippy -D warnings"
 cargo clippy --workspace --all-targets -- -D warnings
 
-step "cargo test (unit, property, CLI, real mix, wire-level LSP and Neovim end-to-end tests)"
+step "cargo test (unit, property, CLI, real mix, wire-level LSP, Neovim and Emacs end-to-end tests)"
 cargo test --workspace
 
 step "VS Code extension: build, package, unit tests, end-to-end in a real VS Code (code-server)"

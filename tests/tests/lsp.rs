@@ -350,6 +350,17 @@ fn a_five_megabyte_file_is_linted_and_shutdown_is_prompt_while_busy() {
 }
 
 #[test]
+fn shutdown_with_empty_params_is_accepted() {
+    // lsp-mode sends `"params": {}` with `shutdown`.
+    let (mut lsp, _dir) = started();
+    lsp.initialize(None, push_client(&[]));
+    let response = lsp.request("shutdown", json!({}));
+    assert!(response.get("error").is_none(), "{response}");
+    lsp.notify("exit", json!({}));
+    assert_eq!(lsp.wait_exit(Duration::from_secs(1)).code(), Some(0));
+}
+
+#[test]
 fn exit_without_shutdown_ends_with_status_one() {
     let (mut lsp, _dir) = started();
     lsp.initialize(None, push_client(&[]));

@@ -71,10 +71,10 @@ fn error_response(id: Value, code: i64, message: String) -> Vec<u8> {
     framed(response.to_string().as_bytes())
 }
 
-/// Checks that a body is a JSON-RPC message `tower-lsp-server` accepts; else the error response
-/// to send back (or nothing, for a malformed notification or response).
-fn validate(body: &[u8]) -> Result<(), Option<Vec<u8>>> {
-    let value: Value = match serde_json::from_slice(body) {
+/// Checks that a body is a JSON-RPC message `tower-lsp-server` accepts (returning a rewritten
+/// body when it had to be normalised); else the error response to send back.
+fn validate(body: &[u8]) -> Result<Option<Vec<u8>>, Option<Vec<u8>>> {
+    let mut value: Value = match serde_json::from_slice(body) {
         Ok(v) => v,
         Err(e) => {
             return Err(Some(error_response(
@@ -85,6 +85,17 @@ fn validate(body: &[u8]) -> Result<(), Option<Vec<u8>>> {
         }
     };
     let id = value.get("id").cloned();
+    // `shutdown` and `exit` take no parameters, and tower-lsp-server rejects the empty ones some
+    // clients send (lsp-mode sends `"params": {}`): drop them rather than fail the shutdown.
+    let mut rewritten = None;
+    if matches!(
+        value.get("method").and_then(Value::as_str),
+        Some("shutdown" | "exit")
+    ) && let Some(object) = value.as_object_mut()
+        && object.remove("params").is_some()
+    {
+        rewritten = serde_json::to_vec(&value).ok();
+    }
     let ok = if value.get("method").is_some() {
         serde_json::from_value::<jsonrpc::Request>(value).is_ok()
     } else if id.is_some() {
@@ -93,7 +104,7 @@ fn validate(body: &[u8]) -> Result<(), Option<Vec<u8>>> {
         false
     };
     if ok {
-        return Ok(());
+        return Ok(rewritten);
     }
     match id {
         // A broken request gets an answer; a broken notification or response cannot.
@@ -127,7 +138,8 @@ pub async fn serve<I, O>(
         while let Some(frame) = read_frame(&mut reader).await {
             match frame {
                 Frame::Body(body) => match validate(&body) {
-                    Ok(()) => {
+                    Ok(rewritten) => {
+                        let body = rewritten.unwrap_or(body);
                         if to_server.write_all(&framed(&body)).await.is_err() {
                             break;
                         }
@@ -195,6 +207,13 @@ mod tests {
     fn validation_answers_broken_messages() {
         assert!(validate(br#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{}}"#).is_ok());
         assert!(validate(br#"{"jsonrpc":"2.0","method":"initialized","params":{}}"#).is_ok());
+        let shutdown = validate(br#"{"jsonrpc":"2.0","id":3,"method":"shutdown","params":{}}"#)
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            String::from_utf8(shutdown).unwrap(),
+            r#"{"id":3,"jsonrpc":"2.0","method":"shutdown"}"#
+        );
         let parse = String::from_utf8(validate(b"{bad").unwrap_err().unwrap()).unwrap();
         assert!(
             parse.contains("-32700") && parse.contains("\"id\":null"),
