@@ -6,7 +6,7 @@ use ropey::Rope;
 use tree_sitter::{Node, Tree};
 
 use crate::config::Config;
-use crate::syntax::module_model::{ModuleModel, module_models};
+use crate::syntax::module_model::{ModuleModel, module_models_from_calls};
 
 /// Facts about a file's path that rules depend on.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -108,7 +108,7 @@ impl<'a> LintContext<'a> {
     /// every rule.
     pub fn modules(&self) -> &[ModuleModel<'a>] {
         self.models
-            .get_or_init(|| module_models(self.tree.root_node(), self.source))
+            .get_or_init(|| module_models_from_calls(&self.nodes().calls, self.source))
     }
 
     /// The calls and comments of the file, collected once and shared by every rule.

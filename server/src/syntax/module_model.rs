@@ -103,6 +103,17 @@ pub fn module_models<'t>(root: Node<'t>, src: &'t str) -> Vec<ModuleModel<'t>> {
         .collect()
 }
 
+/// Models of the modules among `calls` (every call node of a tree, in document order), for
+/// callers that already collected them: no second walk of the tree.
+pub fn module_models_from_calls<'t>(calls: &[Node<'t>], src: &'t str) -> Vec<ModuleModel<'t>> {
+    calls
+        .iter()
+        .filter_map(|c| elixir::module_def(*c, src))
+        .filter(|m| !elixir::inside_quote(m.node, src))
+        .map(|m| model(m, src))
+        .collect()
+}
+
 fn model<'t>(def: ModuleDef<'t>, src: &'t str) -> ModuleModel<'t> {
     let mut functions: Vec<Function<'t>> = Vec::new();
     let mut specs = Vec::new();
