@@ -13,11 +13,9 @@
 //! A missing Emacs or package is a failure, not a skip: `tests/emacs/install.sh` installs them.
 
 use std::fs;
-use std::io::Read;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitStatus, Stdio};
-use std::thread::JoinHandle;
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 /// How long one Emacs run may take before it is killed. A passing run takes a few seconds; the
@@ -83,59 +81,6 @@ fn emacs() -> Result<(PathBuf, String), String> {
     Ok((emacs, first))
 }
 
-/// Reads a pipe to the end on a thread, so a chatty child never blocks on a full pipe.
-fn drain(mut pipe: impl Read + Send + 'static) -> JoinHandle<String> {
-    std::thread::spawn(move || {
-        let mut bytes = Vec::new();
-        let _ = pipe.read_to_end(&mut bytes);
-        String::from_utf8_lossy(&bytes).into_owned()
-    })
-}
-
-/// Waits for the child; kills its whole process group when it takes longer than `timeout`.
-/// Returns `None` on a timeout.
-fn wait_or_kill(child: &mut Child, timeout: Duration) -> Option<ExitStatus> {
-    let deadline = Instant::now() + timeout;
-    loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            return Some(status);
-        }
-        if Instant::now() > deadline {
-            // The child leads its own process group (see `process_group(0)`).
-            let _ = Command::new("kill")
-                .args(["-KILL", "--", &format!("-{}", child.id())])
-                .status();
-            let _ = child.kill();
-            let _ = child.wait();
-            return None;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-}
-
-/// Processes whose working directory is inside `dir`: the servers Emacs started there.
-fn processes_under(dir: &Path) -> Vec<(u32, String)> {
-    let Ok(dir) = dir.canonicalize() else {
-        return Vec::new();
-    };
-    let Ok(entries) = fs::read_dir("/proc") else {
-        return Vec::new();
-    };
-    entries
-        .flatten()
-        .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
-        .filter(|pid| {
-            fs::read_link(format!("/proc/{pid}/cwd")).is_ok_and(|cwd| cwd.starts_with(&dir))
-        })
-        .map(|pid| {
-            let cmdline = fs::read(format!("/proc/{pid}/cmdline"))
-                .map(|c| String::from_utf8_lossy(&c).replace('\0', " "))
-                .unwrap_or_default();
-            (pid, cmdline.trim().to_string())
-        })
-        .collect()
-}
-
 /// Runs `tests/emacs/e2e.el` for one client on a copy of `fixtures/sample_app`; returns the
 /// scenario's log, or everything Emacs said when it does not pass.
 fn run_scenario(emacs: &Path, client: &str) -> Result<String, String> {
@@ -171,17 +116,17 @@ fn run_scenario(emacs: &Path, client: &str) -> Result<String, String> {
         .process_group(0)
         .spawn()
         .map_err(|e| format!("cannot start {}: {e}; {INSTALL_HINT}", emacs.display()))?;
-    let stdout = drain(child.stdout.take().unwrap());
-    let stderr = drain(child.stderr.take().unwrap());
-    let status = wait_or_kill(&mut child, EMACS_TIMEOUT);
+    let stdout = ladder_e2e::drain(child.stdout.take().unwrap());
+    let stderr = ladder_e2e::drain(child.stderr.take().unwrap());
+    let status = ladder_e2e::wait_or_kill(&mut child, EMACS_TIMEOUT);
     let elapsed = started.elapsed();
 
     // The servers must not outlive the editor.
     let deadline = Instant::now() + SERVER_EXIT_TIMEOUT;
-    let mut leftovers = processes_under(work.path());
+    let mut leftovers = ladder_e2e::processes_under(work.path());
     while !leftovers.is_empty() && Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(100));
-        leftovers = processes_under(work.path());
+        leftovers = ladder_e2e::processes_under(work.path());
     }
     for (pid, _) in &leftovers {
         // Only processes this test started run in its private temporary folder.

@@ -12,11 +12,9 @@
 //! A missing editor is a failure, not a skip: `bash tests/nvim/install.sh` installs both.
 
 use std::fs;
-use std::io::Read;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitStatus, Stdio};
-use std::thread::JoinHandle;
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 /// How long one Neovim run may take before it is killed. A passing run takes a few seconds;
@@ -144,57 +142,6 @@ fn nvim_modern() -> Result<(PathBuf, (u32, u32)), String> {
     )
 }
 
-/// Reads a pipe to the end on a thread, so a chatty child never blocks on a full pipe.
-fn drain(mut pipe: impl Read + Send + 'static) -> JoinHandle<String> {
-    std::thread::spawn(move || {
-        let mut bytes = Vec::new();
-        let _ = pipe.read_to_end(&mut bytes);
-        String::from_utf8_lossy(&bytes).into_owned()
-    })
-}
-
-/// Waits for the child; kills its whole process group (Neovim and the server it started) when
-/// it takes longer than `timeout`. Returns `None` on a timeout.
-fn wait_or_kill(child: &mut Child, timeout: Duration) -> Option<ExitStatus> {
-    let deadline = Instant::now() + timeout;
-    loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            return Some(status);
-        }
-        if Instant::now() > deadline {
-            // The child leads its own process group (see `process_group(0)`).
-            let _ = Command::new("kill")
-                .args(["-KILL", "--", &format!("-{}", child.id())])
-                .status();
-            let _ = child.kill();
-            let _ = child.wait();
-            return None;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-}
-
-/// Processes whose working directory is `dir`: the servers Neovim started there.
-fn processes_in(dir: &Path) -> Vec<(u32, String)> {
-    let Ok(dir) = dir.canonicalize() else {
-        return Vec::new();
-    };
-    let Ok(entries) = fs::read_dir("/proc") else {
-        return Vec::new();
-    };
-    entries
-        .flatten()
-        .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
-        .filter(|pid| fs::read_link(format!("/proc/{pid}/cwd")).is_ok_and(|cwd| cwd == dir))
-        .map(|pid| {
-            let exe = fs::read_link(format!("/proc/{pid}/exe"))
-                .map(|p| p.display().to_string())
-                .unwrap_or_default();
-            (pid, exe)
-        })
-        .collect()
-}
-
 /// Every `lsp.log` under `dir` (0.7 writes it to the cache dir, 0.11 to the state dir).
 fn lsp_logs(dir: &Path, found: &mut Vec<PathBuf>) {
     for entry in fs::read_dir(dir).into_iter().flatten().flatten() {
@@ -268,17 +215,17 @@ fn run_scenario(nvim: &Path, version: (u32, u32)) {
         .process_group(0)
         .spawn()
         .unwrap_or_else(|e| panic!("cannot start {}: {e}; {INSTALL_HINT}", nvim.display()));
-    let stdout = drain(child.stdout.take().unwrap());
-    let stderr = drain(child.stderr.take().unwrap());
-    let status = wait_or_kill(&mut child, NVIM_TIMEOUT);
+    let stdout = ladder_e2e::drain(child.stdout.take().unwrap());
+    let stderr = ladder_e2e::drain(child.stderr.take().unwrap());
+    let status = ladder_e2e::wait_or_kill(&mut child, NVIM_TIMEOUT);
     let elapsed = started.elapsed();
 
     // The server must not outlive the editor (it gets `shutdown`/`exit`, then EOF).
     let deadline = Instant::now() + SERVER_EXIT_TIMEOUT;
-    let mut leftovers = processes_in(&project);
+    let mut leftovers = ladder_e2e::processes_under(&project);
     while !leftovers.is_empty() && Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(100));
-        leftovers = processes_in(&project);
+        leftovers = ladder_e2e::processes_under(&project);
     }
     for (pid, _) in &leftovers {
         // Only processes this test started run in its private temporary folder.
