@@ -13,6 +13,20 @@ fn gates_project() -> tempfile::TempDir {
     dir
 }
 
+/// Waits for diagnostics of `uri` that include `code`; returns those with that code.
+fn wait_for_code(lsp: &mut Lsp, uri: &str, code: &str) -> Vec<Value> {
+    let with_code = |p: &Value| -> Vec<Value> {
+        p["diagnostics"]
+            .as_array()
+            .map(|d| d.iter().filter(|d| d["code"] == code).cloned().collect())
+            .unwrap_or_default()
+    };
+    let params = lsp.wait_notification("textDocument/publishDiagnostics", |p| {
+        p["uri"] == uri && !with_code(p).is_empty()
+    });
+    with_code(&params)
+}
+
 fn gate_options() -> Value {
     json!({"mix": {"enabled": true, "debounceMs": 0}})
 }
@@ -36,21 +50,7 @@ fn saving_a_file_runs_the_gates_and_publishes_their_findings() {
     );
 
     // The compile warning, on the open file, with its line and column.
-    let params = lsp.wait_notification("textDocument/publishDiagnostics", |p| {
-        p["uri"] == uri
-            && p["diagnostics"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .any(|d| d["code"] == "compile-warning")
-    });
-    let warning = params["diagnostics"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|d| d["code"] == "compile-warning")
-        .unwrap()
-        .clone();
+    let warning = wait_for_code(&mut lsp, &uri, "compile-warning").remove(0);
     assert_eq!(warning["source"], "mix");
     assert_eq!(
         warning["range"]["start"],
@@ -65,40 +65,15 @@ fn saving_a_file_runs_the_gates_and_publishes_their_findings() {
 
     // The failing test, on the closed test file, at the test and at the failing line.
     let test_uri = file_uri(&project.path().join("test/math_test.exs"));
-    let params = lsp.wait_notification("textDocument/publishDiagnostics", |p| {
-        p["uri"] == test_uri
-            && p["diagnostics"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .any(|d| d["code"] == "test-failure")
-    });
-    let lines: Vec<u64> = params["diagnostics"]
-        .as_array()
-        .unwrap()
+    let lines: Vec<u64> = wait_for_code(&mut lsp, &test_uri, "test-failure")
         .iter()
-        .filter(|d| d["code"] == "test-failure")
         .map(|d| d["range"]["start"]["line"].as_u64().unwrap())
         .collect();
     assert_eq!(lines, [7, 8]);
 
     // Format drift on the unformatted file, with a fix that formats those lines.
     let messy_uri = file_uri(&project.path().join("lib/gates/messy.ex"));
-    let params = lsp.wait_notification("textDocument/publishDiagnostics", |p| {
-        p["uri"] == messy_uri
-            && p["diagnostics"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .any(|d| d["code"] == "unformatted")
-    });
-    let drift = params["diagnostics"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|d| d["code"] == "unformatted")
-        .unwrap()
-        .clone();
+    let drift = wait_for_code(&mut lsp, &messy_uri, "unformatted").remove(0);
     assert_eq!(drift["range"]["start"]["line"], 5);
     assert_eq!(
         drift["data"]["fix"]["edits"][0]["newText"],
