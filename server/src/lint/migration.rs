@@ -28,7 +28,7 @@
 
 use tree_sitter::Node;
 
-use super::{Edit, LintContext};
+use super::{Edit, Finding, Fix, LintContext, RuleMeta};
 use crate::syntax::elixir::{self, ModuleDef};
 use crate::syntax::module_model::{Function, ModuleModel};
 use crate::syntax::text;
@@ -938,6 +938,50 @@ pub fn set_option(
 pub const DDL_TRANSACTION: &str = "disable_ddl_transaction";
 /// See [`DDL_TRANSACTION`].
 pub const MIGRATION_LOCK: &str = "disable_migration_lock";
+
+/// Reports the concurrent index operations of modules where `attribute` (one of
+/// [`DDL_TRANSACTION`], [`MIGRATION_LOCK`]) is not set to `true`, with the fix adding it: the
+/// check shared by `concurrent-index-in-transaction` and
+/// `concurrent-index-with-migration-lock`. `problem` says what goes wrong, as in "The index on
+/// `users` (`email`) is built concurrently {problem}".
+pub fn check_concurrent_attribute(
+    ctx: &LintContext<'_>,
+    out: &mut Vec<Finding>,
+    meta: &RuleMeta,
+    attribute: &str,
+    problem: &str,
+) {
+    let Some(m) = analyze(ctx) else {
+        return;
+    };
+    let src = ctx.source;
+    for op in &m.ops {
+        let OpKind::Index(index) = &op.kind else {
+            continue;
+        };
+        let module = m.module_of(op);
+        let state = if attribute == DDL_TRANSACTION {
+            module.ddl_transaction
+        } else {
+            module.migration_lock
+        };
+        if index.opts.flag(src, "concurrently") != Flag::True || !state.is_off() {
+            continue;
+        }
+        let verb = match index.action {
+            IndexAction::Create => "built",
+            IndexAction::Drop => "dropped",
+        };
+        let message = format!(
+            "The {} is {verb} concurrently {problem}; add `@{attribute} true` to `{}`",
+            index.label(src),
+            module.def.name
+        );
+        let edits = attribute_edits(src, module, &[attribute]);
+        let fix = Fix::safe(format!("Add `@{attribute} true`"), edits);
+        out.push(Finding::new(meta, op.node.byte_range(), message).with_fix(fix));
+    }
+}
 
 /// Edits setting `@name true` for each attribute in `names` that the module does not already
 /// set to `true`. New attributes go right after `use Ecto.Migration`, separated by a blank line

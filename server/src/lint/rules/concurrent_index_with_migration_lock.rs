@@ -6,8 +6,8 @@
 //! Reported in both directions: a rollback that drops an index concurrently needs the attribute
 //! as much as the migration that built it.
 
-use crate::lint::migration::{self, Flag, IndexAction, MIGRATION_LOCK, OpKind};
-use crate::lint::{Finding, Fix, LintContext, Rule, RuleDocs, RuleMeta, Severity};
+use crate::lint::migration;
+use crate::lint::{Finding, LintContext, Rule, RuleDocs, RuleMeta, Severity};
 
 /// The rule.
 pub static RULE: Rule = Rule {
@@ -41,34 +41,13 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(ctx: &LintContext<'_>, out: &mut Vec<Finding>) {
-    let Some(m) = migration::analyze(ctx) else {
-        return;
-    };
-    let src = ctx.source;
-    for op in &m.ops {
-        let OpKind::Index(index) = &op.kind else {
-            continue;
-        };
-        let module = m.module_of(op);
-        if index.opts.flag(src, "concurrently") != Flag::True || !module.migration_lock.is_off() {
-            continue;
-        }
-        let verb = match index.action {
-            IndexAction::Create => "built",
-            IndexAction::Drop => "dropped",
-        };
-        let message = format!(
-            "The {} is {verb} concurrently while Ecto's migration lock holds a transaction \
-             open; add `@disable_migration_lock true` to `{}`",
-            index.label(src),
-            module.def.name
-        );
-        let edits = migration::attribute_edits(src, module, &[MIGRATION_LOCK]);
-        out.push(
-            Finding::new(&RULE.meta, op.node.byte_range(), message)
-                .with_fix(Fix::safe("Add `@disable_migration_lock true`", edits)),
-        );
-    }
+    migration::check_concurrent_attribute(
+        ctx,
+        out,
+        &RULE.meta,
+        migration::MIGRATION_LOCK,
+        "while Ecto's migration lock holds a transaction open",
+    );
 }
 
 #[cfg(test)]
