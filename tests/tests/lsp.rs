@@ -361,6 +361,20 @@ fn shutdown_with_empty_params_is_accepted() {
 }
 
 #[test]
+fn templates_and_other_languages_are_not_linted() {
+    let (mut lsp, _dir) = started();
+    lsp.initialize(None, push_client(&[]));
+    let heex = "file:///tmp/ladder-e2e-nowhere/lib/page.html.heex";
+    lsp.notify("textDocument/didOpen", json!({"textDocument": {"uri": heex, "languageId": "phoenix-heex", "version": 1, "text": "<div :for={x <- @xs}>{x}</div>\n"}}));
+    let ex = "file:///tmp/ladder-e2e-nowhere/lib/ok.ex";
+    open(&mut lsp, ex, "IO.inspect(1)\n");
+    lsp.wait_diagnostics(ex, Some(1));
+    let seen = lsp.drain(Duration::from_millis(300));
+    assert!(!seen.iter().any(|m| m["params"]["uri"] == heex), "{seen:?}");
+    assert!(lsp.shutdown().success());
+}
+
+#[test]
 fn exit_without_shutdown_ends_with_status_one() {
     let (mut lsp, _dir) = started();
     lsp.initialize(None, push_client(&[]));

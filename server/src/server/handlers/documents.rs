@@ -11,6 +11,18 @@ use crate::document::{Document, TextChange};
 
 pub fn did_open(state: &Arc<State>, params: DidOpenTextDocumentParams) {
     let item = params.text_document;
+    // Clients configured broadly may send templates (`.heex`, `.eex`) or other files: only
+    // Elixir source is ours to parse, the rest would be all syntax errors.
+    let path = item.uri.path().as_str().to_ascii_lowercase();
+    let elixir = item.language_id == "elixir" || path.ends_with(".ex") || path.ends_with(".exs");
+    if !elixir {
+        tracing::debug!(
+            uri = item.uri.as_str(),
+            language = item.language_id,
+            "not Elixir; not linted"
+        );
+        return;
+    }
     let target = FileTarget::of(&item.uri, &state.roots());
     let doc = Document::new(&item.text, item.version);
     let open = Arc::new(OpenDoc {
@@ -26,9 +38,9 @@ pub fn did_open(state: &Arc<State>, params: DidOpenTextDocumentParams) {
 pub fn did_change(state: &Arc<State>, params: DidChangeTextDocumentParams) {
     let uri = params.text_document.uri;
     let Some(open) = state.doc(&uri) else {
-        tracing::warn!(
+        tracing::debug!(
             uri = uri.as_str(),
-            "didChange for a document that is not open; ignored"
+            "didChange for a document that is not open (or not Elixir); ignored"
         );
         return;
     };
