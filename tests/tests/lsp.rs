@@ -501,6 +501,33 @@ fn code_lens_and_show_level() {
 }
 
 #[test]
+fn saving_the_config_applies_it_at_once() {
+    let project = sample_project();
+    let mut lsp = Lsp::start(project.path());
+    lsp.initialize(Some(project.path()), push_client(&[]));
+    let path = project.path().join("lib/shop/orders.ex");
+    let uri = file_uri(&path);
+    open(&mut lsp, &uri, &std::fs::read_to_string(&path).unwrap());
+    assert!(codes(&lsp.wait_diagnostics(&uri, Some(1))).contains(&"io-inspect".to_string()));
+    let config = project.path().join(".ladder.exs");
+    std::fs::write(&config, "[rules: [\"io-inspect\": :off]]\n").unwrap();
+    lsp.notify(
+        "textDocument/didSave",
+        json!({"textDocument": {"uri": file_uri(&config)}}),
+    );
+    lsp.wait_notification("textDocument/publishDiagnostics", |p| {
+        p["uri"] == uri
+            && p["version"] == 1
+            && !p["diagnostics"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|d| d["code"] == "io-inspect")
+    });
+    assert!(lsp.shutdown().success());
+}
+
+#[test]
 fn invalid_config_is_reported_on_the_config_file_and_defaults_apply() {
     let project = sample_project();
     std::fs::write(

@@ -68,6 +68,7 @@ impl LanguageServer for Backend {
     }
 
     async fn did_save(&self, params: DidSaveTextDocumentParams) {
+        handlers::workspace::did_save(&self.state, &params.text_document.uri);
         handlers::gates::on_save(&self.state, &params.text_document.uri);
     }
 

@@ -217,6 +217,21 @@ fn relint_all(state: &Arc<State>) {
     tokio::spawn(scan(state.clone()));
 }
 
+/// A saved `.ladder.exs` or `.formatter.exs` applies at once, also for clients that do not
+/// watch files for us.
+pub fn did_save(state: &Arc<State>, uri: &Uri) {
+    let Some(path) = uri.to_file_path() else {
+        return;
+    };
+    if path
+        .file_name()
+        .is_some_and(|n| n == CONFIG_FILE || n == ".formatter.exs")
+    {
+        state.configs.clear();
+        relint_all(state);
+    }
+}
+
 pub fn did_change_watched_files(state: &Arc<State>, params: DidChangeWatchedFilesParams) {
     let mut config_changed = false;
     for change in params.changes {
