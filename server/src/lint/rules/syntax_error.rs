@@ -39,7 +39,7 @@ fn check(ctx: &LintContext<'_>, out: &mut Vec<Finding>) {
         if problems.len() >= MAX_FINDINGS {
             return false;
         }
-        if node.is_missing() || node.is_error() {
+        if node.is_missing() || (node.is_error() && !is_access_keyword(node, ctx.source)) {
             problems.push(node);
             return false;
         }
@@ -53,6 +53,15 @@ fn check(ctx: &LintContext<'_>, out: &mut Vec<Finding>) {
         };
         out.push(finding);
     }
+}
+
+/// `map[key: value]` (a keyword list inside access brackets) is valid Elixir that
+/// tree-sitter-elixir does not parse: it leaves an `ERROR` holding just the `: ` between the key
+/// and its value, in the call that is the access's key. Not a syntax error.
+fn is_access_keyword(node: Node<'_>, src: &str) -> bool {
+    let Some(call) = node.parent().filter(|p| p.kind() == "call") else { return false };
+    let in_access = call.parent().is_some_and(|a| a.kind() == "access_call" && a.child_by_field_name("key") == Some(call));
+    in_access && text(node, src).trim() == ":"
 }
 
 fn line_no(ctx: &LintContext<'_>, byte: usize) -> usize {
@@ -181,6 +190,12 @@ mod tests {
         let found = messages("defmodule A do\n  def f(x) do\n    x + * 2\n  end\nend\n");
         assert!(!found.is_empty());
         assert!(found[0].starts_with("syntax error"), "{found:?}");
+    }
+
+    #[test]
+    fn keyword_lists_in_access_brackets_are_valid() {
+        assert!(messages("x = Ecto.Query.Query[from: module]\ny = m[from: 1, select: 2]\n").is_empty());
+        assert!(!messages("x = m[from: ]\n").is_empty() || !messages("x = m[: 1]\n").is_empty());
     }
 
     #[test]
