@@ -14,6 +14,32 @@ fn mix(dir: &Path, args: &[&str]) -> std::process::Output {
         .unwrap_or_else(|e| panic!("cannot run `mix` ({e}): install Elixir (`apt-get install elixir`) or run tests/run.sh"))
 }
 
+/// Applies the main fix of every finding with one of `codes` (safe or not) to a file, one at a
+/// time with a re-lint in between; checks none is left and returns the new text.
+fn apply_every(path: &Path, rel: &str, codes: &[&str]) -> String {
+    let mut text = std::fs::read_to_string(path).unwrap();
+    let info = ladder_ls::lint::FileInfo::new(rel);
+    let config = ladder_ls::config::Config::default();
+    for _ in 0..100 {
+        let findings = ladder_ls::lint::lint_source(&text, &info, &config);
+        let Some(fix) = findings
+            .iter()
+            .filter(|f| codes.contains(&f.code))
+            .find_map(|f| f.fix.clone())
+        else {
+            break;
+        };
+        text = ladder_ls::lint::fix::apply_edits(&text, &fix.edits).unwrap();
+    }
+    let left: Vec<&str> = ladder_ls::lint::lint_source(&text, &info, &config)
+        .iter()
+        .map(|f| f.code)
+        .collect();
+    assert!(!left.iter().any(|c| codes.contains(c)), "{left:?}\n{text}");
+    std::fs::write(path, &text).unwrap();
+    text
+}
+
 #[test]
 fn every_inserted_spec_compiles_and_is_formatted() {
     let project = tempfile::tempdir().unwrap();
@@ -36,15 +62,22 @@ fn every_inserted_spec_compiles_and_is_formatted() {
     };
     let fixed = ladder(&["check", "--fix", "--format", "json"]);
     let report: serde_json::Value = serde_json::from_slice(&fixed.stdout).unwrap();
-    let left: Vec<&str> = report["diagnostics"]
+    // What `--fix` leaves of `missing-spec` are the all-`term()` stubs, offered one at a time.
+    let left: Vec<&serde_json::Value> = report["diagnostics"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|d| d["code"].as_str().unwrap())
+        .filter(|d| d["code"] == "missing-spec")
         .collect();
+    assert!(left.iter().all(|d| d["fix"]["safe"] == false), "{left:?}");
     assert!(
-        !left.contains(&"missing-spec"),
-        "missing-spec left after --fix: {left:?}"
+        left.len() < 5,
+        "most specs are inferred beyond term(): {left:?}"
+    );
+    apply_every(
+        &project.path().join("lib/shapes/accounts.ex"),
+        "lib/shapes/accounts.ex",
+        &["missing-spec"],
     );
     let accounts = std::fs::read_to_string(project.path().join("lib/shapes/accounts.ex")).unwrap();
     assert!(accounts.matches("@spec ").count() >= 25, "{accounts}");
@@ -66,32 +99,11 @@ fn every_inserted_spec_compiles_and_is_formatted() {
     // The doc fixes are offered one at a time (they need a human to write the text), but they
     // must leave code that compiles and is formatted too: apply every one of them.
     let undocumented = project.path().join("lib/shapes/undocumented.ex");
-    let mut text = std::fs::read_to_string(&undocumented).unwrap();
-    let info = ladder_ls::lint::FileInfo::new("lib/shapes/undocumented.ex");
-    let config = ladder_ls::config::Config::default();
-    for _ in 0..20 {
-        let findings = ladder_ls::lint::lint_source(&text, &info, &config);
-        let Some(fix) = findings
-            .iter()
-            .filter(|f| matches!(f.code, "missing-moduledoc" | "missing-doc"))
-            .find_map(|f| f.fix.clone())
-        else {
-            break;
-        };
-        text = ladder_ls::lint::fix::apply_edits(&text, &fix.edits).unwrap();
-    }
-    let left: Vec<&str> = ladder_ls::lint::lint_source(&text, &info, &config)
-        .iter()
-        .map(|f| f.code)
-        .collect();
-    assert!(
-        !left.iter().any(|c| matches!(
-            *c,
-            "missing-moduledoc" | "missing-doc" | "missing-spec" | "struct-without-type"
-        )),
-        "{left:?}\n{text}"
+    let text = apply_every(
+        &undocumented,
+        "lib/shapes/undocumented.ex",
+        &["missing-moduledoc", "missing-doc", "missing-spec"],
     );
-    std::fs::write(&undocumented, &text).unwrap();
     let compile = mix(project.path(), &["compile", "--warnings-as-errors"]);
     assert!(
         compile.status.success(),

@@ -200,6 +200,8 @@ pub struct ColumnOp<'t> {
     pub in_create: bool,
     /// The column name.
     pub column: String,
+    /// Whether the name is written literally (`:email`), not computed at run time (a variable).
+    pub column_literal: bool,
     /// The column type argument (`:string`, `references(:users)`), when given.
     pub type_node: Option<Node<'t>>,
     /// The options.
@@ -799,11 +801,13 @@ fn column_op<'t>(call: Node<'t>, src: &str, scope: &Scope<'t>) -> Option<OpKind<
     };
     let args = elixir::call_args(call);
     let column = literal_name(*args.first()?, src);
+    let column_literal = matches!(args.first()?.kind(), "atom" | "quoted_atom" | "string");
     Some(OpKind::Column(ColumnOp {
         action,
         table,
         in_create,
         column,
+        column_literal,
         type_node: args.get(1).copied().filter(|t| t.kind() != "keywords"),
         opts: scope.opts(args.get(2).copied(), src),
     }))

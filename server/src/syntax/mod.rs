@@ -1,5 +1,6 @@
 //! The Elixir grammar and helpers over its trees.
 
+pub mod callbacks;
 pub mod elixir;
 pub mod module_model;
 

@@ -79,6 +79,10 @@ pub struct ModuleModel<'t> {
     pub attributes: Vec<Attribute<'t>>,
     /// Modules it `use`s (`Ecto.Migration`, `GenServer`…), as written.
     pub uses: Vec<&'t str>,
+    /// The atoms given to `use` (`:live_view` in `use MyAppWeb, :live_view`).
+    pub use_kinds: Vec<&'t str>,
+    /// Whether it calls `defexception`.
+    pub is_exception: bool,
 }
 
 impl<'t> ModuleModel<'t> {
@@ -119,6 +123,8 @@ fn model<'t>(def: ModuleDef<'t>, src: &'t str) -> ModuleModel<'t> {
     let mut specs = Vec::new();
     let mut attributes = Vec::new();
     let mut uses = Vec::new();
+    let mut use_kinds = Vec::new();
+    let mut is_exception = false;
     // (name, arity) → index in `functions`: modules can have thousands of functions.
     let mut index: std::collections::HashMap<(&'t str, usize), usize> =
         std::collections::HashMap::new();
@@ -137,9 +143,17 @@ fn model<'t>(def: ModuleDef<'t>, src: &'t str) -> ModuleModel<'t> {
             continue;
         }
         if elixir::local_call_name(stmt, src) == Some("use") {
-            if let Some(first) = elixir::call_args(stmt).first() {
+            let args = elixir::call_args(stmt);
+            if let Some(first) = args.first() {
                 uses.push(text(*first, src));
             }
+            if let Some(kind) = args.get(1).filter(|a| a.kind() == "atom") {
+                use_kinds.push(text(*kind, src));
+            }
+            continue;
+        }
+        if elixir::local_call_name(stmt, src) == Some("defexception") {
+            is_exception = true;
             continue;
         }
         let Some(clause) = elixir::function_def(stmt, src) else {
@@ -177,6 +191,8 @@ fn model<'t>(def: ModuleDef<'t>, src: &'t str) -> ModuleModel<'t> {
         specs,
         attributes,
         uses,
+        use_kinds,
+        is_exception,
     }
 }
 

@@ -198,6 +198,8 @@ fn default_type(default: Node<'_>, name: Option<&str>, scope: &Scope<'_, '_>) ->
         }
         "nil" => Ty::Term,
         "atom" => Ty::AnyAtom,
+        // `dry_run? \\ false`: callers pass `true` too.
+        "boolean" => Ty::Boolean,
         _ => literal_type(default, scope).unwrap_or(Ty::Term),
     }
 }
@@ -402,6 +404,34 @@ fn map_update_target<'t>(node: Node<'t>, src: &str) -> Option<Node<'t>> {
     update.child_by_field_name("left")
 }
 
+/// Whether a struct alias names the module being inferred: its full name, or the last segments
+/// of it when no `alias` in the module points that name elsewhere.
+fn refers_to_self(alias: &str, scope: &Scope<'_, '_>) -> bool {
+    let own = scope.module.def.name;
+    if alias == own {
+        return true;
+    }
+    if !own.ends_with(&format!(".{alias}")) {
+        return false;
+    }
+    let src = scope.src;
+    let aliased_elsewhere = scope
+        .module
+        .def
+        .body
+        .map(elixir::block_statements)
+        .unwrap_or_default()
+        .iter()
+        .any(|s| {
+            elixir::local_call_name(*s, src) == Some("alias")
+                && elixir::call_args(*s).first().is_some_and(|a| {
+                    let target = text(*a, src);
+                    target != own && (target.ends_with(&format!(".{alias}")) || target == alias)
+                })
+        });
+    !aliased_elsewhere
+}
+
 fn map_type(node: Node<'_>, scope: &Scope<'_, '_>) -> Ty {
     let Some(st) = node
         .named_children(&mut node.walk())
@@ -410,6 +440,13 @@ fn map_type(node: Node<'_>, scope: &Scope<'_, '_>) -> Ty {
         return Ty::Map;
     };
     let name = text(st, scope.src).trim();
+    // The module's own struct under its alias (`%Session{}` in `Accounts.Session`): `Session.t()`
+    // would be the local `t()`, which only compiles when the module defines it.
+    let name = if refers_to_self(name, scope) {
+        "__MODULE__"
+    } else {
+        name
+    };
     match name {
         "__MODULE__" if scope.has_type_t => Ty::Struct("__MODULE__".into()),
         "__MODULE__" => Ty::StructLiteral("__MODULE__".into()),
@@ -1008,6 +1045,23 @@ mod tests {
         assert_eq!(
             spec("def f(m, v), do: %{m | a: v}", "f", 2),
             "f(m :: term(), v :: term()) :: map()"
+        );
+    }
+
+    #[test]
+    fn own_struct_under_its_alias_is_the_modules_own() {
+        let src = "defmodule Accounts.Session do\n  alias Accounts.Session\n  defstruct [:id]\n  def expire(%Session{} = s), do: s\nend\n";
+        let tree = new_parser().parse(src, None).unwrap();
+        let models = module_models(tree.root_node(), src);
+        let s = infer_function_spec(&models[0].functions[0], 1, &models[0], src);
+        assert_eq!(s.args[0].1.render(), "%__MODULE__{}");
+        assert_eq!(
+            spec("def f(%User{} = u), do: u", "f", 1),
+            "f(User.t()) :: User.t()"
+        );
+        assert_eq!(
+            spec("def run(dry_run? \\\\ false), do: dry_run?", "run", 1),
+            "run(boolean()) :: boolean()"
         );
     }
 

@@ -73,9 +73,14 @@ fn check(ctx: &LintContext<'_>, out: &mut Vec<Finding>) {
         let target = format!("{}.{}", col.table.label(), col.column);
         let new_text = text(new_type, src);
         let message = match col.opts.get(src, "from") {
+            // Without `from:` the old type is unknown: stay quiet where a rewrite is unlikely or
+            // the column is computed at run time (a loop over columns).
             None if col.opts.is_unknown()
                 || is_references(new_type, src)
-                || !type_is_the_point(&col.opts, src) =>
+                || !type_is_the_point(&col.opts, src)
+                || !col.column_literal
+                // `:string` → `:text`, the usual widening, does not rewrite the table.
+                || new_text == ":text" =>
             {
                 continue;
             }
@@ -181,6 +186,30 @@ fn rewrites(old: &SqlType, new: &SqlType) -> bool {
         (SqlType::Varchar(_), SqlType::Text) => false,
         (SqlType::Varchar(a), SqlType::Varchar(b)) => b < a,
         _ => true,
+    }
+}
+
+#[cfg(test)]
+mod precision_tests {
+    use crate::lint::rules::test_support::findings_of;
+
+    const PATH: &str = "priv/repo/migrations/20240101000000_m.exs";
+
+    fn alter(body: &str) -> String {
+        format!(
+            "defmodule M do\n  use Ecto.Migration\n\n  def change do\n    alter table(:users) do\n      {body}\n    end\n  end\nend\n"
+        )
+    }
+
+    #[test]
+    fn quiet_on_text_widening_and_computed_columns_without_from() {
+        assert!(findings_of(&alter("modify :bio, :text"), PATH, "column-type-changed").is_empty());
+        let looped = "defmodule M do\n  use Ecto.Migration\n\n  def change do\n    for column <- [:a, :b] do\n      alter table(:users) do\n        modify column, :bigint\n      end\n    end\n  end\nend\n";
+        assert!(findings_of(looped, PATH, "column-type-changed").is_empty());
+        assert_eq!(
+            findings_of(&alter("modify :age, :bigint"), PATH, "column-type-changed").len(),
+            1
+        );
     }
 }
 

@@ -1,12 +1,13 @@
 //! `missing-doc`: a public function or macro without `@doc`, in a module that is documented
-//! (its `@moduledoc` is not `false`). `@impl` callbacks (documented by their behaviour),
+//! (its `@moduledoc` is not `false`). Callbacks (`@impl`, or implied by `use GenServer`,
+//! `@behaviour Plug`, `defexception`… — documented by their behaviour),
 //! `defdelegate` (ExDoc links the target), `__using__`-style hooks and `@doc false` functions
 //! are exempt.
 
 use crate::lint::{Edit, Finding, Fix, LintContext, Rule, RuleDocs, RuleMeta, Severity};
 use crate::syntax::elixir::{self, DefKind, ModuleKind};
 use crate::syntax::module_model::Function;
-use crate::syntax::text;
+use crate::syntax::{callbacks, text};
 
 /// The rule.
 pub static RULE: Rule = Rule {
@@ -48,6 +49,7 @@ fn check(ctx: &LintContext<'_>, out: &mut Vec<Finding>) {
                 || function.kind == DefKind::Defdelegate
                 || function.doc.is_some()
                 || function.impl_attr.is_some()
+                || callbacks::is_callback(module, function.name, function.arity, src)
                 || function.name.starts_with("__")
             {
                 continue;

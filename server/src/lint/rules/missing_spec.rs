@@ -2,7 +2,8 @@
 //!
 //! A spec for any clause of the same name and arity counts; with default arguments a spec for
 //! any of the arities counts. Exempt, as Elixir reviewers expect: `@impl` callbacks (an `@impl`
-//! before any clause covers the function), `defdelegate`, `defguard`, `@doc false` functions,
+//! before any clause covers the function) and callbacks implied by common `use`s, `@behaviour`s
+//! and `defexception` (see `syntax::callbacks`), `defdelegate`, `defguard`, `@doc false` functions,
 //! protocol implementations (`defimpl`), `__using__`-style hooks, functions generated inside
 //! `quote`, Phoenix controller actions and function components (called by the framework by
 //! convention), test files and scripts (`.exs`: `mix.exs`, configuration, migrations, seeds).
@@ -10,7 +11,7 @@
 use crate::lint::{Edit, Finding, Fix, LintContext, Rule, RuleDocs, RuleMeta, Severity};
 use crate::syntax::elixir::{self, DefKind, ModuleKind};
 use crate::syntax::module_model::{Function, ModuleModel};
-use crate::syntax::text;
+use crate::syntax::{callbacks, text};
 use crate::types::{format, format_spec, infer_function_spec};
 
 /// The rule.
@@ -48,6 +49,7 @@ fn check(ctx: &LintContext<'_>, out: &mut Vec<Finding>) {
         for function in &module.functions {
             if exempt(function, src)
                 || phoenix_callback(function, module, src)
+                || callbacks::is_callback(module, function.name, function.arity, src)
                 || module.has_spec(function.name, function.min_arity..=function.arity)
             {
                 continue;
@@ -112,8 +114,14 @@ fn stub_fix(function: &Function<'_>, module: &ModuleModel<'_>, ctx: &LintContext
         .formatter_line_length
         .unwrap_or(format::LINE_LENGTH);
     let mut text = String::new();
+    // A stub that says only `term()` satisfies this rule in letter and trips `vague-spec`: it is
+    // offered, but never applied in bulk.
+    let mut vague = false;
     for arity in function.min_arity..=function.arity {
         let spec = infer_function_spec(function, arity, module, src);
+        vague |= !function.kind.is_macro()
+            && spec.ret.is_term()
+            && spec.args.iter().all(|(_, t)| t.is_term());
         text.push_str(&format_spec(
             indent,
             function.name,
@@ -127,7 +135,11 @@ fn stub_fix(function: &Function<'_>, module: &ModuleModel<'_>, ctx: &LintContext
     } else {
         "Insert @spec stubs"
     };
-    Fix::safe(title, vec![Edit::insert(at, text)])
+    if vague {
+        Fix::unsafe_(title, vec![Edit::insert(at, text)])
+    } else {
+        Fix::safe(title, vec![Edit::insert(at, text)])
+    }
 }
 
 #[cfg(test)]

@@ -63,9 +63,9 @@ fn check(ctx: &LintContext<'_>, out: &mut Vec<Finding>) {
         }
         let column = &col.column;
         let message = format!(
-            "Setting NOT NULL on `{}.{column}` scans the whole table under an exclusive lock; add \
-             a `check: \"{column} IS NOT NULL\"` constraint with `validate: false`, validate it \
-             in a later migration, then set NOT NULL",
+            "Setting NOT NULL on `{}.{column}` (unless it already is NOT NULL) scans the whole \
+             table under an exclusive lock; add a `check: \"{column} IS NOT NULL\"` constraint \
+             with `validate: false`, validate it in a later migration, then set NOT NULL",
             col.table.label()
         );
         out.push(Finding::new(&RULE.meta, op.node.byte_range(), message));
@@ -118,7 +118,7 @@ mod tests {
             let f = assert_count(&alter(line), CODE, 1);
             assert_eq!(
                 f[0].message,
-                "Setting NOT NULL on `users.email` scans the whole table under an exclusive lock; add a `check: \"email IS NOT NULL\"` constraint with `validate: false`, validate it in a later migration, then set NOT NULL"
+                "Setting NOT NULL on `users.email` (unless it already is NOT NULL) scans the whole table under an exclusive lock; add a `check: \"email IS NOT NULL\"` constraint with `validate: false`, validate it in a later migration, then set NOT NULL"
             );
         }
         let opts = change(

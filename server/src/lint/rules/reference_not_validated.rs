@@ -93,11 +93,9 @@ fn check(ctx: &LintContext<'_>, out: &mut Vec<Finding>) {
         let mut finding = Finding::new(&RULE.meta, op.node.byte_range(), message);
         if let Some(edit) = migration::set_option(src, refs, &opts, "validate", "false") {
             let title = "Add `validate: false`";
-            finding = finding.with_fix(if col.action == ColumnAction::Add {
-                Fix::safe(title, vec![edit])
-            } else {
-                Fix::unsafe_(title, vec![edit])
-            });
+            // Never in bulk: the constraint then stays NOT VALID until a later migration runs
+            // `VALIDATE CONSTRAINT`, which someone has to write.
+            finding = finding.with_fix(Fix::unsafe_(title, vec![edit]));
         }
         out.push(finding);
     }
@@ -175,7 +173,7 @@ mod tests {
         );
         assert!(fixed.contains("references(:shops, on_delete: :delete_all, validate: false)\n"));
         assert!(fixed.contains("references(:orgs, validate: false)\n"));
-        assert!(found(&src, CODE)[0].fix.as_ref().unwrap().safe);
+        assert!(!found(&src, CODE)[0].fix.as_ref().unwrap().safe);
         let bare = alter("add :user_id, references :users");
         assert!(
             assert_clean_after_fix(&bare, PATH, CODE)

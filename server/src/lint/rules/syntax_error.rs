@@ -59,8 +59,12 @@ fn check(ctx: &LintContext<'_>, out: &mut Vec<Finding>) {
 /// tree-sitter-elixir does not parse: it leaves an `ERROR` holding just the `: ` between the key
 /// and its value, in the call that is the access's key. Not a syntax error.
 fn is_access_keyword(node: Node<'_>, src: &str) -> bool {
-    let Some(call) = node.parent().filter(|p| p.kind() == "call") else { return false };
-    let in_access = call.parent().is_some_and(|a| a.kind() == "access_call" && a.child_by_field_name("key") == Some(call));
+    let Some(call) = node.parent().filter(|p| p.kind() == "call") else {
+        return false;
+    };
+    let in_access = call
+        .parent()
+        .is_some_and(|a| a.kind() == "access_call" && a.child_by_field_name("key") == Some(call));
     in_access && text(node, src).trim() == ":"
 }
 
@@ -194,7 +198,9 @@ mod tests {
 
     #[test]
     fn keyword_lists_in_access_brackets_are_valid() {
-        assert!(messages("x = Ecto.Query.Query[from: module]\ny = m[from: 1, select: 2]\n").is_empty());
+        assert!(
+            messages("x = Ecto.Query.Query[from: module]\ny = m[from: 1, select: 2]\n").is_empty()
+        );
         assert!(!messages("x = m[from: ]\n").is_empty() || !messages("x = m[: 1]\n").is_empty());
     }
 
