@@ -328,6 +328,20 @@ impl<'t> Migration<'t> {
         &self.modules[op.module]
     }
 
+    /// Column operations (`add`, `modify`, `remove`) on tables that existed before this
+    /// migration, in its forward direction: where locks and rewrites hit live data. The shared
+    /// filter of the column rules.
+    pub fn live_columns(&self) -> impl Iterator<Item = (&Op<'t>, &ColumnOp<'t>)> {
+        self.ops.iter().filter_map(|op| match &op.kind {
+            OpKind::Column(col)
+                if !col.in_create && !op.new_table && op.direction == Direction::Forward =>
+            {
+                Some((op, col))
+            }
+            _ => None,
+        })
+    }
+
     /// Whether every operation of the module (both directions) creates or drops an index: then
     /// running it without a DDL transaction changes nothing else.
     pub fn only_indexes(&self, module: usize) -> bool {

@@ -6,7 +6,7 @@
 //! Not reported for `default: nil`, for volatile defaults (`volatile-default` says more), in
 //! `create table(...)`, on a table created by the same migration, nor in `down/0`.
 
-use crate::lint::migration::{self, ColumnAction, Direction, OpKind};
+use crate::lint::migration::{self, ColumnAction};
 use crate::lint::rules::volatile_default::volatile_function;
 use crate::lint::{Finding, LintContext, Rule, RuleDocs, RuleMeta, Severity};
 use crate::syntax::text;
@@ -44,15 +44,8 @@ fn check(ctx: &LintContext<'_>, out: &mut Vec<Finding>) {
         return;
     };
     let src = ctx.source;
-    for op in &m.ops {
-        let OpKind::Column(col) = &op.kind else {
-            continue;
-        };
-        if col.action != ColumnAction::Add
-            || col.in_create
-            || op.new_table
-            || op.direction != Direction::Forward
-        {
+    for (op, col) in m.live_columns() {
+        if col.action != ColumnAction::Add {
             continue;
         }
         let Some(default) = col.opts.get(src, "default") else {

@@ -5,7 +5,7 @@
 //! Not reported in `down/0` (a rollback removes what `up/0` added, which the previous release
 //! never read) nor on a table created by the same migration.
 
-use crate::lint::migration::{self, ColumnAction, Direction, OpKind};
+use crate::lint::migration::{self, ColumnAction};
 use crate::lint::{Finding, LintContext, Rule, RuleDocs, RuleMeta, Severity};
 
 /// The rule.
@@ -40,15 +40,8 @@ fn check(ctx: &LintContext<'_>, out: &mut Vec<Finding>) {
     let Some(m) = migration::analyze(ctx) else {
         return;
     };
-    for op in &m.ops {
-        let OpKind::Column(col) = &op.kind else {
-            continue;
-        };
-        if col.action != ColumnAction::Remove
-            || col.in_create
-            || op.new_table
-            || op.direction != Direction::Forward
-        {
+    for (op, col) in m.live_columns() {
+        if col.action != ColumnAction::Remove {
             continue;
         }
         let message = format!(

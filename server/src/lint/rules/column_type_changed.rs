@@ -14,7 +14,7 @@
 
 use tree_sitter::Node;
 
-use crate::lint::migration::{self, ColumnAction, Direction, OpKind, Opts};
+use crate::lint::migration::{self, ColumnAction, Opts};
 use crate::lint::{Finding, LintContext, Rule, RuleDocs, RuleMeta, Severity};
 use crate::syntax::{elixir, text};
 
@@ -56,15 +56,8 @@ fn check(ctx: &LintContext<'_>, out: &mut Vec<Finding>) {
         return;
     };
     let src = ctx.source;
-    for op in &m.ops {
-        let OpKind::Column(col) = &op.kind else {
-            continue;
-        };
-        if col.action != ColumnAction::Modify
-            || col.in_create
-            || op.new_table
-            || op.direction != Direction::Forward
-        {
+    for (op, col) in m.live_columns() {
+        if col.action != ColumnAction::Modify {
             continue;
         }
         let Some(new_type) = col.type_node else {

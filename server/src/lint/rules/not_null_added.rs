@@ -44,14 +44,8 @@ fn check(ctx: &LintContext<'_>, out: &mut Vec<Finding>) {
         return;
     };
     let src = ctx.source;
-    for op in &m.ops {
-        let OpKind::Column(col) = &op.kind else {
-            continue;
-        };
+    for (op, col) in m.live_columns() {
         if col.action != ColumnAction::Modify
-            || col.in_create
-            || op.new_table
-            || op.direction != Direction::Forward
             || col.opts.get(src, "null").map(|v| text(v, src)) != Some("false")
             || col
                 .opts

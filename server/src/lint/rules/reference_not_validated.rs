@@ -7,7 +7,7 @@
 //! column is NULL in every existing row, there is nothing to check), and offered one at a time
 //! on `modify`, where existing rows would no longer be checked.
 
-use crate::lint::migration::{self, ColumnAction, Direction, OpKind, Opts};
+use crate::lint::migration::{self, ColumnAction, Opts};
 use crate::lint::{Finding, Fix, LintContext, Rule, RuleDocs, RuleMeta, Severity};
 use crate::syntax::elixir;
 
@@ -45,15 +45,8 @@ fn check(ctx: &LintContext<'_>, out: &mut Vec<Finding>) {
         return;
     };
     let src = ctx.source;
-    for op in &m.ops {
-        let OpKind::Column(col) = &op.kind else {
-            continue;
-        };
-        if col.action == ColumnAction::Remove
-            || col.in_create
-            || op.new_table
-            || op.direction != Direction::Forward
-        {
+    for (op, col) in m.live_columns() {
+        if col.action == ColumnAction::Remove {
             continue;
         }
         let Some(refs) = col

@@ -12,7 +12,7 @@
 
 use tree_sitter::Node;
 
-use crate::lint::migration::{self, ColumnAction, Direction, OpKind};
+use crate::lint::migration::{self, ColumnAction};
 use crate::lint::{Finding, LintContext, Rule, RuleDocs, RuleMeta, Severity};
 use crate::syntax::{elixir, text};
 
@@ -81,15 +81,8 @@ fn check(ctx: &LintContext<'_>, out: &mut Vec<Finding>) {
         return;
     };
     let src = ctx.source;
-    for op in &m.ops {
-        let OpKind::Column(col) = &op.kind else {
-            continue;
-        };
-        if col.action != ColumnAction::Add
-            || col.in_create
-            || op.new_table
-            || op.direction != Direction::Forward
-        {
+    for (op, col) in m.live_columns() {
+        if col.action != ColumnAction::Add {
             continue;
         }
         let Some(function) = col
