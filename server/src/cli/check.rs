@@ -117,11 +117,11 @@ fn check_file(
     fix: bool,
     level: Option<u8>,
 ) -> Result<Option<(FileReport, usize)>, String> {
-    if configs.excludes(path) {
+    let (root, loaded) = configs.for_file(path);
+    let config: &Config = &loaded.config;
+    if config.is_excluded(&workspace::relative_slash(path, &root)) {
         return Ok(None);
     }
-    let (_, loaded) = configs.for_file(path);
-    let config: &Config = &loaded.config;
     let display = display_path(path, cwd);
     let bytes = std::fs::read(path).map_err(|e| format!("{display}: {e}"))?;
     let mut text = String::from_utf8(bytes).map_err(|e| {

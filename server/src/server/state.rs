@@ -179,6 +179,27 @@ impl State {
         self.roots.read().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
+    /// The configuration to lint a file with, or `None` when its `.ladder.exs` excludes it
+    /// (one configuration lookup for both answers).
+    pub fn lint_config(&self, path: Option<&Path>) -> Option<Config> {
+        let editor = self
+            .editor
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
+        let Some(path) = path else {
+            return Some(editor.merge(&Config::default()));
+        };
+        let (root, loaded) = self.configs.for_file(path);
+        if loaded
+            .config
+            .is_excluded(&workspace::relative_slash(path, &root))
+        {
+            return None;
+        }
+        Some(editor.merge(&loaded.config))
+    }
+
     /// The effective configuration for a file: its project's `.ladder.exs` merged with the
     /// editor's settings.
     pub fn config_for(&self, path: Option<&Path>) -> Config {

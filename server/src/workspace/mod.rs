@@ -161,12 +161,6 @@ impl ConfigCache {
         (root, loaded)
     }
 
-    /// Whether the configuration that applies to `path` excludes it.
-    pub fn excludes(&self, path: &Path) -> bool {
-        let (root, loaded) = self.for_file(path);
-        loaded.config.is_excluded(&relative_slash(path, &root))
-    }
-
     /// Forgets every loaded configuration (after `.ladder.exs` changed).
     pub fn clear(&self) {
         self.loaded

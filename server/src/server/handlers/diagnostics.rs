@@ -59,12 +59,7 @@ pub async fn lint_open(
     let (st, target) = (state.clone(), open.target.clone());
     let enc = state.session().encoding;
     let result = tokio::task::spawn_blocking(move || {
-        let config = st.config_for(target.path.as_deref());
-        if target
-            .path
-            .as_deref()
-            .is_some_and(|p| st.configs.excludes(p))
-        {
+        let Some(config) = st.lint_config(target.path.as_deref()) else {
             // Excluded by `.ladder.exs`: open, but not linted.
             let id = NEXT_RESULT_ID.fetch_add(1, Ordering::Relaxed);
             return LintResult {
@@ -74,7 +69,7 @@ pub async fn lint_open(
                 diagnostics: Vec::new(),
                 id,
             };
-        }
+        };
         lint_snapshot(&snapshot, Some(snapshot.version), &target, &config, enc)
     })
     .await

@@ -140,9 +140,10 @@ async fn begin_progress(
 /// Lints a file from disk (blocking). Files that are open, unreadable or not UTF-8 give `None`.
 fn lint_path(state: &State, path: PathBuf) -> Option<(Uri, LintResult)> {
     let uri = Uri::from_file_path(&path)?;
-    if state.docs.contains_key(&uri) || state.configs.excludes(&path) {
+    if state.docs.contains_key(&uri) {
         return None;
     }
+    let config = state.lint_config(Some(&path))?;
     let bytes = std::fs::read(&path)
         .map_err(|e| tracing::warn!(path = %path.display(), "cannot read: {e}"))
         .ok()?;
@@ -150,7 +151,6 @@ fn lint_path(state: &State, path: PathBuf) -> Option<(Uri, LintResult)> {
         .map_err(|e| tracing::warn!(path = %path.display(), "not valid UTF-8 at byte {}; skipped", e.utf8_error().valid_up_to()))
         .ok()?;
     let target = FileTarget::of(&uri, &state.roots());
-    let config = state.config_for(Some(&path));
     let snapshot = Document::new(&text, 0).snapshot();
     Some((
         uri,
