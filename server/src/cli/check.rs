@@ -99,7 +99,7 @@ pub fn check(paths: &[PathBuf], fix: bool, level: Option<u8>) -> Result<CheckRep
             report.files.push(FileReport {
                 path: shown,
                 rope: Rope::from_str(&text),
-                findings: rules::invalid_config::findings(&loaded.errors),
+                findings: rules::meta::invalid_config::findings(&loaded.errors),
                 fail_level: level.unwrap_or(7),
             });
         }

@@ -31,19 +31,19 @@ pub fn lint(ctx: &LintContext<'_>) -> LintOutput {
     if ctx.file.file_name() == CONFIG_FILE
         && ctx
             .config
-            .rule_enabled(rules::invalid_config::RULE.meta.code)
+            .rule_enabled(rules::meta::invalid_config::RULE.meta.code)
     {
         let (_, errors) = parse_config(ctx.source);
-        findings.extend(rules::invalid_config::findings(&errors));
+        findings.extend(rules::meta::invalid_config::findings(&errors));
     }
 
     let mut directives = suppression::parse_directives(ctx);
     findings.retain(|f| !suppression::suppress(&mut directives, f, ctx.line_of(f.range.start)));
     if ctx
         .config
-        .rule_enabled(rules::unused_suppression::RULE.meta.code)
+        .rule_enabled(rules::meta::unused_suppression::RULE.meta.code)
     {
-        let meta = &rules::unused_suppression::RULE.meta;
+        let meta = &rules::meta::unused_suppression::RULE.meta;
         for f in suppression::unused(&directives, ctx, meta) {
             if !suppression::suppress(&mut directives, &f, ctx.line_of(f.range.start)) {
                 findings.push(f);

@@ -7,7 +7,7 @@
 //! `create table(...)`, on a table created by the same migration, nor in `down/0`.
 
 use crate::lint::migration::{self, ColumnAction};
-use crate::lint::rules::volatile_default::volatile_function;
+use crate::lint::rules::l2_migrations::volatile_default::volatile_function;
 use crate::lint::{Finding, LintContext, Rule, RuleDocs, RuleMeta, Severity};
 use crate::syntax::text;
 

@@ -1,0 +1,3 @@
+//! L0 — compiles: findings as you type.
+
+pub mod syntax_error;

@@ -1,0 +1,3 @@
+//! L1 — formatted.
+
+pub mod trailing_whitespace;

@@ -1,0 +1,3 @@
+//! L2 — static analysis: Credo-class checks.
+
+pub mod io_inspect;

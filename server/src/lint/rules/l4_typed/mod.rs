@@ -1,0 +1,5 @@
+//! L4 — typed.
+
+pub mod missing_spec;
+pub mod struct_without_type;
+pub mod vague_spec;

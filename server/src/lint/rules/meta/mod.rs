@@ -1,0 +1,4 @@
+//! Meta: rules about suppressions and configuration.
+
+pub mod invalid_config;
+pub mod unused_suppression;
