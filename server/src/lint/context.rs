@@ -5,6 +5,7 @@ use std::cell::OnceCell;
 use ropey::Rope;
 use tree_sitter::{Node, Tree};
 
+use super::analysis::taint::{FileFlow, analyze_file};
 use crate::config::Config;
 use crate::syntax::module_model::{ModuleModel, module_models_from_calls};
 
@@ -82,6 +83,8 @@ pub struct LintContext<'a> {
     pub index: OnceCell<NodeIndex<'a>>,
     /// Filled on first use by [`LintContext::modules`].
     pub models: OnceCell<Vec<ModuleModel<'a>>>,
+    /// Filled on first use by [`LintContext::flow`].
+    pub taint: OnceCell<FileFlow<'a>>,
 }
 
 impl<'a> LintContext<'a> {
@@ -101,6 +104,7 @@ impl<'a> LintContext<'a> {
             config,
             index: OnceCell::new(),
             models: OnceCell::new(),
+            taint: OnceCell::new(),
         }
     }
 
@@ -109,6 +113,13 @@ impl<'a> LintContext<'a> {
     pub fn modules(&self) -> &[ModuleModel<'a>] {
         self.models
             .get_or_init(|| module_models_from_calls(&self.nodes().calls, self.source))
+    }
+
+    /// The request-input data flow of every function, computed once (per function) and shared
+    /// by the rules that follow params into sinks.
+    pub fn flow(&self) -> &FileFlow<'a> {
+        self.taint
+            .get_or_init(|| analyze_file(self.modules(), self.source))
     }
 
     /// The calls and comments of the file, collected once and shared by every rule.

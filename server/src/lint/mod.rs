@@ -5,6 +5,7 @@
 //! rules, applies configured severities and suppression comments, reports unused suppressions and
 //! sorts the result deterministically.
 
+pub mod analysis;
 pub mod context;
 pub mod docs;
 pub mod engine;

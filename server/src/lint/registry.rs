@@ -38,6 +38,16 @@ pub static RULES: &[&Rule] = &[
     &rules::l4_typed::missing_spec::RULE,
     &rules::l4_typed::vague_spec::RULE,
     &rules::l4_typed::struct_without_type::RULE,
+    // L5
+    &rules::l5_secure::sql_injection::RULE,
+    &rules::l5_secure::raw_html::RULE,
+    &rules::l5_secure::unsafe_atom::RULE,
+    &rules::l5_secure::code_eval::RULE,
+    &rules::l5_secure::command_injection::RULE,
+    &rules::l5_secure::path_traversal::RULE,
+    &rules::l5_secure::mass_assignment::RULE,
+    &rules::l5_secure::open_redirect::RULE,
+    &rules::l5_secure::xss_send_resp::RULE,
     // L7
     &rules::l7_documented::missing_moduledoc::RULE,
     &rules::l7_documented::missing_doc::RULE,

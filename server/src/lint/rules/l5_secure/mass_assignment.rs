@@ -1,0 +1,160 @@
+//! `mass-assignment`: `cast/3` whose permitted fields are computed from the params themselves
+//! or are every field of the schema.
+
+use crate::lint::analysis::taint::{Flow, Root, SinkHit, SinkKind};
+use crate::lint::{Finding, LintContext, Rule, RuleDocs, RuleMeta, Severity};
+
+/// The rule.
+pub static RULE: Rule = Rule {
+    meta: RuleMeta {
+        code: "mass-assignment",
+        level: 5,
+        severity: Severity::Warning,
+        fixable: false,
+        summary: "`cast/3` permitting fields computed from the params or every schema field",
+        docs: RuleDocs {
+            why: "The permitted list of `Ecto.Changeset.cast/3` is what stops a form from \
+                  setting `is_admin`, `role` or `balance`. Permitting `Map.keys(params)` or \
+                  `__schema__(:fields)` lets any client set every field. Flagged: a permitted \
+                  list computed from request input, from the params argument of the same \
+                  `cast` (`cast(user, attrs, Map.keys(attrs))`), or from \
+                  `__schema__(:fields)` (also minus a few fields). Not flagged: literal lists and \
+                  module attributes (`@required ++ @optional`), and `__schema__(:fields)` in \
+                  test files and seeds.",
+            bad: "def changeset(user, attrs) do\n  user\n  |> cast(attrs, __MODULE__.__schema__(:fields))\n  |> validate_required([:email])\nend",
+            good: "@fields [:email, :name]\n\ndef changeset(user, attrs) do\n  user\n  |> cast(attrs, @fields)\n  |> validate_required([:email])\nend",
+            fix: "List the fields a user may set, explicitly, in the changeset for that use \
+                  (`registration_changeset/2`, `admin_changeset/2`).",
+        },
+        ..RuleMeta::BASE
+    },
+    check: Some(check),
+};
+
+fn check(ctx: &LintContext<'_>, out: &mut Vec<Finding>) {
+    if ctx.file.is_test() || ctx.file.project_rel.starts_with("priv/") {
+        return;
+    }
+    let flow = ctx.flow();
+    for hit in flow.of(SinkKind::CastPermitted) {
+        let params = flow
+            .of(SinkKind::CastParams)
+            .find(|p| p.call == hit.call && p.through == hit.through);
+        let Some(reason) = reason(hit, params) else {
+            continue;
+        };
+        let message = format!(
+            "Mass assignment: `cast` in `{}` permits {reason}; list the fields users may set",
+            hit.function
+        );
+        out.push(Finding::new(&RULE.meta, hit.arg.byte_range(), message));
+    }
+}
+
+fn reason(permitted: &SinkHit<'_>, params: Option<&SinkHit<'_>>) -> Option<String> {
+    let flows = &permitted.taint.flows;
+    if let Some(f) = flows
+        .iter()
+        .find(|f| matches!(f.root, Root::AllFields { .. }))
+    {
+        return Some(format!(
+            "every field of the schema ({})",
+            f.describe_source()
+        ));
+    }
+    if let Some(f) = permitted.request_flow(|_| true) {
+        return Some(format!(
+            "fields chosen by the request ({})",
+            f.describe_source()
+        ));
+    }
+    let shares_root =
+        |f: &Flow| params.is_some_and(|p| p.taint.flows.iter().any(|q| q.root == f.root));
+    let f = flows.iter().find(|f| shares_root(f))?;
+    Some(format!(
+        "whatever keys its params have ({} is computed from them)",
+        f.describe_source()
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::lint::rules::test_support::*;
+
+    const CODE: &str = "mass-assignment";
+
+    fn found(src: &str, path: &str) -> Vec<String> {
+        findings_of(src, path, CODE)
+            .into_iter()
+            .map(|f| f.message)
+            .collect()
+    }
+
+    #[test]
+    fn permitted_lists_from_params_or_every_field() {
+        let src = r#"defmodule Shop.Accounts.User do
+  use Ecto.Schema
+  import Ecto.Changeset
+
+  schema "users" do
+    field :email, :string
+    field :role, :string, default: "customer"
+  end
+
+  def changeset(user, attrs) do
+    user
+    |> cast(attrs, __MODULE__.__schema__(:fields) -- [:id])
+    |> validate_required([:email])
+  end
+
+  def update_changeset(user, attrs) do
+    keys = attrs |> Map.keys() |> Enum.map(&String.to_existing_atom/1)
+    cast(user, attrs, keys)
+  end
+end
+"#;
+        let messages = found(src, "lib/shop/accounts/user.ex");
+        assert_eq!(messages.len(), 2, "{messages:?}");
+        assert!(
+            messages[0].contains("every field of the schema"),
+            "{}",
+            messages[0]
+        );
+        assert!(
+            messages[1].contains("`update_changeset/2`") && messages[1].contains("whatever keys"),
+            "{}",
+            messages[1]
+        );
+    }
+
+    #[test]
+    fn explicit_lists_are_fine() {
+        let src = r#"defmodule Shop.Accounts.User do
+  use Ecto.Schema
+  import Ecto.Changeset
+
+  @required [:email]
+  @optional [:name]
+
+  schema "users" do
+    field :email, :string
+    field :name, :string
+  end
+
+  def changeset(user, attrs) do
+    user
+    |> cast(attrs, @required ++ @optional)
+    |> validate_required(@required)
+  end
+
+  def admin_changeset(user, attrs, fields) do
+    cast(user, attrs, fields)
+  end
+end
+"#;
+        assert_eq!(
+            found(src, "lib/shop/accounts/user.ex"),
+            Vec::<String>::new()
+        );
+    }
+}
