@@ -45,6 +45,24 @@ const CLEAN_RESULTS: &[&str] = &[
     "equivalent?",
 ];
 
+/// `Enum`/`Stream` functions whose result is made of what their callback returns.
+const MAPPING: &[&str] = &[
+    "map",
+    "map_join",
+    "flat_map",
+    "reduce",
+    "reduce_while",
+    "map_reduce",
+    "scan",
+    "map_every",
+    "zip_with",
+    "flat_map_reduce",
+    "transform",
+    "into",
+    "new",
+    "async_stream",
+];
+
 /// Local (imported) functions through which data flows.
 const PROPAGATING_LOCALS: &[&str] = &[
     "to_string",
@@ -427,8 +445,14 @@ impl<'s, 't> Walker<'s, 't> {
                 "quoted_content" | "escape_sequence" => before.push_str(self.text(child)),
                 "interpolation" => {
                     let inner = self.eval_children(child, env);
+                    before.push(if inner.is_clean() {
+                        CLEAN_PART
+                    } else {
+                        TAINTED_PART
+                    });
+                    let marker = before.pop();
                     taint.merge(mark_built(inner, &before));
-                    before.push('x');
+                    before.extend(marker);
                 }
                 _ => {}
             }
@@ -461,7 +485,14 @@ impl<'s, 't> Walker<'s, 't> {
             "<>" => {
                 let l = self.eval(left, env);
                 let r = self.eval(right, env);
-                let prefix = literal_text(left, self.src);
+                let prefix =
+                    if left.kind() == "string" || elixir::is_binary_op(left, self.src, "<>") {
+                        literal_text(left, self.src)
+                    } else if l.is_clean() {
+                        CLEAN_PART.to_string()
+                    } else {
+                        TAINTED_PART.to_string()
+                    };
                 mark_built(l, "").union(mark_built(r, &prefix))
             }
             "++" | "--" | "|" | "||" | "&&" | "//" => {
@@ -580,7 +611,9 @@ impl<'s, 't> Walker<'s, 't> {
         let arg_nodes = elixir::call_args(call);
         let offset = usize::from(piped.is_some());
         let arity = arg_nodes.len() + offset;
-        let is_enum = matches!(remote, Some(("Enum" | "Stream" | "Task", _)))
+        // Functions given a callback pass it the elements of their first argument
+        // (`Enum.map/2`, `Map.new/2`, `Task.async_stream/3`, `then/2`).
+        let is_enum = matches!(remote, Some((m, _)) if m == "Task" || PROPAGATING_MODULES.contains(&m))
             || matches!(local, Some("then" | "tap"));
 
         // Evaluate the arguments in order; functions passed to `Enum`/`Stream` receive the
@@ -654,6 +687,18 @@ impl<'s, 't> Walker<'s, 't> {
                     return Taint::from_root(Root::AllFields {
                         source: self.text(call).to_string(),
                     });
+                }
+                let has_callback = arg_nodes.iter().any(|a| {
+                    a.kind() == "anonymous_function"
+                        || (a.kind() == "unary_operator" && elixir::operator(*a, src) == "&")
+                });
+                if is_enum && has_callback && MAPPING.contains(&name) {
+                    // The elements are replaced by what the callback returns.
+                    let mut t = callback_results;
+                    for a in taints.iter().skip(1) {
+                        t.merge(a.clone());
+                    }
+                    return t;
                 }
                 if PROPAGATING_MODULES.contains(&module) && !CLEAN_RESULTS.contains(&name) {
                     return all().union(callback_results);
@@ -928,7 +973,7 @@ impl<'s, 't> Walker<'s, 't> {
             };
             let taint = taint.clone().map(|f| {
                 f.built |= inner_flow.built;
-                f.value_position |= inner_flow.value_position;
+                f.quoted |= inner_flow.quoted;
                 f.basename |= inner_flow.basename;
                 f.after_origin |= inner_flow.after_origin;
                 f.via.extend(inner_flow.via.iter().cloned());
@@ -999,35 +1044,35 @@ fn is_schema_fields(call: Node<'_>, name: &str, src: &str) -> bool {
             .is_some_and(|a| text(*a, src) == ":fields")
 }
 
+/// Stands for a clean interpolated or concatenated expression in literal text.
+const CLEAN_PART: char = '\u{1}';
+/// Stands for a tainted one.
+const TAINTED_PART: char = '\u{2}';
+
 /// Marks flows as built into a string after the literal text `before`.
 fn mark_built(taint: Taint, before: &str) -> Taint {
-    let value = is_sql_value_position(before);
+    let value = is_sql_quoted(before);
     let after_origin = after_url_origin(before);
     taint.map(|f| {
         f.built = true;
-        f.value_position |= value;
+        f.quoted |= value;
         f.after_origin |= after_origin;
     })
 }
 
-/// Whether text ending with `before` leaves an interpolation where a SQL value goes: inside a
-/// quoted literal (an odd number of `'` so far) or right after a comparison, `LIKE`, `IN (`,
-/// `LIMIT` or `OFFSET`.
-fn is_sql_value_position(before: &str) -> bool {
-    if before.matches('\'').count() % 2 == 1 {
-        return true;
-    }
-    let tail = before.trim_end().to_ascii_lowercase();
-    [
-        "=", "<", ">", " like", " ilike", " in (", " in(", " limit", " offset",
-    ]
-    .iter()
-    .any(|t| tail.ends_with(t))
+/// Whether text ending with `before` leaves an interpolation inside a quoted SQL string
+/// literal (an odd number of `'` so far). A number can sit after `=` unquoted without harm;
+/// text inside quotes breaks out with one `'`.
+fn is_sql_quoted(before: &str) -> bool {
+    before.matches('\'').count() % 2 == 1
 }
 
-/// Whether text ending with `before` already fixes a URL's origin (`https://host/`): what
-/// follows cannot send the browser elsewhere.
+/// Whether text ending with `before` already fixes a URL's origin (`https://host/`, or a clean
+/// expression such as `Endpoint.url()` first): what follows cannot send the browser elsewhere.
 fn after_url_origin(before: &str) -> bool {
+    if before.starts_with(CLEAN_PART) {
+        return true;
+    }
     match before.find("://") {
         Some(i) => before[i + 3..].contains('/'),
         None => before.starts_with('/') && !before.starts_with("//"),
@@ -1044,7 +1089,7 @@ fn literal_text(node: Node<'_>, src: &str) -> String {
             for child in node.named_children(&mut cursor) {
                 match child.kind() {
                     "quoted_content" | "escape_sequence" => out.push_str(text(child, src)),
-                    _ => out.push('x'),
+                    _ => out.push(TAINTED_PART),
                 }
             }
             out
@@ -1060,7 +1105,7 @@ fn literal_text(node: Node<'_>, src: &str) -> String {
                 .unwrap_or_default();
             left + &right
         }
-        _ => "x".to_string(),
+        _ => TAINTED_PART.to_string(),
     }
 }
 
@@ -1068,6 +1113,7 @@ fn literal_text(node: Node<'_>, src: &str) -> String {
 /// `"id"` becomes `params["id"]`.
 fn refine_source(taint: Taint, key: &str) -> Taint {
     taint.map(|f| {
+        f.field = true;
         if f.via.is_empty()
             && let Root::Request { source, .. } = &mut f.root
             && source.len() < 80

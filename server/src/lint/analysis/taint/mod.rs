@@ -74,9 +74,12 @@ pub struct Flow {
     pub via: Vec<(String, usize)>,
     /// Whether it was interpolated into or concatenated onto a string on the way.
     pub built: bool,
-    /// Whether, when interpolated, it sat where a SQL value goes (inside quotes, or after a
-    /// comparison operator) rather than an identifier.
-    pub value_position: bool,
+    /// Whether it was interpolated inside a quoted SQL string literal (`'%#{term}%'`), where
+    /// one `'` in it ends the literal.
+    pub quoted: bool,
+    /// Whether a field or key was read from it (`post.body`, `attrs["bio"]`): data held in a
+    /// record rather than the argument as a whole.
+    pub field: bool,
     /// Whether `Path.basename/1` stripped its directories.
     pub basename: bool,
     /// Whether it was appended after a literal URL origin (`"https://host/" <> x`), so it cannot
@@ -91,7 +94,8 @@ impl Flow {
             root,
             via: Vec::new(),
             built: false,
-            value_position: false,
+            quoted: false,
+            field: false,
             basename: false,
             after_origin: false,
         }

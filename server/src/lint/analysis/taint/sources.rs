@@ -50,7 +50,10 @@ impl ModuleContext {
                 _ => None,
             };
         }
+        // `call/2` and `action/2` receive plug options, not params (`use Phoenix.Controller`
+        // modules are plugs; a `*Controller` module may be a plain plug).
         let action = self.controller
+            && !matches!(function.name, "call" | "action" | "init")
             && function.kind.is_public()
             && function.arity == 2
             && clause

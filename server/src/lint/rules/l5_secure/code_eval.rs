@@ -16,8 +16,10 @@ pub static RULE: Rule = Rule {
             why: "Evaluating text as code runs anything it says with the full rights of the \
                   application: `System.cmd`, `File.rm_rf`, reading secrets. The rule flags \
                   `Code.eval_string/eval_quoted/eval_file`, `Code.compile_string` and \
-                  `EEx.eval_string/eval_file` reached by request input, or by an argument of a \
-                  public function in `lib/` (its callers are unknown). Not flagged: literals and \
+                  `EEx.eval_string/eval_file` reached by request input, or text evaluated from \
+                  an argument of a public function in `lib/` (its callers are unknown). Not \
+                  flagged: `Code.eval_file/1` of a path a caller passes (release tasks run \
+                  scripts from disk), literals and \
                   module attributes, code evaluated in `config/`, scripts, tests and Mix tasks \
                   (`lib/mix/`), which run developer input.",
             bad: "def preview(conn, %{\"template\" => template}) do\n  html(conn, EEx.eval_string(template, assigns: [user: conn.assigns.current_user]))\nend",
@@ -43,22 +45,27 @@ fn check(ctx: &LintContext<'_>, out: &mut Vec<Finding>) {
                 "Code evaluation: {}; never evaluate input",
                 hit.reach(flow, line_of)
             )
-        } else if let Some(flow) = hit
-            .taint
-            .flows
-            .iter()
-            .find(|f| hit.public && f.param().is_some() && file.is_lib())
-        {
+        } else if let Some(flow) = hit.taint.flows.iter().find(|f| {
+            hit.public && f.param().is_some() && file.is_lib() && evaluates_text(&hit.callee)
+        }) {
             format!(
-                "Code evaluation: {} of `{}`; evaluate no text that callers choose",
-                hit.reach(flow, line_of),
-                hit.function
+                "Code evaluation: argument `{}` of `{}` reaches {}{}; evaluate no text that callers choose",
+                flow.param().map_or("", |(_, n)| n),
+                hit.function,
+                hit.describe_sink(line_of),
+                flow.describe_path(line_of)
             )
         } else {
             continue;
         };
         out.push(Finding::new(&RULE.meta, hit.arg.byte_range(), message));
     }
+}
+
+/// Functions that evaluate the text they are given (not a file from disk, whose path callers
+/// choose but whose code the developers wrote).
+fn evaluates_text(callee: &str) -> bool {
+    !(callee.contains("_file") || callee.starts_with("Code.require_file"))
 }
 
 #[cfg(test)]
@@ -110,8 +117,8 @@ end
         let src = r#"defmodule Shop.Seeds do
   @seed_file "priv/repo/seeds.exs"
 
-  def run do
-    Code.eval_file(@seed_file)
+  def run(script \\ @seed_file) do
+    Code.eval_file(script)
     Code.eval_string("1 + 1")
   end
 end

@@ -67,9 +67,11 @@ fn check(ctx: &LintContext<'_>, out: &mut Vec<Finding>) {
                     .find(|f| hit.public && f.built && f.param().is_some())
                 {
                     format!(
-                        "Command injection: {} of `{}` is built into a shell command; use `System.cmd/3` with an argument list",
-                        hit.reach(flow, line_of),
-                        hit.function
+                        "Command injection: argument `{}` of `{}` is built into the shell command of {}{}; use `System.cmd/3` with an argument list",
+                        flow.param().map_or("", |(_, n)| n),
+                        hit.function,
+                        hit.describe_sink(line_of),
+                        flow.describe_path(line_of)
                     )
                 } else {
                     continue;

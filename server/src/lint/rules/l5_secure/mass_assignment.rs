@@ -3,6 +3,7 @@
 
 use crate::lint::analysis::taint::{Flow, Root, SinkHit, SinkKind};
 use crate::lint::{Finding, LintContext, Rule, RuleDocs, RuleMeta, Severity};
+use crate::syntax::elixir;
 
 /// The rule.
 pub static RULE: Rule = Rule {
@@ -19,7 +20,8 @@ pub static RULE: Rule = Rule {
                   list computed from request input, from the params argument of the same \
                   `cast` (`cast(user, attrs, Map.keys(attrs))`), or from \
                   `__schema__(:fields)` (also minus a few fields). Not flagged: literal lists and \
-                  module attributes (`@required ++ @optional`), and `__schema__(:fields)` in \
+                  module attributes (`@required ++ @optional`), `__schema__(:fields)` of an \
+                  `embedded_schema` (settings and form objects whose fields are all the user's), \
                   test files and seeds.",
             bad: "def changeset(user, attrs) do\n  user\n  |> cast(attrs, __MODULE__.__schema__(:fields))\n  |> validate_required([:email])\nend",
             good: "@fields [:email, :name]\n\ndef changeset(user, attrs) do\n  user\n  |> cast(attrs, @fields)\n  |> validate_required([:email])\nend",
@@ -43,12 +45,29 @@ fn check(ctx: &LintContext<'_>, out: &mut Vec<Finding>) {
         let Some(reason) = reason(hit, params) else {
             continue;
         };
+        if reason.starts_with("every field") && in_embedded_schema(ctx, hit.call) {
+            continue;
+        }
         let message = format!(
             "Mass assignment: `cast` in `{}` permits {reason}; list the fields users may set",
             hit.function
         );
         out.push(Finding::new(&RULE.meta, hit.arg.byte_range(), message));
     }
+}
+
+/// Whether `node` is in a module defining an `embedded_schema`: a form or settings object whose
+/// fields are all meant to be filled in by its user (no ownership or role columns).
+fn in_embedded_schema(ctx: &LintContext<'_>, node: tree_sitter::Node<'_>) -> bool {
+    ctx.modules()
+        .iter()
+        .rfind(|m| m.def.node.byte_range().contains(&node.start_byte()))
+        .and_then(|m| m.def.body)
+        .is_some_and(|body| {
+            elixir::block_statements(body)
+                .iter()
+                .any(|s| elixir::local_call_name(*s, ctx.source) == Some("embedded_schema"))
+        })
 }
 
 fn reason(permitted: &SinkHit<'_>, params: Option<&SinkHit<'_>>) -> Option<String> {
@@ -124,6 +143,27 @@ end
             messages[1].contains("`update_changeset/2`") && messages[1].contains("whatever keys"),
             "{}",
             messages[1]
+        );
+    }
+
+    #[test]
+    fn embedded_settings_may_cast_every_field() {
+        let src = r#"defmodule Shop.Accounts.Settings do
+  use Ecto.Schema
+  import Ecto.Changeset
+
+  @primary_key false
+  embedded_schema do
+    field :email_on_reply, :boolean, default: true
+    field :weekly_digest, :boolean, default: true
+  end
+
+  def changeset(settings, attrs), do: cast(settings, attrs, __MODULE__.__schema__(:fields))
+end
+"#;
+        assert_eq!(
+            found(src, "lib/shop/accounts/settings.ex"),
+            Vec::<String>::new()
         );
     }
 

@@ -22,12 +22,12 @@ pub static RULE: Rule = Rule {
                   follows request input (controller params, LiveView event params, \
                   `conn.query_params`, headers) through variables, pipes, `case`/`with` and one \
                   level of private functions to the SQL argument, and also flags a public \
-                  function's argument interpolated where a SQL value goes (inside quotes, or after \
-                  `=`, `LIKE`, `IN (`, `LIMIT`), since its callers are not known. Not flagged: \
+                  function's argument interpolated inside a quoted SQL string (`'%#{term}%'`), where \
+                  one `'` ends the literal, since its callers are not known. Not flagged: \
                   module attributes and literals, values proven to be from a fixed list \
                   (`sort in ~w(name price)`) or numbers (`String.to_integer/1`, `is_integer/1` \
-                  guards), arguments interpolated as identifiers (table or column names) when \
-                  no request input reaches them, and flows through other modules' functions.",
+                  guards), arguments interpolated unquoted (ids, numbers, table or column \
+                  names) when no request input reaches them, and flows through other modules' functions.",
             bad: "def index(conn, %{\"sort\" => sort} = params) do\n  sql = \"SELECT * FROM products ORDER BY \" <> sort\n  %{rows: rows} = Repo.query!(sql, [])\n  render(conn, :index, rows: rows, q: params[\"q\"])\nend",
             good: "@sortable ~w(name price inserted_at)\n\ndef index(conn, %{\"sort\" => sort, \"q\" => q}) do\n  sort = if sort in @sortable, do: sort, else: \"name\"\n  %{rows: rows} =\n    Repo.query!(\"SELECT * FROM products WHERE name ILIKE $1 ORDER BY #{sort}\", [\"%\" <> q <> \"%\"])\n  render(conn, :index, rows: rows)\nend",
             fix: "Pass values as query parameters (`$1`, `$2` with the parameter list), or use \
@@ -67,7 +67,7 @@ fn finding(ctx: &LintContext<'_>, hit: &SinkHit<'_>) -> Option<Finding> {
         .find(|f| interpolated_argument(hit, f))?;
     let (_, name) = flow.param()?;
     let message = format!(
-        "SQL injection: argument `{name}` of `{}` is interpolated where a SQL value goes and reaches {}{}; pass it as a query parameter ($1)",
+        "SQL injection: argument `{name}` of `{}` is interpolated into a quoted SQL string and reaches {}{}; pass it as a query parameter ($1)",
         hit.function,
         hit.describe_sink(line_of),
         flow.describe_path(line_of)
@@ -77,7 +77,7 @@ fn finding(ctx: &LintContext<'_>, hit: &SinkHit<'_>) -> Option<Finding> {
 
 /// A public function's argument built into the SQL text where a value goes.
 fn interpolated_argument(hit: &SinkHit<'_>, flow: &Flow) -> bool {
-    hit.public && flow.param().is_some() && flow.built && flow.value_position
+    hit.public && flow.param().is_some() && flow.built && flow.quoted
 }
 
 #[cfg(test)]
@@ -172,7 +172,7 @@ end
     }
 
     #[test]
-    fn public_function_argument_in_a_value_position() {
+    fn public_function_argument_in_a_quoted_string() {
         let src = r#"defmodule Shop.Catalog do
   alias Shop.Repo
 
