@@ -38,6 +38,12 @@ pub static RULES: &[&Rule] = &[
     &rules::l4_typed::missing_spec::RULE,
     &rules::l4_typed::vague_spec::RULE,
     &rules::l4_typed::struct_without_type::RULE,
+    // L5
+    &rules::l5_secure::unsafe_deserialization::RULE,
+    &rules::l5_secure::timing_attack::RULE,
+    &rules::l5_secure::hardcoded_secret::RULE,
+    &rules::l5_secure::logged_secret::RULE,
+    &rules::l5_secure::insecure_ssl::RULE,
     // L7
     &rules::l7_documented::missing_moduledoc::RULE,
     &rules::l7_documented::missing_doc::RULE,
