@@ -37,7 +37,9 @@ pub static RULE: Rule = Rule {
                   `\"changeme\"` is still reported: in production it is a default credential. \
                   Not flagged: `dev.exs`, `test.exs`, `*.secret.exs` and `test/`; values read \
                   from the environment; empty strings, `\"${VAR}\"` references, text with spaces \
-                  (labels) and paths to key files; signing and encryption salts (not secrets: \
+                  (labels), in `lib/` values naming the secret (`@csrf_token \"_csrf_token\"`), paths to key files, environment variable names (`\"STRIPE_API_KEY\"`) and placeholders \
+                  that authenticate nothing (`\"NA\"`, `\"TODO\"`, `\"xxxx\"`, `\"<key>\"`); seeds \
+                  and factories under `lib/` (fake data); signing and encryption salts (not secrets: \
                   the key is derived from `secret_key_base`); `secret_key_base` in `config.exs` \
                   (the dev/test default of Phoenix ≤ 1.5, as Sobelow); names that only describe \
                   a secret (`password_min_length`, `token_ttl`).",
@@ -152,6 +154,12 @@ fn push(out: &mut Vec<Finding>, scope: Scope, name: &str, value: Node<'_>, src: 
     if !is_secret_literal(value, src) {
         return;
     }
+    // In code, `@csrf_token "_csrf_token"` or `api_key: "x-api-key"` name a parameter or a
+    // header; a credential does not spell out what it is. (Config values are kept: there
+    // `password: "password"` is a working default credential.)
+    if scope == Scope::Lib && text(value, src).to_ascii_lowercase().contains(kind.word()) {
+        return;
+    }
     let what = if is_base {
         "the secret key base"
     } else {
@@ -173,8 +181,17 @@ fn is_secret_literal(value: Node<'_>, src: &str) -> bool {
             || (trimmed.starts_with("${") && trimmed.ends_with('}'))
             || (trimmed.contains(char::is_whitespace) && !trimmed.starts_with("-----BEGIN"))
             || is_key_file(trimmed)
-            || is_placeholder(trimmed))
+            || is_placeholder(trimmed)
+            || is_env_var_name(trimmed))
     })
+}
+
+/// The name of an environment variable (`"STRIPE_API_KEY"`), given to code that reads it.
+fn is_env_var_name(s: &str) -> bool {
+    s.contains('_')
+        && s.starts_with(|c: char| c.is_ascii_uppercase())
+        && s.chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
 }
 
 /// A value that cannot authenticate anything: `"NA"`, `"none"`, `"TODO"`, `"xxxx"`, `"<key>"`.
@@ -321,6 +338,7 @@ if config_env() == :prod do
     webhook_secret: "<your webhook secret>",
     app_secret: "NA",
     signing_secret: "xxxxxxxx",
+    env: %{api_key: "STRIPE_API_KEY"},
     private_key: "priv/keys/jwt_private.pem"
 
   config :shop, Shop.Mailer, adapter: Swoosh.Adapters.Postmark, api_key: {:system, "POSTMARK_KEY"}
@@ -381,6 +399,7 @@ end
   def labels, do: %{password: "Your password", email: "Email address"}
   def input(f), do: text_input(f, :password, type: "password", placeholder: "Password please")
   def secret_name, do: "shop_secret"
+  def header, do: [api_key: "x-api-key", token: "_csrf_token"]
 end
 "#;
         let found = findings_of(src, "lib/shop/accounts/user.ex", CODE);
@@ -398,5 +417,12 @@ end
             )
             .is_empty()
         );
+    }
+
+    #[test]
+    fn docs_examples() {
+        let docs = &super::RULE.meta.docs;
+        assert_eq!(findings_of(docs.bad, "config/prod.exs", CODE).len(), 2);
+        assert!(findings_of(docs.good, "config/runtime.exs", CODE).is_empty());
     }
 }

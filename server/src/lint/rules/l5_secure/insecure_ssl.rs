@@ -237,4 +237,11 @@ end
         let found = findings_of(src, "lib/shop/rates.ex", CODE);
         assert!(found.is_empty(), "{found:#?}");
     }
+
+    #[test]
+    fn docs_examples() {
+        let docs = &super::RULE.meta.docs;
+        assert!(!findings_of(docs.bad, "lib/shop/rates.ex", CODE).is_empty());
+        assert!(findings_of(docs.good, "lib/shop/rates.ex", CODE).is_empty());
+    }
 }

@@ -23,13 +23,25 @@ pub enum SecretKind {
     Token,
     /// `api_key`, `private_key`, `secret_key`, `signing_key`, `encryption_key`.
     Key,
-    /// `signature`, `sig`, `digest`, `hmac`, `mac`: derived from a secret, not secret themselves.
+    /// `signature`, `sig`, `digest`, `hmac`: derived from a secret, not secret themselves.
     Mac,
     /// `card_number`, `credit_card`, `cvv`, `cvc`.
     Card,
 }
 
 impl SecretKind {
+    /// The word names of this kind contain (`token` for `api_token`).
+    pub fn word(self) -> &'static str {
+        match self {
+            SecretKind::Password => "pass",
+            SecretKind::Secret => "secret",
+            SecretKind::Token => "token",
+            SecretKind::Key => "key",
+            SecretKind::Mac => "sig",
+            SecretKind::Card => "card",
+        }
+    }
+
     /// How messages call it.
     pub fn noun(self) -> &'static str {
         match self {
@@ -152,7 +164,8 @@ pub fn secret_kind(name: &str) -> Option<SecretKind> {
         {
             SecretKind::Key
         }
-        "signature" | "sig" | "digest" | "hmac" | "mac" => SecretKind::Mac,
+        // `mac` alone is as often a MAC address: only `hmac` and `:crypto.mac/4` results count.
+        "signature" | "sig" | "digest" | "hmac" => SecretKind::Mac,
         "cvv" | "cvc" => SecretKind::Card,
         "number" if prev == Some("card") => SecretKind::Card,
         "card" if prev == Some("credit") => SecretKind::Card,
@@ -348,6 +361,8 @@ mod tests {
             ("secret_name", None),
             ("signing_salt", None),
             ("has_password", None),
+            ("mac", None),
+            ("mac_address", None),
         ] {
             assert_eq!(secret_kind(name), kind, "{name}");
         }

@@ -33,7 +33,8 @@ pub static RULE: Rule = Rule {
                   re-encoded with `Base`. Not flagged: comparisons with literals (`nil`, `\"\"`, \
                   atoms, numbers, short strings), names that only describe a secret \
                   (`token_count`, `csrf_token_length`, `String.length(token)`), guards (where \
-                  `secure_compare/2` cannot be called), and test files.",
+                  `secure_compare/2` cannot be called), Ecto queries (`where: t.token == \
+                  ^token` runs in the database), and test files.",
             bad: "def verify_webhook(conn, body) do\n  secret = Application.fetch_env!(:shop, :webhook_secret)\n  expected = :crypto.mac(:hmac, :sha256, secret, body) |> Base.encode16(case: :lower)\n  [signature] = get_req_header(conn, \"x-signature\")\n\n  if signature == expected, do: :ok, else: {:error, :invalid_signature}\nend",
             good: "def verify_webhook(conn, body) do\n  secret = Application.fetch_env!(:shop, :webhook_secret)\n  expected = :crypto.mac(:hmac, :sha256, secret, body) |> Base.encode16(case: :lower)\n  [signature] = get_req_header(conn, \"x-signature\")\n\n  if Plug.Crypto.secure_compare(signature, expected),\n    do: :ok,\n    else: {:error, :invalid_signature}\nend",
             fix: "Rewrites `a == b` as `Plug.Crypto.secure_compare(a, b)` and `a != b` as \
@@ -347,5 +348,12 @@ end
         let src = "test \"signs\" do\n  assert signature == expected_signature\nend\n";
         assert!(findings_of(src, "test/shop/signer_test.exs", CODE).is_empty());
         assert_eq!(findings_of(src, "lib/shop/signer.ex", CODE).len(), 1);
+    }
+
+    #[test]
+    fn docs_examples() {
+        let docs = &super::RULE.meta.docs;
+        assert!(!findings_of(docs.bad, "lib/shop_web/webhook.ex", CODE).is_empty());
+        assert!(findings_of(docs.good, "lib/shop_web/webhook.ex", CODE).is_empty());
     }
 }

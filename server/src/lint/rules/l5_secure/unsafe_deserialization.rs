@@ -210,4 +210,11 @@ end
         let fixed = assert_clean_after_fix(src, PATH, CODE);
         assert_eq!(fixed, "def f(b), do: :erlang.binary_to_term(b, [:safe])\n");
     }
+
+    #[test]
+    fn docs_examples() {
+        let docs = &super::RULE.meta.docs;
+        assert!(!findings_of(docs.bad, "lib/shop_web/cart.ex", CODE).is_empty());
+        assert!(findings_of(docs.good, "lib/shop_web/cart.ex", CODE).is_empty());
+    }
 }
