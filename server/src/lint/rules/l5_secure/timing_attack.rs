@@ -344,6 +344,15 @@ end
     }
 
     #[test]
+    fn strict_inequality_is_negated() {
+        let src = "defmodule Shop.Hooks do\n  def valid?(given_digest, body) do\n    if given_digest !== digest(body), do: :error, else: :ok\n  end\nend\n";
+        let fixed = assert_clean_after_fix(src, "lib/shop/hooks.ex", CODE);
+        assert!(
+            fixed.contains("if not Plug.Crypto.secure_compare(given_digest, digest(body)), do:")
+        );
+    }
+
+    #[test]
     fn test_files_are_exempt() {
         let src = "test \"signs\" do\n  assert signature == expected_signature\nend\n";
         assert!(findings_of(src, "test/shop/signer_test.exs", CODE).is_empty());

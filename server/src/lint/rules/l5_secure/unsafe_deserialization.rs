@@ -205,6 +205,16 @@ end
     }
 
     #[test]
+    fn call_without_parentheses() {
+        let src = "def f(b) do\n  :erlang.binary_to_term b\nend\n";
+        let fixed = assert_clean_after_fix(src, PATH, CODE);
+        assert_eq!(
+            fixed,
+            "def f(b) do\n  :erlang.binary_to_term b, [:safe]\nend\n"
+        );
+    }
+
+    #[test]
     fn empty_option_list_gets_safe() {
         let src = "def f(b), do: :erlang.binary_to_term(b, [])\n";
         let fixed = assert_clean_after_fix(src, PATH, CODE);
