@@ -102,6 +102,18 @@ const KEY_KINDS: &[&str] = &[
     "shared",
 ];
 
+/// Words before `mac` that say it is a message authentication code being checked.
+const VERIFIED: &[&str] = &[
+    "expected",
+    "computed",
+    "calculated",
+    "given",
+    "received",
+    "provided",
+    "actual",
+    "request",
+];
+
 /// The words of an identifier, lowercase: `apiToken` and `api-token` → `api`, `token`.
 fn words(name: &str) -> Vec<String> {
     let name = name.trim_start_matches([':', '@', '_', '"']);
@@ -164,8 +176,9 @@ pub fn secret_kind(name: &str) -> Option<SecretKind> {
         {
             SecretKind::Key
         }
-        // `mac` alone is as often a MAC address: only `hmac` and `:crypto.mac/4` results count.
         "signature" | "sig" | "digest" | "hmac" => SecretKind::Mac,
+        // `mac` alone is as often a MAC address: only a MAC being verified counts.
+        "mac" if prev.is_some_and(|p| VERIFIED.contains(&p)) => SecretKind::Mac,
         "cvv" | "cvc" => SecretKind::Card,
         "number" if prev == Some("card") => SecretKind::Card,
         "card" if prev == Some("credit") => SecretKind::Card,
@@ -362,6 +375,7 @@ mod tests {
             ("signing_salt", None),
             ("has_password", None),
             ("mac", None),
+            ("expected_mac", Some(Mac)),
             ("mac_address", None),
         ] {
             assert_eq!(secret_kind(name), kind, "{name}");

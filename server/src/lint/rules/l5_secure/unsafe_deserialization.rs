@@ -30,7 +30,8 @@ pub static RULE: Rule = Rule {
                   cookies or the network use `Plug.Crypto.non_executable_binary_to_term(bin, \
                   [:safe])`. Not flagged: calls that pass `:safe`, an option list held in a \
                   variable (it may hold `:safe`), `Plug.Crypto.non_executable_binary_to_term`, \
-                  and test files.",
+                  data that cannot come from outside (literal binaries, module attributes, \
+                  `:erlang.term_to_binary/1` results), and test files.",
             bad: "def load_cart(conn) do\n  case conn.cookies[\"cart\"] do\n    nil -> %{}\n    encoded -> encoded |> Base.decode64!() |> :erlang.binary_to_term()\n  end\nend",
             good: "def load_cart(conn) do\n  case conn.cookies[\"cart\"] do\n    nil -> %{}\n    encoded -> encoded |> Base.decode64!() |> Plug.Crypto.non_executable_binary_to_term([:safe])\n  end\nend",
             fix: "Adds `[:safe]` (`:erlang.binary_to_term(bin, [:safe])`), or `:safe` to a \
@@ -68,6 +69,9 @@ fn call_finding(call: Node<'_>, src: &str) -> Option<Finding> {
         elixir::is_binary_op(p, src, "|>") && p.child_by_field_name("right") == Some(call)
     });
     let arity = args.len() + usize::from(piped);
+    if !piped && args.first().is_some_and(|data| is_trusted(*data, src)) {
+        return None;
+    }
     let fix = match arity {
         1 => add_safe_argument(call, &args, src)?,
         2 => {
@@ -84,6 +88,22 @@ fn call_finding(call: Node<'_>, src: &str) -> Option<Finding> {
          references from its input"
     );
     Some(Finding::new(&RULE.meta, call.byte_range(), message).with_fix(fix))
+}
+
+/// Data that cannot come from outside: a literal binary (`<<131, 97, 1>>`, as Sobelow), a module
+/// attribute (fixed at compile time), or `:erlang.term_to_binary(x)` (the deep-copy idiom).
+fn is_trusted(data: Node<'_>, src: &str) -> bool {
+    match data.kind() {
+        "bitstring" => {
+            let mut c = data.walk();
+            data.named_children(&mut c)
+                .all(|n| matches!(n.kind(), "integer" | "char"))
+        }
+        "string" => !text(data, src).contains("#{"),
+        "unary_operator" => elixir::attribute(data, src).is_some_and(|a| a.value.is_none()),
+        "call" => elixir::remote_call(data, src) == Some((":erlang", "term_to_binary")),
+        _ => false,
+    }
 }
 
 /// `&:erlang.binary_to_term/1` → `&:erlang.binary_to_term(&1, [:safe])`.
@@ -197,6 +217,9 @@ end
   def get_plug(bin), do: Plug.Crypto.non_executable_binary_to_term(bin, [:safe])
   def put(term), do: :erlang.term_to_binary(term)
   def piped(bin), do: bin |> :erlang.binary_to_term([:safe])
+  def fixture, do: :erlang.binary_to_term(<<131, 97, 1>>)
+  def table, do: :erlang.binary_to_term(@compiled_table)
+  def deep_copy(term), do: :erlang.binary_to_term(:erlang.term_to_binary(term))
 end
 "#;
         assert!(findings_of(src, PATH, CODE).is_empty());
