@@ -65,6 +65,10 @@ pub struct NodeIndex<'a> {
     pub calls: Vec<Node<'a>>,
     /// Every `comment` node, in document order.
     pub comments: Vec<Node<'a>>,
+    /// Every `binary_operator` node (`==`, `|>`, `=`, `=>`, `when`…), in document order.
+    pub binary_operators: Vec<Node<'a>>,
+    /// Every keyword `pair` (`key: value` in calls, lists and maps), in document order.
+    pub pairs: Vec<Node<'a>>,
 }
 
 /// Everything a rule needs to check one file.
@@ -122,7 +126,7 @@ impl<'a> LintContext<'a> {
             .get_or_init(|| analyze_file(self.modules(), self.source))
     }
 
-    /// The calls and comments of the file, collected once and shared by every rule.
+    /// The calls, comments, operators and keyword pairs of the file, collected once and shared by every rule.
     pub fn nodes(&self) -> &NodeIndex<'a> {
         self.index.get_or_init(|| {
             let mut index = NodeIndex::default();
@@ -130,6 +134,8 @@ impl<'a> LintContext<'a> {
                 match node.kind() {
                     "call" => index.calls.push(node),
                     "comment" => index.comments.push(node),
+                    "binary_operator" => index.binary_operators.push(node),
+                    "pair" => index.pairs.push(node),
                     _ => {}
                 }
                 true
