@@ -137,6 +137,15 @@ impl<'s, 't> Walker<'s, 't> {
 
     /// Binds the variables of `pattern` to `taint` (refined by map keys on the way).
     fn bind(&mut self, pattern: Node<'t>, taint: Taint, env: &mut Env, via: bool) {
+        if self.depth >= MAX_DEPTH {
+            return;
+        }
+        self.depth += 1;
+        self.bind_pattern(pattern, taint, env, via);
+        self.depth -= 1;
+    }
+
+    fn bind_pattern(&mut self, pattern: Node<'t>, taint: Taint, env: &mut Env, via: bool) {
         if taint.is_clean() {
             // Still bind, so earlier tainted values of the same name are shadowed.
             let mut names = Vec::new();
@@ -1082,6 +1091,13 @@ fn after_url_origin(before: &str) -> bool {
 /// The literal text at the end of an expression: a string's text, or for `a <> b` that of
 /// `b` after `a`'s.
 fn literal_text(node: Node<'_>, src: &str) -> String {
+    literal_text_at(node, src, 0)
+}
+
+fn literal_text_at(node: Node<'_>, src: &str, depth: usize) -> String {
+    if depth > MAX_DEPTH {
+        return TAINTED_PART.to_string();
+    }
     match node.kind() {
         "string" => {
             let mut out = String::new();
@@ -1097,11 +1113,11 @@ fn literal_text(node: Node<'_>, src: &str) -> String {
         "binary_operator" if elixir::operator(node, src) == "<>" => {
             let left = node
                 .child_by_field_name("left")
-                .map(|n| literal_text(n, src))
+                .map(|n| literal_text_at(n, src, depth + 1))
                 .unwrap_or_default();
             let right = node
                 .child_by_field_name("right")
-                .map(|n| literal_text(n, src))
+                .map(|n| literal_text_at(n, src, depth + 1))
                 .unwrap_or_default();
             left + &right
         }
@@ -1135,11 +1151,14 @@ fn refine_source(taint: Taint, key: &str) -> Taint {
 /// and conjunctions of those.
 fn proven_constant<'a>(condition: Node<'_>, src: &'a str) -> Vec<&'a str> {
     let mut out = Vec::new();
-    collect_proven(condition, src, &mut out);
+    collect_proven(condition, src, &mut out, 0);
     out
 }
 
-fn collect_proven<'a>(node: Node<'_>, src: &'a str, out: &mut Vec<&'a str>) {
+fn collect_proven<'a>(node: Node<'_>, src: &'a str, out: &mut Vec<&'a str>, depth: usize) {
+    if depth > MAX_DEPTH {
+        return;
+    }
     let var = |n: Option<Node<'_>>| n.filter(|n| n.kind() == "identifier").map(|n| text(n, src));
     match node.kind() {
         "binary_operator" => {
@@ -1150,10 +1169,10 @@ fn collect_proven<'a>(node: Node<'_>, src: &'a str, out: &mut Vec<&'a str>) {
             match elixir::operator(node, src) {
                 "and" | "&&" => {
                     if let Some(l) = left {
-                        collect_proven(l, src, out);
+                        collect_proven(l, src, out, depth + 1);
                     }
                     if let Some(r) = right {
-                        collect_proven(r, src, out);
+                        collect_proven(r, src, out, depth + 1);
                     }
                 }
                 "in" if right.is_some_and(|r| is_constant(r, src)) => out.extend(var(left)),
@@ -1184,7 +1203,7 @@ fn collect_proven<'a>(node: Node<'_>, src: &'a str, out: &mut Vec<&'a str>) {
         }
         "block" => {
             if let Some(inner) = node.named_child(0) {
-                collect_proven(inner, src, out);
+                collect_proven(inner, src, out, depth + 1);
             }
         }
         _ => {}
@@ -1194,6 +1213,14 @@ fn collect_proven<'a>(node: Node<'_>, src: &'a str, out: &mut Vec<&'a str>) {
 /// A literal with no interpolation: strings, atoms, numbers, module attributes, `~w` sigils,
 /// lists and tuples of those.
 pub fn is_constant(node: Node<'_>, src: &str) -> bool {
+    is_constant_at(node, src, 0)
+}
+
+fn is_constant_at(node: Node<'_>, src: &str, depth: usize) -> bool {
+    if depth > MAX_DEPTH {
+        return false;
+    }
+    let constant = |n: Node<'_>| is_constant_at(n, src, depth + 1);
     match node.kind() {
         "integer" | "float" | "atom" | "boolean" | "nil" | "char" | "alias" => true,
         "string" | "charlist" | "sigil" => !node
@@ -1202,15 +1229,11 @@ pub fn is_constant(node: Node<'_>, src: &str) -> bool {
         "unary_operator" => elixir::operator(node, src) == "@",
         "list" | "tuple" | "keywords" | "pair" | "map" | "map_content" => node
             .named_children(&mut node.walk())
-            .all(|c| c.kind() == "keyword" || is_constant(c, src)),
+            .all(|c| c.kind() == "keyword" || constant(c)),
         "binary_operator" => {
             matches!(elixir::operator(node, src), "<>" | "++" | "..")
-                && node
-                    .child_by_field_name("left")
-                    .is_some_and(|l| is_constant(l, src))
-                && node
-                    .child_by_field_name("right")
-                    .is_some_and(|r| is_constant(r, src))
+                && node.child_by_field_name("left").is_some_and(constant)
+                && node.child_by_field_name("right").is_some_and(constant)
         }
         _ => false,
     }

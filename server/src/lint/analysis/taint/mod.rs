@@ -340,3 +340,6 @@ pub fn analyze_function<'t>(
     }
     out
 }
+
+#[cfg(test)]
+mod tests;
