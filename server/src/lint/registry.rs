@@ -38,6 +38,12 @@ pub static RULES: &[&Rule] = &[
     &rules::l4_typed::missing_spec::RULE,
     &rules::l4_typed::vague_spec::RULE,
     &rules::l4_typed::struct_without_type::RULE,
+    // L5
+    &rules::l5_secure::missing_csrf_protection::RULE,
+    &rules::l5_secure::missing_secure_headers::RULE,
+    &rules::l5_secure::unvalidated_changeset::RULE,
+    &rules::l5_secure::websocket_origin_unchecked::RULE,
+    &rules::l5_secure::missing_force_ssl::RULE,
     // L7
     &rules::l7_documented::missing_moduledoc::RULE,
     &rules::l7_documented::missing_doc::RULE,

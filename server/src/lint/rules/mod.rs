@@ -6,6 +6,7 @@ pub mod l1_formatted;
 pub mod l2_migrations;
 pub mod l2_static;
 pub mod l4_typed;
+pub mod l5_secure;
 pub mod l7_documented;
 pub mod meta;
 pub mod mix_gates;
