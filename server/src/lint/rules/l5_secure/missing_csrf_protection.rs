@@ -26,8 +26,8 @@ pub static RULE: Rule = Rule {
                   `plug :protect_from_forgery`, another site can make a logged-in user's browser \
                   submit forms to these routes (cross-site request forgery): change their email, \
                   post on their behalf, delete data. Not flagged: pipelines that do not fetch the \
-                  session, pipelines whose `plug :accepts` lists only non-HTML formats (JSON APIs \
-                  cannot send the token), `protect_from_forgery` with options or \
+                  session, pipelines whose `plug :accepts` lists only non-HTML formats (APIs whose \
+                  non-browser clients have no token to send), `protect_from_forgery` with options or \
                   `Plug.CSRFProtection`, and pipelines only ever piped through together with a \
                   pipeline (or an enclosing scope's pipeline) that protects them.",
             bad: "pipeline :browser do\n  plug :accepts, [\"html\"]\n  plug :fetch_session\n  plug :fetch_live_flash\n  plug :put_root_layout, html: {ShopWeb.Layouts, :root}\n  plug :put_secure_browser_headers\nend",
@@ -233,6 +233,16 @@ end
 end
 "#;
         assert!(findings_of(src, PATH, CODE).is_empty());
+    }
+
+    #[test]
+    fn crlf_routers_and_router_options_are_handled() {
+        let src = "defmodule ShopWeb.Router do\r\n  use Phoenix.Router, helpers: false\r\n\r\n  pipeline :browser do\r\n    plug :accepts, [\"html\"]\r\n    plug :fetch_session\r\n  end\r\nend\r\n";
+        let fixed = assert_clean_after_fix(src, PATH, CODE);
+        assert!(
+            fixed.contains("    plug :fetch_session\r\n    plug :protect_from_forgery\r\n  end"),
+            "{fixed:?}"
+        );
     }
 
     #[test]
