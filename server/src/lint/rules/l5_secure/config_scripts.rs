@@ -60,9 +60,37 @@ pub fn pair<'t>(keywords: Node<'t>, src: &str, key: &str) -> Option<Node<'t>> {
     })
 }
 
+/// Whether a condition (whitespace removed) holds only in dev or test: `config_env()==:dev`,
+/// `Mix.env()in[:dev,:test]` (any environments named `*dev*`/`*test*`, such as `:ce_dev`),
+/// `config_env()!=:prod`, or the `:dev_routes` flag of Phoenix's generated router.
+fn is_dev_or_test_condition(cond: &str) -> bool {
+    let dev_or_test = |atom: &str| {
+        let atom = atom.trim_start_matches(':');
+        !atom.is_empty() && (atom.contains("dev") || atom.contains("test"))
+    };
+    if cond.contains(":dev_routes") || cond.contains("!=:prod") {
+        return true;
+    }
+    if let Some((_, rhs)) = cond.split_once("==") {
+        let atom: String = rhs
+            .chars()
+            .take_while(|c| *c == ':' || c.is_alphanumeric() || *c == '_')
+            .collect();
+        return atom.starts_with(':') && dev_or_test(&atom);
+    }
+    if let Some((_, rhs)) = cond.split_once("in[") {
+        let list = rhs.split(']').next().unwrap_or("");
+        return list
+            .split(',')
+            .all(|a| a.starts_with(':') && dev_or_test(a));
+    }
+    false
+}
+
 /// Whether `node` only runs in dev or test: inside the `do` of `if config_env() == :dev`,
 /// `if Mix.env() in [:dev, :test]`, `if config_env() != :prod`, `unless config_env() == :prod`,
-/// or in the `else` of `if config_env() == :prod`.
+/// `if Application.compile_env(:shop, :dev_routes)`, or in the `else` of
+/// `if config_env() == :prod`.
 pub fn dev_or_test_only(node: Node<'_>, src: &str) -> bool {
     let mut child = node;
     // tree-sitter-elixir nests `else_block` inside the `do_block`: remember having come up
@@ -86,11 +114,7 @@ pub fn dev_or_test_only(node: Node<'_>, src: &str) -> bool {
                     .unwrap_or_default();
                 let in_do = child.kind() == "do_block" && !in_else;
                 let in_else = child.kind() == "do_block" && in_else;
-                let dev_test = cond.contains("==:dev")
-                    || cond.contains("==:test")
-                    || cond.contains("in[:dev,:test]")
-                    || cond.contains("in[:test,:dev]")
-                    || cond.contains("!=:prod");
+                let dev_test = is_dev_or_test_condition(&cond);
                 let prod = cond.contains("==:prod");
                 let dev_branch = match name {
                     Some("if") => (in_do && dev_test) || (in_else && prod),
@@ -110,6 +134,28 @@ pub fn dev_or_test_only(node: Node<'_>, src: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dev_or_test_conditions() {
+        for cond in [
+            "config_env()==:dev",
+            "Mix.env()==:test",
+            "Mix.env()in[:dev,:test]",
+            "Mix.env()in[:dev,:ce_dev]",
+            "config_env()!=:prod",
+            "Application.compile_env(:shop,:dev_routes)",
+        ] {
+            assert!(is_dev_or_test_condition(cond), "{cond}");
+        }
+        for cond in [
+            "config_env()==:prod",
+            "Mix.env()in[:dev,:prod]",
+            "System.get_env(\"DEV\")",
+            "enabled?",
+        ] {
+            assert!(!is_dev_or_test_condition(cond), "{cond}");
+        }
+    }
 
     #[test]
     fn production_config_files() {

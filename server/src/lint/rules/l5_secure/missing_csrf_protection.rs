@@ -5,7 +5,8 @@
 //! cross-site request rides on, and `protect_from_forgery` needs the session to store its token.
 //! Two refinements keep reviewers on side: a pipeline that only accepts non-HTML formats
 //! (`plug :accepts, ["json"]`) is an API whose clients could not send the token, and a pipeline
-//! always piped through together with a protected one is covered by it.
+//! piped through together with a protecting one wherever its routes change state is covered by
+//! it (see [`router::covered_by_companions`]).
 
 use crate::lint::rules::l5_secure::router::{self, Pipeline};
 use crate::lint::{Finding, Fix, LintContext, Rule, RuleDocs, RuleMeta, Severity};
@@ -28,8 +29,10 @@ pub static RULE: Rule = Rule {
                   post on their behalf, delete data. Not flagged: pipelines that do not fetch the \
                   session, pipelines whose `plug :accepts` lists only non-HTML formats (APIs whose \
                   non-browser clients have no token to send), `protect_from_forgery` with options or \
-                  `Plug.CSRFProtection`, and pipelines only ever piped through together with a \
-                  pipeline (or an enclosing scope's pipeline) that protects them.",
+                  `Plug.CSRFProtection`, and pipelines that are piped through together with a \
+                  protecting pipeline (or under an enclosing scope's) wherever routes change \
+                  state, their other uses being dev/test-only routes or scopes with only \
+                  `get`/`live` routes.",
             bad: "pipeline :browser do\n  plug :accepts, [\"html\"]\n  plug :fetch_session\n  plug :fetch_live_flash\n  plug :put_root_layout, html: {ShopWeb.Layouts, :root}\n  plug :put_secure_browser_headers\nend",
             good: "pipeline :browser do\n  plug :accepts, [\"html\"]\n  plug :fetch_session\n  plug :fetch_live_flash\n  plug :protect_from_forgery\n  plug :put_root_layout, html: {ShopWeb.Layouts, :root}\n  plug :put_secure_browser_headers\nend",
             fix: "Inserts `plug :protect_from_forgery` after the pipeline's `fetch_session` / \
@@ -45,14 +48,21 @@ pub static RULE: Rule = Rule {
 
 fn check(ctx: &LintContext<'_>, out: &mut Vec<Finding>) {
     for module in ctx.modules().iter().filter(|m| router::is_router(m)) {
-        let pipelines = router::pipelines(module, ctx.source);
+        let pipelines = router::pipelines(ctx, module);
         if pipelines.iter().all(|p| !needs_protection(ctx.source, p)) {
             continue;
         }
-        let sets = router::pipe_through_sets(ctx, module);
+        let uses = router::route_uses(ctx, module);
         for pipeline in &pipelines {
             if needs_protection(ctx.source, pipeline)
-                && !router::covered_by_companions(pipeline, &pipelines, &sets, PROTECTION)
+                && !router::covered_by_companions(
+                    pipeline,
+                    &pipelines,
+                    &uses,
+                    PROTECTION,
+                    |p| p.has_plug(PROTECTION),
+                    true,
+                )
             {
                 out.push(finding(ctx.source, pipeline));
             }
@@ -199,6 +209,79 @@ end
 end
 "#;
         assert!(findings_of(src, PATH, CODE).is_empty());
+    }
+
+    /// plausible/analytics composes CSRF protection: `:browser` fetches the session and
+    /// `:csrf` protects; routes that change state pipe through both.
+    const COMPOSED: &str = r#"defmodule PlausibleWeb.Router do
+  use PlausibleWeb, :router
+  use Plausible
+
+  pipeline :browser do
+    plug :accepts, ["html"]
+    plug :fetch_session
+    plug :fetch_live_flash
+    plug :put_secure_browser_headers
+    plug PlausibleWeb.AuthPlug
+  end
+
+  pipeline :csrf do
+    plug :protect_from_forgery
+  end
+
+  on_ee do
+    pipeline :sso_saml do
+      plug :accepts, ["html"]
+      plug PlausibleWeb.Plugs.SecureSSO
+      plug :fetch_session
+      plug :fetch_live_flash
+    end
+  end
+
+  scope "/", PlausibleWeb do
+    pipe_through :browser
+    live_storybook("/storybook", backend_module: PlausibleWeb.Storybook)
+  end
+
+  if Mix.env() in [:dev, :ce_dev] do
+    scope "/dev", PlausibleWeb do
+      pipe_through :browser
+      post "/billing/create-subscription/:plan_id", DevSubscriptionController, :create
+    end
+  end
+
+  scope "/settings", PlausibleWeb do
+    pipe_through [:browser, :csrf, PlausibleWeb.RequireAccountPlug]
+
+    get "/", SettingsController, :index
+    post "/preferences/name", SettingsController, :update_name
+  end
+
+  scope "/sso/saml", PlausibleWeb do
+    pipe_through [:sso_saml]
+    post "/consume/:integration_id", SSOController, :saml_consume
+  end
+end
+"#;
+
+    #[test]
+    fn composed_protection_with_read_only_and_dev_uses_is_fine() {
+        let found = findings_of(COMPOSED, PATH, CODE);
+        // Only the SAML pipeline (nested in `on_ee do … end`) takes cross-site POSTs unprotected.
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(found[0].message.contains("`:sso_saml`"));
+        assert_clean_after_fix(COMPOSED, PATH, CODE);
+    }
+
+    #[test]
+    fn an_unprotected_use_with_state_changing_routes_is_flagged() {
+        let src = COMPOSED.replace(
+            "    live_storybook(\"/storybook\", backend_module: PlausibleWeb.Storybook)\n",
+            "    live_storybook(\"/storybook\", backend_module: PlausibleWeb.Storybook)\n    post \"/error_report\", ErrorReportController, :submit\n",
+        );
+        let found = findings_of(&src, PATH, CODE);
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert!(found[0].message.contains("`:browser`"));
     }
 
     #[test]

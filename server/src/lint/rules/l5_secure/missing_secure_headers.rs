@@ -23,8 +23,10 @@ pub static RULE: Rule = Rule {
                   cross-domain policy files and referrer leaks. HTML pages served without them \
                   can be framed by another site and tricked into clicks. Not flagged: pipelines \
                   whose `plug :accepts` does not name `\"html\"` or is computed, pipelines that \
-                  pass options to the plug, and pipelines only ever piped through together with \
-                  a pipeline (or an enclosing scope's pipeline) that sets the headers.",
+                  pass options to the plug or use an app plug named for the job \
+                  (`MyAppWeb.Plugs.SecureEmbedHeaders`), and pipelines piped through (outside \
+                  dev/test-only routes) only together with a pipeline, or under an enclosing \
+                  scope's, that sets the headers.",
             bad: "pipeline :browser do\n  plug :accepts, [\"html\"]\n  plug :fetch_session\n  plug :fetch_live_flash\n  plug :protect_from_forgery\nend",
             good: "pipeline :browser do\n  plug :accepts, [\"html\"]\n  plug :fetch_session\n  plug :fetch_live_flash\n  plug :protect_from_forgery\n  plug :put_secure_browser_headers\nend",
             fix: "Inserts `plug :put_secure_browser_headers` after `protect_from_forgery` (as \
@@ -41,14 +43,21 @@ pub static RULE: Rule = Rule {
 
 fn check(ctx: &LintContext<'_>, out: &mut Vec<Finding>) {
     for module in ctx.modules().iter().filter(|m| router::is_router(m)) {
-        let pipelines = router::pipelines(module, ctx.source);
+        let pipelines = router::pipelines(ctx, module);
         if pipelines.iter().all(|p| !lacks_headers(ctx.source, p)) {
             continue;
         }
-        let sets = router::pipe_through_sets(ctx, module);
+        let uses = router::route_uses(ctx, module);
         for pipeline in &pipelines {
             if lacks_headers(ctx.source, pipeline)
-                && !router::covered_by_companions(pipeline, &pipelines, &sets, HEADERS)
+                && !router::covered_by_companions(
+                    pipeline,
+                    &pipelines,
+                    &uses,
+                    HEADERS,
+                    sets_headers,
+                    false,
+                )
             {
                 out.push(finding(ctx.source, pipeline));
             }
@@ -57,7 +66,17 @@ fn check(ctx: &LintContext<'_>, out: &mut Vec<Finding>) {
 }
 
 fn lacks_headers(src: &str, pipeline: &Pipeline<'_>) -> bool {
-    pipeline.accepts_html(src) && !pipeline.has_plug(HEADERS)
+    pipeline.accepts_html(src) && !sets_headers(pipeline)
+}
+
+/// `put_secure_browser_headers`, or a module plug of the app named for the job
+/// (`MyAppWeb.Plugs.SecureEmbedHeaders`, `MyAppWeb.Plugs.SecureHeaders`).
+fn sets_headers(pipeline: &Pipeline<'_>) -> bool {
+    pipeline.has_plug(HEADERS)
+        || pipeline.plugs.iter().any(|p| {
+            let last = p.name.rsplit('.').next().unwrap_or(p.name);
+            p.name.contains('.') && (last.contains("Headers") || last.starts_with("Secure"))
+        })
 }
 
 fn finding(src: &str, pipeline: &Pipeline<'_>) -> Finding {
@@ -170,6 +189,40 @@ mod tests {
 end
 "#;
         assert!(findings_of(src, PATH, CODE).is_empty());
+    }
+
+    #[test]
+    fn app_header_plugs_and_nested_pipelines() {
+        let src = r#"defmodule PlausibleWeb.Router do
+  use PlausibleWeb, :router
+
+  pipeline :shared_link do
+    plug :accepts, ["html"]
+    plug PlausibleWeb.Plugs.SecureEmbedHeaders
+    plug PlausibleWeb.Plugs.NoRobots
+  end
+
+  on_ee do
+    pipeline :flags do
+      plug :accepts, ["html"]
+      plug PlausibleWeb.Plugs.NoRobots
+      plug :fetch_session
+    end
+  end
+
+  scope "/", PlausibleWeb do
+    pipe_through [:shared_link]
+    get "/share/:domain/*path", StatsController, :shared_link
+  end
+end
+"#;
+        let found = findings_of(src, PATH, CODE);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(found[0].message.contains("`:flags`"));
+        let fixed = assert_clean_after_fix(src, PATH, CODE);
+        assert!(fixed.contains(
+            "      plug :fetch_session\n      plug :put_secure_browser_headers\n    end"
+        ));
     }
 
     #[test]

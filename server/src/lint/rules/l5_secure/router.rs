@@ -9,6 +9,7 @@
 
 use tree_sitter::Node;
 
+use crate::lint::rules::l5_secure::config_scripts;
 use crate::lint::{Edit, LintContext};
 use crate::syntax::elixir;
 use crate::syntax::module_model::ModuleModel;
@@ -101,15 +102,30 @@ pub fn is_router(module: &ModuleModel<'_>) -> bool {
     module.uses.contains(&"Phoenix.Router") || module.use_kinds.contains(&":router")
 }
 
-/// The pipelines defined directly in a router module.
-pub fn pipelines<'t>(module: &ModuleModel<'t>, src: &'t str) -> Vec<Pipeline<'t>> {
-    let Some(body) = module.def.body else {
-        return Vec::new();
-    };
-    elixir::block_statements(body)
-        .into_iter()
-        .filter_map(|stmt| pipeline(stmt, src))
+/// The pipelines of a router module, wherever they are in its body (also inside `scope` or
+/// macro blocks such as `on_ee do … end`), but not those of nested modules.
+pub fn pipelines<'t>(ctx: &LintContext<'t>, module: &ModuleModel<'t>) -> Vec<Pipeline<'t>> {
+    let src = ctx.source;
+    calls_in(ctx, module.def.node)
+        .filter(|c| elixir::local_call_name(**c, src) == Some("pipeline"))
+        .filter(|c| {
+            elixir::ancestor(**c, |n| elixir::module_def(n, src).is_some()) == Some(module.def.node)
+        })
+        .filter_map(|c| pipeline(*c, src))
         .collect()
+}
+
+/// The calls inside `node`, from the file's call index.
+fn calls_in<'a, 't>(
+    ctx: &'a LintContext<'t>,
+    node: Node<'t>,
+) -> impl Iterator<Item = &'a Node<'t>> + 'a {
+    let range = node.byte_range();
+    let calls = &ctx.nodes().calls;
+    let start = calls.partition_point(|c| c.start_byte() < range.start);
+    calls[start..]
+        .iter()
+        .take_while(move |c| c.start_byte() < range.end)
 }
 
 /// Reads `pipeline :name do … end`.
@@ -148,22 +164,37 @@ fn plug<'t>(stmt: Node<'t>, src: &'t str) -> Option<PlugStmt<'t>> {
     Some(PlugStmt { name, node: stmt })
 }
 
-/// The names piped through by the routes of `module`: for each `pipe_through`, its own names
-/// plus those of `pipe_through`s of enclosing `scope`s (nested scopes inherit them). `None` in
-/// place of a list whose names are not literal atoms.
-pub fn pipe_through_sets<'t>(
-    ctx: &LintContext<'t>,
-    module: &ModuleModel<'t>,
-) -> Vec<Option<Vec<&'t str>>> {
+/// Routes that change state: the ones CSRF protection is for.
+const MUTATING_ROUTES: &[&str] = &[
+    "post",
+    "put",
+    "patch",
+    "delete",
+    "resources",
+    "forward",
+    "match",
+];
+
+/// One `pipe_through` of a router and the routes it applies to.
+#[derive(Clone, Debug)]
+pub struct RouteUse<'t> {
+    /// Every plug the routes go through: the `pipe_through`'s own names plus those of
+    /// `pipe_through`s of enclosing `scope`s (nested scopes inherit them). Atoms without the
+    /// colon; modules as written.
+    pub names: Vec<&'t str>,
+    /// Whether it only exists in dev or test (`if Application.compile_env(:app, :dev_routes)`,
+    /// `if Mix.env() in [:dev, :test]`).
+    pub dev_only: bool,
+    /// Whether its block declares state-changing routes (`post`, `put`, `resources`, `forward`…).
+    pub mutating: bool,
+}
+
+/// The `pipe_through`s of `module` whose names are all literal.
+pub fn route_uses<'t>(ctx: &LintContext<'t>, module: &ModuleModel<'t>) -> Vec<RouteUse<'t>> {
     let src = ctx.source;
-    let range = module.def.node.byte_range();
-    let calls = &ctx.nodes().calls;
-    let start = calls.partition_point(|c| c.start_byte() < range.start);
-    calls[start..]
-        .iter()
-        .take_while(|c| c.start_byte() < range.end)
+    calls_in(ctx, module.def.node)
         .filter(|c| elixir::local_call_name(**c, src) == Some("pipe_through"))
-        .map(|call| {
+        .filter_map(|call| {
             let mut names = piped_names(*call, src)?;
             let mut node = *call;
             while let Some(scope) = elixir::ancestor(node, |n| {
@@ -179,17 +210,30 @@ pub fn pipe_through_sets<'t>(
                 }
                 node = scope;
             }
-            Some(names)
+            let mutating = call.parent().is_some_and(|block| {
+                calls_in(ctx, block).any(|c| {
+                    elixir::local_call_name(*c, src).is_some_and(|n| MUTATING_ROUTES.contains(&n))
+                })
+            });
+            Some(RouteUse {
+                names,
+                dev_only: config_scripts::dev_or_test_only(*call, src),
+                mutating,
+            })
         })
         .collect()
 }
 
-/// The atoms of `pipe_through :a` or `pipe_through [:a, :b]`.
+/// The names of `pipe_through :a`, `pipe_through [:a, MyPlug]` or `pipe_through MyPlug`.
 fn piped_names<'t>(call: Node<'t>, src: &'t str) -> Option<Vec<&'t str>> {
     let arg = *elixir::call_args(call).first()?;
-    let atom = |n: Node<'t>| (n.kind() == "atom").then(|| text(n, src).trim_start_matches(':'));
+    let atom = |n: Node<'t>| match n.kind() {
+        "atom" => Some(text(n, src).trim_start_matches(':')),
+        "alias" => Some(text(n, src)),
+        _ => None,
+    };
     match arg.kind() {
-        "atom" => Some(vec![atom(arg)?]),
+        "atom" | "alias" => Some(vec![atom(arg)?]),
         "list" => {
             let mut cursor = arg.walk();
             arg.named_children(&mut cursor)
@@ -201,35 +245,39 @@ fn piped_names<'t>(call: Node<'t>, src: &'t str) -> Option<Vec<&'t str>> {
     }
 }
 
-/// Whether `pipeline` is piped through somewhere and, wherever it is, always together with a
-/// companion that provides one of `plugs` (a pipeline having it, or the plug itself piped
-/// through by name).
+/// Whether the routes piped through `pipeline` get what it lacks from companions.
+///
+/// True when, leaving out dev- and test-only routes, `pipeline` is piped through somewhere and
+/// each time together with a companion that `provides` it: a pipeline for which `provides`
+/// holds, or a plug piped through by a name in `plugs`. With `read_only_ok`, a use without such
+/// a companion is also accepted when its block declares no state-changing route and another
+/// use shows the router composes the protection deliberately (plausible's
+/// `pipe_through [:browser, :csrf]`).
 pub fn covered_by_companions(
     pipeline: &Pipeline<'_>,
     all: &[Pipeline<'_>],
-    sets: &[Option<Vec<&str>>],
+    uses: &[RouteUse<'_>],
     plugs: &[&str],
+    provides: impl Fn(&Pipeline<'_>) -> bool,
+    read_only_ok: bool,
 ) -> bool {
-    let provides = |name: &str| {
+    let companion = |name: &str| {
         plugs.contains(&name)
             || all
                 .iter()
-                .any(|p| p.name == name && p.name != pipeline.name && p.has_plug(plugs))
+                .any(|p| p.name == name && p.name != pipeline.name && provides(p))
     };
-    let mut used = false;
-    for set in sets {
-        let Some(names) = set else {
-            continue;
-        };
-        if !names.contains(&pipeline.name) {
-            continue;
-        }
-        used = true;
-        if !names.iter().any(|n| provides(n)) {
-            return false;
-        }
+    let relevant: Vec<&RouteUse<'_>> = uses
+        .iter()
+        .filter(|u| !u.dev_only && u.names.contains(&pipeline.name))
+        .collect();
+    let (covered, uncovered): (Vec<&RouteUse<'_>>, Vec<&RouteUse<'_>>) = relevant
+        .into_iter()
+        .partition(|u| u.names.iter().any(|n| companion(n)));
+    if covered.is_empty() {
+        return false;
     }
-    used
+    uncovered.is_empty() || (read_only_ok && uncovered.iter().all(|u| !u.mutating))
 }
 
 /// An edit inserting `plug :name` on its own line after the plug statement `anchor`, with its
