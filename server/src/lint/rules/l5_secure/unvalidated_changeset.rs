@@ -89,7 +89,7 @@ fn check_module<'t>(ctx: &LintContext<'t>, module: &ModuleModel<'t>, out: &mut V
     let facts: Vec<Facts<'t>> = module
         .functions
         .iter()
-        .map(|f| facts_of(ctx, f, &by_name, &self_validating))
+        .map(|f| facts_of(ctx, module, f, &by_name, &self_validating))
         .collect();
     if facts.iter().all(|f| f.casts.is_empty()) {
         return;
@@ -159,6 +159,7 @@ fn function_index<'t>(module: &ModuleModel<'t>) -> HashMap<(&'t str, usize), usi
 
 fn facts_of<'t>(
     ctx: &LintContext<'t>,
+    module: &ModuleModel<'t>,
     function: &Function<'t>,
     by_name: &HashMap<(&'t str, usize), usize>,
     self_validating: &SelfValidating<'_>,
@@ -176,7 +177,7 @@ fn facts_of<'t>(
             .iter()
             .take_while(|c| c.start_byte() < range.end)
         {
-            classify(src, *call, by_name, self_validating, &mut facts);
+            classify(src, module, *call, by_name, self_validating, &mut facts);
         }
     }
     facts
@@ -184,7 +185,8 @@ fn facts_of<'t>(
 
 /// Records what `call` means for validation.
 fn classify<'t>(
-    src: &str,
+    src: &'t str,
+    module: &ModuleModel<'t>,
     call: Node<'t>,
     by_name: &HashMap<(&'t str, usize), usize>,
     self_validating: &SelfValidating<'_>,
@@ -202,9 +204,18 @@ fn classify<'t>(
     let arity = args.len() + usize::from(piped);
     let (name, local) = if let Some(name) = elixir::local_call_name(call, src) {
         (name, true)
-    } else if let Some((module, name)) = elixir::remote_call(call, src) {
-        if name == "cast" && matches!(module, "Ecto.Changeset" | "Changeset") {
-            record_cast(src, call, &args, piped, arity, self_validating, facts);
+    } else if let Some((target, name)) = elixir::remote_call(call, src) {
+        if name == "cast" && matches!(target, "Ecto.Changeset" | "Changeset") {
+            record_cast(
+                src,
+                module,
+                call,
+                &args,
+                piped,
+                arity,
+                self_validating,
+                facts,
+            );
             return;
         }
         (name, false)
@@ -221,7 +232,16 @@ fn classify<'t>(
             return;
         }
         if name == "cast" && matches!(arity, 3 | 4) {
-            record_cast(src, call, &args, piped, arity, self_validating, facts);
+            record_cast(
+                src,
+                module,
+                call,
+                &args,
+                piped,
+                arity,
+                self_validating,
+                facts,
+            );
             return;
         }
     }
@@ -241,8 +261,10 @@ fn is_captured(call: Node<'_>, src: &str) -> bool {
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn record_cast<'t>(
-    src: &str,
+    src: &'t str,
+    module: &ModuleModel<'t>,
     call: Node<'t>,
     args: &[Node<'t>],
     piped: bool,
@@ -264,7 +286,7 @@ fn record_cast<'t>(
         return;
     }
     let permitted = args.get(if piped { 1 } else { 2 }).copied();
-    if let Some(fields) = permitted.and_then(|p| literal_atoms(p, src)) {
+    if let Some(fields) = permitted.and_then(|p| permitted_atoms(p, module, src)) {
         // Also true of an empty list: nothing is cast. `*_at` fields are timestamps whose
         // type cast is their validation, even when the schema is not in this module.
         if fields
@@ -277,6 +299,29 @@ fn record_cast<'t>(
         return;
     }
     facts.casts.push((call, arity));
+}
+
+/// The atoms of a permitted list: a literal, a module attribute holding one (`@fields`), or a
+/// concatenation of those (`@required ++ @optional`); `None` when computed otherwise.
+fn permitted_atoms<'a>(
+    node: Node<'_>,
+    module: &ModuleModel<'a>,
+    src: &'a str,
+) -> Option<Vec<&'a str>> {
+    if elixir::is_binary_op(node, src, "++") {
+        let mut left = permitted_atoms(node.child_by_field_name("left")?, module, src)?;
+        left.extend(permitted_atoms(
+            node.child_by_field_name("right")?,
+            module,
+            src,
+        )?);
+        return Some(left);
+    }
+    if let Some(attr) = elixir::attribute(node, src).filter(|a| a.value.is_none()) {
+        let value = module.attribute(attr.name)?.value?;
+        return literal_atoms(value, src);
+    }
+    literal_atoms(node, src)
 }
 
 /// The atoms of `[:a, :b]` or `~w(a b)a`; `None` when not literal.
@@ -624,6 +669,39 @@ defmodule Shop.Search do
 end
 "#;
         assert!(flagged(src).is_empty(), "{:?}", flagged(src));
+    }
+
+    #[test]
+    fn permitted_lists_in_attributes_are_read() {
+        let src = r#"defmodule Glific.Partners.OrganizationSettings.OutOfOffice do
+  use Ecto.Schema
+  import Ecto.Changeset
+
+  @toggles [:enabled, :notify]
+  @times [:start_time, :end_time]
+  @optional_fields [:enabled, :start_time, :message]
+
+  embedded_schema do
+    field :enabled, :boolean
+    field :notify, :boolean
+    field :start_time, :time
+    field :end_time, :time
+    field :message, :string
+  end
+
+  def toggles_changeset(out_of_office, attrs) do
+    cast(out_of_office, attrs, @toggles ++ @times)
+  end
+
+  def out_of_office_changeset(out_of_office, attrs) do
+    out_of_office
+    |> cast(attrs, @optional_fields)
+  end
+end
+"#;
+        let found = flagged(src);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(found[0].contains("`out_of_office_changeset/2`"));
     }
 
     #[test]
