@@ -67,10 +67,9 @@ fn check(ctx: &LintContext<'_>, out: &mut Vec<Finding>) {
             endpoint = Some(config);
         }
     }
-    let Some(config) = endpoint else {
+    let Some((config, key)) = endpoint.and_then(|c| Some((c, c.key?))) else {
         return;
     };
-    let key = config.key.expect("endpoint configs have a key");
     out.push(Finding::new(
         &RULE.meta,
         config.node.start_byte()..key.end_byte(),
