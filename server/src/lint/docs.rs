@@ -60,7 +60,12 @@ pub fn rule_page(rule: &Rule) -> String {
         let category = example.split_once('.').map_or(*example, |(c, _)| c);
         let _ = writeln!(
             out,
-            "\nSobelow's `# sobelow_skip [\"{example}\"]` (or the whole category,              `[\"{category}\"]`) above a `def`/`defp` (`@doc` and `@spec` may sit in between)              silences this rule inside that function clause. A `.sobelow-conf` beside              `.ladder.exs` turns the rule off when its `ignore:` lists one of these types or              their category, and in the files its `ignore_files:` lists, unless `.ladder.exs`              configures the rule."
+            "\nSobelow's `# sobelow_skip [\"{example}\"]` (or the whole category, \
+             `[\"{category}\"]`) above a `def`/`defp` (`@doc` and `@spec` may sit in between) \
+             silences this rule inside that function clause. A `.sobelow-conf` beside \
+             `.ladder.exs` turns the rule off when its `ignore:` lists one of these types or \
+             their category, and in the files its `ignore_files:` lists, unless `.ladder.exs` \
+             configures the rule."
         );
     }
     out
@@ -124,6 +129,7 @@ mod tests {
             },
             check: None,
         };
+        assert!(!page.contains("  "), "{page}");
         assert!(!rule_page(&plain).contains("sobelow"));
     }
 

@@ -75,9 +75,32 @@ pub fn parse_directives(ctx: &LintContext<'_>) -> Vec<Directive> {
 /// comments and blank lines may sit in between; a skip that no `def`/`defp` follows covers
 /// nothing, `defmacro` is not a function to Sobelow, and of two skips before the same clause
 /// only the nearer counts. Extra whitespace is tolerated where Sobelow's pattern allows one
-/// space.
+/// space. The attribute form `@sobelow_skip ["Type"]` counts the same.
 pub fn sobelow_directives(ctx: &LintContext<'_>) -> Vec<Directive> {
     let src = ctx.source;
+    let mut skips: Vec<(Node<'_>, Vec<String>)> = ctx
+        .nodes()
+        .comments
+        .iter()
+        .filter_map(|c| Some((*c, parse_sobelow_skip(syntax::text(*c, src))?)))
+        .collect();
+    // `@sobelow_skip ["Type"]` written as an attribute is what Sobelow reads in the end, so it
+    // works there too (some teams write it so, to survive comment reflowing).
+    skips.extend(ctx.nodes().calls.iter().filter_map(|call| {
+        if elixir::local_call_name(*call, src) != Some("sobelow_skip") {
+            return None;
+        }
+        let attr = elixir::attribute(call.parent()?, src)?;
+        let value = syntax::text(attr.value?, src);
+        Some((
+            attr.node,
+            parse_sobelow_skip(&format!("sobelow_skip {value}"))?,
+        ))
+    }));
+    skips.sort_by_key(|(node, _)| node.start_byte());
+    if skips.is_empty() {
+        return Vec::new();
+    }
     let defs: Vec<Node<'_>> = ctx
         .nodes()
         .calls
@@ -87,12 +110,6 @@ pub fn sobelow_directives(ctx: &LintContext<'_>) -> Vec<Directive> {
             matches!(elixir::local_call_name(*call, src), Some("def" | "defp"))
                 && !elixir::call_args(*call).is_empty()
         })
-        .collect();
-    let skips: Vec<(Node<'_>, Vec<String>)> = ctx
-        .nodes()
-        .comments
-        .iter()
-        .filter_map(|c| Some((*c, parse_sobelow_skip(syntax::text(*c, src))?)))
         .collect();
     let mut out = Vec::new();
     for (i, (comment, names)) in skips.iter().enumerate() {
@@ -568,6 +585,44 @@ end
             parse_sobelow_skip("# sobelow_skip [\"SQL\"]").is_some()
                 && parse_sobelow_skip("# sobelow_skip_not [\"SQL\"]").is_none()
         );
+    }
+
+    #[test]
+    fn the_attribute_form_counts_too() {
+        let src = r#"defmodule Shop.Storage do
+  @sobelow_skip ["Traversal.FileModule"]
+  @spec ensure_data_dir() :: String.t()
+  def ensure_data_dir do
+    dir = data_dir()
+    File.mkdir_p!(dir)
+    dir
+  end
+
+  @sobelow_attr ["Traversal"]
+  def wipe(dir), do: File.rm_rf!(dir)
+end
+"#;
+        static PATH: Rule = Rule {
+            meta: RuleMeta {
+                code: "fake-path",
+                sobelow: &["Traversal.FileModule"],
+                ..RuleMeta::BASE
+            },
+            check: None,
+        };
+        let doc = Document::new(src, 0);
+        let file = FileInfo::new("lib/shop/storage.ex");
+        let config = Config::default();
+        let ctx = LintContext::new(src, doc.rope(), doc.tree(), &file, &config);
+        let mut directives = parse_directives(&ctx);
+        let at = |needle: &str| src.find(needle).unwrap();
+        let mut silences = |needle: &str| {
+            let start = at(needle);
+            let f = Finding::new(&PATH.meta, start..start + 4, "x");
+            suppress_among(&[&PATH], &mut directives, &f, ctx.line_of(start))
+        };
+        assert!(silences("File.mkdir_p!"));
+        assert!(!silences("File.rm_rf!"));
     }
 
     #[test]
