@@ -1,8 +1,10 @@
 //! Project configuration: `.ladder.exs` at the Mix project root, a literal Elixir keyword list
-//! read with the tree-sitter parser (never evaluated), plus settings from the editor.
+//! read with the tree-sitter parser (never evaluated), plus settings from the editor, plus the
+//! `ignore:`/`ignore_files:` of Sobelow's `.sobelow-conf` beside it.
 
 mod literal;
 mod parse;
+mod sobelow;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -11,8 +13,11 @@ use globset::{Glob, GlobSet, GlobSetBuilder};
 
 pub use literal::Literal;
 pub use parse::parse_config;
+pub use sobelow::{
+    SOBELOW_CONF_FILE, SobelowConf, SobelowOff, parse_sobelow_conf, sobelow_name_matches,
+};
 
-use crate::lint::Severity;
+use crate::lint::{Severity, registry};
 
 /// The configuration file's name.
 pub const CONFIG_FILE: &str = ".ladder.exs";
@@ -66,6 +71,8 @@ pub struct Config {
     pub start_after: Option<String>,
     /// `line_length` from `.formatter.exs`, when present.
     pub formatter_line_length: Option<usize>,
+    /// The rules `.sobelow-conf` turns off, everywhere or in some files.
+    pub sobelow: SobelowOff,
 }
 
 impl Config {
@@ -93,9 +100,25 @@ impl Config {
         self.rules.get(code)
     }
 
-    /// Whether a rule runs.
+    /// Whether a rule runs (in files that `.sobelow-conf`'s `ignore_files` does not name; see
+    /// [`Config::rule_enabled_in`]). A rule that `.ladder.exs` or the editor configures is
+    /// governed by that alone: `:off` turns it off, anything else (`:on`, a severity, options)
+    /// keeps it on whatever `.sobelow-conf` says.
     pub fn rule_enabled(&self, code: &str) -> bool {
-        self.rule(code).and_then(|r| r.enabled).unwrap_or(true)
+        match self.rule(code) {
+            Some(settings) => settings.enabled.unwrap_or(true),
+            None => !self.sobelow.rules.contains(code),
+        }
+    }
+
+    /// Whether a rule runs on the file at `project_rel` (relative to the Mix project root, `/`
+    /// separators): [`Config::rule_enabled`], and not turned off for that file by
+    /// `.sobelow-conf`'s `ignore_files`.
+    pub fn rule_enabled_in(&self, code: &str, project_rel: &str) -> bool {
+        match self.rule(code) {
+            Some(settings) => settings.enabled.unwrap_or(true),
+            None => !self.sobelow.turns_off(code, project_rel),
+        }
     }
 
     /// An integer option of a rule.
@@ -118,9 +141,15 @@ pub struct LoadedConfig {
     pub errors: Vec<ConfigError>,
 }
 
-/// Reads `.ladder.exs` (and `.formatter.exs`'s `line_length`) in `root`. A missing file gives
-/// defaults; an unreadable or malformed one gives defaults plus errors.
+/// Reads `.ladder.exs` (and `.formatter.exs`'s `line_length`, and `.sobelow-conf`) in `root`.
+/// A missing file gives defaults; an unreadable or malformed `.ladder.exs` gives defaults plus
+/// errors. `.sobelow-conf` belongs to another tool, so its problems are only logged.
 pub fn load(root: &Path) -> LoadedConfig {
+    load_among(root, registry::RULES)
+}
+
+/// [`load`], with `.sobelow-conf`'s types resolved against `rules` rather than the registry.
+pub fn load_among(root: &Path, rules: &[&crate::lint::Rule]) -> LoadedConfig {
     let path = root.join(CONFIG_FILE);
     let mut loaded = match std::fs::read(&path) {
         Ok(bytes) => {
@@ -145,5 +174,29 @@ pub fn load(root: &Path) -> LoadedConfig {
     if let Ok(text) = std::fs::read_to_string(root.join(".formatter.exs")) {
         loaded.config.formatter_line_length = parse::formatter_line_length(&text);
     }
+    if let Some(conf) = load_sobelow_conf(root) {
+        loaded.config.sobelow = conf.resolve(rules);
+    }
     loaded
+}
+
+/// `root/.sobelow-conf`, if present and readable as a literal keyword list; otherwise `None`,
+/// with a log line when the file exists but cannot be used.
+pub fn load_sobelow_conf(root: &Path) -> Option<SobelowConf> {
+    let path = root.join(SOBELOW_CONF_FILE);
+    let text = match std::fs::read(&path) {
+        Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return None,
+        Err(e) => {
+            tracing::warn!(path = %path.display(), "cannot read {SOBELOW_CONF_FILE}, ignoring it: {e}");
+            return None;
+        }
+    };
+    match parse_sobelow_conf(&text) {
+        Ok(conf) => Some(conf),
+        Err(reason) => {
+            tracing::warn!(path = %path.display(), "malformed {SOBELOW_CONF_FILE}, ignoring it: {reason}");
+            None
+        }
+    }
 }

@@ -98,7 +98,7 @@ fn first_error(node: Node<'_>) -> Option<Node<'_>> {
 }
 
 /// The `key: value` pairs of a keyword-list node, with the key and value nodes.
-fn keyword_pairs<'t>(
+pub(super) fn keyword_pairs<'t>(
     list: Node<'t>,
     text: &str,
 ) -> Result<Vec<(String, Node<'t>, Node<'t>)>, ConfigError> {

@@ -56,6 +56,18 @@ pub fn rule_page(rule: &Rule) -> String {
             equivalents.join(", ")
         );
     }
+    if let Some(example) = m.sobelow.first() {
+        let category = example.split_once('.').map_or(*example, |(c, _)| c);
+        let _ = writeln!(
+            out,
+            "\nSobelow's `# sobelow_skip [\"{example}\"]` (or the whole category, \
+             `[\"{category}\"]`) above a `def`/`defp` (`@doc` and `@spec` may sit in between) \
+             silences this rule inside that function clause. A `.sobelow-conf` beside \
+             `.ladder.exs` turns the rule off when its `ignore:` lists one of these types or \
+             their category, and in the files its `ignore_files:` lists, unless `.ladder.exs` \
+             configures the rule."
+        );
+    }
     out
 }
 
@@ -87,7 +99,39 @@ fn reflow(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::lint::RuleMeta;
     use std::path::PathBuf;
+
+    #[test]
+    fn sobelow_rules_document_sobelow_skip_and_sobelow_conf() {
+        let rule = Rule {
+            meta: RuleMeta {
+                code: "fake-sql",
+                sobelow: &["SQL.Query", "SQL.Stream"],
+                ..RuleMeta::BASE
+            },
+            check: None,
+        };
+        let page = rule_page(&rule);
+        assert!(
+            page.contains("Sobelow `SQL.Query`, Sobelow `SQL.Stream`"),
+            "{page}"
+        );
+        assert!(page.contains("`# sobelow_skip [\"SQL.Query\"]`"), "{page}");
+        assert!(
+            page.contains("`[\"SQL\"]`") && page.contains("`.sobelow-conf`"),
+            "{page}"
+        );
+        let plain = Rule {
+            meta: RuleMeta {
+                code: "fake-plain",
+                ..RuleMeta::BASE
+            },
+            check: None,
+        };
+        assert!(!page.contains("  "), "{page}");
+        assert!(!rule_page(&plain).contains("sobelow"));
+    }
 
     /// The pages under `docs/rules/` must match the registry. Run with `LADDER_UPDATE_DOCS=1`
     /// to rewrite them.

@@ -17,7 +17,10 @@ pub fn lint(ctx: &LintContext<'_>) -> LintOutput {
     let mut findings = Vec::new();
     for rule in registry::RULES {
         let Some(check) = rule.check else { continue };
-        if !ctx.config.rule_enabled(rule.meta.code) {
+        if !ctx
+            .config
+            .rule_enabled_in(rule.meta.code, &ctx.file.project_rel)
+        {
             continue;
         }
         // A rule bug must cost its findings, not the whole lint (or the server).

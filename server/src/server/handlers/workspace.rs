@@ -10,7 +10,7 @@ use super::super::lsp::*;
 use super::super::settings::EditorSettings;
 use super::super::state::{FileTarget, LintResult, State};
 use super::diagnostics::{self, lint_snapshot};
-use crate::config::CONFIG_FILE;
+use crate::config::{CONFIG_FILE, SOBELOW_CONF_FILE};
 use crate::document::Document;
 use crate::workspace;
 
@@ -31,13 +31,18 @@ pub fn start(state: Arc<State>) {
 }
 
 async fn register_watchers(state: &State) {
-    let watchers = ["**/*.ex", "**/*.exs", &format!("**/{CONFIG_FILE}")]
-        .iter()
-        .map(|glob| FileSystemWatcher {
-            glob_pattern: GlobPattern::String(glob.to_string()),
-            kind: None,
-        })
-        .collect();
+    let watchers = [
+        "**/*.ex",
+        "**/*.exs",
+        &format!("**/{CONFIG_FILE}"),
+        &format!("**/{SOBELOW_CONF_FILE}"),
+    ]
+    .iter()
+    .map(|glob| FileSystemWatcher {
+        glob_pattern: GlobPattern::String(glob.to_string()),
+        kind: None,
+    })
+    .collect();
     let options = DidChangeWatchedFilesRegistrationOptions { watchers };
     let registration = Registration {
         id: "ladder-watch".to_string(),
@@ -217,15 +222,15 @@ fn relint_all(state: &Arc<State>) {
     tokio::spawn(scan(state.clone()));
 }
 
-/// A saved `.ladder.exs` or `.formatter.exs` applies at once, also for clients that do not
-/// watch files for us.
+/// A saved `.ladder.exs`, `.formatter.exs` or `.sobelow-conf` applies at once, also for
+/// clients that do not watch files for us.
 pub fn did_save(state: &Arc<State>, uri: &Uri) {
     let Some(path) = uri.to_file_path() else {
         return;
     };
     if path
         .file_name()
-        .is_some_and(|n| n == CONFIG_FILE || n == ".formatter.exs")
+        .is_some_and(|n| n == CONFIG_FILE || n == ".formatter.exs" || n == SOBELOW_CONF_FILE)
     {
         state.configs.clear();
         relint_all(state);
@@ -238,10 +243,9 @@ pub fn did_change_watched_files(state: &Arc<State>, params: DidChangeWatchedFile
         let Some(path) = change.uri.to_file_path().map(|p| p.into_owned()) else {
             continue;
         };
-        if path
-            .file_name()
-            .is_some_and(|n| n == CONFIG_FILE || n == ".formatter.exs" || n == "mix.exs")
-        {
+        if path.file_name().is_some_and(|n| {
+            n == CONFIG_FILE || n == ".formatter.exs" || n == SOBELOW_CONF_FILE || n == "mix.exs"
+        }) {
             config_changed = true;
         }
         if state.docs.contains_key(&change.uri) {
