@@ -123,7 +123,7 @@ impl<'a> LintContext<'a> {
     /// by the rules that follow params into sinks.
     pub fn flow(&self) -> &FileFlow<'a> {
         self.taint
-            .get_or_init(|| analyze_file(self.modules(), self.source))
+            .get_or_init(|| analyze_file(self.modules(), &self.nodes().calls, self.source))
     }
 
     /// The calls, comments, operators and keyword pairs of the file, collected once and shared by every rule.

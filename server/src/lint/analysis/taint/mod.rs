@@ -269,25 +269,74 @@ pub struct Summary<'t> {
 /// Summaries of a module's private functions, by `(name, arity)`.
 pub type Summaries<'t> = HashMap<(&'t str, usize), Summary<'t>>;
 
-/// Analyses every function of every module: private functions first (their summaries feed their
-/// callers), then the rest.
-pub fn analyze_file<'t>(models: &[ModuleModel<'t>], src: &'t str) -> FileFlow<'t> {
+/// Analyses every function of every module that can reach a sink: private functions first
+/// (their summaries feed their callers), then the rest. `calls` is every call node of the file
+/// in document order (the shared node index): a function is analysed only when a call in it
+/// names a sink, or a private function whose parameters reach one, or it builds an atom by
+/// interpolation. Most functions do neither, and cost one scan of their calls.
+pub fn analyze_file<'t>(
+    models: &[ModuleModel<'t>],
+    calls: &[Node<'t>],
+    src: &'t str,
+) -> FileFlow<'t> {
     let mut hits = Vec::new();
     for module in models {
         let context = sources::ModuleContext::of(module, src);
         let no_summaries = Summaries::new();
         let mut summaries = Summaries::new();
         for function in module.functions.iter().filter(|f| !f.kind.is_public()) {
+            if !reaches_sink(function, calls, &summaries, src) {
+                continue;
+            }
             let result = analyze_function(&context, function, &no_summaries, src);
-            summaries.insert((function.name, function.arity), result.summary);
+            if !result.summary.sinks.is_empty() {
+                summaries.insert((function.name, function.arity), result.summary);
+            }
             hits.extend(result.hits);
         }
         for function in module.functions.iter().filter(|f| f.kind.is_public()) {
-            hits.extend(analyze_function(&context, function, &summaries, src).hits);
+            if reaches_sink(function, calls, &summaries, src) {
+                hits.extend(analyze_function(&context, function, &summaries, src).hits);
+            }
         }
     }
     hits.sort_by_key(|h| (h.call.start_byte(), h.arg.start_byte()));
     FileFlow { hits }
+}
+
+/// Whether a clause of `function` calls a sink, a summarised private function, or interpolates
+/// into an atom.
+fn reaches_sink(
+    function: &Function<'_>,
+    calls: &[Node<'_>],
+    summaries: &Summaries<'_>,
+    src: &str,
+) -> bool {
+    function.clauses.iter().any(|clause| {
+        let Some(body) = clause.body else {
+            return false;
+        };
+        let range = body.byte_range();
+        if src
+            .get(range.clone())
+            .is_some_and(|t| t.contains(":\"") && t.contains("#{"))
+        {
+            return true;
+        }
+        let start = calls.partition_point(|c| c.start_byte() < range.start);
+        calls[start..]
+            .iter()
+            .take_while(|c| c.start_byte() < range.end)
+            .any(|call| {
+                if let Some((module, name)) = crate::syntax::elixir::remote_call(*call, src) {
+                    return sinks::is_remote_sink(module, name);
+                }
+                let Some(name) = crate::syntax::elixir::local_call_name(*call, src) else {
+                    return false;
+                };
+                sinks::is_local_sink(name) || summaries.keys().any(|(n, _)| *n == name)
+            })
+    })
 }
 
 /// The result of analysing one function.

@@ -134,6 +134,19 @@ pub fn local_sinks(name: &str, arity: usize) -> Vec<Sink> {
     }
 }
 
+/// Whether `module.name` is a sink at some arity.
+pub fn is_remote_sink(module: &str, name: &str) -> bool {
+    !remote_sinks(module, name, 3).is_empty() || (module, name) == ("Path", "join")
+}
+
+/// Whether a local call of `name` is a sink at some arity.
+pub fn is_local_sink(name: &str) -> bool {
+    matches!(
+        name,
+        "send_file" | "send_download" | "redirect" | "cast" | "send_resp" | "resp" | "html" | "raw"
+    )
+}
+
 /// `Repo`, `MyApp.Repo`, `MyApp.Repo.Replica`: an Ecto repository by naming convention.
 fn is_repo(module: &str) -> bool {
     module == "Repo"

@@ -9,7 +9,14 @@ use crate::syntax::new_parser;
 fn request_hits(src: &str) -> Vec<(SinkKind, Vec<String>)> {
     let tree = new_parser().parse(src, None).unwrap();
     let models = module_models(tree.root_node(), src);
-    analyze_file(&models, src)
+    let mut calls = Vec::new();
+    crate::syntax::elixir::walk(tree.root_node(), &mut |n| {
+        if n.kind() == "call" {
+            calls.push(n);
+        }
+        true
+    });
+    analyze_file(&models, &calls, src)
         .hits
         .iter()
         .filter(|h| h.taint.request().next().is_some())

@@ -47,6 +47,10 @@ fn check(ctx: &LintContext<'_>, out: &mut Vec<Finding>) {
         return;
     }
     let src = ctx.source;
+    // Every finding names `:verify_none` or hackney's `insecure`: most files have neither.
+    if !src.contains("verify_none") && !src.contains("insecure") {
+        return;
+    }
     let nodes = ctx.nodes();
     for pair in &nodes.pairs {
         if let Some(f) = pair_finding(*pair, src) {

@@ -68,6 +68,21 @@ fn check(ctx: &LintContext<'_>, out: &mut Vec<Finding>) {
     }
 }
 
+/// Whether any call in the module is named `cast` (most Ecto modules of a file are queries or
+/// contexts without one): a cheap test before the per-function facts.
+fn mentions_cast(ctx: &LintContext<'_>, module: &ModuleModel<'_>) -> bool {
+    let range = module.def.node.byte_range();
+    let calls = &ctx.nodes().calls;
+    let start = calls.partition_point(|c| c.start_byte() < range.start);
+    calls[start..]
+        .iter()
+        .take_while(|c| c.start_byte() < range.end)
+        .any(|c| {
+            elixir::local_call_name(*c, ctx.source) == Some("cast")
+                || elixir::remote_call(*c, ctx.source) == Some(("Ecto.Changeset", "cast"))
+        })
+}
+
 /// What one function does with changesets.
 #[derive(Default)]
 struct Facts<'t> {
@@ -81,7 +96,7 @@ struct Facts<'t> {
 
 fn check_module<'t>(ctx: &LintContext<'t>, module: &ModuleModel<'t>, out: &mut Vec<Finding>) {
     let src = ctx.source;
-    if !uses_ecto(src, module) {
+    if !uses_ecto(src, module) || !mentions_cast(ctx, module) {
         return;
     }
     let by_name = function_index(module);
