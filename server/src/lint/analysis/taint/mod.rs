@@ -27,9 +27,13 @@
 //! Every function is analysed on its own ([`analyze_function`]), from its text and the summaries
 //! of the private functions it calls: the unit of caching across edits.
 
+mod calls;
+mod control;
 mod eval;
+mod patterns;
 pub mod sinks;
 pub mod sources;
+mod values;
 
 use std::collections::HashMap;
 
@@ -37,8 +41,8 @@ use tree_sitter::Node;
 
 use crate::syntax::module_model::{Function, ModuleModel};
 
-pub use eval::is_constant;
 pub use sinks::SinkKind;
+pub use values::is_constant;
 
 /// Where a tainted value comes from.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
