@@ -1,8 +1,9 @@
 //! `map-join`: `Enum.map` then `Enum.join`, which `Enum.map_join/3` does in one pass (Credo's
 //! `Refactor.MapJoin`).
 
-use super::pipeline::{ends_with_enum, fed_value, is_enum};
+use super::pipeline::{ends_with_enum, fed_value, is_enum, piped_into};
 use crate::lint::{Finding, LintContext, Rule, RuleDocs, RuleMeta, Severity};
+use crate::syntax::elixir;
 
 /// The rule.
 pub static RULE: Rule = Rule {
@@ -34,11 +35,13 @@ fn check(ctx: &LintContext<'_>, out: &mut Vec<Finding>) {
         if is_enum(*call, src, "join")
             && fed_value(*call, src, None, 2).is_some_and(|v| ends_with_enum(v, src, "map"))
         {
-            out.push(Finding::new(
-                &RULE.meta,
-                call.byte_range(),
-                "`Enum.map/2` then `Enum.join/2` builds a list only to join it; use `Enum.map_join/3`",
-            ));
+            let arity =
+                elixir::call_args(*call).len() + usize::from(piped_into(*call, src).is_some());
+            let message = format!(
+                "`Enum.map/2` then `Enum.join/{arity}` builds a list only to join it; use `Enum.map_join/{}`",
+                arity + 1
+            );
+            out.push(Finding::new(&RULE.meta, call.byte_range(), message));
         }
     }
 }
@@ -55,6 +58,19 @@ mod tests {
         let found = findings_of(src, "lib/a.ex", CODE);
         assert_eq!(found.len(), 4, "{found:?}");
         assert_eq!(found[0].severity, crate::lint::Severity::Info);
+        assert!(
+            found[0].message.contains("`Enum.join/2`")
+                && found[0].message.contains("`Enum.map_join/3`")
+        );
+        let bare = findings_of(
+            "def f(xs), do: xs |> Enum.map(&to_string/1) |> Enum.join()\n",
+            "lib/a.ex",
+            CODE,
+        );
+        assert!(
+            bare[0].message.contains("`Enum.join/1`")
+                && bare[0].message.contains("`Enum.map_join/2`")
+        );
     }
 
     #[test]

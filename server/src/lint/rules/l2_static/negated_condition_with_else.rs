@@ -24,7 +24,9 @@ pub static RULE: Rule = Rule {
             good: "def greeting(user) do\n  if user.confirmed_at do\n    \"Welcome back, #{user.name}\"\n  else\n    \"Please confirm your email\"\n  end\nend",
             fix: "Drops the negation and swaps the branches (do-block and keyword forms). Safe \
                   for `!`, which tests truthiness exactly as `if` does; unsafe for `not`, which \
-                  raises on a non-boolean value where the rewritten `if` would not.",
+                  raises on a non-boolean value where the rewritten `if` would not — except in \
+                  front of a type-check guard (`not is_nil(x)`) or a comparison, which are \
+                  always boolean.",
         },
         credo: &["Credo.Check.Refactor.NegatedConditionsWithElse"],
         ..RuleMeta::BASE
@@ -54,13 +56,48 @@ fn finding(call: Node<'_>, cond: Node<'_>, op: &str, operand: Node<'_>, src: &st
     if let Some(mut edits) = swap_branches(call, src) {
         edits.push(Edit::replace(cond.byte_range(), text(operand, src)));
         let title = format!("Drop `{op}` and swap the branches");
-        f = f.with_fix(if op == "!" {
+        f = f.with_fix(if op == "!" || is_boolean(operand, src) {
             Fix::safe(title, edits)
         } else {
             Fix::unsafe_(title, edits)
         });
     }
     f
+}
+
+/// Kernel's type-check guards: they always return a boolean, so `not` on them cannot raise.
+const BOOLEAN_GUARDS: &[&str] = &[
+    "is_nil",
+    "is_atom",
+    "is_binary",
+    "is_bitstring",
+    "is_boolean",
+    "is_exception",
+    "is_float",
+    "is_function",
+    "is_integer",
+    "is_list",
+    "is_map",
+    "is_map_key",
+    "is_number",
+    "is_pid",
+    "is_port",
+    "is_reference",
+    "is_struct",
+    "is_tuple",
+];
+
+/// Whether `node` certainly evaluates to a boolean (a type-check guard or a comparison), so
+/// that dropping `not` in front of it changes nothing but the branch order.
+fn is_boolean(node: Node<'_>, src: &str) -> bool {
+    if let Some(name) = elixir::local_call_name(node, src) {
+        return BOOLEAN_GUARDS.contains(&name) && elixir::has_arguments(node);
+    }
+    node.kind() == "binary_operator"
+        && matches!(
+            elixir::operator(node, src),
+            "==" | "!=" | "===" | "!==" | "<" | ">" | "<=" | ">=" | "in" | "not in"
+        )
 }
 
 #[cfg(test)]
@@ -89,6 +126,17 @@ mod tests {
         assert_eq!(
             assert_clean_after_fix(src, "lib/a.ex", CODE),
             "def status(order), do: if(order.paid, do: :paid, else: :pending)\n"
+        );
+    }
+
+    #[test]
+    fn not_on_a_type_check_is_safe() {
+        let src = "defmodule Hexpm.Billing.Report do\n  def name(override, report) do\n    if not is_nil(override) do\n      override\n    else\n      report.name\n    end\n  end\nend\n";
+        let found = findings_of(src, "lib/a.ex", CODE);
+        assert!(found[0].fix.as_ref().unwrap().safe);
+        assert_eq!(
+            assert_clean_after_fix(src, "lib/a.ex", CODE),
+            "defmodule Hexpm.Billing.Report do\n  def name(override, report) do\n    if is_nil(override) do\n      report.name\n    else\n      override\n    end\n  end\nend\n"
         );
     }
 

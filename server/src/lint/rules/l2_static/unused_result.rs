@@ -202,13 +202,15 @@ fn check(ctx: &LintContext<'_>, out: &mut Vec<Finding>) {
         {
             let arity = elixir::call_args(*call).len()
                 + usize::from(super::pipeline::piped_into(*call, src).is_some());
-            out.push(Finding::new(
-                &RULE.meta,
-                call.byte_range(),
-                format!(
-                    "The result of `{name}/{arity}` is discarded; the call has no effect (bind or return its value)"
-                ),
-            ));
+            let hint = if name.starts_with("Enum.") {
+                " (use `Enum.each/2` if it runs only for side effects)"
+            } else {
+                ""
+            };
+            let message = format!(
+                "The result of `{name}/{arity}` is discarded: data is immutable, so bind or return it{hint}"
+            );
+            out.push(Finding::new(&RULE.meta, call.byte_range(), message));
         }
     }
 }
