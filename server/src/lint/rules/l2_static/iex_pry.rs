@@ -18,9 +18,9 @@ pub static RULE: Rule = Rule {
         docs: RuleDocs {
             why: "`IEx.pry` is a breakpoint: under `iex` it stops the process and asks for \
                   permission to open a shell; elsewhere it does nothing useful. `require IEx` \
-                  exists only to call it. Neither belongs in committed code. Not flagged: \
-                  `IEx` helpers other than `pry` (`IEx.started?/0`, `IEx.configure/1`) and \
-                  `alias`/`import` of `IEx`; unlike Credo, `require IEx` is flagged too.",
+                  exists only to call it, so unlike Credo it is flagged too. Neither belongs in \
+                  committed code. Not flagged: `IEx` helpers other than `pry` \
+                  (`IEx.started?/0`, `IEx.configure/1`) and `alias`/`import` of `IEx`.",
             bad: "def handle_event(\"save\", params, socket) do\n  require IEx\n  IEx.pry()\n  {:noreply, assign(socket, :params, params)}\nend",
             good: "def handle_event(\"save\", params, socket) do\n  {:noreply, assign(socket, :params, params)}\nend",
             fix: "Deletes the statement (unsafe, one at a time: a breakpoint may be in use).",
