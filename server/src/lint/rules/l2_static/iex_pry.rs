@@ -114,6 +114,19 @@ mod tests {
     }
 
     #[test]
+    fn only_statements_are_deleted() {
+        let src = "defmodule A do\n  def debug do\n    IEx.pry()\n  end\n\n  def maybe(x), do: if(x, do: IEx.pry())\nend\n";
+        let found = findings_of(src, "lib/a.ex", CODE);
+        assert_eq!(found.len(), 2);
+        assert!(found[1].fix.is_none());
+        let fixed = apply_fix_of(src, "lib/a.ex", CODE);
+        assert!(
+            !lint_codes(&fixed, "lib/a.ex").contains(&"syntax-error"),
+            "{fixed}"
+        );
+    }
+
+    #[test]
     fn other_iex_uses_are_fine() {
         let src = "defmodule Shop.Console do\n  require Logger\n  alias IEx.Helpers\n\n  def interactive?, do: IEx.started?()\n  def setup, do: IEx.configure(colors: [enabled: true])\n  def pry_label, do: \"IEx.pry\"\nend\n";
         assert!(findings_of(src, "lib/a.ex", CODE).is_empty());

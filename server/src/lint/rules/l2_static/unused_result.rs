@@ -381,6 +381,14 @@ mod tests {
     }
 
     #[test]
+    fn pipes_try_after_and_credo_comments() {
+        let src = "defmodule Shop.Sync do\n  def run(order) do\n    Map.put(order, :synced, true) |> Repo.update!()\n    try do\n      push(order)\n    after\n      Map.delete(order, :lock)\n    end\n    # credo:disable-for-next-line Credo.Check.Warning.UnusedKeywordOperation\n    Keyword.fetch!(order.opts, :id)\n    :ok\n  end\nend\n";
+        let found = findings_of(src, "lib/shop/sync.ex", CODE);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(found[0].message.contains("`Map.delete/2`"));
+    }
+
+    #[test]
     fn code_outside_functions_is_not_checked() {
         let src = "defmodule Shop.OrdersTest do\n  use ExUnit.Case\n  @names Enum.map([:a], &to_string/1)\n  test \"x\" do\n    Enum.map([1], & &1)\n    assert true\n  end\nend\n";
         assert!(findings_of(src, "test/shop/orders_test.exs", CODE).is_empty());
