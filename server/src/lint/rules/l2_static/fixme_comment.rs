@@ -56,6 +56,14 @@ mod tests {
     }
 
     #[test]
+    fn sigils_heredocs_and_char_literals() {
+        let src = "defmodule Shop.Parser do\n  @moduledoc \"\"\"\n  Parses carts # FIXME: inside a heredoc, not a comment\n  \"\"\"\n\n  def quote_char do # FIXME quoting\n    pattern = ~r{# FIXME: in a regex}\n    ?\" # fixme: after a char literal\n    {pattern, \"# FIXME: in a string\"}\n  end\nend\n";
+        let found = findings_of(src, "lib/shop/parser.ex", CODE);
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert!(found[0].message.contains("FIXME quoting"));
+    }
+
+    #[test]
     fn todo_and_prose_are_not_fixme() {
         let src = "defmodule Shop.Payments do\n  # TODO: retries\n  # This used to be a FIXME, now solved.\n  def refund(order), do: Stripe.refund(order.charge_id, \"#FIXME\")\nend\n";
         assert!(findings_of(src, "lib/shop/payments.ex", CODE).is_empty());
