@@ -26,6 +26,10 @@ pub static RULE: Rule = Rule {
             fix: "Rewrites the literal with separators every three digits (safe: the value is \
                   unchanged).",
         },
+        options: &[(
+            "only_greater_than",
+            "Numbers up to this value are left alone (default 9999, as in Credo).",
+        )],
         credo: &["Credo.Check.Readability.LargeNumbers"],
         ..RuleMeta::BASE
     },
@@ -145,6 +149,24 @@ mod tests {
         assert!(found[0].message.contains("`10_485_760`"));
         let fixed = assert_clean_after_fix(src, "lib/shop_web/endpoint.ex", CODE);
         assert!(fixed.contains("@max_upload 10_485_760") && fixed.contains("do: 15_000"));
+    }
+
+    #[test]
+    fn threshold_is_configurable() {
+        use crate::lint::{FileInfo, lint_source};
+        let (config, errors) =
+            crate::config::parse_config("[rules: [\"large-number\": [only_greater_than: 99_999]]]");
+        assert!(errors.is_empty(), "{errors:?}");
+        let found: Vec<_> = lint_source(
+            "def f, do: {15000, 150000}\n",
+            &FileInfo::new("lib/a.ex"),
+            &config,
+        )
+        .into_iter()
+        .filter(|f| f.code == CODE)
+        .collect();
+        assert_eq!(found.len(), 1);
+        assert!(found[0].message.contains("150_000"));
     }
 
     #[test]
