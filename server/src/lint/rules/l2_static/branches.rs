@@ -47,8 +47,12 @@ pub(crate) fn swap_branches(call: Node<'_>, src: &str) -> Option<Vec<Edit>> {
             return None;
         }
         let else_kw = else_block.child(0).filter(|c| c.kind() == "else")?;
-        let do_body = &src[do_kw.end_byte()..else_block.start_byte()];
-        let else_body = &src[else_kw.end_byte()..end_kw.start_byte()];
+        if end_kw.is_missing() {
+            return None;
+        }
+        // `get` rather than indexing: a damaged tree must not panic.
+        let do_body = src.get(do_kw.end_byte()..else_block.start_byte())?;
+        let else_body = src.get(else_kw.end_byte()..end_kw.start_byte())?;
         let swapped = format!("{else_body}else{do_body}");
         return Some(vec![Edit::replace(
             do_kw.end_byte()..end_kw.start_byte(),

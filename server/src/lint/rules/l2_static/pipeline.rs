@@ -29,8 +29,10 @@ pub(crate) fn ends_with_enum(node: Node<'_>, src: &str, fun: &str) -> bool {
             .is_some_and(|r| is_enum(r, src, fun))
 }
 
-/// The value fed into `call`: the left side of the pipe it is piped into, or its first argument
-/// when it has exactly `arity` arguments of its own.
+/// The value fed into `call`: the left side of the pipe it is piped into (when the call then
+/// has `own_args_when_piped` arguments, if given), or else its first argument when it has
+/// exactly `arity` arguments. Credo's patterns fix these counts: `Enum.join(map, sep)`,
+/// `|> Enum.count()`.
 pub(crate) fn fed_value<'t>(
     call: Node<'t>,
     src: &str,
@@ -45,5 +47,9 @@ pub(crate) fn fed_value<'t>(
         return pipe.child_by_field_name("left");
     }
     let args = elixir::call_args(call);
-    (args.len() == arity).then(|| args[0])
+    if args.len() == arity {
+        args.first().copied()
+    } else {
+        None
+    }
 }
