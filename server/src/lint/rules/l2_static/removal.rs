@@ -1,0 +1,102 @@
+//! Removal of debugging calls (`IO.inspect`, `dbg`, `IEx.pry`), shared by the rules that offer
+//! it: dropping a pipe step, deleting a statement whose value is unused, recognising captures.
+
+use tree_sitter::Node;
+
+use crate::lint::Edit;
+use crate::syntax::{elixir, text};
+
+/// `name/arity` of the function around `node`.
+pub(crate) fn enclosing_function(node: Node<'_>, src: &str) -> Option<String> {
+    let def = elixir::ancestor(node, |n| elixir::function_def(n, src).is_some())?;
+    let def = elixir::function_def(def, src)?;
+    Some(format!("{}/{}", def.name, def.params.len()))
+}
+
+/// The `&…` capture around `call`, if it is captured (`&IO.inspect/1`, `&IO.inspect(&1, …)`).
+pub(crate) fn capture_of<'t>(call: Node<'t>, src: &str) -> Option<Node<'t>> {
+    let parent = call.parent()?;
+    let capture = if elixir::is_binary_op(parent, src, "/") {
+        parent.parent()?
+    } else {
+        parent
+    };
+    (capture.kind() == "unary_operator" && elixir::operator(capture, src) == "&").then_some(capture)
+}
+
+/// For `lhs |> step`, replaces the pipe by `lhs`.
+pub(crate) fn drop_pipe_step(src: &str, step: Node<'_>) -> Option<Edit> {
+    let pipe = step
+        .parent()
+        .filter(|p| elixir::is_binary_op(*p, src, "|>"))?;
+    if pipe.child_by_field_name("right")? != step {
+        return None;
+    }
+    let left = pipe.child_by_field_name("left")?;
+    Some(Edit::replace(pipe.byte_range(), text(left, src)))
+}
+
+/// Whether `node` is a statement of a block whose value is not used (not the block's last).
+pub(crate) fn is_dropped_statement(node: Node<'_>) -> bool {
+    let Some(parent) = node.parent() else {
+        return false;
+    };
+    if !matches!(
+        parent.kind(),
+        "do_block"
+            | "body"
+            | "source"
+            | "else_block"
+            | "after_block"
+            | "rescue_block"
+            | "catch_block"
+    ) {
+        return false;
+    }
+    let mut next = node.next_named_sibling();
+    while let Some(n) = next {
+        if n.kind() != "comment" {
+            return !matches!(
+                n.kind(),
+                "else_block" | "rescue_block" | "catch_block" | "after_block"
+            );
+        }
+        next = n.next_named_sibling();
+    }
+    false
+}
+
+/// Whether evaluating `node` has no side effects worth keeping: variables, literals, module
+/// attributes and field access.
+pub(crate) fn is_pure(node: Node<'_>, src: &str) -> bool {
+    match node.kind() {
+        "identifier" | "atom" | "integer" | "float" | "boolean" | "nil" | "alias" | "char" => true,
+        "string" | "charlist" => !text(node, src).contains("#{"),
+        "unary_operator" => elixir::operator(node, src) == "@",
+        "dot" => node
+            .child_by_field_name("left")
+            .is_some_and(|l| is_pure(l, src)),
+        "call" => {
+            // `conn.assigns` is a call without arguments on a variable: field access.
+            let target = node.child_by_field_name("target");
+            !elixir::has_arguments(node)
+                && target.is_some_and(|t| t.kind() == "dot" && is_pure(t, src))
+        }
+        "list" | "tuple" => {
+            let mut c = node.walk();
+            node.named_children(&mut c).all(|n| is_pure(n, src))
+        }
+        _ => false,
+    }
+}
+
+/// Deletes a statement with its line when it is alone on it.
+pub(crate) fn delete_statement(src: &str, node: Node<'_>) -> Edit {
+    if elixir::starts_line(src, node.start_byte()) && elixir::ends_line(src, node.end_byte()) {
+        let start = elixir::line_start(src, node.start_byte());
+        let end = elixir::line_end_with_terminator(src, node.end_byte());
+        Edit::delete(start..end)
+    } else {
+        Edit::delete(node.byte_range())
+    }
+}
