@@ -77,6 +77,9 @@ const LOGGER_LEVELS: &[&str] = &[
 /// The finding for one call, if it logs a secret.
 fn call_finding(call: Node<'_>, src: &str, console: bool) -> Option<Finding> {
     let (module, fun) = elixir::remote_call(call, src)?;
+    if !matches!(module, "Logger" | "IO") {
+        return None;
+    }
     let args = elixir::call_args(call);
     let piped = call
         .parent()
