@@ -13,8 +13,16 @@ pub static RULES: &[&Rule] = &[
     // L1
     &rules::mix_gates::UNFORMATTED,
     &rules::l1_formatted::trailing_whitespace::RULE,
+    &rules::l1_formatted::line_too_long::RULE,
     // L2
     &rules::l2_static::io_inspect::RULE,
+    &rules::l2_static::deep_nesting::RULE,
+    &rules::l2_static::high_complexity::RULE,
+    &rules::l2_static::too_many_params::RULE,
+    &rules::l2_static::module_name::RULE,
+    &rules::l2_static::function_name::RULE,
+    &rules::l2_static::variable_name::RULE,
+    &rules::l2_static::predicate_name::RULE,
     &rules::l2_migrations::index_not_concurrent::RULE,
     &rules::l2_migrations::concurrent_index_in_transaction::RULE,
     &rules::l2_migrations::concurrent_index_with_migration_lock::RULE,
