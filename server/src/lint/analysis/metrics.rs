@@ -4,9 +4,11 @@
 //! - [`nesting`] mirrors `Credo.Check.Refactor.Nesting`: `if`, `unless`, `case`, `cond`, `fn`,
 //!   `for` and `with` each open a level. Like Credo it looks through calls, operators, blocks,
 //!   interpolations and tuples of other sizes than two, but not into list literals, two-element
-//!   tuples, map values or keyword arguments other than `do:`/`else:` blocks; and, following
-//!   Credo's block lookup, a block construct whose keyword list is not exactly `do`, `do`+`else`,
-//!   `do`+`rescue` or `do`+`after` (`for … into: …`, `try … rescue … after`) hides its blocks.
+//!   tuples, map values or keyword arguments other than `do:`/`else:` blocks; following Credo's
+//!   block lookup, a block whose keywords are not exactly `do`, `do`+`else`, `do`+`rescue` or
+//!   `do`+`after` hides its blocks (the body of `try … rescue`, all of `try … rescue … after`);
+//!   and depth is measured at leaves (variables, literals, …), so a construct holding none
+//!   (`if is_nil(a.b), do: [], else: []`) does not count.
 //! - [`complexity`] mirrors `Credo.Check.Refactor.CyclomaticComplexity`: 1 per `def` in the clause
 //!   (itself included), 1 per `if`, `unless`, `for`, `try`, `and`, `or`, `&&`, `||` anywhere in
 //!   it (head and guards too), and 1 per clause of every `case` and `cond`.
@@ -65,15 +67,13 @@ pub struct Nesting<'t> {
 /// The deepest control-flow construct in the body of the definition `def`, or `None` when the
 /// body has none. Among constructs equally deep, the last line wins, as in Credo.
 pub fn nesting<'t>(def: Node<'t>, source: &str) -> Option<Nesting<'t>> {
-    let mut walker = NestingWalker {
-        source,
-        best: None,
-    };
-    // Credo reads every block of the definition (`do`, `else`, `rescue`, `after`; not `catch`).
+    let mut walker = NestingWalker { source, best: None };
+    // Credo reads every block of the definition (`do`, `else`, `rescue`, `after`; not `catch`),
+    // whatever their combination.
     for (key, block) in block_parts(def, source) {
         if matches!(key, "do" | "else" | "rescue" | "after") {
             for part in block {
-                walker.expr(part, 0, 0);
+                walker.expr(part, None, 0);
             }
         }
     }
@@ -99,101 +99,141 @@ struct NestingWalker<'t, 's> {
 }
 
 impl<'t> NestingWalker<'t, '_> {
-    fn record(&mut self, depth: usize, node: Node<'t>, keyword: &'static str) {
-        let key = |n: &Nesting<'_>| (n.depth, n.node.start_position().row, n.keyword);
-        let candidate = Nesting {
-            depth,
-            node,
-            keyword,
+    /// Credo measures depth at the leaves of the AST (variables, literals, two-element tuples,
+    /// maps…): a construct whose arguments hold no leaf (`if is_nil(a.b), do: [], else: []`)
+    /// does not count.
+    fn leaf(&mut self, inside: Option<Nesting<'t>>) {
+        let Some(candidate) = inside else {
+            return;
         };
+        let key = |n: &Nesting<'_>| (n.depth, n.node.start_position().row, n.keyword);
         if self.best.as_ref().is_none_or(|b| key(&candidate) > key(b)) {
             self.best = Some(candidate);
         }
     }
 
-    fn expr(&mut self, node: Node<'t>, depth: usize, recursion: usize) {
+    fn expr(&mut self, node: Node<'t>, inside: Option<Nesting<'t>>, recursion: usize) {
         if recursion > MAX_RECURSION {
             return;
         }
         let r = recursion + 1;
         let src = self.source;
+        let depth = inside.map_or(0, |n| n.depth);
         match node.kind() {
             "call" => {
                 let keyword = elixir::local_call_name(node, src).and_then(nest_keyword);
-                let depth = match keyword {
-                    Some(k) => {
-                        self.record(depth + 1, node, k);
-                        depth + 1
-                    }
-                    None => depth,
+                let inside = match keyword {
+                    Some(keyword) => Some(Nesting {
+                        depth: depth + 1,
+                        node,
+                        keyword,
+                    }),
+                    None => inside,
                 };
-                self.call_parts(node, depth, r);
+                self.call_parts(node, inside, r);
             }
             "anonymous_function" => {
-                self.record(depth + 1, node, "fn");
+                let inside = Some(Nesting {
+                    depth: depth + 1,
+                    node,
+                    keyword: "fn",
+                });
                 for clause in named(node) {
-                    self.expr(clause, depth + 1, r);
+                    self.expr(clause, inside, r);
                 }
             }
             // Clause heads sit in a list in Elixir's AST, which Credo does not look into.
             "stab_clause" => {
                 if let Some(body) = node.child_by_field_name("right") {
-                    self.expr(body, depth, r);
+                    self.expr(body, inside, r);
                 }
             }
             "binary_operator" => {
                 for side in ["left", "right"] {
                     if let Some(operand) = node.child_by_field_name(side) {
-                        self.expr(operand, depth, r);
+                        self.expr(operand, inside, r);
                     }
                 }
             }
-            "keywords" => {
-                for (_, part) in exact_blocks(keyword_parts(node, src)) {
-                    for p in part {
-                        self.expr(p, depth, r);
-                    }
-                }
-            }
+            "keywords" => self.keyword_list(keyword_parts(node, src), inside, r),
+            // A two-element tuple is a literal in Elixir's AST: a leaf, not looked into.
             "tuple" => {
                 let items = named(node);
-                if items.len() != 2 {
+                if items.len() == 2 {
+                    self.leaf(inside);
+                } else {
                     for item in items {
-                        self.expr(item, depth, r);
+                        self.expr(item, inside, r);
                     }
                 }
             }
             "map" => {
-                // `%{map | key: value}`: Credo sees the map being updated, not the values.
-                let update = named(node)
-                    .into_iter()
-                    .find(|c| c.kind() == "map_content")
-                    .and_then(|c| named(c).into_iter().next())
-                    .filter(|c| elixir::is_binary_op(*c, src, "|"))
-                    .and_then(|c| c.child_by_field_name("left"));
-                if let Some(base) = update {
-                    self.expr(base, depth, r);
+                let content = named(node).into_iter().find(|c| c.kind() == "map_content");
+                let is_struct = named(node).iter().any(|c| c.kind() == "struct");
+                let first = content.and_then(|c| named(c).into_iter().next());
+                match first {
+                    // `%{map | key: value}`: Credo sees the map being updated, not the values.
+                    Some(update) if elixir::is_binary_op(update, src, "|") => {
+                        if let Some(base) = update.child_by_field_name("left") {
+                            self.expr(base, inside, r);
+                        }
+                        if is_struct {
+                            self.leaf(inside);
+                        }
+                    }
+                    // Its entries are two-element tuples (leaves); a struct's name is a leaf.
+                    Some(_) => self.leaf(inside),
+                    None if is_struct => self.leaf(inside),
+                    None => {}
                 }
             }
-            "unary_operator" | "block" | "body" | "access_call" | "string" | "charlist"
-            | "sigil" | "interpolation" => {
+            "string" | "sigil" => {
+                self.leaf(inside);
                 for child in named(node) {
-                    self.expr(child, depth, r);
+                    if child.kind() == "interpolation" {
+                        self.expr(child, inside, r);
+                    }
                 }
             }
+            "identifier" | "alias" | "atom" | "quoted_atom" | "integer" | "float" | "char"
+            | "boolean" | "nil" => self.leaf(inside),
+            "unary_operator" | "block" | "body" | "access_call" | "interpolation" => {
+                for child in named(node) {
+                    self.expr(child, inside, r);
+                }
+            }
+            // Lists (charlists too) are not looked into.
             _ => {}
         }
     }
 
     /// The arguments of a call and the blocks Credo's block lookup finds in it.
-    fn call_parts(&mut self, call: Node<'t>, depth: usize, r: usize) {
+    fn call_parts(&mut self, call: Node<'t>, inside: Option<Nesting<'t>>, r: usize) {
         let src = self.source;
-        for arg in positional_args(call) {
-            self.expr(arg, depth, r);
+        let args = elixir::call_args(call);
+        for arg in &args {
+            if arg.kind() != "keywords" {
+                self.expr(*arg, inside, r);
+            }
         }
-        for (_, part) in exact_blocks(block_parts(call, src)) {
+        // Keyword arguments and a `do … end` block are two separate lists in Elixir's AST.
+        if let Some(kw) = args.last().filter(|a| a.kind() == "keywords") {
+            self.keyword_list(keyword_parts(*kw, src), inside, r);
+        }
+        if let Some(block) = elixir::do_block(call) {
+            self.keyword_list(do_block_parts(block), inside, r);
+        }
+    }
+
+    fn keyword_list(
+        &mut self,
+        parts: Vec<(&'static str, Vec<Node<'t>>)>,
+        inside: Option<Nesting<'t>>,
+        r: usize,
+    ) {
+        for (_, part) in exact_blocks(parts) {
             for p in part {
-                self.expr(p, depth, r);
+                self.expr(p, inside, r);
             }
         }
     }
@@ -207,37 +247,31 @@ fn named(node: Node<'_>) -> Vec<Node<'_>> {
         .collect()
 }
 
-/// The arguments of a call except a trailing keyword list.
-fn positional_args(call: Node<'_>) -> Vec<Node<'_>> {
-    let mut args = elixir::call_args(call);
-    if args.last().is_some_and(|a| a.kind() == "keywords") {
-        args.pop();
+/// The blocks of a definition as Credo's `all_blocks_for!/1` sees them on its arguments: the
+/// `do:` keyword list or the `do … end` block with its `else`/`rescue`/`catch`/`after` parts.
+fn block_parts<'t>(def: Node<'t>, source: &str) -> Vec<(&'static str, Vec<Node<'t>>)> {
+    if let Some(block) = elixir::do_block(def) {
+        return do_block_parts(block);
     }
-    args
-}
-
-/// The keyword list that ends a call as Elixir's AST sees it: a trailing `key: value` argument
-/// list followed by the `do`/`else`/`rescue`/`catch`/`after` blocks, each with its contents.
-pub fn block_parts<'t>(call: Node<'t>, source: &str) -> Vec<(&'static str, Vec<Node<'t>>)> {
-    let mut parts = Vec::new();
-    if let Some(kw) = elixir::call_args(call)
+    elixir::call_args(def)
         .last()
         .filter(|a| a.kind() == "keywords")
-    {
-        parts.extend(keyword_parts(*kw, source));
-    }
-    if let Some(block) = elixir::do_block(call) {
-        parts.push(("do", elixir::block_statements(block)));
-        for sub in named(block) {
-            let key = match sub.kind() {
-                "else_block" => "else",
-                "rescue_block" => "rescue",
-                "catch_block" => "catch",
-                "after_block" => "after",
-                _ => continue,
-            };
-            parts.push((key, named(sub)));
-        }
+        .map(|kw| keyword_parts(*kw, source))
+        .unwrap_or_default()
+}
+
+/// A `do … end` block as a keyword list: `do` with its statements, then each sub-block.
+fn do_block_parts(block: Node<'_>) -> Vec<(&'static str, Vec<Node<'_>>)> {
+    let mut parts = vec![("do", elixir::block_statements(block))];
+    for sub in named(block) {
+        let key = match sub.kind() {
+            "else_block" => "else",
+            "rescue_block" => "rescue",
+            "catch_block" => "catch",
+            "after_block" => "after",
+            _ => continue,
+        };
+        parts.push((key, named(sub)));
     }
     parts
 }
@@ -301,10 +335,7 @@ pub fn complexity(def: Node<'_>, source: &str) -> usize {
                 _ => {}
             },
             "binary_operator" => {
-                if matches!(
-                    elixir::operator(node, source),
-                    "and" | "or" | "&&" | "||"
-                ) {
+                if matches!(elixir::operator(node, source), "and" | "or" | "&&" | "||") {
                     total += 1;
                 }
             }
@@ -393,9 +424,12 @@ mod tests {
         assert_eq!(depth(src), (1, 2));
         let list = "def f(x) do\n  if x do\n    [if(x, do: 1)]\n  end\nend\n";
         assert_eq!(depth(list), (1, 2));
-        // `for … into:` merges `into:` with `do:`: Credo's block lookup finds no block.
+        // Keyword options and the `do` block are separate lists: `for … into:` is entered.
         let into = "def f(xs) do\n  for x <- xs, into: %{} do\n    if x do\n      case x do\n        _ -> 1\n      end\n    end\n  end\nend\n";
-        assert_eq!(depth(into), (1, 2));
+        assert_eq!(depth(into), (3, 4));
+        // No leaf inside (a zero-argument call, a field, lists): the `if` does not count.
+        let leafless = "def f(h) do\n  Enum.map(h, fn v ->\n    case v do\n      _ -> if is_nil(v.next), do: [], else: [v.next]\n    end\n  end)\nend\n";
+        assert_eq!(depth(leafless), (2, 3));
         // `try … rescue` outside a def head: only the `rescue` part is seen.
         let try_ = "def f(x) do\n  try do\n    if x do\n      1\n    end\n  rescue\n    _ -> 2\n  end\nend\n";
         assert_eq!(depth(try_), (0, 0));

@@ -1,6 +1,6 @@
 //! `line-too-long`: a line longer than the project's `line_length` (`.formatter.exs`, default
 //! 98; the rule's `max:` option overrides it), measured as `Credo.Check.Readability.MaxLineLength`
-//! measures: without the contents of strings, heredocs and sigils, skipping lines that hold a
+//! measures: without the contents of strings, heredocs and sigils (interpolations included), skipping lines that hold a
 //! URL-like token and lines that start a `def`.
 
 use std::ops::Range;
@@ -33,7 +33,10 @@ pub static RULE: Rule = Rule {
             fix: "Wrap the comment, or split the expression (introduce a variable, a pipe or a \
                   helper) so that `mix format` can lay it out.",
         },
-        options: &[("max", "the longest line allowed (default: `line_length` of `.formatter.exs`, else 98)")],
+        options: &[(
+            "max",
+            "the longest line allowed (default: `line_length` of `.formatter.exs`, else 98)",
+        )],
         credo: &["Credo.Check.Readability.MaxLineLength"],
         ..RuleMeta::BASE
     },
@@ -98,40 +101,33 @@ fn collect_exclusions(
     skipped: &mut [bool],
 ) {
     let src = ctx.source;
-    elixir::walk(ctx.tree.root_node(), &mut |node| {
-        match node.kind() {
-            "quoted_content" => {
-                let in_literal = node
-                    .parent()
-                    .is_some_and(|p| matches!(p.kind(), "string" | "charlist" | "sigil"));
-                if in_literal {
-                    count_chars(src, node.byte_range(), lines, excluded);
-                }
-                false
-            }
-            "call" => {
-                if crate::lint::analysis::metrics::metric_def_kind(node, src).is_some() {
-                    let line = node.start_position().row;
-                    if let Some(s) = skipped.get_mut(line) {
-                        *s = true;
-                    }
-                }
-                true
-            }
-            "unary_operator" => {
-                if let Some(attr) = elixir::attribute(node, src)
-                    && matches!(attr.name, "doc" | "moduledoc" | "typedoc" | "shortdoc")
-                {
-                    let (a, b) = (node.start_position().row, node.end_position().row);
-                    for s in skipped.iter_mut().take(b + 1).skip(a) {
-                        *s = true;
-                    }
-                    return false;
-                }
-                true
-            }
-            _ => true,
+    elixir::walk(ctx.tree.root_node(), &mut |node| match node.kind() {
+        _ if is_literal_content(node) => {
+            count_chars(src, node.byte_range(), lines, excluded);
+            false
         }
+        "call" => {
+            if crate::lint::analysis::metrics::metric_def_kind(node, src).is_some() {
+                let line = node.start_position().row;
+                if let Some(s) = skipped.get_mut(line) {
+                    *s = true;
+                }
+            }
+            true
+        }
+        "unary_operator" => {
+            if let Some(attr) = elixir::attribute(node, src)
+                && matches!(attr.name, "doc" | "moduledoc" | "typedoc" | "shortdoc")
+            {
+                let (a, b) = (node.start_position().row, node.end_position().row);
+                for s in skipped.iter_mut().take(b + 1).skip(a) {
+                    *s = true;
+                }
+                return false;
+            }
+            true
+        }
+        _ => true,
     });
 }
 
@@ -169,20 +165,26 @@ fn comparison_line(ctx: &LintContext<'_>, range: Range<usize>) -> String {
     out
 }
 
-/// The `quoted_content` ranges of literals overlapping `range`, in order.
+/// Text, escapes and interpolations between the delimiters of a string, charlist or sigil:
+/// Credo blanks interpolations, then drops everything inside the quotes.
+fn is_literal_content(node: Node<'_>) -> bool {
+    matches!(
+        node.kind(),
+        "quoted_content" | "escape_sequence" | "interpolation"
+    ) && node
+        .parent()
+        .is_some_and(|p| matches!(p.kind(), "string" | "charlist" | "sigil"))
+}
+
+/// The content ranges of literals overlapping `range`, in order.
 fn collect_contents(node: Node<'_>, range: Range<usize>, out: &mut Vec<Range<usize>>) {
     let mut cursor = node.walk();
     for child in node.children(&mut cursor) {
         if child.end_byte() <= range.start || child.start_byte() >= range.end {
             continue;
         }
-        if child.kind() == "quoted_content" {
-            if child
-                .parent()
-                .is_some_and(|p| matches!(p.kind(), "string" | "charlist" | "sigil"))
-            {
-                out.push(child.byte_range());
-            }
+        if is_literal_content(child) {
+            out.push(child.byte_range());
         } else {
             collect_contents(child, range.clone(), out);
         }
@@ -232,7 +234,11 @@ end
     fn flags_long_code_and_comments_beyond_the_formatter_default() {
         let found = findings_of(BAD, "lib/shop/webhooks.ex", CODE);
         assert_eq!(finding_lines(BAD, "lib/a.ex", CODE), vec![3, 4]);
-        assert!(found[0].message.contains("(max 98)"), "{}", found[0].message);
+        assert!(
+            found[0].message.contains("(max 98)"),
+            "{}",
+            found[0].message
+        );
         assert_eq!(found[0].range.end, BAD.find(" it\n").unwrap() + 3);
     }
 

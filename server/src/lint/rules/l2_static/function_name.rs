@@ -90,7 +90,8 @@ pub(crate) fn to_snake_case(name: &str) -> String {
             let prev = i.checked_sub(1).map(|j| chars[j]);
             let next = chars.get(i + 1);
             let boundary = prev.is_some_and(|p| p.is_lowercase() || p.is_ascii_digit())
-                || (prev.is_some_and(|p| p.is_uppercase()) && next.is_some_and(|n| n.is_lowercase()));
+                || (prev.is_some_and(|p| p.is_uppercase())
+                    && next.is_some_and(|n| n.is_lowercase()));
             if boundary && !out.ends_with('_') {
                 out.push('_');
             }
@@ -125,7 +126,11 @@ end
         assert_eq!(finding_lines(src, "lib/a.ex", CODE), vec![3, 5, 7]);
         assert!(found[0].message.contains("`fetchUser/1`"));
         assert!(found[0].message.contains("`fetch_user`"));
-        assert!(found[2].message.contains("`is_admin`"), "{}", found[2].message);
+        assert!(
+            found[2].message.contains("`is_admin`"),
+            "{}",
+            found[2].message
+        );
     }
 
     #[test]

@@ -27,7 +27,10 @@ pub static RULE: Rule = Rule {
             fix: "Split the function: one clause per case with pattern matching, and named \
                   helpers for the branches.",
         },
-        options: &[("max", "the highest cyclomatic complexity allowed (default 9, Credo's `max_complexity`)")],
+        options: &[(
+            "max",
+            "the highest cyclomatic complexity allowed (default 9, Credo's `max_complexity`)",
+        )],
         credo: &["Credo.Check.Refactor.CyclomaticComplexity"],
         ..RuleMeta::BASE
     },
@@ -101,7 +104,11 @@ end
         let found = findings_of(BAD, "lib/shop/orders.ex", CODE);
         assert_eq!(found.len(), 1);
         assert!(found[0].message.contains("`status_label/1`"));
-        assert!(found[0].message.contains("complexity 11"), "{}", found[0].message);
+        assert!(
+            found[0].message.contains("complexity 11"),
+            "{}",
+            found[0].message
+        );
         assert_eq!(finding_lines(BAD, "lib/a.ex", CODE), vec![2]);
         assert_eq!(&BAD[found[0].range.clone()], "def status_label(order)");
     }

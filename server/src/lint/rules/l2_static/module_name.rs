@@ -98,8 +98,16 @@ mod tests {
         let found = findings_of(src, "lib/shop/order_item.ex", CODE);
         assert_eq!(found.len(), 2);
         assert_eq!(&src[found[0].range.clone()], "Shop.Order_item");
-        assert!(found[0].message.contains("`Shop.OrderItem`"), "{}", found[0].message);
-        assert!(found[1].message.contains("`LineTotal`"), "{}", found[1].message);
+        assert!(
+            found[0].message.contains("`Shop.OrderItem`"),
+            "{}",
+            found[0].message
+        );
+        assert!(
+            found[1].message.contains("`LineTotal`"),
+            "{}",
+            found[1].message
+        );
     }
 
     #[test]

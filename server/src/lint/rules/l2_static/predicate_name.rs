@@ -147,8 +147,16 @@ end
         let found = findings_of(src, "lib/shop/accounts.ex", CODE);
         let names: Vec<&str> = found.iter().map(|f| &src[f.range.clone()]).collect();
         assert_eq!(names, ["is_admin", "is_expired?", "is_empty", "is_valid?"]);
-        assert!(found[0].message.contains("`admin?`"), "{}", found[0].message);
-        assert!(found[1].message.contains("`expired?`"), "{}", found[1].message);
+        assert!(
+            found[0].message.contains("`admin?`"),
+            "{}",
+            found[0].message
+        );
+        assert!(
+            found[1].message.contains("`expired?`"),
+            "{}",
+            found[1].message
+        );
     }
 
     #[test]

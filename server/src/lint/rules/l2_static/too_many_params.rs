@@ -26,7 +26,10 @@ pub static RULE: Rule = Rule {
             good: "def create_invoice(customer, lines, opts \\\\ []) do\n  currency = Keyword.get(opts, :currency, \"EUR\")\n  # ...\nend",
             fix: "Group related parameters into a struct, a map or a keyword list of options.",
         },
-        options: &[("max", "the most parameters a function may take (default 8, Credo's `max_arity`)")],
+        options: &[(
+            "max",
+            "the most parameters a function may take (default 8, Credo's `max_arity`)",
+        )],
         credo: &["Credo.Check.Refactor.FunctionArity"],
         ..RuleMeta::BASE
     },
@@ -86,7 +89,11 @@ end
         let found = findings_of(BAD, "lib/billing/invoices.ex", CODE);
         assert_eq!(found.len(), 2);
         assert!(found[0].message.contains("`create_invoice/9`"));
-        assert!(found[1].message.contains("`price/9`"), "{}", found[1].message);
+        assert!(
+            found[1].message.contains("`price/9`"),
+            "{}",
+            found[1].message
+        );
         assert_eq!(finding_lines(BAD, "lib/a.ex", CODE), vec![2, 11]);
     }
 

@@ -192,7 +192,14 @@ end
         let names: Vec<&str> = found.iter().map(|f| &src[f.range.clone()]).collect();
         assert_eq!(
             names,
-            ["orderId", "lineItems", "grandTotal", "errorResult", "newState", "leftMap"]
+            [
+                "orderId",
+                "lineItems",
+                "grandTotal",
+                "errorResult",
+                "newState",
+                "leftMap"
+            ]
         );
         assert!(found[0].message.contains("`order_id`"));
     }
