@@ -469,4 +469,26 @@ mod tests {
         let _ = depth("def f(x) do\n  if x do\n    case\n");
         let _ = cc("def f(x) do\n  if x do\n    case\n");
     }
+
+    /// The unit cases of Credo's `cyclomatic_complexity_test.exs`.
+    #[test]
+    fn credos_complexity_cases() {
+        assert_eq!(cc("def first_fun do\n  x = 1\nend\n"), 1);
+        assert_eq!(
+            cc("def first_fun do\n  if some_other_fun, do: call_third_fun\nend\n"),
+            2
+        );
+        assert_eq!(
+            cc("def first_fun do\n  if 1 == 1 or 2 == 2 do\n    my_options = %{}\n  end\nend\n"),
+            3
+        );
+        let case = "def first_fun(param) do\n  case param do\n    1 -> do_something\n    2 -> do_something_else\n    _ -> do_something_even_more_else\n  end\nend\n";
+        assert_eq!(cc(case), 4);
+        let nested = "def first_fun(param) do\n  case param do\n    1 ->\n      if 1 == 1 or 2 == 2 do\n        my_options = %{}\n      end\n    2 -> do_something_else\n    _ -> do_something_even_more_else\n  end\nend\n";
+        assert_eq!(cc(nested), 6);
+        let ops = "def first_fun do\n  if first_condition do\n    if second_condition && third_condition, do: call_something\n    if fourth_condition || fifth_condition, do: call_something_else\n  end\nend\n";
+        assert_eq!(cc(ops), 6);
+        let elses = "def first_fun do\n  if first_condition do\n    call_something\n  else\n    if second_condition do\n      call_something\n    else\n      if third_condition, do: call_something\n    end\n    if fourth_condition, do: call_something_else\n  end\nend\n";
+        assert_eq!(cc(elses), 5);
+    }
 }

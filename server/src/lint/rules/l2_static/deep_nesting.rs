@@ -199,4 +199,44 @@ end
         );
         assert!(findings_of(&src, "lib/a.ex", CODE).is_empty());
     }
+
+    /// Cases of Credo's `nesting_test.exs`, with the trigger Credo reports.
+    #[test]
+    fn credos_cases() {
+        let cases = [
+            (
+                "defp foo() do\n  if true do\n    if true do\n      if true do\n        if true do\n          \"nested\"\n        end\n      end\n    end\n  else\n    \"flat\"\n  end\nend\n",
+                "if",
+                5,
+            ),
+            (
+                "defp foo() do\n  if true do\n    \"flat\"\n  else\n    if true do\n      if true do\n        if true do\n          \"nested\"\n        end\n      end\n    end\n  end\nend\n",
+                "if",
+                7,
+            ),
+            (
+                "defp foo() do\n  for a <- list do\n    for b <- a do\n      for c <- b do\n        d * 2\n      end\n    end\n  end\nend\n",
+                "for",
+                4,
+            ),
+            (
+                "defp foo(p) do\n  with {:ok, a} <- list(p) do\n    for b <- a do\n      if match?({:ok, _}, b) do\n        d * 2\n      end\n    end\n  end\nend\n",
+                "if",
+                4,
+            ),
+            (
+                "def some_function(parameter1, parameter2) do\n  if parameter1 do\n    case parameter1 do\n      0 -> nil\n      1 ->\n        if parameter2, do: do_something\n    end\n  end\nend\n",
+                "if",
+                6,
+            ),
+        ];
+        for (src, trigger, line) in cases {
+            let found = findings_of(src, "lib/a.ex", CODE);
+            assert_eq!(found.len(), 1, "{src}");
+            assert_eq!(&src[found[0].range.clone()], trigger, "{src}");
+            assert_eq!(finding_lines(src, "lib/a.ex", CODE), vec![line], "{src}");
+        }
+        let same_level = "def f(a, b) do\n  if a do\n    if b, do: 1\n  end\n  if b do\n    if a, do: 2\n  end\nend\n";
+        assert!(findings_of(same_level, "lib/a.ex", CODE).is_empty());
+    }
 }

@@ -73,7 +73,10 @@ pub(crate) fn head_range(def: Node<'_>, src: &str) -> std::ops::Range<usize> {
     let end = metrics::head_and_params(def, src)
         .map(|(head, _)| head.end_byte())
         .unwrap_or(def.start_byte());
-    let line_end = crate::syntax::elixir::line_end_with_terminator(src, def.start_byte());
+    // A head spread over several lines is shown on its first line.
+    let line_end = src[def.start_byte()..]
+        .find(['\n', '\r'])
+        .map_or(src.len(), |i| def.start_byte() + i);
     def.start_byte()..end.min(line_end).max(def.start_byte() + 1)
 }
 

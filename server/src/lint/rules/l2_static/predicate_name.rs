@@ -187,4 +187,34 @@ end
         let src = "defmodule A do\n  @impl false\n  def is_ok(x), do: x\nend\n";
         assert_eq!(findings_of(src, "lib/a.ex", CODE).len(), 1);
     }
+
+    /// Credo's own cases (`test/credo/check/readability/predicate_function_names_test.exs`).
+    #[test]
+    fn credos_cases() {
+        let callbacks = r#"defmodule Foo do
+  @callback is_bar
+  @callback is_bar(a)
+end
+defmodule FooImpl do
+  @behaviour Foo
+  @impl Foo
+  def is_bar do
+  end
+  @impl Foo
+  def is_bar(a) when is_binary(a) do
+  end
+  @impl Foo
+  def is_bar(a) do
+  end
+end
+"#;
+        assert!(findings_of(callbacks, "lib/a.ex", CODE).is_empty());
+        for flagged in [
+            "defmodule FooImpl do\n  def impl(false), do: false\n  def impl(true), do: true\n  def is_bar do\n  end\nend\n",
+            "defmodule FooImpl do\n  impl(true)\n  def is_bar do\n  end\nend\n",
+            "defmodule Foo do\n  @impl true\nend\ndefmodule FooImpl do\n  def is_bar do\n  end\nend\n",
+        ] {
+            assert_eq!(findings_of(flagged, "lib/a.ex", CODE).len(), 1, "{flagged}");
+        }
+    }
 }

@@ -223,4 +223,63 @@ end
 "#;
         assert!(findings_of(src, "lib/a.ex", CODE).is_empty());
     }
+
+    /// Credo's own cases (`test/credo/check/readability/variable_names_test.exs`).
+    #[test]
+    fn credos_cases() {
+        let clean = r#"defmodule CredoSampleModule do
+  def some_function(parameter1, parameter2) do
+    some_value = parameter1 + parameter2
+    {some_value, _} = parameter1
+    [1, some_value] = parameter1
+    [some_value | tail] = parameter1
+    "e" <> some_value = parameter1
+    ^some_value = parameter1
+    %{some_value: some_value} = parameter1
+    latency_μs = 5
+  end
+end
+"#;
+        assert!(findings_of(clean, "lib/a.ex", CODE).is_empty());
+        let bad = r#"defmodule CredoSampleModule do
+  def a(oneParam, twoParam), do: :ok
+  def b(_param) do
+    try do
+      raise "oops"
+    catch
+      someValue -> :error
+    end
+  end
+  def c(param) do
+    receive do
+      {:get, someJam} -> :ok
+    after
+      timeOut -> :timeout
+    end
+  end
+  def d(param), do: fn otherParam -> param + otherParam end
+  def e(parameter1, parameter2) do
+    %{some_value: someValue, other_value: otherValue} = parameter1
+  end
+  def f(param) do
+    for forValue <- param, do: forValue + 1
+  end
+end
+"#;
+        let found = findings_of(bad, "lib/a.ex", CODE);
+        let names: Vec<&str> = found.iter().map(|f| &bad[f.range.clone()]).collect();
+        assert_eq!(
+            names,
+            [
+                "oneParam",
+                "someValue",
+                "someJam",
+                "timeOut",
+                "otherParam",
+                "someValue",
+                "otherValue",
+                "forValue"
+            ]
+        );
+    }
 }
