@@ -200,3 +200,29 @@ pub fn load_sobelow_conf(root: &Path) -> Option<SobelowConf> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `line-too-long` follows the project's `.formatter.exs`, read as a literal (never
+    /// evaluated) when the configuration is loaded, by the server and the CLI alike.
+    #[test]
+    fn load_reads_formatter_line_length() {
+        let dir = tempfile::tempdir().unwrap();
+        assert_eq!(load(dir.path()).config.formatter_line_length, None);
+        std::fs::write(
+            dir.path().join(".formatter.exs"),
+            "[\n  inputs: [\"{lib,test}/**/*.{ex,exs}\"],\n  line_length: 120\n]\n",
+        )
+        .unwrap();
+        assert_eq!(load(dir.path()).config.formatter_line_length, Some(120));
+        // Computed values are not evaluated: the default applies.
+        std::fs::write(
+            dir.path().join(".formatter.exs"),
+            "[line_length: String.to_integer(System.get_env(\"LL\", \"80\"))]\n",
+        )
+        .unwrap();
+        assert_eq!(load(dir.path()).config.formatter_line_length, None);
+    }
+}

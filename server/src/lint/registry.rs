@@ -13,6 +13,7 @@ pub static RULES: &[&Rule] = &[
     // L1
     &rules::mix_gates::UNFORMATTED,
     &rules::l1_formatted::trailing_whitespace::RULE,
+    &rules::l1_formatted::line_too_long::RULE,
     // L2
     &rules::l2_static::io_inspect::RULE,
     &rules::l2_static::dbg_call::RULE,
@@ -21,6 +22,13 @@ pub static RULES: &[&Rule] = &[
     &rules::l2_static::iex_pry::RULE,
     &rules::l2_static::todo_comment::RULE,
     &rules::l2_static::fixme_comment::RULE,
+    &rules::l2_static::deep_nesting::RULE,
+    &rules::l2_static::high_complexity::RULE,
+    &rules::l2_static::too_many_params::RULE,
+    &rules::l2_static::module_name::RULE,
+    &rules::l2_static::function_name::RULE,
+    &rules::l2_static::variable_name::RULE,
+    &rules::l2_static::predicate_name::RULE,
     &rules::l2_static::large_number::RULE,
     &rules::l2_static::unless_else::RULE,
     &rules::l2_static::negated_condition_with_else::RULE,

@@ -56,3 +56,21 @@ pub fn assert_clean_after_fix(src: &str, path: &str, code: &str) -> String {
     }
     text
 }
+
+/// The 1-based lines of the findings with `code`.
+pub fn finding_lines(src: &str, path: &str, code: &str) -> Vec<usize> {
+    findings_of(src, path, code)
+        .iter()
+        .map(|f| src[..f.range.start].matches('\n').count() + 1)
+        .collect()
+}
+
+/// The findings with `code` under a `.ladder.exs` given as text.
+pub fn findings_with_config(src: &str, path: &str, config: &str, code: &str) -> Vec<Finding> {
+    let (config, errors) = crate::config::parse_config(config);
+    assert!(errors.is_empty(), "{errors:?}");
+    lint_source(src, &FileInfo::new(path), &config)
+        .into_iter()
+        .filter(|f| f.code == code)
+        .collect()
+}

@@ -2,22 +2,29 @@
 
 mod branches;
 pub mod dbg_call;
+pub mod deep_nesting;
 pub mod expensive_empty_check;
 pub mod filter_count;
 pub mod fixme_comment;
+pub mod function_name;
+pub mod high_complexity;
 pub mod iex_pry;
 pub mod io_inspect;
 pub mod large_number;
 pub mod map_join;
+pub mod module_name;
 pub mod negated_condition_with_else;
 mod pipeline;
+pub mod predicate_name;
 pub mod raise_in_rescue;
 mod removal;
 pub mod same_operands;
 mod tags;
 pub mod todo_comment;
+pub mod too_many_params;
 pub mod unless_else;
 pub mod unused_result;
+pub mod variable_name;
 
 #[cfg(test)]
 mod tests {
