@@ -1,0 +1,556 @@
+//! `query-in-loop`: a `Repo` read (`Repo.get`, `Repo.all`, `Repo.preload`…) run once per
+//! element of a collection — inside an `Enum.*`/`Stream.*` callback, a `for` body or a
+//! `Task.async_stream` function. That is the N+1 pattern: one query for the list, then one more
+//! for each item, where one query (a join, `preload` on the whole list, `where: x.id in ^ids`)
+//! would do.
+//!
+//! A local function that itself reads from the Repo counts too, one level deep:
+//! `Enum.map(users, &load_posts/1)` with `defp load_posts(u), do: Repo.preload(u, :posts)`.
+
+use std::collections::HashMap;
+
+use tree_sitter::Node;
+
+use crate::lint::{Finding, LintContext, Rule, RuleDocs, RuleMeta, Severity};
+use crate::syntax::{elixir, text};
+
+/// The rule.
+pub static RULE: Rule = Rule {
+    meta: RuleMeta {
+        code: "query-in-loop",
+        level: 2,
+        severity: Severity::Warning,
+        fixable: false,
+        summary: "a `Repo` query inside an `Enum`/`Stream` callback, a `for` body or \
+                  `Task.async_stream`: N+1",
+        docs: RuleDocs {
+            why: "A query per element turns one page view into hundreds of database round trips \
+                  (the N+1 problem): fast in development with ten rows, slow and load-heavy in \
+                  production with ten thousand. One query can almost always fetch the same data: \
+                  `Repo.preload` on the whole list, a `join` with `preload`, or \
+                  `where: x.id in ^ids`. Not flagged: writes (`insert`/`update`/`delete` per \
+                  element are often deliberate, one changeset each), loops over a literal list, \
+                  a literal range or a module attribute (a fixed, small number of queries), loops \
+                  over `chunk_every` batches, pagination with `Stream.resource`/`Stream.unfold`, \
+                  test files and scripts, and helpers more than one call away.",
+            bad: "def list_authors(posts) do\n  Enum.map(posts, fn post ->\n    Repo.get!(User, post.author_id)\n  end)\nend",
+            good: "def list_authors(posts) do\n  ids = Enum.map(posts, & &1.author_id)\n  Repo.all(from u in User, where: u.id in ^ids)\nend",
+            fix: "Fetch for the whole collection at once: `Repo.preload(posts, :author)`, a join \
+                  with `preload: [author: a]`, or one query with `where: x.id in ^ids`.",
+        },
+        ..RuleMeta::BASE
+    },
+    check: Some(check),
+};
+
+/// Repo functions that read: each call is a database round trip.
+const READS: &[&str] = &[
+    "all",
+    "all_by",
+    "one",
+    "one!",
+    "get",
+    "get!",
+    "get_by",
+    "get_by!",
+    "preload",
+    "aggregate",
+    "exists?",
+    "reload",
+    "reload!",
+    "query",
+    "query!",
+];
+
+/// `Stream` functions whose callbacks run once, or drive deliberate pagination, not once per
+/// element of a collection.
+const NOT_PER_ELEMENT: &[&str] = &[
+    "resource",
+    "unfold",
+    "iterate",
+    "repeatedly",
+    "interval",
+    "timer",
+];
+
+fn check(ctx: &LintContext<'_>, out: &mut Vec<Finding>) {
+    let src = ctx.source;
+    if ctx.file.is_test() || ctx.file.is_script() {
+        return;
+    }
+    let helpers = repo_helpers(ctx);
+    for call in &ctx.nodes().calls {
+        if let Some(read) = repo_read(*call, src) {
+            if let Some(f) = check_read(ctx, *call, &read) {
+                out.push(f);
+            }
+        } else if let Some(f) = check_helper_call(ctx, *call, &helpers) {
+            out.push(f);
+        }
+    }
+    if helpers.is_empty() {
+        return;
+    }
+    // `&card/1`: a local capture is `identifier / integer`, not a call.
+    for op in &ctx.nodes().binary_operators {
+        if let Some(f) = check_helper_capture(ctx, *op, &helpers) {
+            out.push(f);
+        }
+    }
+}
+
+/// `Repo.get/3`-style name of a Repo read call, or `None`.
+fn repo_read(call: Node<'_>, src: &str) -> Option<String> {
+    let (module, fun) = elixir::remote_call(call, src)?;
+    let last = module.rsplit('.').next().unwrap_or(module);
+    if !last.ends_with("Repo") || !READS.contains(&fun) {
+        return None;
+    }
+    Some(format!("{module}.{fun}/{}", call_arity(call, src)))
+}
+
+/// The arity of a call, counting the piped-in argument and `&f/2` captures.
+fn call_arity(call: Node<'_>, src: &str) -> usize {
+    if let Some(parent) = call.parent()
+        && elixir::is_binary_op(parent, src, "/")
+        && parent.child_by_field_name("left") == Some(call)
+        && let Some(n) = parent.child_by_field_name("right")
+    {
+        return text(n, src).parse().unwrap_or(0);
+    }
+    let piped = call.parent().is_some_and(|p| {
+        elixir::is_binary_op(p, src, "|>") && p.child_by_field_name("right") == Some(call)
+    });
+    elixir::call_args(call).len() + usize::from(piped)
+}
+
+fn check_read(ctx: &LintContext<'_>, call: Node<'_>, read: &str) -> Option<Finding> {
+    let src = ctx.source;
+    if elixir::inside_quote(call, src) {
+        return None;
+    }
+    let loop_name = enclosing_loop(call, src)?;
+    let message = format!(
+        "`{read}` inside {loop_name}{} runs one query per element (N+1); query the whole \
+         collection at once (`preload` on the list, a join, or `where: x.id in ^ids`)",
+        place(call, src)
+    );
+    Some(Finding::new(&RULE.meta, call.byte_range(), message))
+}
+
+/// Functions of the file that read from the Repo in their own body, by (module node id, name,
+/// arity), with the first such call's name.
+type Helpers = HashMap<(usize, String, usize), String>;
+
+fn repo_helpers(ctx: &LintContext<'_>) -> Helpers {
+    let src = ctx.source;
+    let mut helpers = Helpers::new();
+    for call in &ctx.nodes().calls {
+        let Some(read) = repo_read(*call, src) else {
+            continue;
+        };
+        let Some(def) = enclosing_def(*call, src) else {
+            continue;
+        };
+        let Some(def) = elixir::function_def(def, src) else {
+            continue;
+        };
+        let Some(module) = enclosing_module(def.node, src) else {
+            continue;
+        };
+        for arity in def.arities(src) {
+            helpers
+                .entry((module.id(), def.name.to_string(), arity))
+                .or_insert_with(|| read.clone());
+        }
+    }
+    helpers
+}
+
+/// A call of a local Repo-reading function inside a loop callback.
+fn check_helper_call(ctx: &LintContext<'_>, call: Node<'_>, helpers: &Helpers) -> Option<Finding> {
+    if helpers.is_empty() {
+        return None;
+    }
+    let src = ctx.source;
+    let name = elixir::local_call_name(call, src)?;
+    let module = enclosing_module(call, src)?;
+    let read = helpers.get(&(module.id(), name.to_string(), call_arity(call, src)))?;
+    if elixir::inside_quote(call, src) {
+        return None;
+    }
+    // A recursive call of the helper from inside its own loop is the helper's own business.
+    let loop_name = enclosing_loop(call, src)?;
+    let message = format!(
+        "`{name}/{}` (which calls `{read}`) inside {loop_name}{} runs one query per element \
+         (N+1); query the whole collection at once",
+        call_arity(call, src),
+        place(call, src)
+    );
+    Some(Finding::new(&RULE.meta, call.byte_range(), message))
+}
+
+/// A `&name/arity` capture of a local Repo-reading function passed to a loop.
+fn check_helper_capture(ctx: &LintContext<'_>, op: Node<'_>, helpers: &Helpers) -> Option<Finding> {
+    let src = ctx.source;
+    let capture = op.parent()?;
+    if !elixir::is_binary_op(op, src, "/") || !is_callback(capture, src) {
+        return None;
+    }
+    let name = op
+        .child_by_field_name("left")
+        .filter(|n| n.kind() == "identifier")?;
+    let arity: usize = text(op.child_by_field_name("right")?, src).parse().ok()?;
+    let name = text(name, src);
+    let module = enclosing_module(op, src)?;
+    let read = helpers.get(&(module.id(), name.to_string(), arity))?;
+    let loop_name = loop_of_callback(capture, src)?;
+    let message = format!(
+        "`{name}/{arity}` (which calls `{read}`) inside {loop_name}{} runs one query per element \
+         (N+1); query the whole collection at once",
+        place(op, src)
+    );
+    Some(Finding::new(&RULE.meta, capture.byte_range(), message))
+}
+
+/// The loop `node` runs in, described (`the \`Enum.map/2\` callback`, `a \`for\` body`), when
+/// it runs once per element of a collection of unknown size. Stops at the enclosing function.
+fn enclosing_loop(node: Node<'_>, src: &str) -> Option<String> {
+    let mut child = node;
+    let mut current = node.parent();
+    while let Some(n) = current {
+        if elixir::function_def(n, src).is_some() || elixir::module_def(n, src).is_some() {
+            return None;
+        }
+        if is_callback(n, src)
+            && let Some(desc) = loop_of_callback(n, src)
+        {
+            return Some(desc);
+        }
+        if let Some(desc) = for_body(n, child, src) {
+            return Some(desc);
+        }
+        child = n;
+        current = n.parent();
+    }
+    None
+}
+
+/// `fn … end` or a `&…` capture.
+fn is_callback(node: Node<'_>, src: &str) -> bool {
+    node.kind() == "anonymous_function"
+        || (node.kind() == "unary_operator" && elixir::operator(node, src) == "&")
+}
+
+/// When `callback` is an argument of an iterating `Enum`/`Stream`/`Task.async_stream` call over
+/// a collection of unknown size, that call described.
+fn loop_of_callback(callback: Node<'_>, src: &str) -> Option<String> {
+    let args = callback.parent().filter(|p| p.kind() == "arguments")?;
+    let call = args.parent()?;
+    let (module, fun) = elixir::remote_call(call, src)?;
+    let iterates = match module {
+        "Enum" => true,
+        "Stream" => !NOT_PER_ELEMENT.contains(&fun),
+        "Task" | "Task.Supervisor" => fun.starts_with("async_stream"),
+        "Flow" => true,
+        _ => false,
+    };
+    if !iterates {
+        return None;
+    }
+    if let Some(collection) = collection_of(call, src)
+        && (is_constant(collection, src) || is_batched(collection, src))
+    {
+        return None;
+    }
+    Some(format!(
+        "the `{module}.{fun}/{}` callback",
+        call_arity(call, src)
+    ))
+}
+
+/// The collection an `Enum`-style call iterates: the piped-in value or its first argument
+/// (`Task.Supervisor.async_stream(sup, items, fun)` takes it second).
+fn collection_of<'t>(call: Node<'t>, src: &str) -> Option<Node<'t>> {
+    if let Some(parent) = call.parent()
+        && elixir::is_binary_op(parent, src, "|>")
+        && parent.child_by_field_name("right") == Some(call)
+    {
+        return parent.child_by_field_name("left");
+    }
+    let args = elixir::call_args(call);
+    let index =
+        usize::from(elixir::remote_call(call, src).is_some_and(|(m, _)| m == "Task.Supervisor"));
+    args.get(index).copied()
+}
+
+/// When `node` is the body of a `for` reached from `child`, `a \`for\` body`; `None` when the
+/// comprehension only runs over constants.
+fn for_body<'t>(node: Node<'t>, child: Node<'t>, src: &str) -> Option<String> {
+    let body_of_for =
+        |call: Node<'t>| (elixir::local_call_name(call, src) == Some("for")).then_some(call);
+    let call = match node.kind() {
+        "do_block" => body_of_for(node.parent()?)?,
+        // `for x <- xs, do: body`: the `do:` pair's value.
+        "pair" => {
+            let key = node.child_by_field_name("key")?;
+            if elixir::keyword_key(key, src) != "do"
+                || node.child_by_field_name("value") != Some(child)
+            {
+                return None;
+            }
+            body_of_for(node.parent()?.parent()?.parent()?)?
+        }
+        _ => return None,
+    };
+    let generators: Vec<_> = elixir::call_args(call)
+        .into_iter()
+        .filter(|a| elixir::is_binary_op(*a, src, "<-"))
+        .collect();
+    let constant = !generators.is_empty()
+        && generators.iter().all(|g| {
+            g.child_by_field_name("right")
+                .is_some_and(|c| is_constant(c, src) || is_batched(c, src))
+        });
+    (!constant).then(|| "a `for` body".to_string())
+}
+
+/// A literal collection, a literal range or a module attribute: a fixed number of elements.
+fn is_constant(node: Node<'_>, src: &str) -> bool {
+    match node.kind() {
+        "integer" | "float" | "atom" | "quoted_atom" | "boolean" | "nil" | "alias" | "char"
+        | "keyword" => true,
+        "string" | "charlist" => !text(node, src).contains("#{"),
+        "list" | "tuple" | "keywords" | "pair" => {
+            let mut c = node.walk();
+            node.named_children(&mut c)
+                .filter(|n| n.kind() != "comment")
+                .all(|n| is_constant(n, src))
+        }
+        "binary_operator" => {
+            matches!(elixir::operator(node, src), ".." | "//")
+                && ["left", "right"].iter().all(|f| {
+                    node.child_by_field_name(f)
+                        .is_some_and(|n| is_constant(n, src))
+                })
+        }
+        "unary_operator" => match elixir::operator(node, src) {
+            "@" => true,
+            "-" => node
+                .child_by_field_name("operand")
+                .is_some_and(|n| is_constant(n, src)),
+            _ => false,
+        },
+        _ => false,
+    }
+}
+
+/// A collection split into batches (`Enum.chunk_every/2`, `Stream.chunk_every/2`): one query per
+/// batch is the fix for N+1, not an instance of it.
+fn is_batched(node: Node<'_>, src: &str) -> bool {
+    let last = if elixir::is_binary_op(node, src, "|>") {
+        node.child_by_field_name("right")
+    } else {
+        Some(node)
+    };
+    last.and_then(|n| elixir::remote_call(n, src))
+        .is_some_and(|(m, f)| matches!(m, "Enum" | "Stream") && f.starts_with("chunk"))
+}
+
+fn enclosing_def<'t>(node: Node<'t>, src: &str) -> Option<Node<'t>> {
+    elixir::ancestor(node, |n| elixir::function_def(n, src).is_some())
+}
+
+fn enclosing_module<'t>(node: Node<'t>, src: &str) -> Option<Node<'t>> {
+    elixir::ancestor(node, |n| elixir::module_def(n, src).is_some())
+}
+
+/// ` in \`name/arity\``, naming the function around `node`.
+fn place(node: Node<'_>, src: &str) -> String {
+    enclosing_def(node, src)
+        .and_then(|d| elixir::function_def(d, src))
+        .map(|d| format!(" in `{}/{}`", d.name, d.params.len()))
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::lint::rules::test_support::*;
+
+    const CODE: &str = "query-in-loop";
+
+    fn found(src: &str) -> Vec<String> {
+        findings_of(src, "lib/shop/accounts.ex", CODE)
+            .into_iter()
+            .map(|f| f.message)
+            .collect()
+    }
+
+    #[test]
+    fn preload_per_element_is_flagged() {
+        let src = r#"defmodule Shop.Accounts do
+  alias Shop.Repo
+
+  def list_users_with_posts do
+    User
+    |> Repo.all()
+    |> Enum.map(fn user -> Repo.preload(user, :posts) end)
+  end
+
+  def with_orders(users), do: Enum.map(users, &Repo.preload(&1, :orders))
+end
+"#;
+        let msgs = found(src);
+        assert_eq!(msgs.len(), 2, "{msgs:?}");
+        assert!(msgs[0].contains("`Repo.preload/2`"), "{}", msgs[0]);
+        assert!(msgs[0].contains("`Enum.map/2` callback"), "{}", msgs[0]);
+        assert!(msgs[0].contains("`list_users_with_posts/0`"), "{}", msgs[0]);
+        assert!(msgs[1].contains("`with_orders/1`"), "{}", msgs[1]);
+    }
+
+    #[test]
+    fn gets_in_for_bodies_streams_and_tasks_are_flagged() {
+        let src = r#"defmodule ShopWeb.OrderController do
+  alias Shop.{Repo, Product}
+
+  def summary(conn, %{"items" => items}) do
+    lines =
+      for %{"product_id" => id, "qty" => qty} <- items do
+        product = Repo.get!(Product, id)
+        {product.name, qty}
+      end
+
+    render(conn, :summary, lines: lines)
+  end
+
+  def prices(ids), do: for(id <- ids, do: Shop.Repo.get(Product, id).price)
+
+  def warm(ids) do
+    ids
+    |> Task.async_stream(fn id -> Repo.get(Product, id) end, max_concurrency: 4)
+    |> Stream.run()
+  end
+
+  def stock(ids) do
+    ids |> Stream.map(&Repo.get_by(Stock, product_id: &1)) |> Enum.to_list()
+  end
+
+  def loaded(ids), do: Enum.map(ids, &Repo.reload!/1)
+end
+"#;
+        let msgs = found(src);
+        assert_eq!(msgs.len(), 5, "{msgs:?}");
+        assert!(msgs[0].contains("a `for` body"), "{}", msgs[0]);
+        assert!(msgs[2].contains("`Task.async_stream/3`"), "{}", msgs[2]);
+        assert!(msgs[4].contains("`Repo.reload!/1`"), "{}", msgs[4]);
+    }
+
+    #[test]
+    fn transactions_around_loops_are_not_loops() {
+        let src = r#"defmodule Shop.Orders do
+  alias Shop.Repo
+
+  def place_all(changesets) do
+    Repo.transaction(fn ->
+      Enum.each(changesets, &Repo.insert!/1)
+      Repo.all(Order)
+    end)
+  end
+
+  def archive(orders) do
+    Enum.each(orders, fn order ->
+      order |> Order.archive_changeset() |> Repo.update!()
+    end)
+  end
+
+  def totals do
+    Repo.all(Order) |> Enum.map(& &1.total)
+  end
+
+  def names(ids) do
+    Enum.map(Repo.all(from p in Product, where: p.id in ^ids), & &1.name)
+  end
+end
+"#;
+        assert!(found(src).is_empty(), "{:?}", found(src));
+    }
+
+    #[test]
+    fn a_transaction_inside_a_loop_still_reads_per_element() {
+        let src = r#"defmodule Shop.Orders do
+  def refresh(orders) do
+    Enum.each(orders, fn order ->
+      Repo.transaction(fn -> Repo.get!(Order, order.id) end)
+    end)
+  end
+end
+"#;
+        assert_eq!(found(src).len(), 1);
+    }
+
+    #[test]
+    fn constant_collections_batches_and_pagination_are_not_n_plus_one() {
+        let src = r#"defmodule Shop.Settings do
+  @keys [:currency, :tax_rate]
+
+  def defaults do
+    Enum.map([:currency, :tax_rate, :locale], fn key -> Repo.get_by(Setting, key: key) end)
+  end
+
+  def loaded, do: Enum.map(@keys, &Repo.get_by(Setting, key: &1))
+
+  def shards, do: for(n <- 1..4, do: Repo.aggregate(shard_query(n), :count))
+
+  def export(ids) do
+    ids
+    |> Enum.chunk_every(500)
+    |> Enum.flat_map(fn batch -> Repo.all(from p in Product, where: p.id in ^batch) end)
+  end
+
+  def pages do
+    Stream.resource(fn -> 0 end, fn offset -> {Repo.all(page(offset)), offset + 100} end, fn _ -> :ok end)
+  end
+end
+"#;
+        assert!(found(src).is_empty(), "{:?}", found(src));
+    }
+
+    #[test]
+    fn local_helpers_one_level_deep_are_flagged() {
+        let src = r#"defmodule Shop.Catalog do
+  def cards(products) do
+    Enum.map(products, fn p -> card(p) end)
+  end
+
+  def cards_captured(products), do: Enum.map(products, &card/1)
+
+  def titles(products), do: Enum.map(products, &title/1)
+
+  defp card(product) do
+    product = Repo.preload(product, :images)
+    %{name: product.name, images: product.images}
+  end
+
+  defp title(product), do: String.upcase(product.name)
+end
+"#;
+        let msgs = found(src);
+        assert_eq!(msgs.len(), 2, "{msgs:?}");
+        assert!(
+            msgs[0].contains("`card/1` (which calls `Repo.preload/2`)"),
+            "{}",
+            msgs[0]
+        );
+    }
+
+    #[test]
+    fn other_modules_tests_scripts_and_quotes_are_left_alone() {
+        let src = "def f(xs), do: Enum.map(xs, &Cache.get(&1))\ndef g(xs), do: Enum.map(xs, fn x -> repo.get(X, x) end)\n";
+        assert!(found(src).is_empty());
+        let loop_src = "def f(xs), do: Enum.map(xs, &Repo.get(X, &1))\n";
+        assert!(findings_of(loop_src, "test/shop_test.exs", CODE).is_empty());
+        assert!(findings_of(loop_src, "priv/repo/seeds.exs", CODE).is_empty());
+        let quoted = "defmacro m do\n  quote do\n    Enum.map(xs, &Repo.get(X, &1))\n  end\nend\n";
+        assert!(found(quoted).is_empty());
+    }
+}
