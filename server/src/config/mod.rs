@@ -80,6 +80,10 @@ pub struct Config {
     pub sobelow: SobelowOff,
     /// The rules `.credo.exs` turns off and the options its check parameters give.
     pub credo: CredoSettings,
+    /// Whether the project builds Mix releases (it has `config/runtime.exs`,
+    /// `config/releases.exs`, a `rel/` folder or `releases:` in `mix.exs`); `None` when unknown
+    /// (no project on disk). Build-time configuration only matters for releases.
+    pub builds_releases: Option<bool>,
 }
 
 impl Config {
@@ -197,7 +201,25 @@ pub fn load_among(root: &Path, rules: &[&crate::lint::Rule]) -> LoadedConfig {
     if let Some(conf) = load_credo_conf(root) {
         loaded.config.credo = conf.resolve(rules);
     }
+    if root.join("mix.exs").is_file() {
+        loaded.config.builds_releases = Some(builds_releases(root));
+    }
     loaded
+}
+
+/// Whether the Mix project at `root` builds releases: the signs `mix release` leaves, also at
+/// the umbrella root around an umbrella app (`apps/<app>`).
+fn builds_releases(root: &Path) -> bool {
+    let umbrella = root
+        .parent()
+        .filter(|p| p.file_name().is_some_and(|n| n == "apps"))
+        .and_then(Path::parent);
+    std::iter::once(root).chain(umbrella).any(|dir| {
+        dir.join("config/runtime.exs").is_file()
+            || dir.join("config/releases.exs").is_file()
+            || dir.join("rel").is_dir()
+            || std::fs::read_to_string(dir.join("mix.exs")).is_ok_and(|m| m.contains("releases:"))
+    })
 }
 
 /// `root/.credo.exs`, if present and readable as Credo's literal configuration map; otherwise

@@ -26,7 +26,9 @@ pub static RULE: Rule = Rule {
                   `config/releases.exs` (also evaluated at boot), `config/dev.exs` and \
                   `config/test.exs` (never part of a release; Phoenix's generated `test.exs` reads \
                   `MIX_TEST_PARTITION`), and reads inside `if config_env() == :dev`/`:test` \
-                  blocks.",
+                  blocks, and projects that do not build releases (no `config/runtime.exs`, \
+                  `config/releases.exs`, `rel/` or `releases:` in `mix.exs`: their configuration \
+                  is evaluated by `mix` where the app runs).",
             bad: "# config/prod.exs\nconfig :shop, Shop.Repo,\n  url: System.get_env(\"DATABASE_URL\"),\n  pool_size: 10",
             good: "# config/runtime.exs\nif config_env() == :prod do\n  config :shop, Shop.Repo,\n    url: System.fetch_env!(\"DATABASE_URL\"),\n    pool_size: String.to_integer(System.get_env(\"POOL_SIZE\") || \"10\")\nend",
             fix: "Move the setting to `config/runtime.exs` (inside `if config_env() == :prod` \
@@ -38,7 +40,8 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(ctx: &LintContext<'_>, out: &mut Vec<Finding>) {
-    if !is_build_time_config(&ctx.file.project_rel) {
+    // Without releases, `mix phx.server` evaluates the configuration where the app runs.
+    if !is_build_time_config(&ctx.file.project_rel) || ctx.config.builds_releases == Some(false) {
         return;
     }
     for call in &ctx.nodes().calls {
@@ -188,6 +191,39 @@ config :shop, :secret, System.fetch_env!("SECRET_KEY_BASE")
         // Phoenix's generated test.exs.
         let test = "config :shop, Shop.Repo,\n  database: \"shop_test#{System.get_env(\"MIX_TEST_PARTITION\")}\"\n";
         assert!(findings_of(test, "config/test.exs", CODE).is_empty());
+    }
+
+    #[test]
+    fn projects_without_releases_are_fine() {
+        let mut config = crate::config::Config::default();
+        config.builds_releases = Some(false);
+        let lint = |config: &crate::config::Config| {
+            crate::lint::lint_source(PROD, &crate::lint::FileInfo::new("config/prod.exs"), config)
+                .into_iter()
+                .filter(|f| f.code == CODE)
+                .count()
+        };
+        assert_eq!(lint(&config), 0);
+        config.builds_releases = Some(true);
+        assert_eq!(lint(&config), 3);
+    }
+
+    #[test]
+    fn release_signs_are_read_from_the_project() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::write(root.join("mix.exs"), "defmodule Shop.MixProject do\nend\n").unwrap();
+        assert_eq!(
+            crate::config::load(root).config.builds_releases,
+            Some(false)
+        );
+        std::fs::create_dir(root.join("config")).unwrap();
+        std::fs::write(root.join("config/runtime.exs"), "import Config\n").unwrap();
+        assert_eq!(crate::config::load(root).config.builds_releases, Some(true));
+        let app = root.join("apps/shop");
+        std::fs::create_dir_all(&app).unwrap();
+        std::fs::write(app.join("mix.exs"), "defmodule Shop.MixProject do\nend\n").unwrap();
+        assert_eq!(crate::config::load(&app).config.builds_releases, Some(true));
     }
 
     #[test]

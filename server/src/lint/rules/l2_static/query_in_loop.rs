@@ -138,30 +138,53 @@ fn check_read(ctx: &LintContext<'_>, call: Node<'_>, read: &str) -> Option<Findi
     Some(Finding::new(&RULE.meta, call.byte_range(), message))
 }
 
-/// Functions of the file that read from the Repo in their own body, by (module node id, name,
+/// Small local functions of the file that read from the Repo, by (module node id, name,
 /// arity), with the first such call's name.
 type Helpers = HashMap<(usize, String, usize), String>;
 
+/// Most statements a helper may have to count as a query wrapper (`defp batch_info(b), do:
+/// %{id: b.id, patches: Repo.all(...)}`). Bigger functions and multi-clause dispatchers do much
+/// more per element (API calls, processes) and the query is incidental: calling them in a loop
+/// is a design choice a reviewer would not call N+1.
+const HELPER_MAX_STATEMENTS: usize = 2;
+
 fn repo_helpers(ctx: &LintContext<'_>) -> Helpers {
     let src = ctx.source;
+    let reads: Vec<(Node<'_>, String)> = ctx
+        .nodes()
+        .calls
+        .iter()
+        .filter_map(|c| Some((*c, repo_read(*c, src)?)))
+        .collect();
     let mut helpers = Helpers::new();
-    for call in &ctx.nodes().calls {
-        let Some(read) = repo_read(*call, src) else {
-            continue;
-        };
-        let Some(def) = enclosing_def(*call, src) else {
-            continue;
-        };
-        let Some(def) = elixir::function_def(def, src) else {
-            continue;
-        };
-        let Some(module) = enclosing_module(def.node, src) else {
-            continue;
-        };
-        for arity in def.arities(src) {
-            helpers
-                .entry((module.id(), def.name.to_string(), arity))
-                .or_insert_with(|| read.clone());
+    if reads.is_empty() {
+        return helpers;
+    }
+    for module in ctx.modules() {
+        for function in &module.functions {
+            let [clause] = function.clauses.as_slice() else {
+                continue;
+            };
+            let Some(body) = clause.body else { continue };
+            let statements = if body.kind() == "do_block" {
+                elixir::block_statements(body).len()
+            } else {
+                1
+            };
+            if statements > HELPER_MAX_STATEMENTS {
+                continue;
+            }
+            let range = body.byte_range();
+            let Some((_, read)) = reads.iter().find(|(c, _)| range.contains(&c.start_byte()))
+            else {
+                continue;
+            };
+            for arity in function.min_arity..=function.arity {
+                helpers.insert(
+                    (module.def.node.id(), function.name.to_string(), arity),
+                    read.clone(),
+                );
+            }
         }
     }
     helpers
@@ -526,12 +549,27 @@ end
 
   def titles(products), do: Enum.map(products, &title/1)
 
+  def notify_all(orders), do: Enum.each(orders, &notify/1)
+
+  def render_all(items), do: Enum.map(items, &render/1)
+
   defp card(product) do
     product = Repo.preload(product, :images)
     %{name: product.name, images: product.images}
   end
 
   defp title(product), do: String.upcase(product.name)
+
+  # Real work per element; the query is incidental.
+  defp notify(order) do
+    user = Repo.get!(User, order.user_id)
+    Mailer.deliver(OrderEmail.shipped(user, order))
+    Logger.info("notified #{user.id}")
+  end
+
+  # A dispatcher: one clause of several reads.
+  defp render(%Post{} = post), do: Repo.preload(post, :author)
+  defp render(other), do: other
 end
 "#;
         let msgs = found(src);
