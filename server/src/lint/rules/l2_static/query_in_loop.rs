@@ -29,10 +29,12 @@ pub static RULE: Rule = Rule {
                   production with ten thousand. One query can almost always fetch the same data: \
                   `Repo.preload` on the whole list, a `join` with `preload`, or \
                   `where: x.id in ^ids`. Not flagged: writes (`insert`/`update`/`delete` per \
-                  element are often deliberate, one changeset each), loops over a literal list, \
-                  a literal range or a module attribute (a fixed, small number of queries), loops \
-                  over `chunk_every` batches, pagination with `Stream.resource`/`Stream.unfold`, \
-                  test files and scripts, and helpers more than one call away.",
+                  element are often deliberate, one changeset each), loops over a collection \
+                  written out in the code (a list literal, also in a variable, a literal range, a \
+                  module attribute: a fixed number of queries), reduces over `{:option, value}` \
+                  filters, loops over `chunk_every` batches, pagination with \
+                  `Stream.resource`/`Stream.unfold`, test files and scripts, helpers with several \
+                  clauses or more than two statements, and helpers more than one call away.",
             bad: "def list_authors(posts) do\n  Enum.map(posts, fn post ->\n    Repo.get!(User, post.author_id)\n  end)\nend",
             good: "def list_authors(posts) do\n  ids = Enum.map(posts, & &1.author_id)\n  Repo.all(from u in User, where: u.id in ^ids)\nend",
             fix: "Fetch for the whole collection at once: `Repo.preload(posts, :author)`, a join \
@@ -129,7 +131,7 @@ fn check_read(ctx: &LintContext<'_>, call: Node<'_>, read: &str) -> Option<Findi
     if elixir::inside_quote(call, src) {
         return None;
     }
-    let loop_name = enclosing_loop(call, src)?;
+    let loop_name = enclosing_loop(ctx, call)?;
     let message = format!(
         "`{read}` inside {loop_name}{} runs one query per element (N+1); query the whole \
          collection at once (`preload` on the list, a join, or `where: x.id in ^ids`)",
@@ -203,7 +205,7 @@ fn check_helper_call(ctx: &LintContext<'_>, call: Node<'_>, helpers: &Helpers) -
         return None;
     }
     // A recursive call of the helper from inside its own loop is the helper's own business.
-    let loop_name = enclosing_loop(call, src)?;
+    let loop_name = enclosing_loop(ctx, call)?;
     let message = format!(
         "`{name}/{}` (which calls `{read}`) inside {loop_name}{} runs one query per element \
          (N+1); query the whole collection at once",
@@ -227,7 +229,7 @@ fn check_helper_capture(ctx: &LintContext<'_>, op: Node<'_>, helpers: &Helpers) 
     let name = text(name, src);
     let module = enclosing_module(op, src)?;
     let read = helpers.get(&(module.id(), name.to_string(), arity))?;
-    let loop_name = loop_of_callback(capture, src)?;
+    let loop_name = loop_of_callback(ctx, capture)?;
     let message = format!(
         "`{name}/{arity}` (which calls `{read}`) inside {loop_name}{} runs one query per element \
          (N+1); query the whole collection at once",
@@ -238,7 +240,8 @@ fn check_helper_capture(ctx: &LintContext<'_>, op: Node<'_>, helpers: &Helpers) 
 
 /// The loop `node` runs in, described (`the \`Enum.map/2\` callback`, `a \`for\` body`), when
 /// it runs once per element of a collection of unknown size. Stops at the enclosing function.
-fn enclosing_loop(node: Node<'_>, src: &str) -> Option<String> {
+fn enclosing_loop(ctx: &LintContext<'_>, node: Node<'_>) -> Option<String> {
+    let src = ctx.source;
     let mut child = node;
     let mut current = node.parent();
     while let Some(n) = current {
@@ -246,11 +249,11 @@ fn enclosing_loop(node: Node<'_>, src: &str) -> Option<String> {
             return None;
         }
         if is_callback(n, src)
-            && let Some(desc) = loop_of_callback(n, src)
+            && let Some(desc) = loop_of_callback(ctx, n)
         {
             return Some(desc);
         }
-        if let Some(desc) = for_body(n, child, src) {
+        if let Some(desc) = for_body(ctx, n, child) {
             return Some(desc);
         }
         child = n;
@@ -267,7 +270,8 @@ fn is_callback(node: Node<'_>, src: &str) -> bool {
 
 /// When `callback` is an argument of an iterating `Enum`/`Stream`/`Task.async_stream` call over
 /// a collection of unknown size, that call described.
-fn loop_of_callback(callback: Node<'_>, src: &str) -> Option<String> {
+fn loop_of_callback(ctx: &LintContext<'_>, callback: Node<'_>) -> Option<String> {
+    let src = ctx.source;
     let args = callback.parent().filter(|p| p.kind() == "arguments")?;
     let call = args.parent()?;
     let (module, fun) = elixir::remote_call(call, src)?;
@@ -282,8 +286,11 @@ fn loop_of_callback(callback: Node<'_>, src: &str) -> Option<String> {
         return None;
     }
     if let Some(collection) = collection_of(call, src)
-        && (is_constant(collection, src) || is_batched(collection, src))
+        && is_bounded(ctx, collection)
     {
+        return None;
+    }
+    if iterates_options(callback) {
         return None;
     }
     Some(format!(
@@ -309,7 +316,8 @@ fn collection_of<'t>(call: Node<'t>, src: &str) -> Option<Node<'t>> {
 
 /// When `node` is the body of a `for` reached from `child`, `a \`for\` body`; `None` when the
 /// comprehension only runs over constants.
-fn for_body<'t>(node: Node<'t>, child: Node<'t>, src: &str) -> Option<String> {
+fn for_body<'t>(ctx: &LintContext<'_>, node: Node<'t>, child: Node<'t>) -> Option<String> {
+    let src = ctx.source;
     let body_of_for =
         |call: Node<'t>| (elixir::local_call_name(call, src) == Some("for")).then_some(call);
     let call = match node.kind() {
@@ -333,9 +341,96 @@ fn for_body<'t>(node: Node<'t>, child: Node<'t>, src: &str) -> Option<String> {
     let constant = !generators.is_empty()
         && generators.iter().all(|g| {
             g.child_by_field_name("right")
-                .is_some_and(|c| is_constant(c, src) || is_batched(c, src))
+                .is_some_and(|c| is_bounded(ctx, c))
         });
     (!constant).then(|| "a `for` body".to_string())
+}
+
+/// A collection whose size does not grow with the data: written out in the code (a list
+/// literal, even of computed elements, a literal range, a module attribute, `@a ++ @b`, or a
+/// variable bound to one of those earlier in the function), or split into batches.
+fn is_bounded(ctx: &LintContext<'_>, collection: Node<'_>) -> bool {
+    let src = ctx.source;
+    if is_fixed_size(collection, src) || is_batched(collection, src) {
+        return true;
+    }
+    if collection.kind() != "identifier" {
+        return false;
+    }
+    // `queries = ["DELETE …", "DELETE …"]` then `Enum.each(queries, …)`.
+    let name = text(collection, src);
+    let Some(def) = enclosing_def(collection, src) else {
+        return false;
+    };
+    let scope = def.byte_range();
+    ctx.nodes()
+        .binary_operators
+        .iter()
+        .filter(|op| scope.contains(&op.start_byte()) && op.end_byte() <= collection.start_byte())
+        .filter(|op| elixir::operator(**op, src) == "=")
+        .filter(|op| {
+            op.child_by_field_name("left")
+                .is_some_and(|l| l.kind() == "identifier" && text(l, src) == name)
+        })
+        .last()
+        .and_then(|op| op.child_by_field_name("right"))
+        .is_some_and(|r| is_fixed_size(r, src))
+}
+
+/// A collection with as many elements as the code writes out.
+fn is_fixed_size(node: Node<'_>, src: &str) -> bool {
+    match node.kind() {
+        // `[h | t]` has a tail of any length.
+        "list" => {
+            let mut c = node.walk();
+            !node
+                .named_children(&mut c)
+                .any(|n| elixir::is_binary_op(n, src, "|"))
+        }
+        "tuple" | "map" => true,
+        // `(@tables ++ @meta)`
+        "block" => {
+            let mut c = node.walk();
+            let inner: Vec<_> = node
+                .named_children(&mut c)
+                .filter(|n| n.kind() != "comment")
+                .collect();
+            matches!(inner.as_slice(), [one] if is_fixed_size(*one, src))
+        }
+        "binary_operator" => match elixir::operator(node, src) {
+            "++" => ["left", "right"].iter().all(|f| {
+                node.child_by_field_name(f)
+                    .is_some_and(|n| is_fixed_size(n, src))
+            }),
+            _ => is_constant(node, src),
+        },
+        _ => is_constant(node, src),
+    }
+}
+
+/// `Enum.reduce(filters, query, fn {:status, s}, q -> … end)`: a callback whose clauses match
+/// `{:option, value}` pairs walks a list of options, not of records.
+fn iterates_options(callback: Node<'_>) -> bool {
+    if callback.kind() != "anonymous_function" {
+        return false;
+    }
+    let mut c = callback.walk();
+    let clauses: Vec<_> = callback
+        .named_children(&mut c)
+        .filter(|n| n.kind() == "stab_clause")
+        .collect();
+    clauses.iter().any(|clause| {
+        let first = clause
+            .child_by_field_name("left")
+            .and_then(|args| args.named_child(0));
+        let first = match first {
+            Some(n) if n.kind() == "binary_operator" => n.child_by_field_name("left"),
+            other => other,
+        };
+        first.is_some_and(|t| {
+            t.kind() == "tuple" && t.named_child(0).is_some_and(|a| a.kind() == "atom")
+        })
+    })
 }
 
 /// A literal collection, a literal range or a module attribute: a fixed number of elements.
@@ -530,12 +625,51 @@ end
     |> Enum.flat_map(fn batch -> Repo.all(from p in Product, where: p.id in ^batch) end)
   end
 
+  def purge(org_id) do
+    queries = [
+      "DELETE FROM messages WHERE organization_id = #{org_id}",
+      "DELETE FROM contacts WHERE organization_id = #{org_id}"
+    ]
+
+    Enum.each(queries, fn sql -> Repo.query!(sql, [], timeout: 300_000) end)
+    [fix_numbers(org_id), reset_counters(org_id)] |> Enum.each(&Repo.query!(&1, []))
+    (@tables ++ @meta) |> Enum.map(fn t -> Repo.query!("SELECT count(*) FROM #{t}") end)
+  end
+
+  def filter_with(query, filters) do
+    Enum.reduce(filters, query, fn
+      {:tags, tags}, q ->
+        ids = MessageTag |> where([t], t.tag_id in ^tags) |> select([t], t.message_id) |> Repo.all()
+        where(q, [m], m.id in ^ids)
+
+      _, q ->
+        q
+    end)
+  end
+
   def pages do
     Stream.resource(fn -> 0 end, fn offset -> {Repo.all(page(offset)), offset + 100} end, fn _ -> :ok end)
   end
 end
 "#;
         assert!(found(src).is_empty(), "{:?}", found(src));
+    }
+
+    #[test]
+    fn a_variable_bound_to_a_list_of_unknown_length_is_still_a_loop() {
+        let src = r#"defmodule Shop.Catalog do
+  def prices(products) do
+    ids = Enum.map(products, & &1.id)
+    Enum.map(ids, fn id -> Repo.get!(Price, id) end)
+  end
+
+  def pairs(users) do
+    users = [current() | users]
+    Enum.map(users, &Repo.preload(&1, :team))
+  end
+end
+"#;
+        assert_eq!(found(src).len(), 2, "{:?}", found(src));
     }
 
     #[test]
