@@ -372,7 +372,7 @@ fn is_bounded(ctx: &LintContext<'_>, collection: Node<'_>) -> bool {
             op.child_by_field_name("left")
                 .is_some_and(|l| l.kind() == "identifier" && text(l, src) == name)
         })
-        .last()
+        .next_back()
         .and_then(|op| op.child_by_field_name("right"))
         .is_some_and(|r| is_fixed_size(r, src))
 }
