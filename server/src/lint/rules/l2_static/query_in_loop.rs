@@ -366,13 +366,14 @@ fn is_bounded(ctx: &LintContext<'_>, collection: Node<'_>) -> bool {
     ctx.nodes()
         .binary_operators
         .iter()
-        .filter(|op| scope.contains(&op.start_byte()) && op.end_byte() <= collection.start_byte())
-        .filter(|op| elixir::operator(**op, src) == "=")
-        .filter(|op| {
-            op.child_by_field_name("left")
-                .is_some_and(|l| l.kind() == "identifier" && text(l, src) == name)
+        .rfind(|op| {
+            scope.contains(&op.start_byte())
+                && op.end_byte() <= collection.start_byte()
+                && elixir::operator(**op, src) == "="
+                && op
+                    .child_by_field_name("left")
+                    .is_some_and(|l| l.kind() == "identifier" && text(l, src) == name)
         })
-        .next_back()
         .and_then(|op| op.child_by_field_name("right"))
         .is_some_and(|r| is_fixed_size(r, src))
 }
