@@ -162,8 +162,11 @@ pub fn parse_credo_conf(text: &str) -> Result<CredoConf, String> {
     match checks.kind() {
         // Credo ≥ 1.6: `checks: %{enabled: [...], disabled: [...]}`.
         "map" => {
-            if let Some(enabled) = map_value(checks, text, "enabled") {
-                read_checks(enabled, text, false, &mut conf)?;
+            // `extra:` adds checks (or parameters) on top of Credo's defaults.
+            for key in ["enabled", "extra"] {
+                if let Some(enabled) = map_value(checks, text, key) {
+                    read_checks(enabled, text, false, &mut conf)?;
+                }
             }
             if let Some(disabled) = map_value(checks, text, "disabled") {
                 read_checks(disabled, text, true, &mut conf)?;
@@ -420,6 +423,17 @@ mod tests {
         let settings = parse_credo_conf(text).unwrap().resolve(RULES);
         assert_eq!(settings.off, ["fake-arity"].map(String::from).into());
         assert_eq!(settings.options["fake-nesting"]["max"], Literal::Integer(4));
+    }
+
+    #[test]
+    fn extra_checks_and_the_config_folder_are_understood() {
+        let text = "%{configs: [%{name: \"default\", checks: %{extra: [{Credo.Check.Refactor.Nesting, [max_nesting: 4]}, {Credo.Check.Warning.MixEnv, false}]}}]}";
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("config")).unwrap();
+        std::fs::write(dir.path().join("config/.credo.exs"), text).unwrap();
+        let config = super::super::load_among(dir.path(), RULES).config;
+        assert_eq!(config.rule_int("fake-nesting", "max"), Some(4));
+        assert!(!config.rule_enabled("fake-mixenv"));
     }
 
     #[test]

@@ -222,10 +222,14 @@ fn builds_releases(root: &Path) -> bool {
     })
 }
 
-/// `root/.credo.exs`, if present and readable as Credo's literal configuration map; otherwise
-/// `None`, with a log line when the file exists but cannot be used.
+/// `root/.credo.exs` (or `root/config/.credo.exs`, where Credo also looks), if present and
+/// readable as Credo's literal configuration map; otherwise `None`, with a log line when the
+/// file exists but cannot be used.
 pub fn load_credo_conf(root: &Path) -> Option<CredoConf> {
-    let path = root.join(CREDO_CONF_FILE);
+    let mut path = root.join(CREDO_CONF_FILE);
+    if !path.exists() {
+        path = root.join("config").join(CREDO_CONF_FILE);
+    }
     let text = match std::fs::read(&path) {
         Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return None,
