@@ -34,7 +34,8 @@ pub static RULE: Rule = Rule {
                   module attribute: a fixed number of queries), reduces over `{:option, value}` \
                   filters, loops over `chunk_every` batches, pagination with \
                   `Stream.resource`/`Stream.unfold`, test files and scripts, helpers with several \
-                  clauses or more than two statements, and helpers more than one call away.",
+                  clauses or more than two statements, a helper calling itself from its own loop \
+                  (a tree walk), and helpers more than one call away.",
             bad: "def list_authors(posts) do\n  Enum.map(posts, fn post ->\n    Repo.get!(User, post.author_id)\n  end)\nend",
             good: "def list_authors(posts) do\n  ids = Enum.map(posts, & &1.author_id)\n  Repo.all(from u in User, where: u.id in ^ids)\nend",
             fix: "Fetch for the whole collection at once: `Repo.preload(posts, :author)`, a join \
