@@ -341,6 +341,22 @@ fn for_body<'t>(ctx: &LintContext<'_>, node: Node<'t>, child: Node<'t>) -> Optio
             }
             body_of_for(node.parent()?.parent()?.parent()?)?
         }
+        // `for o <- orders, c <- Repo.all(assoc(o, :c)), Repo.exists?(q(c))`: a later
+        // generator or a filter runs once per element of the generators before it.
+        "arguments" if child.kind() != "keywords" => {
+            let call = body_of_for(node.parent()?)?;
+            let before: Vec<_> = elixir::call_args(call)
+                .into_iter()
+                .take_while(|a| *a != child)
+                .filter(|a| elixir::is_binary_op(*a, src, "<-"))
+                .collect();
+            let per_element = !before.is_empty()
+                && !before.iter().all(|g| {
+                    g.child_by_field_name("right")
+                        .is_some_and(|c| is_bounded(ctx, c))
+                });
+            return per_element.then(|| "a `for` generator or filter".to_string());
+        }
         _ => return None,
     };
     let generators: Vec<_> = elixir::call_args(call)
@@ -564,10 +580,22 @@ end
   end
 
   def loaded(ids), do: Enum.map(ids, &Repo.reload!/1)
+
+  def active(orders) do
+    for order <- Repo.all(Order),
+        Repo.exists?(from l in Line, where: l.order_id == ^order.id),
+        line <- Repo.all(Ecto.assoc(order, :lines)),
+        do: line
+  end
 end
 "#;
         let msgs = found(src);
-        assert_eq!(msgs.len(), 5, "{msgs:?}");
+        assert_eq!(msgs.len(), 7, "{msgs:?}");
+        assert!(
+            msgs[5].contains("a `for` generator or filter"),
+            "{}",
+            msgs[5]
+        );
         assert!(msgs[0].contains("a `for` body"), "{}", msgs[0]);
         assert!(msgs[2].contains("`Task.async_stream/3`"), "{}", msgs[2]);
         assert!(msgs[4].contains("`Repo.reload!/1`"), "{}", msgs[4]);
