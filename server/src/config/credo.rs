@@ -434,6 +434,11 @@ mod tests {
         let config = super::super::load_among(dir.path(), RULES).config;
         assert_eq!(config.rule_int("fake-nesting", "max"), Some(4));
         assert!(!config.rule_enabled("fake-mixenv"));
+        // An umbrella app reads the umbrella's.
+        let app = dir.path().join("apps/shop");
+        std::fs::create_dir_all(&app).unwrap();
+        let config = super::super::load_among(&app, RULES).config;
+        assert_eq!(config.rule_int("fake-nesting", "max"), Some(4));
     }
 
     #[test]

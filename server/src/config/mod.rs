@@ -222,14 +222,24 @@ fn builds_releases(root: &Path) -> bool {
     })
 }
 
-/// `root/.credo.exs` (or `root/config/.credo.exs`, where Credo also looks), if present and
-/// readable as Credo's literal configuration map; otherwise `None`, with a log line when the
-/// file exists but cannot be used.
+/// `root/.credo.exs` (or `root/config/.credo.exs`, where Credo also looks; for an umbrella app
+/// `apps/<app>`, the umbrella's, where `mix credo` runs), if present and readable as Credo's
+/// literal configuration map; otherwise `None`, with a log line when the file exists but cannot
+/// be used.
 pub fn load_credo_conf(root: &Path) -> Option<CredoConf> {
-    let mut path = root.join(CREDO_CONF_FILE);
-    if !path.exists() {
-        path = root.join("config").join(CREDO_CONF_FILE);
-    }
+    let umbrella = root
+        .parent()
+        .filter(|p| p.file_name().is_some_and(|n| n == "apps"))
+        .and_then(Path::parent);
+    let path = std::iter::once(root)
+        .chain(umbrella)
+        .flat_map(|dir| {
+            [
+                dir.join(CREDO_CONF_FILE),
+                dir.join("config").join(CREDO_CONF_FILE),
+            ]
+        })
+        .find(|p| p.exists())?;
     let text = match std::fs::read(&path) {
         Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return None,
