@@ -1,7 +1,9 @@
 //! Project configuration: `.ladder.exs` at the Mix project root, a literal Elixir keyword list
 //! read with the tree-sitter parser (never evaluated), plus settings from the editor, plus the
-//! `ignore:`/`ignore_files:` of Sobelow's `.sobelow-conf` beside it.
+//! `ignore:`/`ignore_files:` of Sobelow's `.sobelow-conf` and the disabled checks and parameters
+//! of Credo's `.credo.exs` beside it.
 
+mod credo;
 mod literal;
 mod parse;
 mod sobelow;
@@ -11,6 +13,9 @@ use std::path::{Path, PathBuf};
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
 
+pub use credo::{
+    CREDO_CONF_FILE, CredoConf, CredoSettings, PARAMS as CREDO_PARAMS, parse_credo_conf,
+};
 pub use literal::Literal;
 pub use parse::parse_config;
 pub use sobelow::{
@@ -73,6 +78,12 @@ pub struct Config {
     pub formatter_line_length: Option<usize>,
     /// The rules `.sobelow-conf` turns off, everywhere or in some files.
     pub sobelow: SobelowOff,
+    /// The rules `.credo.exs` turns off and the options its check parameters give.
+    pub credo: CredoSettings,
+    /// Whether the project builds Mix releases (it has `config/runtime.exs`,
+    /// `config/releases.exs`, a `rel/` folder or `releases:` in `mix.exs`); `None` when unknown
+    /// (no project on disk). Build-time configuration only matters for releases.
+    pub builds_releases: Option<bool>,
 }
 
 impl Config {
@@ -103,11 +114,11 @@ impl Config {
     /// Whether a rule runs (in files that `.sobelow-conf`'s `ignore_files` does not name; see
     /// [`Config::rule_enabled_in`]). A rule that `.ladder.exs` or the editor configures is
     /// governed by that alone: `:off` turns it off, anything else (`:on`, a severity, options)
-    /// keeps it on whatever `.sobelow-conf` says.
+    /// keeps it on whatever `.sobelow-conf` or `.credo.exs` says.
     pub fn rule_enabled(&self, code: &str) -> bool {
         match self.rule(code) {
             Some(settings) => settings.enabled.unwrap_or(true),
-            None => !self.sobelow.rules.contains(code),
+            None => !self.sobelow.rules.contains(code) && !self.credo.off.contains(code),
         }
     }
 
@@ -117,13 +128,21 @@ impl Config {
     pub fn rule_enabled_in(&self, code: &str, project_rel: &str) -> bool {
         match self.rule(code) {
             Some(settings) => settings.enabled.unwrap_or(true),
-            None => !self.sobelow.turns_off(code, project_rel),
+            None => !self.sobelow.turns_off(code, project_rel) && !self.credo.off.contains(code),
         }
     }
 
-    /// An integer option of a rule.
+    /// An option of a rule: from `.ladder.exs` or the editor, else from a parameter of a Credo
+    /// check the rule mirrors in `.credo.exs`.
+    pub fn rule_option(&self, code: &str, option: &str) -> Option<&Literal> {
+        self.rule(code)
+            .and_then(|r| r.options.get(option))
+            .or_else(|| self.credo.options.get(code)?.get(option))
+    }
+
+    /// An integer option of a rule (see [`Config::rule_option`]).
     pub fn rule_int(&self, code: &str, option: &str) -> Option<i64> {
-        match self.rule(code)?.options.get(option)? {
+        match self.rule_option(code, option)? {
             Literal::Integer(n) => Some(*n),
             _ => None,
         }
@@ -141,14 +160,16 @@ pub struct LoadedConfig {
     pub errors: Vec<ConfigError>,
 }
 
-/// Reads `.ladder.exs` (and `.formatter.exs`'s `line_length`, and `.sobelow-conf`) in `root`.
-/// A missing file gives defaults; an unreadable or malformed `.ladder.exs` gives defaults plus
-/// errors. `.sobelow-conf` belongs to another tool, so its problems are only logged.
+/// Reads `.ladder.exs` (and `.formatter.exs`'s `line_length`, `.sobelow-conf` and
+/// `.credo.exs`) in `root`. A missing file gives defaults; an unreadable or malformed
+/// `.ladder.exs` gives defaults plus errors. `.sobelow-conf` and `.credo.exs` belong to other
+/// tools, so their problems are only logged.
 pub fn load(root: &Path) -> LoadedConfig {
     load_among(root, registry::RULES)
 }
 
-/// [`load`], with `.sobelow-conf`'s types resolved against `rules` rather than the registry.
+/// [`load`], with `.sobelow-conf`'s types and `.credo.exs`'s checks resolved against `rules`
+/// rather than the registry.
 pub fn load_among(root: &Path, rules: &[&crate::lint::Rule]) -> LoadedConfig {
     let path = root.join(CONFIG_FILE);
     let mut loaded = match std::fs::read(&path) {
@@ -177,7 +198,63 @@ pub fn load_among(root: &Path, rules: &[&crate::lint::Rule]) -> LoadedConfig {
     if let Some(conf) = load_sobelow_conf(root) {
         loaded.config.sobelow = conf.resolve(rules);
     }
+    if let Some(conf) = load_credo_conf(root) {
+        loaded.config.credo = conf.resolve(rules);
+    }
+    if root.join("mix.exs").is_file() {
+        loaded.config.builds_releases = Some(builds_releases(root));
+    }
     loaded
+}
+
+/// Whether the Mix project at `root` builds releases: the signs `mix release` leaves, also at
+/// the umbrella root around an umbrella app (`apps/<app>`).
+fn builds_releases(root: &Path) -> bool {
+    let umbrella = root
+        .parent()
+        .filter(|p| p.file_name().is_some_and(|n| n == "apps"))
+        .and_then(Path::parent);
+    std::iter::once(root).chain(umbrella).any(|dir| {
+        dir.join("config/runtime.exs").is_file()
+            || dir.join("config/releases.exs").is_file()
+            || dir.join("rel").is_dir()
+            || std::fs::read_to_string(dir.join("mix.exs")).is_ok_and(|m| m.contains("releases:"))
+    })
+}
+
+/// `root/.credo.exs` (or `root/config/.credo.exs`, where Credo also looks; for an umbrella app
+/// `apps/<app>`, the umbrella's, where `mix credo` runs), if present and readable as Credo's
+/// literal configuration map; otherwise `None`, with a log line when the file exists but cannot
+/// be used.
+pub fn load_credo_conf(root: &Path) -> Option<CredoConf> {
+    let umbrella = root
+        .parent()
+        .filter(|p| p.file_name().is_some_and(|n| n == "apps"))
+        .and_then(Path::parent);
+    let path = std::iter::once(root)
+        .chain(umbrella)
+        .flat_map(|dir| {
+            [
+                dir.join(CREDO_CONF_FILE),
+                dir.join("config").join(CREDO_CONF_FILE),
+            ]
+        })
+        .find(|p| p.exists())?;
+    let text = match std::fs::read(&path) {
+        Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return None,
+        Err(e) => {
+            tracing::warn!(path = %path.display(), "cannot read {CREDO_CONF_FILE}, ignoring it: {e}");
+            return None;
+        }
+    };
+    match parse_credo_conf(&text) {
+        Ok(conf) => Some(conf),
+        Err(reason) => {
+            tracing::warn!(path = %path.display(), "malformed {CREDO_CONF_FILE}, ignoring it: {reason}");
+            None
+        }
+    }
 }
 
 /// `root/.sobelow-conf`, if present and readable as a literal keyword list; otherwise `None`,

@@ -56,6 +56,27 @@ pub fn rule_page(rule: &Rule) -> String {
             equivalents.join(", ")
         );
     }
+    if !m.credo.is_empty() {
+        let params: Vec<String> = crate::config::CREDO_PARAMS
+            .iter()
+            .filter(|(check, ..)| m.credo.contains(check))
+            .map(|(_, param, option, _)| format!("`{param}` sets `{option}`"))
+            .collect();
+        let params = if params.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", params.join(", "))
+        };
+        let _ = writeln!(
+            out,
+            "
+A `.credo.exs` beside `.ladder.exs` (or in `config/`) that disables one of these \
+             checks (`{{Check, false}}`, or listed under `disabled:`) turns the rule off, and the \
+             check's parameters become the rule's options{params}, unless `.ladder.exs` \
+             configures the rule. When the Credo mix gate runs, its findings of these checks are \
+             not shown: this rule reports them."
+        );
+    }
     if let Some(example) = m.sobelow.first() {
         let category = example.split_once('.').map_or(*example, |(c, _)| c);
         let _ = writeln!(
@@ -101,6 +122,29 @@ mod tests {
     use super::*;
     use crate::lint::RuleMeta;
     use std::path::PathBuf;
+
+    #[test]
+    fn credo_rules_document_credo_exs_and_the_gate() {
+        let rule = Rule {
+            meta: RuleMeta {
+                code: "fake-nesting",
+                credo: &["Credo.Check.Refactor.Nesting"],
+                ..RuleMeta::BASE
+            },
+            check: None,
+        };
+        let page = rule_page(&rule);
+        assert!(page.contains("`.credo.exs`"), "{page}");
+        assert!(page.contains("`max_nesting` sets `max`"), "{page}");
+        let plain = Rule {
+            meta: RuleMeta {
+                code: "fake-plain",
+                ..RuleMeta::BASE
+            },
+            check: None,
+        };
+        assert!(!rule_page(&plain).contains("credo"));
+    }
 
     #[test]
     fn sobelow_rules_document_sobelow_skip_and_sobelow_conf() {

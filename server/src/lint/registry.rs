@@ -53,6 +53,10 @@ pub static RULES: &[&Rule] = &[
     &rules::l2_migrations::many_columns_index::RULE,
     &rules::l2_migrations::data_change_in_migration::RULE,
     &rules::l2_migrations::raw_sql_in_migration::RULE,
+    &rules::l2_static::query_in_loop::RULE,
+    &rules::l2_static::compile_time_env::RULE,
+    &rules::l2_static::config_in_module_attribute::RULE,
+    &rules::l2_static::mix_env_at_runtime::RULE,
     // L3
     &rules::mix_gates::TEST_FAILURE,
     // L4

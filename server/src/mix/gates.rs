@@ -77,15 +77,31 @@ pub struct GateReport {
 }
 
 impl GateReport {
-    /// Applies the project's rule settings: rules turned off drop their findings, and
+    /// Applies the project's rule settings: Credo findings that a native rule reports too are
+    /// dropped ([`GateReport::drop_mirrored`]), rules turned off drop their findings, and
     /// configured severities replace the tools' (`"compile-warning": :error`).
     pub fn apply_config(&mut self, config: &crate::config::Config) {
+        self.drop_mirrored(crate::lint::registry::RULES);
         self.findings.retain(|f| config.rule_enabled(&f.code));
         for f in &mut self.findings {
             if let Some(severity) = config.rule(&f.code).and_then(|r| r.severity) {
                 f.severity = severity;
             }
         }
+    }
+
+    /// Drops the Credo findings of checks that a native rule of `rules` mirrors (its
+    /// `meta.credo` names the check): the native finding is already there, with ladder's
+    /// message, range and fix, and one problem shown twice is noise. The Credo finding goes
+    /// even when the native rule is turned off: ladder owns that check, and a team that wants
+    /// neither turns the check off in `.credo.exs`, which turns the rule off too.
+    pub fn drop_mirrored(&mut self, rules: &[&crate::lint::Rule]) {
+        self.findings.retain(|f| {
+            f.source != "credo"
+                || !rules
+                    .iter()
+                    .any(|r| r.check.is_some() && r.meta.credo.contains(&f.code.as_str()))
+        });
     }
 
     /// Whether every applicable gate of L0–L3 ran (Credo only when the project has it).
@@ -320,4 +336,105 @@ async fn test_gate(
     let passed = out.status == Some(0);
     report.findings.extend(found);
     Ok(passed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lint::{Rule, RuleMeta, registry};
+    use std::path::PathBuf;
+
+    fn recorded_credo_report() -> GateReport {
+        let dir =
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../fixtures/mix-output/credo-1.7.19");
+        let text = std::fs::read_to_string(dir.join("strict.json")).unwrap();
+        GateReport {
+            findings: credo::parse(&text, Path::new("/tmp/sample_app")).unwrap(),
+            ran: vec![Gate::Credo],
+            problems: Vec::new(),
+        }
+    }
+
+    fn checks(report: &GateReport) -> Vec<&str> {
+        report.findings.iter().map(|f| f.code.as_str()).collect()
+    }
+
+    fn check(_: &crate::lint::LintContext<'_>, _: &mut Vec<crate::lint::Finding>) {}
+
+    static NESTING: Rule = Rule {
+        meta: RuleMeta {
+            code: "fake-nesting",
+            credo: &["Credo.Check.Refactor.Nesting"],
+            ..RuleMeta::BASE
+        },
+        check: Some(check),
+    };
+    /// Registered for docs only (no native check): Credo's findings stay.
+    static DOCS_ONLY: Rule = Rule {
+        meta: RuleMeta {
+            code: "fake-map-join",
+            credo: &["Credo.Check.Refactor.MapJoin"],
+            ..RuleMeta::BASE
+        },
+        check: None,
+    };
+
+    #[test]
+    fn credo_findings_of_mirrored_checks_are_dropped() {
+        let mut report = recorded_credo_report();
+        assert!(checks(&report).contains(&"Credo.Check.Refactor.Nesting"));
+        assert!(checks(&report).contains(&"Credo.Check.Refactor.MapJoin"));
+        let before = report.findings.len();
+        report.drop_mirrored(&[&NESTING, &DOCS_ONLY]);
+        assert!(!checks(&report).contains(&"Credo.Check.Refactor.Nesting"));
+        assert!(checks(&report).contains(&"Credo.Check.Refactor.MapJoin"));
+        assert!(checks(&report).contains(&"Credo.Check.Design.TagTODO"));
+        assert!(report.findings.len() < before);
+    }
+
+    #[test]
+    fn apply_config_keeps_only_the_native_report_of_registered_rules() {
+        let mut report = recorded_credo_report();
+        assert!(checks(&report).contains(&"Credo.Check.Warning.IoInspect"));
+        // A check no ladder rule mirrors stays (the recorded report's are all mirrored now).
+        report.findings.push(GateFinding::at(
+            PathBuf::from("/tmp/a/lib/a.ex"),
+            1,
+            None,
+            "Credo.Check.Readability.AliasOrder",
+            2,
+            crate::lint::Severity::Warning,
+            "aliases out of order".into(),
+        ));
+        let unmirrored = report
+            .findings
+            .iter()
+            .filter(|f| {
+                !registry::RULES
+                    .iter()
+                    .any(|r| r.check.is_some() && r.meta.credo.contains(&f.code.as_str()))
+            })
+            .count();
+        report.apply_config(&crate::config::Config::default());
+        // io-inspect mirrors Credo.Check.Warning.IoInspect.
+        assert!(!checks(&report).contains(&"Credo.Check.Warning.IoInspect"));
+        assert_eq!(report.findings.len(), unmirrored);
+        assert!(checks(&report).contains(&"Credo.Check.Readability.AliasOrder"));
+    }
+
+    #[test]
+    fn findings_of_other_sources_are_kept() {
+        let mut report = GateReport::default();
+        report.findings.push(GateFinding::at(
+            PathBuf::from("/tmp/a/lib/a.ex"),
+            1,
+            None,
+            "Credo.Check.Refactor.Nesting",
+            2,
+            crate::lint::Severity::Warning,
+            "not from credo".into(),
+        ));
+        report.drop_mirrored(&[&NESTING]);
+        assert_eq!(report.findings.len(), 1);
+    }
 }

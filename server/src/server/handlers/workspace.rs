@@ -10,7 +10,7 @@ use super::super::lsp::*;
 use super::super::settings::EditorSettings;
 use super::super::state::{FileTarget, LintResult, State};
 use super::diagnostics::{self, lint_snapshot};
-use crate::config::{CONFIG_FILE, SOBELOW_CONF_FILE};
+use crate::config::{CONFIG_FILE, CREDO_CONF_FILE, SOBELOW_CONF_FILE};
 use crate::document::Document;
 use crate::workspace;
 
@@ -36,6 +36,7 @@ async fn register_watchers(state: &State) {
         "**/*.exs",
         &format!("**/{CONFIG_FILE}"),
         &format!("**/{SOBELOW_CONF_FILE}"),
+        &format!("**/{CREDO_CONF_FILE}"),
     ]
     .iter()
     .map(|glob| FileSystemWatcher {
@@ -222,16 +223,15 @@ fn relint_all(state: &Arc<State>) {
     tokio::spawn(scan(state.clone()));
 }
 
-/// A saved `.ladder.exs`, `.formatter.exs` or `.sobelow-conf` applies at once, also for
+/// A saved `.ladder.exs`, `.formatter.exs`, `.sobelow-conf` or `.credo.exs` applies at once, also for
 /// clients that do not watch files for us.
 pub fn did_save(state: &Arc<State>, uri: &Uri) {
     let Some(path) = uri.to_file_path() else {
         return;
     };
-    if path
-        .file_name()
-        .is_some_and(|n| n == CONFIG_FILE || n == ".formatter.exs" || n == SOBELOW_CONF_FILE)
-    {
+    if path.file_name().is_some_and(|n| {
+        n == CONFIG_FILE || n == ".formatter.exs" || n == SOBELOW_CONF_FILE || n == CREDO_CONF_FILE
+    }) {
         state.configs.clear();
         relint_all(state);
     }
@@ -244,7 +244,11 @@ pub fn did_change_watched_files(state: &Arc<State>, params: DidChangeWatchedFile
             continue;
         };
         if path.file_name().is_some_and(|n| {
-            n == CONFIG_FILE || n == ".formatter.exs" || n == SOBELOW_CONF_FILE || n == "mix.exs"
+            n == CONFIG_FILE
+                || n == ".formatter.exs"
+                || n == SOBELOW_CONF_FILE
+                || n == CREDO_CONF_FILE
+                || n == "mix.exs"
         }) {
             config_changed = true;
         }

@@ -1,6 +1,8 @@
 //! L2 — static analysis: Credo-class checks.
 
 mod branches;
+pub mod compile_time_env;
+pub mod config_in_module_attribute;
 pub mod dbg_call;
 pub mod deep_nesting;
 pub mod expensive_empty_check;
@@ -12,10 +14,12 @@ pub mod iex_pry;
 pub mod io_inspect;
 pub mod large_number;
 pub mod map_join;
+pub mod mix_env_at_runtime;
 pub mod module_name;
 pub mod negated_condition_with_else;
 mod pipeline;
 pub mod predicate_name;
+pub mod query_in_loop;
 pub mod raise_in_rescue;
 mod removal;
 pub mod same_operands;
