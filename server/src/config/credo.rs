@@ -46,8 +46,8 @@ pub const PARAMS: &[(&str, &str, &str, i64)] = &[
     (
         "Credo.Check.Readability.LargeNumbers",
         "only_greater_than",
-        "min",
-        1,
+        "only_greater_than",
+        0,
     ),
 ];
 
@@ -418,8 +418,8 @@ mod tests {
         assert_eq!(settings.options["fake-arity"]["max"], Literal::Integer(6));
         assert!(!settings.options["fake-arity"].contains_key("priority"));
         assert_eq!(
-            settings.options["fake-numbers"]["min"],
-            Literal::Integer(100_000)
+            settings.options["fake-numbers"]["only_greater_than"],
+            Literal::Integer(99_999)
         );
     }
 
