@@ -207,6 +207,24 @@ fn classify<'t>(
     self_validating: &SelfValidating<'_>,
     facts: &mut Facts<'t>,
 ) {
+    // Most calls are none of a cast, a validation, a changeset or a function of this module:
+    // decide that from the name alone before looking at arguments.
+    let (name, local) = match elixir::local_call_name(call, src) {
+        Some(name) => (name, true),
+        None => match elixir::remote_call(call, src) {
+            Some((_, name)) => (name, false),
+            None => return,
+        },
+    };
+    let relevant = name == "cast"
+        || name.contains("validat")
+        || name.ends_with("_constraint")
+        || name == "add_error"
+        || name.ends_with("changeset")
+        || (local && (0..=9).any(|a| by_name.contains_key(&(name, a))));
+    if !relevant {
+        return;
+    }
     // A capture (`with: &Email.changeset/2`, `&child_changeset(&1, &2, opts)`) hands the
     // function to cast_assoc/cast_embed: it validates the children, not this changeset.
     if is_captured(call, src) || !elixir::has_arguments(call) {
