@@ -69,6 +69,10 @@ pub struct NodeIndex<'a> {
     pub binary_operators: Vec<Node<'a>>,
     /// Every keyword `pair` (`key: value` in calls, lists and maps), in document order.
     pub pairs: Vec<Node<'a>>,
+    /// Every `fn … end`, in document order.
+    pub anonymous_functions: Vec<Node<'a>>,
+    /// Every `integer` and `float` literal, in document order.
+    pub numbers: Vec<Node<'a>>,
 }
 
 /// Everything a rule needs to check one file.
@@ -126,7 +130,8 @@ impl<'a> LintContext<'a> {
             .get_or_init(|| analyze_file(self.modules(), &self.nodes().calls, self.source))
     }
 
-    /// The calls, comments, operators and keyword pairs of the file, collected once and shared by every rule.
+    /// The calls, comments, operators, keyword pairs, anonymous functions and numbers of the file,
+    /// collected in one walk and shared by every rule.
     pub fn nodes(&self) -> &NodeIndex<'a> {
         self.index.get_or_init(|| {
             let mut index = NodeIndex::default();
@@ -136,6 +141,8 @@ impl<'a> LintContext<'a> {
                     "comment" => index.comments.push(node),
                     "binary_operator" => index.binary_operators.push(node),
                     "pair" => index.pairs.push(node),
+                    "anonymous_function" => index.anonymous_functions.push(node),
+                    "integer" | "float" => index.numbers.push(node),
                     _ => {}
                 }
                 true

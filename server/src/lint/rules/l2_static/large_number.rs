@@ -5,7 +5,7 @@
 use tree_sitter::Node;
 
 use crate::lint::{Edit, Finding, Fix, LintContext, Rule, RuleDocs, RuleMeta, Severity};
-use crate::syntax::{elixir, text};
+use crate::syntax::text;
 
 /// The rule.
 pub static RULE: Rule = Rule {
@@ -38,15 +38,11 @@ pub static RULE: Rule = Rule {
 
 fn check(ctx: &LintContext<'_>, out: &mut Vec<Finding>) {
     let limit = ctx.option_int(RULE.meta.code, "only_greater_than", 9_999);
-    elixir::walk(ctx.tree.root_node(), &mut |node| {
-        if matches!(node.kind(), "integer" | "float") {
-            if let Some(f) = number(ctx, node, limit) {
-                out.push(f);
-            }
-            return false;
+    for node in &ctx.nodes().numbers {
+        if let Some(f) = number(ctx, *node, limit) {
+            out.push(f);
         }
-        true
-    });
+    }
 }
 
 /// The finding for one number literal.

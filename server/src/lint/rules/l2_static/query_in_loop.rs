@@ -200,6 +200,10 @@ fn check_helper_call(ctx: &LintContext<'_>, call: Node<'_>, helpers: &Helpers) -
     }
     let src = ctx.source;
     let name = elixir::local_call_name(call, src)?;
+    // Most local calls are not helpers: a name test before walking up to the module.
+    if !helpers.keys().any(|(_, n, _)| n == name) {
+        return None;
+    }
     let module = enclosing_module(call, src)?;
     let read = helpers.get(&(module.id(), name.to_string(), call_arity(call, src)))?;
     if elixir::inside_quote(call, src) {

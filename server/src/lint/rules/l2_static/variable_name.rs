@@ -64,12 +64,9 @@ fn check(ctx: &LintContext<'_>, out: &mut Vec<Finding>) {
         }
     }
     // `fn` clauses are not calls.
-    elixir::walk(ctx.tree.root_node(), &mut |node| {
-        if node.kind() == "anonymous_function" {
-            for_each_clause_head(node, &mut |head| report(head, out));
-        }
-        true
-    });
+    for node in &ctx.nodes().anonymous_functions {
+        for_each_clause_head(*node, &mut |head| report(head, out));
+    }
     out.sort_by_key(|f| f.range.start);
 }
 
