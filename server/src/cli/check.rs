@@ -259,8 +259,10 @@ fn add_gates(report: &mut CheckReport, paths: &[PathBuf], level: Option<u8>) {
                 Some(i) => i,
                 None => {
                     let text = std::fs::read_to_string(&gate_finding.path).unwrap_or_default();
-                    let rel = workspace::relative_slash(&gate_finding.path, &root);
-                    let fail_level = level.unwrap_or_else(|| loaded.config.target_for(&rel));
+                    // `targets:` globs are relative to the folder of the `.ladder.exs`.
+                    let (config_root, file_config) = configs.for_file(&gate_finding.path);
+                    let rel = workspace::relative_slash(&gate_finding.path, &config_root);
+                    let fail_level = level.unwrap_or_else(|| file_config.config.target_for(&rel));
                     report.files.push(FileReport {
                         path,
                         rope: Rope::from_str(&text),

@@ -31,7 +31,12 @@ pub fn lint_snapshot(
 ) -> LintResult {
     let text = snapshot.rope.to_string();
     let findings = lint_document(&snapshot.rope, &snapshot.tree, &text, &target.info, config);
-    let target_level = config.target_for(&target.info.project_rel);
+    // `targets:` globs are relative to the folder of the `.ladder.exs`, as `exclude:` globs are.
+    let rel = match &target.path {
+        Some(path) => crate::workspace::relative_slash(path, &crate::workspace::config_root(path)),
+        None => target.info.project_rel.clone(),
+    };
+    let target_level = config.target_for(&rel);
     let diagnostics = findings
         .iter()
         .filter_map(|f| {
