@@ -95,8 +95,9 @@ pub struct Config {
     /// The level the team aims for: `check` fails only for findings at or below it by default,
     /// and the editor demotes findings above it. `None`: [`DEFAULT_TARGET`].
     pub target_level: Option<u8>,
-    /// Per-path targets, `{"glob", level}` in `.ladder.exs` order (globs relative to the project
-    /// root); the most specific matching glob wins over `target_level`.
+    /// Per-path targets, `{"glob", level}` in `.ladder.exs` order (globs relative to the folder
+    /// of `.ladder.exs`, like `exclude`); the most specific matching glob wins over
+    /// `target_level`.
     pub targets: Vec<(String, u8)>,
     targets_compiled: Vec<(globset::GlobMatcher, usize, u8)>,
     /// What the editor does with findings above the target (an editor setting).
@@ -148,7 +149,8 @@ impl Config {
             .collect();
     }
 
-    /// The target level of a file (path relative to the project root, `/` separators): the most
+    /// The target level of a file (path relative to the configuration's folder, `/`
+    /// separators): the most
     /// specific matching `targets` glob (the later entry on a tie), else `target_level`, else
     /// [`DEFAULT_TARGET`].
     pub fn target_for(&self, rel_path: &str) -> u8 {
@@ -212,8 +214,8 @@ impl Config {
 }
 
 /// How specific a glob is: its literal characters, wildcards and brackets not counted, so
-/// `lib/my_app/billing/**` (19) beats `lib/**` (4) and `lib/**/*_controller.ex` (18) beats
-/// `lib/**/*.ex` (7).
+/// `lib/my_app/billing/**` (19) beats `lib/**` (4) and `lib/**/*_controller.ex` (19) beats
+/// `lib/**/*.ex` (8).
 fn specificity(pattern: &str) -> usize {
     let mut count = 0;
     let mut in_class = false;
@@ -403,7 +405,7 @@ mod tests {
         assert_eq!(config.target_for("lib/my_app/billing/deep/er/tax.ex"), 5);
         assert_eq!(config.target_for("lib/legacy/old.ex"), 1);
         assert_eq!(config.target_for("lib/my_app/accounts.ex"), 4);
-        // `lib/**/*_controller.ex` (18 literal characters) beats `lib/my_app_web/**` (15).
+        // `lib/**/*_controller.ex` (19 literal characters) beats `lib/my_app_web/**` (15).
         assert_eq!(
             config.target_for("lib/my_app_web/controllers/page_controller.ex"),
             6
