@@ -89,13 +89,13 @@ fn exit_status_follows_the_level_threshold() {
     )
     .unwrap();
     std::fs::create_dir_all(dir.path().join("lib")).unwrap();
-    // Only an L4 finding.
+    // Only an L4 finding: above the default target, L3.
     std::fs::write(
         dir.path().join("lib/p.ex"),
         "defmodule P do\n  @moduledoc false\n  def f(x), do: x\nend\n",
     )
     .unwrap();
-    assert_eq!(ladder(dir.path(), &["check"]).status.code(), Some(1));
+    assert_eq!(ladder(dir.path(), &["check"]).status.code(), Some(0));
     assert_eq!(
         ladder(dir.path(), &["check", "--level", "3"]).status.code(),
         Some(0)
@@ -104,8 +104,10 @@ fn exit_status_follows_the_level_threshold() {
         ladder(dir.path(), &["check", "--level", "4"]).status.code(),
         Some(1)
     );
-    // target_level in .ladder.exs is the default threshold.
-    std::fs::write(dir.path().join(".ladder.exs"), "[target_level: 3]\n").unwrap();
+    // target_level in .ladder.exs replaces the default; `target_level: 7` counts everything.
+    std::fs::write(dir.path().join(".ladder.exs"), "[target_level: 7]\n").unwrap();
+    assert_eq!(ladder(dir.path(), &["check"]).status.code(), Some(1));
+    std::fs::write(dir.path().join(".ladder.exs"), "[target_level: 2]\n").unwrap();
     assert_eq!(ladder(dir.path(), &["check"]).status.code(), Some(0));
     // Usage errors exit 2 with a message on stderr.
     let missing = ladder(dir.path(), &["check", "no/such/dir"]);
@@ -120,6 +122,74 @@ fn exit_status_follows_the_level_threshold() {
             .status
             .code(),
         Some(2)
+    );
+}
+
+/// Per-path targets: each file fails only on findings at or below its own target; `--level N`
+/// replaces every target; the summary and the JSON say each target.
+#[test]
+fn per_path_targets_decide_what_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |rel: &str, text: &str| {
+        let path = dir.path().join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    };
+    write(
+        "mix.exs",
+        "defmodule P.MixProject do\n  use Mix.Project\n  def project, do: [app: :p]\nend\n",
+    );
+    // An L4 finding (missing-spec) in billing, an L2 one (io-inspect) in legacy.
+    write(
+        "lib/p/billing/invoice.ex",
+        "defmodule P.Billing.Invoice do\n  @moduledoc false\n  def total(x), do: x\nend\n",
+    );
+    write(
+        "lib/p/legacy/old.ex",
+        "defmodule P.Legacy.Old do\n  @moduledoc false\n  @spec f(term()) :: term()\n  def f(x), do: IO.inspect(x)\nend\n",
+    );
+    write(
+        ".ladder.exs",
+        "[\n  targets: [{\"lib/**\", 3}, {\"lib/p/billing/**\", 5}, {\"lib/p/legacy/**\", 1}]\n]\n",
+    );
+    // Billing aims at L5: its L4 finding fails the run.
+    let out = ladder(dir.path(), &["check", "lib"]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    assert!(
+        text.contains("target L1: 1/1 file reach it; 0 findings fail it\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("target L5: 0/1 file reach it; 1 finding fails it\n"),
+        "{text}"
+    );
+    // Billing back to L3: nothing at or below any file's target is left.
+    write(
+        ".ladder.exs",
+        "[targets: [{\"lib/p/billing/**\", 3}, {\"lib/p/legacy/**\", 1}]]\n",
+    );
+    assert_eq!(ladder(dir.path(), &["check", "lib"]).status.code(), Some(0));
+    // `--level 2` applies to every file: legacy's io-inspect fails it.
+    let out = ladder(dir.path(), &["check", "lib", "--level", "2"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stdout(&out).contains("threshold (--level) L2: 1/2 files reach it; 1 finding fails it\n"),
+        "{}",
+        stdout(&out)
+    );
+    // JSON: each file's target beside its level, version still 1.
+    let out = ladder(dir.path(), &["check", "lib", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0));
+    let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(json["version"], 1);
+    assert_eq!(
+        json["targets"],
+        serde_json::json!({"lib/p/billing/invoice.ex": 3, "lib/p/legacy/old.ex": 1})
+    );
+    assert_eq!(
+        json["levels"],
+        serde_json::json!({"lib/p/billing/invoice.ex": 3, "lib/p/legacy/old.ex": 1})
     );
 }
 

@@ -471,9 +471,10 @@ fn code_lens_and_show_level() {
         json!({"textDocument": {"uri": uri}}),
     );
     assert_eq!(lenses.as_array().unwrap().len(), 1);
+    // The sample project aims at L4 (`target_level: 4`).
     assert_eq!(
         lenses[0]["command"]["title"],
-        "Ladder L0 · next: L1 — 1 trailing-whitespace · L0–L3 not verified"
+        "Ladder L0 → target L4: 5 blockers · next: L1 — 1 trailing-whitespace · L0–L3 not verified"
     );
     assert_eq!(lenses[0]["command"]["command"], "ladder.showLevel");
     let level = lsp.call(
@@ -483,6 +484,10 @@ fn code_lens_and_show_level() {
     assert_eq!(level["level"], 0);
     assert_eq!(level["label"], "L0");
     assert_eq!(level["next"], "next: L1 — 1 trailing-whitespace");
+    assert_eq!(level["target"], 4);
+    assert_eq!(level["targetBlockers"], 5);
+    assert_eq!(level["reachesTarget"], false);
+    assert_eq!(level["headline"], "Ladder L0 → target L4: 5 blockers");
     assert_eq!(level["gatesVerified"], false);
     // Asked by a status bar: no message. Clicked on the lens: the message.
     let quiet = lsp.drain(Duration::from_millis(300));
@@ -551,5 +556,137 @@ fn invalid_config_is_reported_on_the_config_file_and_defaults_apply() {
     let orders = file_uri(&project.path().join("lib/shop/orders.ex"));
     let diags = lsp.wait_diagnostics(&orders, None);
     assert!(!codes(&diags).contains(&"io-inspect".to_string()));
+    assert!(lsp.shutdown().success());
+}
+
+/// A project aiming at the default target (L3), with a legacy folder aiming at L1.
+fn targets_project() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("mix.exs"),
+        "defmodule P.MixProject do\n  use Mix.Project\n  def project, do: [app: :p]\nend\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join(".ladder.exs"),
+        "[targets: [{\"lib/legacy/**\", 1}]]\n",
+    )
+    .unwrap();
+    std::fs::create_dir_all(dir.path().join("lib/legacy")).unwrap();
+    dir
+}
+
+/// `io-inspect` (L2) and `missing-spec` (L4).
+const TWO_RUNGS: &str = "defmodule P do\n  @moduledoc false\n  def f(x), do: IO.inspect(x)\nend\n";
+
+fn by_code<'a>(diags: &'a [Value], code: &str) -> &'a Value {
+    diags
+        .iter()
+        .find(|d| d["code"] == code)
+        .unwrap_or_else(|| panic!("no {code} in {diags:?}"))
+}
+
+#[test]
+fn findings_above_the_target_are_prefixed_hints_pushed_and_pulled() {
+    let project = targets_project();
+    let mut lsp = Lsp::start(project.path());
+    lsp.initialize(Some(project.path()), push_client(&[]));
+    let uri = file_uri(&project.path().join("lib/p.ex"));
+    open(&mut lsp, &uri, TWO_RUNGS);
+    let diags = lsp.wait_diagnostics(&uri, Some(1));
+    // At or below the default target L3: as is. Above it: a hint saying so.
+    let inspect = by_code(&diags, "io-inspect");
+    assert_eq!(inspect["severity"], 2);
+    assert!(
+        !inspect["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("above target")
+    );
+    let spec = by_code(&diags, "missing-spec");
+    assert_eq!(spec["severity"], 4);
+    assert!(
+        spec["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("above target L3: Public function `f/1`"),
+        "{spec}"
+    );
+    assert_eq!(spec["data"]["aboveTarget"], true);
+    // The legacy folder aims at L1: even io-inspect is above it.
+    let legacy = file_uri(&project.path().join("lib/legacy/old.ex"));
+    open(&mut lsp, &legacy, TWO_RUNGS);
+    let diags = lsp.wait_diagnostics(&legacy, Some(1));
+    let inspect = by_code(&diags, "io-inspect");
+    assert_eq!(inspect["severity"], 4);
+    assert!(
+        inspect["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("above target L1: ")
+    );
+    // The lens still counts every finding for the level, and names the target.
+    let lenses = lsp.call(
+        "textDocument/codeLens",
+        json!({"textDocument": {"uri": legacy}}),
+    );
+    assert_eq!(
+        lenses[0]["command"]["title"],
+        "Ladder L1 · target L1 reached · next: L2 — 1 io-inspect · L0–L3 not verified"
+    );
+    // `aboveTarget: "asIs"` from workspace/didChangeConfiguration: every finding as it is.
+    lsp.notify(
+        "workspace/didChangeConfiguration",
+        json!({"settings": {"ladder": {"aboveTarget": "asIs"}}}),
+    );
+    lsp.wait_notification("textDocument/publishDiagnostics", |p| {
+        p["uri"] == uri
+            && p["diagnostics"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|d| d["code"] == "missing-spec" && d["severity"] == 2)
+    });
+    assert!(lsp.shutdown().success());
+
+    // A pull client with `aboveTarget: "off"`: above-target findings are not reported at all.
+    let mut lsp = Lsp::start(project.path());
+    lsp.initialize_with(
+        Some(project.path()),
+        pull_client(),
+        json!({"aboveTarget": "off"}),
+    );
+    open(&mut lsp, &uri, TWO_RUNGS);
+    let report = lsp.call(
+        "textDocument/diagnostic",
+        json!({"textDocument": {"uri": uri}}),
+    );
+    let items = report["items"].as_array().unwrap();
+    assert!(
+        codes(items).contains(&"io-inspect".to_string()),
+        "{items:?}"
+    );
+    assert!(
+        !codes(items).contains(&"missing-spec".to_string()),
+        "{items:?}"
+    );
+    assert!(lsp.shutdown().success());
+
+    // The default for a pull client: hints.
+    let mut lsp = Lsp::start(project.path());
+    lsp.initialize(Some(project.path()), pull_client());
+    open(&mut lsp, &uri, TWO_RUNGS);
+    let report = lsp.call(
+        "textDocument/diagnostic",
+        json!({"textDocument": {"uri": uri}}),
+    );
+    let spec = by_code(report["items"].as_array().unwrap(), "missing-spec");
+    assert_eq!(spec["severity"], 4);
+    assert!(
+        spec["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("above target L3: ")
+    );
     assert!(lsp.shutdown().success());
 }

@@ -86,7 +86,10 @@ fn saving_a_file_runs_the_gates_and_publishes_their_findings() {
         json!({"textDocument": {"uri": uri}}),
     );
     let title = lenses[0]["command"]["title"].as_str().unwrap().to_string();
-    assert_eq!(title, "Ladder L– · next: L0 — 1 compile-warning");
+    assert_eq!(
+        title,
+        "Ladder L– → target L3: 1 blocker · next: L0 — 1 compile-warning"
+    );
 
     // An edit hides the file's gate findings until the next run.
     lsp.notify("textDocument/didChange", json!({"textDocument": {"uri": uri, "version": 2}, "contentChanges": [{"range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 0}}, "text": "# edited\n"}]}));

@@ -14,8 +14,13 @@ export interface MixOptions {
 }
 
 /** What the server receives as `initializationOptions` and for `workspace/configuration` section `ladder`. */
+/** What the editor does with findings above a file's target level. */
+export const ABOVE_TARGET = ['hint', 'off', 'asIs'] as const;
+export type AboveTarget = (typeof ABOVE_TARGET)[number];
+
 export interface InitializationOptions {
   targetLevel: number | null;
+  aboveTarget: AboveTarget;
   rules: Record<string, RuleSetting>;
   mix: MixOptions;
 }
@@ -49,6 +54,13 @@ function normalizeTargetLevel(value: unknown, warnings: string[]): number | null
   if (typeof n === 'number' && Number.isInteger(n) && n >= 0 && n <= 7) return n;
   warnings.push(`ladder.targetLevel: expected an integer 0–7 or null, got ${JSON.stringify(value)}; ignored`);
   return null;
+}
+
+function normalizeAboveTarget(value: unknown, warnings: string[]): AboveTarget {
+  if (value === undefined || value === null || value === '') return 'hint';
+  if (typeof value === 'string' && (ABOVE_TARGET as readonly string[]).includes(value)) return value as AboveTarget;
+  warnings.push(`ladder.aboveTarget: expected one of ${ABOVE_TARGET.join(', ')}, got ${JSON.stringify(value)}; using "hint"`);
+  return 'hint';
 }
 
 function normalizeRules(value: unknown, warnings: string[]): Record<string, RuleSetting> {
@@ -111,6 +123,7 @@ export function buildInitializationOptions(get: SettingGetter, trusted: boolean)
   const warnings: string[] = [];
   const options: InitializationOptions = {
     targetLevel: normalizeTargetLevel(get('targetLevel'), warnings),
+    aboveTarget: normalizeAboveTarget(get('aboveTarget'), warnings),
     rules: normalizeRules(get('rules'), warnings),
     mix: normalizeMix(get, trusted, warnings),
   };
@@ -135,4 +148,4 @@ export function configurationItem(section: string | undefined, options: Initiali
 }
 
 /** The settings whose change requires a server restart (trace is handled live by the client). */
-export const RESTART_SECTIONS = ['ladder.serverPath', 'ladder.targetLevel', 'ladder.rules', 'ladder.mix'] as const;
+export const RESTART_SECTIONS = ['ladder.serverPath', 'ladder.targetLevel', 'ladder.aboveTarget', 'ladder.rules', 'ladder.mix'] as const;

@@ -7,6 +7,10 @@ export interface ShowLevelResult {
   label: string;
   next: string | null;
   gatesVerified: boolean;
+  /** The file's target level (`null` from servers that predate targets). */
+  target: number | null;
+  /** Blocking findings at levels up to the target. */
+  targetBlockers: number;
 }
 
 export interface StatusView {
@@ -34,7 +38,18 @@ export function parseShowLevelResult(value: unknown): ShowLevelResult | undefine
     label,
     next: typeof v.next === 'string' && v.next.trim() !== '' ? v.next.trim() : null,
     gatesVerified: v.gatesVerified === true,
+    target: typeof v.target === 'number' && Number.isInteger(v.target) && v.target >= 0 && v.target <= 7 ? v.target : null,
+    targetBlockers: typeof v.targetBlockers === 'number' && Number.isInteger(v.targetBlockers) && v.targetBlockers >= 0 ? v.targetBlockers : 0,
   };
+}
+
+/** `Ladder L2 → target L3: 2 blockers`, `Ladder L4 · target L3 reached`, or `Ladder L4` without a target. */
+export function statusText(result: ShowLevelResult): string {
+  const head = `Ladder ${result.label}`;
+  if (result.target === null) return head;
+  if (result.level !== null && result.level >= result.target) return `${head} · target L${result.target} reached`;
+  const n = result.targetBlockers;
+  return `${head} → target L${result.target}: ${n} blocker${n === 1 ? '' : 's'}`;
 }
 
 export function levelLabel(level: number | null): string {
@@ -47,8 +62,9 @@ export function formatStatus(result: ShowLevelResult): StatusView {
   else if (result.level === null) lines.push('Not even L0 passes: fix the errors first.');
   else lines.push('Top of the ladder: nothing left to climb.');
   if (!result.gatesVerified) lines.push(NOT_VERIFIED_NOTE);
+  if (result.target !== null) lines.push(`Findings above L${result.target} (the file's target) show as hints.`);
   return {
-    text: `Ladder ${result.label}`,
+    text: statusText(result),
     tooltip: lines.join('\n'),
     warning: result.level === null,
   };

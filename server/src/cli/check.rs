@@ -76,7 +76,10 @@ pub fn check(paths: &[PathBuf], fix: bool, level: Option<u8>) -> Result<CheckRep
             });
         }
     });
-    let mut report = CheckReport::default();
+    let mut report = CheckReport {
+        level_override: level,
+        ..CheckReport::default()
+    };
     for result in results.into_inner().unwrap_or_else(|e| e.into_inner()) {
         match result {
             Ok(None) => {}
@@ -100,6 +103,7 @@ pub fn check(paths: &[PathBuf], fix: bool, level: Option<u8>) -> Result<CheckRep
                 path: shown,
                 rope: Rope::from_str(&text),
                 findings: rules::meta::invalid_config::findings(&loaded.errors),
+                // A broken configuration (an L0 finding) fails every target.
                 fail_level: level.unwrap_or(7),
             });
         }
@@ -119,7 +123,8 @@ fn check_file(
 ) -> Result<Option<(FileReport, usize)>, String> {
     let (root, loaded) = configs.for_file(path);
     let config: &Config = &loaded.config;
-    if config.is_excluded(&workspace::relative_slash(path, &root)) {
+    let project_rel = workspace::relative_slash(path, &root);
+    if config.is_excluded(&project_rel) {
         return Ok(None);
     }
     let display = display_path(path, cwd);
@@ -144,7 +149,7 @@ fn check_file(
         text = new_text;
         findings = new_findings;
     }
-    let fail_level = level.or(config.target_level).unwrap_or(7);
+    let fail_level = level.unwrap_or_else(|| config.target_for(&project_rel));
     Ok(Some((
         FileReport {
             path: display,
@@ -254,7 +259,10 @@ fn add_gates(report: &mut CheckReport, paths: &[PathBuf], level: Option<u8>) {
                 Some(i) => i,
                 None => {
                     let text = std::fs::read_to_string(&gate_finding.path).unwrap_or_default();
-                    let fail_level = level.or(loaded.config.target_level).unwrap_or(7);
+                    // `targets:` globs are relative to the folder of the `.ladder.exs`.
+                    let (config_root, file_config) = configs.for_file(&gate_finding.path);
+                    let rel = workspace::relative_slash(&gate_finding.path, &config_root);
+                    let fail_level = level.unwrap_or_else(|| file_config.config.target_for(&rel));
                     report.files.push(FileReport {
                         path,
                         rope: Rope::from_str(&text),

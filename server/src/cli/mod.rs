@@ -69,8 +69,8 @@ pub struct CheckArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
-    /// Exit with status 1 only for findings at levels <= N (default: the project's
-    /// `target_level`, else every level).
+    /// Exit with status 1 only for findings at levels <= N, in every file (default: each file's
+    /// target: its most specific `targets:` glob in `.ladder.exs`, else `target_level`, else 3).
     #[arg(long, value_parser = clap::value_parser!(u8).range(0..=7))]
     pub level: Option<u8>,
     /// Apply every safe fix in place, then report what is left.

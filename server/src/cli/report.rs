@@ -22,7 +22,8 @@ pub struct FileReport {
     pub rope: Rope,
     /// Its findings, sorted.
     pub findings: Vec<Finding>,
-    /// Findings at levels up to this one fail the run.
+    /// The file's target level (`--level N` when given, else its `targets:` glob, else
+    /// `target_level`, else L3): findings at levels up to it fail the run.
     pub fail_level: u8,
 }
 
@@ -50,6 +51,19 @@ impl FileReport {
     }
 }
 
+/// How the files of one target level fare.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct TargetSummary {
+    /// The target level.
+    pub target: u8,
+    /// Files with this target.
+    pub files: usize,
+    /// Of those, files whose level reaches it.
+    pub reaching: usize,
+    /// Findings at or below it in those files (errors and warnings): what fails the run.
+    pub failing: usize,
+}
+
 /// The whole run.
 #[derive(Default)]
 pub struct CheckReport {
@@ -63,6 +77,8 @@ pub struct CheckReport {
     pub fixed: usize,
     /// Whether the mix gates ran for every project (`--mix`).
     pub gates_verified: bool,
+    /// `--level N`, which replaces every file's target.
+    pub level_override: Option<u8>,
 }
 
 impl CheckReport {
@@ -71,6 +87,32 @@ impl CheckReport {
         self.files
             .iter()
             .flat_map(|f| f.findings.iter().map(move |d| (f, d)))
+    }
+
+    /// Per target level (ascending): how many files have it, how many of them reach it, and how
+    /// many findings fail it.
+    pub fn targets(&self) -> Vec<TargetSummary> {
+        let mut out: Vec<TargetSummary> = Vec::new();
+        for file in &self.files {
+            let i = match out.binary_search_by_key(&file.fail_level, |t| t.target) {
+                Ok(i) => i,
+                Err(i) => {
+                    out.insert(
+                        i,
+                        TargetSummary {
+                            target: file.fail_level,
+                            ..TargetSummary::default()
+                        },
+                    );
+                    i
+                }
+            };
+            let t = &mut out[i];
+            t.files += 1;
+            t.reaching += usize::from(file.level().is_some_and(|l| l >= file.fail_level));
+            t.failing += file.failing().count();
+        }
+        out
     }
 
     /// Whether any finding makes the run fail.

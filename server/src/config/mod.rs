@@ -60,11 +60,48 @@ pub struct ConfigError {
     pub message: String,
 }
 
+/// The target level when neither `.ladder.exs` nor the editor sets one: L3, the ladder's merge
+/// bar ("most features should reach at least L3 before merge").
+pub const DEFAULT_TARGET: u8 = 3;
+
+/// What the editor does with findings above a file's target level (setting `aboveTarget`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum AboveTarget {
+    /// Published as hints, message prefixed "above target", so the Problems panel lists only
+    /// what blocks the target (the default).
+    #[default]
+    Hint,
+    /// Not published at all (they still count for the level and the code lens).
+    Off,
+    /// Published at their own severity, as if every level were the target.
+    AsIs,
+}
+
+impl AboveTarget {
+    /// Reads `"hint"`, `"off"` or `"asIs"` (case-insensitive, `as_is`/`as-is` too).
+    pub fn parse(s: &str) -> Option<Self> {
+        match s.to_ascii_lowercase().replace(['_', '-'], "").as_str() {
+            "hint" => Some(AboveTarget::Hint),
+            "off" => Some(AboveTarget::Off),
+            "asis" => Some(AboveTarget::AsIs),
+            _ => None,
+        }
+    }
+}
+
 /// The effective configuration for a project.
 #[derive(Clone, Debug, Default)]
 pub struct Config {
-    /// The level the team aims for: `check` fails only for findings at or below it by default.
+    /// The level the team aims for: `check` fails only for findings at or below it by default,
+    /// and the editor demotes findings above it. `None`: [`DEFAULT_TARGET`].
     pub target_level: Option<u8>,
+    /// Per-path targets, `{"glob", level}` in `.ladder.exs` order (globs relative to the folder
+    /// of `.ladder.exs`, like `exclude`); the most specific matching glob wins over
+    /// `target_level`.
+    pub targets: Vec<(String, u8)>,
+    targets_compiled: Vec<(globset::GlobMatcher, usize, u8)>,
+    /// What the editor does with findings above the target (an editor setting).
+    pub above_target: AboveTarget,
     /// Glob patterns (relative to the project root) of files not to lint.
     pub exclude: Vec<String>,
     exclude_set: Option<GlobSet>,
@@ -97,6 +134,33 @@ impl Config {
             }
         }
         self.exclude_set = builder.build().ok();
+    }
+
+    /// Builds the matchers of `targets` after it is set. Invalid globs are reported by the parser
+    /// and skipped here.
+    pub fn compile_targets(&mut self) {
+        self.targets_compiled = self
+            .targets
+            .iter()
+            .filter_map(|(pattern, level)| {
+                let matcher = Glob::new(pattern).ok()?.compile_matcher();
+                Some((matcher, specificity(pattern), *level))
+            })
+            .collect();
+    }
+
+    /// The target level of a file (path relative to the configuration's folder, `/`
+    /// separators): the most
+    /// specific matching `targets` glob (the later entry on a tie), else `target_level`, else
+    /// [`DEFAULT_TARGET`].
+    pub fn target_for(&self, rel_path: &str) -> u8 {
+        self.targets_compiled
+            .iter()
+            .filter(|(matcher, _, _)| matcher.is_match(rel_path))
+            .max_by_key(|(_, specificity, _)| *specificity)
+            .map(|(_, _, level)| *level)
+            .or(self.target_level)
+            .unwrap_or(DEFAULT_TARGET)
     }
 
     /// Whether a path relative to the project root is excluded.
@@ -147,6 +211,24 @@ impl Config {
             _ => None,
         }
     }
+}
+
+/// How specific a glob is: its literal characters, wildcards and brackets not counted, so
+/// `lib/my_app/billing/**` (19) beats `lib/**` (4) and `lib/**/*_controller.ex` (19) beats
+/// `lib/**/*.ex` (8).
+fn specificity(pattern: &str) -> usize {
+    let mut count = 0;
+    let mut in_class = false;
+    for c in pattern.chars() {
+        match c {
+            '[' => in_class = true,
+            ']' => in_class = false,
+            '*' | '?' | '{' | '}' | ',' => {}
+            _ if in_class => {}
+            _ => count += 1,
+        }
+    }
+    count
 }
 
 /// A loaded project configuration: where it came from and what was wrong with it.
@@ -301,5 +383,54 @@ mod tests {
         )
         .unwrap();
         assert_eq!(load(dir.path()).config.formatter_line_length, None);
+    }
+
+    /// Per-path targets: the most specific matching glob wins whatever the order, a tie goes to
+    /// the later entry, and files no glob matches get `target_level`, else L3.
+    #[test]
+    fn the_most_specific_target_glob_wins() {
+        let (config, errors) = parse_config(
+            r#"[
+  targets: [
+    {"lib/**", 4},
+    {"lib/my_app/billing/**", 5},
+    {"lib/legacy/**", 1},
+    {"lib/**/*_controller.ex", 6},
+    {"lib/my_app_web/**", 2}
+  ]
+]"#,
+        );
+        assert!(errors.is_empty(), "{errors:?}");
+        assert_eq!(config.target_for("lib/my_app/billing/invoice.ex"), 5);
+        assert_eq!(config.target_for("lib/my_app/billing/deep/er/tax.ex"), 5);
+        assert_eq!(config.target_for("lib/legacy/old.ex"), 1);
+        assert_eq!(config.target_for("lib/my_app/accounts.ex"), 4);
+        // `lib/**/*_controller.ex` (19 literal characters) beats `lib/my_app_web/**` (15).
+        assert_eq!(
+            config.target_for("lib/my_app_web/controllers/page_controller.ex"),
+            6
+        );
+        assert_eq!(config.target_for("lib/my_app_web/router.ex"), 2);
+        // No glob matches: no `target_level` either, so the ladder's merge bar.
+        assert_eq!(config.target_for("test/my_app_test.exs"), DEFAULT_TARGET);
+        assert_eq!(DEFAULT_TARGET, 3);
+
+        let (config, _) =
+            parse_config(r#"[target_level: 7, targets: [{"lib/a/**", 2}, {"lib/*/x*", 5}]]"#);
+        assert_eq!(config.target_for("mix.exs"), 7);
+        // Equally specific (`lib/a/` and `lib//x` both count 6): the later entry wins.
+        assert_eq!(config.target_for("lib/a/x.ex"), 5);
+        assert_eq!(config.target_for("lib/a/y.ex"), 2);
+        assert_eq!(Config::default().target_for("lib/a.ex"), 3);
+    }
+
+    #[test]
+    fn above_target_setting_values() {
+        assert_eq!(AboveTarget::parse("hint"), Some(AboveTarget::Hint));
+        assert_eq!(AboveTarget::parse("off"), Some(AboveTarget::Off));
+        assert_eq!(AboveTarget::parse("asIs"), Some(AboveTarget::AsIs));
+        assert_eq!(AboveTarget::parse("as_is"), Some(AboveTarget::AsIs));
+        assert_eq!(AboveTarget::parse("loud"), None);
+        assert_eq!(AboveTarget::default(), AboveTarget::Hint);
     }
 }

@@ -47,6 +47,11 @@ pub fn parse_config(text: &str) -> (Config, Vec<ConfigError>) {
         }
     };
     for (key, key_node, value_node) in pairs {
+        if key == "targets" {
+            // Tuples are not plain literals: read the list node by node.
+            read_targets(value_node, text, &mut config, &mut errors);
+            continue;
+        }
         let value = match read_literal(value_node, text) {
             Ok(v) => v,
             Err((node, message)) => {
@@ -73,12 +78,65 @@ pub fn parse_config(text: &str) -> (Config, Vec<ConfigError>) {
             },
             other => errors.push(err(
                 key_node,
-                format!("unknown setting `{other}` (known: target_level, exclude, rules, mix, start_after)"),
+                format!("unknown setting `{other}` (known: target_level, targets, exclude, rules, mix, start_after)"),
             )),
         }
     }
     config.compile_excludes();
+    config.compile_targets();
     (config, errors)
+}
+
+/// `targets: [{"lib/my_app/billing/**", 5}, {"lib/legacy/**", 1}]`: per-path target levels.
+/// Each bad entry is reported and skipped; the good ones still apply.
+fn read_targets(node: Node<'_>, text: &str, config: &mut Config, errors: &mut Vec<ConfigError>) {
+    const SHAPE: &str = "`targets` entries must be `{\"glob\", level}` tuples, e.g. `{\"lib/my_app/billing/**\", 5}`";
+    if node.kind() != "list" {
+        errors.push(err(node, format!("`targets` must be a list; {SHAPE}")));
+        return;
+    }
+    let mut cursor = node.walk();
+    for entry in node.named_children(&mut cursor) {
+        if entry.kind() == "comment" {
+            continue;
+        }
+        let mut inner = entry.walk();
+        let parts: Vec<Node> = entry
+            .named_children(&mut inner)
+            .filter(|n| n.kind() != "comment")
+            .collect();
+        let (glob_node, level_node) = match (entry.kind(), parts.as_slice()) {
+            ("tuple", [g, l]) => (*g, *l),
+            _ => {
+                errors.push(err(entry, SHAPE.into()));
+                continue;
+            }
+        };
+        let glob = match read_literal(glob_node, text) {
+            Ok(Literal::String(glob)) => glob,
+            _ => {
+                errors.push(err(
+                    glob_node,
+                    format!("the glob must be a string; {SHAPE}"),
+                ));
+                continue;
+            }
+        };
+        if let Err(e) = globset::Glob::new(&glob) {
+            errors.push(err(
+                glob_node,
+                format!("invalid glob `{glob}` in `targets`: {e}"),
+            ));
+            continue;
+        }
+        match read_literal(level_node, text) {
+            Ok(Literal::Integer(n @ 0..=7)) => config.targets.push((glob, n as u8)),
+            _ => errors.push(err(
+                level_node,
+                format!("the target level of `{glob}` must be an integer from 0 to 7"),
+            )),
+        }
+    }
 }
 
 fn err(node: Node<'_>, message: String) -> ConfigError {
@@ -394,5 +452,21 @@ mod tests {
             Some(120)
         );
         assert_eq!(formatter_line_length("[inputs: []]"), None);
+    }
+
+    #[test]
+    fn bad_targets_entries_are_reported_and_the_good_ones_kept() {
+        let (config, errors) = parse_config(
+            r#"[targets: [{"lib/billing/**", 5}, {"lib/x/**", 9}, "lib/y/**", {"lib/[z", 2}, {:lib, 1}]]"#,
+        );
+        assert_eq!(config.targets, vec![("lib/billing/**".to_string(), 5)]);
+        let messages: Vec<&str> = errors.iter().map(|e| e.message.as_str()).collect();
+        assert_eq!(messages.len(), 4, "{messages:?}");
+        assert!(messages[0].contains("from 0 to 7"));
+        assert!(messages[1].contains("tuples"));
+        assert!(messages[2].contains("invalid glob"));
+        assert!(messages[3].contains("must be a string"));
+        let (_, errors) = parse_config(r#"[targets: "lib/**"]"#);
+        assert!(errors[0].message.contains("must be a list"));
     }
 }

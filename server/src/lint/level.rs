@@ -26,6 +26,10 @@ pub struct LevelReport {
     pub level: Option<u8>,
     /// Blocking findings at the next level, counted by rule code.
     pub next_blockers: BTreeMap<&'static str, usize>,
+    /// The target level the findings were measured against, if any.
+    pub target: Option<u8>,
+    /// Blocking findings at levels up to the target: what keeps the file from it.
+    pub target_blockers: usize,
 }
 
 impl LevelReport {
@@ -43,6 +47,47 @@ impl LevelReport {
         LevelReport {
             level,
             next_blockers,
+            target: None,
+            target_blockers: 0,
+        }
+    }
+
+    /// [`LevelReport::of`], measured against a target level as well.
+    pub fn against<'a>(
+        findings: impl IntoIterator<Item = &'a Finding> + Clone,
+        target: u8,
+    ) -> Self {
+        let target_blockers = findings
+            .clone()
+            .into_iter()
+            .filter(|f| f.severity.blocks_level() && f.level <= target)
+            .count();
+        LevelReport {
+            target: Some(target),
+            target_blockers,
+            ..Self::of(findings)
+        }
+    }
+
+    /// Whether the level reaches the target (`false` without one).
+    pub fn reaches_target(&self) -> bool {
+        self.target
+            .is_some_and(|t| self.level.is_some_and(|l| l >= t))
+    }
+
+    /// `Ladder L2 → target L3: 2 blockers`, `Ladder L4 · target L3 reached`, or `Ladder L4`
+    /// without a target.
+    pub fn headline(&self) -> String {
+        match self.target {
+            None => format!("Ladder {}", self.label()),
+            Some(t) if self.reaches_target() => {
+                format!("Ladder {} · target L{t} reached", self.label())
+            }
+            Some(t) => {
+                let n = self.target_blockers;
+                let s = if n == 1 { "" } else { "s" };
+                format!("Ladder {} → target L{t}: {n} blocker{s}", self.label())
+            }
         }
     }
 
@@ -108,5 +153,33 @@ mod tests {
         let report = LevelReport::of(&findings);
         assert_eq!(report.label(), "L3");
         assert_eq!(report.next_summary().unwrap(), "next: L4 — 2 x");
+        assert_eq!(report.headline(), "Ladder L3");
+    }
+
+    #[test]
+    fn report_against_a_target_counts_its_blockers() {
+        let findings = [
+            finding(2, Severity::Warning),
+            finding(3, Severity::Error),
+            finding(3, Severity::Info),
+            finding(4, Severity::Warning),
+        ];
+        let report = LevelReport::against(&findings, 3);
+        assert_eq!(report.level, Some(1));
+        assert_eq!(report.target_blockers, 2);
+        assert!(!report.reaches_target());
+        assert_eq!(report.headline(), "Ladder L1 → target L3: 2 blockers");
+        assert_eq!(report.next_summary().unwrap(), "next: L2 — 1 x");
+
+        let report = LevelReport::against(&findings[3..], 3);
+        assert!(report.reaches_target());
+        assert_eq!(report.headline(), "Ladder L3 · target L3 reached");
+        let report = LevelReport::against(&findings[1..2], 5);
+        assert_eq!(report.headline(), "Ladder L2 → target L5: 1 blocker");
+        let broken = [finding(0, Severity::Error)];
+        assert_eq!(
+            LevelReport::against(&broken, 0).headline(),
+            "Ladder L– → target L0: 1 blocker"
+        );
     }
 }

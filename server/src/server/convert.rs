@@ -7,6 +7,7 @@ use ropey::Rope;
 use serde::{Deserialize, Serialize};
 
 use super::lsp::{self, Diagnostic, DiagnosticSeverity, NumberOrString, Position, TextEdit};
+use crate::config::AboveTarget;
 use crate::document::position::{self, LineCol, PositionEncoding};
 use crate::lint::{Finding, Severity, meta::doc_url};
 
@@ -110,5 +111,103 @@ pub fn diagnostic(
         related_information: None,
         tags: None,
         data: serde_json::to_value(data).ok(),
+    }
+}
+
+/// The prefix of a finding published above its file's target level.
+pub fn above_target_prefix(target: u8) -> String {
+    format!("above target L{target}: ")
+}
+
+/// How a diagnostic of a finding at `level` is published in a file whose target is `target`:
+/// at or below the target, as is; above it, per `mode` — as a hint whose message starts with
+/// "above target L3: " and whose `data` says `"aboveTarget": true` (`Hint`), not at all
+/// (`Off`), or as is (`AsIs`).
+///
+/// Hints already render faintly (VS Code draws three dots and leaves them out of the Problems
+/// panel), so no `DiagnosticTag` is added: `Unnecessary`, the only tag that fades, would grey
+/// out the flagged code itself as if it were dead, which a `missing-spec` function is not.
+pub fn for_target(
+    mut diagnostic: Diagnostic,
+    level: u8,
+    target: u8,
+    mode: AboveTarget,
+) -> Option<Diagnostic> {
+    if level <= target || mode == AboveTarget::AsIs {
+        return Some(diagnostic);
+    }
+    if mode == AboveTarget::Off {
+        return None;
+    }
+    diagnostic.severity = Some(DiagnosticSeverity::HINT);
+    diagnostic.message = format!("{}{}", above_target_prefix(target), diagnostic.message);
+    if let Some(serde_json::Value::Object(data)) = diagnostic.data.as_mut() {
+        data.insert("aboveTarget".into(), serde_json::Value::Bool(true));
+    }
+    Some(diagnostic)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn finding(level: u8, severity: Severity) -> Finding {
+        Finding {
+            code: "missing-spec",
+            level,
+            severity,
+            range: 0..3,
+            message: "Public function `f/1` has no @spec".into(),
+            fix: None,
+            alternatives: Vec::new(),
+        }
+    }
+
+    fn published(
+        level: u8,
+        severity: Severity,
+        target: u8,
+        mode: AboveTarget,
+    ) -> Option<Diagnostic> {
+        let rope = Rope::from_str("def f(x), do: x\n");
+        let d = diagnostic(
+            &rope,
+            &finding(level, severity),
+            Some(1),
+            PositionEncoding::Utf16,
+        );
+        for_target(d, level, target, mode)
+    }
+
+    /// Findings up to the target keep their severity; above it they become prefixed hints
+    /// (or vanish, or stay, as the `aboveTarget` setting says).
+    #[test]
+    fn severity_follows_the_target() {
+        let at = published(3, Severity::Warning, 3, AboveTarget::Hint).unwrap();
+        assert_eq!(at.severity, Some(DiagnosticSeverity::WARNING));
+        assert_eq!(at.message, "Public function `f/1` has no @spec");
+        assert_eq!(at.data.as_ref().unwrap().get("aboveTarget"), None);
+        let below = published(0, Severity::Error, 3, AboveTarget::Hint).unwrap();
+        assert_eq!(below.severity, Some(DiagnosticSeverity::ERROR));
+
+        let above = published(4, Severity::Warning, 3, AboveTarget::Hint).unwrap();
+        assert_eq!(above.severity, Some(DiagnosticSeverity::HINT));
+        assert_eq!(
+            above.message,
+            "above target L3: Public function `f/1` has no @spec"
+        );
+        assert_eq!(above.data.as_ref().unwrap()["aboveTarget"], true);
+        assert_eq!(above.tags, None);
+        let error_above = published(5, Severity::Error, 4, AboveTarget::Hint).unwrap();
+        assert_eq!(error_above.severity, Some(DiagnosticSeverity::HINT));
+
+        assert!(published(4, Severity::Warning, 3, AboveTarget::Off).is_none());
+        assert!(published(3, Severity::Warning, 3, AboveTarget::Off).is_some());
+        let as_is = published(7, Severity::Warning, 3, AboveTarget::AsIs).unwrap();
+        assert_eq!(as_is.severity, Some(DiagnosticSeverity::WARNING));
+        assert_eq!(as_is.message, "Public function `f/1` has no @spec");
+        // Target L7: nothing is above it.
+        let top = published(7, Severity::Warning, 7, AboveTarget::Hint).unwrap();
+        assert_eq!(top.severity, Some(DiagnosticSeverity::WARNING));
     }
 }

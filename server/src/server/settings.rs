@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 
-use crate::config::{Config, Literal, RuleSettings};
+use crate::config::{AboveTarget, Config, Literal, RuleSettings};
 use crate::lint::Severity;
 
 /// What the editor configured.
@@ -12,6 +12,8 @@ use crate::lint::Severity;
 pub struct EditorSettings {
     /// `targetLevel`.
     pub target_level: Option<u8>,
+    /// `aboveTarget`: `"hint"` (default), `"off"` or `"asIs"`.
+    pub above_target: Option<AboveTarget>,
     /// `rules`: code → settings.
     pub rules: Vec<(String, RuleSettings)>,
     /// `mix.enabled`.
@@ -25,7 +27,7 @@ pub struct EditorSettings {
 }
 
 impl EditorSettings {
-    /// Reads settings from JSON: `{"targetLevel": 5, "rules": {"io-inspect": "off",
+    /// Reads settings from JSON: `{"targetLevel": 5, "aboveTarget": "hint", "rules": {"io-inspect": "off",
     /// "deep-nesting": {"max": 3, "severity": "info"}}, "mix": {"enabled": true}}`, also nested
     /// under a `"ladder"` key (VS Code's `didChangeConfiguration` payload). Unknown or
     /// malformed entries are skipped with a log line.
@@ -37,6 +39,13 @@ impl EditorSettings {
                 .and_then(Value::as_u64)
                 .filter(|l| *l <= 7)
                 .map(|l| l as u8),
+            above_target: value.get("aboveTarget").and_then(|v| {
+                let parsed = v.as_str().and_then(AboveTarget::parse);
+                if parsed.is_none() && !v.is_null() {
+                    tracing::warn!(%v, "ignoring aboveTarget (expected \"hint\", \"off\" or \"asIs\")");
+                }
+                parsed
+            }),
             ..Default::default()
         };
         if let Some(rules) = value.get("rules").and_then(Value::as_object) {
@@ -62,6 +71,8 @@ impl EditorSettings {
         if config.target_level.is_none() {
             config.target_level = self.target_level;
         }
+        // Only the editor sets how findings above the target look.
+        config.above_target = self.above_target.unwrap_or_default();
         for (code, settings) in &self.rules {
             config
                 .rules
@@ -122,6 +133,7 @@ mod tests {
     fn project_wins_for_rules_editor_for_mix() {
         let editor = EditorSettings::from_json(&json!({"ladder": {
             "targetLevel": 4,
+            "aboveTarget": "asIs",
             "rules": {"io-inspect": "off", "missing-spec": {"severity": "info"}},
             "mix": {"enabled": true}
         }}));
@@ -139,6 +151,13 @@ mod tests {
             Some(Severity::Info)
         );
         assert_eq!(merged.target_level, Some(4));
+        assert_eq!(merged.above_target, AboveTarget::AsIs);
+        assert_eq!(
+            EditorSettings::from_json(&json!({"aboveTarget": "loud"}))
+                .merge(&project)
+                .above_target,
+            AboveTarget::Hint
+        );
         assert_eq!(merged.mix.enabled, Some(true));
     }
 }

@@ -46,6 +46,10 @@ pub struct LintResult {
     pub diagnostics: Vec<Diagnostic>,
     /// A unique id, used as the pull model's `resultId`.
     pub id: u64,
+    /// The file's target level: findings above it are demoted in `diagnostics`.
+    pub target: u8,
+    /// How findings above the target are published (for the gate findings added later).
+    pub above_target: crate::config::AboveTarget,
 }
 
 /// Where a document lives and which configuration applies to it.

@@ -157,7 +157,10 @@ function handle(msg) {
       if (!doc) return send({ id, error: { code: -32602, message: `document not open: ${uri}` } });
       const level = levelOf(doc.text);
       const next = level < 7 ? `next: L${level + 1} — ${findings(doc.text).filter((f) => f.level === level + 1).length} finding(s)` : null;
-      return send({ id, result: { uri, level, label: `L${level}`, next, gatesVerified: false } });
+      // The fixture workspace's .ladder.exs aims at L4.
+      const target = 4;
+      const targetBlockers = findings(doc.text).filter((f) => f.level <= target).length;
+      return send({ id, result: { uri, level, label: `L${level}`, next, gatesVerified: false, target, targetBlockers } });
     }
     case 'shutdown':
       return send({ id, result: null });

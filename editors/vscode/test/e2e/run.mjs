@@ -440,6 +440,10 @@ try {
       }),
     );
     log(`  status bar: ${initial}`);
+    // The workspace's .ladder.exs aims at L4; greeter.ex (io-inspect, L2) is below it.
+    if (!/^Ladder L(\d|–) → target L4: \d+ blockers?$/.test(initial)) {
+      throw new Error(`the status bar does not measure the file against its target L4: "${initial}"`);
+    }
 
     await stepDo('the Problems panel lists missing-spec and io-inspect', async () => {
       await page.keyboard.press('Control+Shift+M');

@@ -11,7 +11,7 @@ function getter(values: Record<string, unknown>) {
 describe('buildInitializationOptions', () => {
   it('uses the defaults when nothing is set', () => {
     const { options, warnings } = buildInitializationOptions(getter({}), true);
-    assert.deepEqual(options, { targetLevel: null, rules: {}, mix: { enabled: false, env: 'test', timeoutMs: 300000 } });
+    assert.deepEqual(options, { targetLevel: null, aboveTarget: 'hint', rules: {}, mix: { enabled: false, env: 'test', timeoutMs: 300000 } });
     assert.deepEqual(warnings, []);
   });
 
@@ -20,6 +20,7 @@ describe('buildInitializationOptions', () => {
       getter({
         serverPath: '/opt/ladder-ls',
         targetLevel: 5,
+        aboveTarget: 'asIs',
         rules: { 'missing-test-file': 'off', 'line-too-long': { severity: 'info', max: 120 }, 'deep-nesting': { max: 3 } },
         'mix.enabled': true,
         'mix.env': 'dev',
@@ -30,6 +31,7 @@ describe('buildInitializationOptions', () => {
     );
     assert.deepEqual(options, {
       targetLevel: 5,
+      aboveTarget: 'asIs',
       rules: { 'missing-test-file': 'off', 'line-too-long': { severity: 'info', max: 120 }, 'deep-nesting': { max: 3 } },
       mix: { enabled: true, env: 'dev', timeoutMs: 60000 },
     });
@@ -49,6 +51,15 @@ describe('buildInitializationOptions', () => {
   it('does not warn about trust when mix is off anyway', () => {
     const { warnings } = buildInitializationOptions(getter({ 'mix.enabled': false }), false);
     assert.deepEqual(warnings, []);
+  });
+
+  it('accepts aboveTarget hint, off and asIs; anything else is hint with a warning', () => {
+    for (const v of ['hint', 'off', 'asIs'] as const) {
+      assert.equal(buildInitializationOptions(getter({ aboveTarget: v }), true).options.aboveTarget, v);
+    }
+    const r = buildInitializationOptions(getter({ aboveTarget: 'loud' }), true);
+    assert.equal(r.options.aboveTarget, 'hint');
+    assert.match(r.warnings[0], /ladder\.aboveTarget/);
   });
 
   it('accepts targetLevel 0 and 7, rejects out-of-range and fractional levels', () => {

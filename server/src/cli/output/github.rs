@@ -20,7 +20,9 @@ fn escape_property(s: &str) -> String {
 pub fn render(report: &CheckReport) -> String {
     let mut out = String::new();
     for (file, f) in report.findings() {
+        // Above the file's target a finding does not fail the run: a notice, not a warning.
         let command = match f.severity {
+            _ if f.level > file.fail_level => "notice",
             Severity::Error => "error",
             Severity::Warning => "warning",
             Severity::Info | Severity::Hint => "notice",

@@ -1,5 +1,6 @@
 //! `path:line:col: L4 missing-spec message`, then the ladder: per level, the findings and how
-//! many files pass it.
+//! many files pass it; then per target level, how many files reach it and how many findings
+//! fail it.
 
 use std::fmt::Write;
 
@@ -48,6 +49,24 @@ pub fn render(report: &CheckReport) -> String {
             "L{level}     {gate:16}  {findings:>8}  {passing}/{files}"
         );
     }
+    out.push('\n');
+    for t in report.targets() {
+        let what = match report.level_override {
+            Some(_) => "threshold (--level)",
+            None => "target",
+        };
+        let _ = writeln!(
+            out,
+            "{what} L{}: {}/{} file{} reach it; {} finding{} fail{} it",
+            t.target,
+            t.reaching,
+            t.files,
+            if t.files == 1 { "" } else { "s" },
+            t.failing,
+            if t.failing == 1 { "" } else { "s" },
+            if t.failing == 1 { "s" } else { "" },
+        );
+    }
     let total = report.findings().count();
     let project = report
         .files
@@ -58,7 +77,7 @@ pub fn render(report: &CheckReport) -> String {
     let project = project.map_or_else(|| "below L0".to_string(), |l| format!("L{l}"));
     let _ = writeln!(
         out,
-        "\n{total} finding{} in {} file{} ({} checked); project level {project} ({gates})",
+        "{total} finding{} in {} file{} ({} checked); project level {project} ({gates})",
         if total == 1 { "" } else { "s" },
         report
             .files

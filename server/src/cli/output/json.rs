@@ -11,17 +11,22 @@ pub fn render(report: &CheckReport) -> String {
         .map(|(file, f)| diagnostic(file, f))
         .collect();
     let mut levels = Map::new();
+    let mut targets = Map::new();
     for file in &report.files {
         levels.insert(
             file.path.clone(),
             file.level().map_or(Value::Null, Value::from),
         );
+        targets.insert(file.path.clone(), Value::from(file.fail_level));
     }
     let doc = json!({
         "version": 1,
         "files_checked": report.files_checked,
         "diagnostics": diagnostics,
         "levels": levels,
+        // Added in place (version stays 1): each file's target, which its findings fail at or
+        // below (`--level N` when given).
+        "targets": targets,
     });
     let mut text = serde_json::to_string_pretty(&doc).unwrap_or_default();
     text.push('\n');

@@ -1,4 +1,5 @@
-//! A code lens on each `defmodule`: `Ladder L3 · next: L4 — 2 missing-spec`.
+//! A code lens on each `defmodule`: where it stands against the file's target and the next rung,
+//! `Ladder L2 → target L3: 2 blockers · next: L3 — 2 missing-test-file`.
 
 use std::sync::Arc;
 
@@ -23,10 +24,11 @@ pub fn title(report: &LevelReport, verified: bool) -> String {
     } else {
         format!(" · {GATES_NOTE}")
     };
+    let head = report.headline();
     match report.next_summary() {
-        Some(next) => format!("Ladder {} · {next}{note}", report.label()),
-        None if verified => format!("Ladder {} · every rung passes", report.label()),
-        None => format!("Ladder {} · every native rung passes{note}", report.label()),
+        Some(next) => format!("{head} · {next}{note}"),
+        None if verified => format!("{head} · every rung passes"),
+        None => format!("{head} · every native rung passes{note}"),
     }
 }
 
@@ -69,7 +71,7 @@ pub async fn code_lens(
         .map(|module| {
             let (inside, verified) =
                 level_findings(state, &uri, &result, Some(module.node.byte_range()));
-            let report = LevelReport::of(&inside);
+            let report = LevelReport::against(&inside, result.target);
             CodeLens {
                 range: convert::range(
                     &snapshot.rope,

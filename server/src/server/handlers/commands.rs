@@ -71,7 +71,7 @@ async fn show_level(state: &Arc<State>, args: &[Value]) -> Result<Value> {
         )));
     };
     let (findings, verified) = super::code_lens::level_findings(state, &uri, &result, None);
-    let report = LevelReport::of(&findings);
+    let report = LevelReport::against(&findings, result.target);
     let message = title(&report, verified);
     // A click on the code lens asks to be told (`{"notify": true}`); status bars polling the
     // level must not pop up a message each time.
@@ -90,6 +90,10 @@ async fn show_level(state: &Arc<State>, args: &[Value]) -> Result<Value> {
         "level": report.level,
         "label": report.label(),
         "next": report.next_summary(),
+        "target": report.target,
+        "targetBlockers": report.target_blockers,
+        "reachesTarget": report.reaches_target(),
+        "headline": report.headline(),
         "gatesVerified": verified,
         "title": message,
     }))

@@ -31,9 +31,18 @@ pub fn lint_snapshot(
 ) -> LintResult {
     let text = snapshot.rope.to_string();
     let findings = lint_document(&snapshot.rope, &snapshot.tree, &text, &target.info, config);
+    // `targets:` globs are relative to the folder of the `.ladder.exs`, as `exclude:` globs are.
+    let rel = match &target.path {
+        Some(path) => crate::workspace::relative_slash(path, &crate::workspace::config_root(path)),
+        None => target.info.project_rel.clone(),
+    };
+    let target_level = config.target_for(&rel);
     let diagnostics = findings
         .iter()
-        .map(|f| convert::diagnostic(&snapshot.rope, f, version, enc))
+        .filter_map(|f| {
+            let d = convert::diagnostic(&snapshot.rope, f, version, enc);
+            convert::for_target(d, f.level, target_level, config.above_target)
+        })
         .collect();
     let id = NEXT_RESULT_ID.fetch_add(1, Ordering::Relaxed);
     LintResult {
@@ -42,6 +51,8 @@ pub fn lint_snapshot(
         findings,
         diagnostics,
         id,
+        target: target_level,
+        above_target: config.above_target,
     }
 }
 
@@ -68,6 +79,8 @@ pub async fn lint_open(
                 findings: Vec::new(),
                 diagnostics: Vec::new(),
                 id,
+                target: crate::config::DEFAULT_TARGET,
+                above_target: Default::default(),
             };
         };
         lint_snapshot(&snapshot, Some(snapshot.version), &target, &config, enc)
@@ -131,12 +144,19 @@ pub fn clear(state: Arc<State>, uri: Uri) {
 pub fn with_gates(state: &State, uri: &Uri, result: &LintResult) -> (Vec<Diagnostic>, String) {
     let (findings, run) = super::gates::findings_for(state, uri, result.version);
     let mut diagnostics = result.diagnostics.clone();
-    diagnostics.extend(super::gates::diagnostics(
+    let gate_diagnostics = super::gates::diagnostics(
         &findings,
         &result.rope,
         result.version,
         state.session().encoding,
-    ));
+    );
+    // Gate findings (L0–L3) are above the target only in files aiming lower, such as legacy
+    // folders at L1.
+    diagnostics.extend(
+        findings.iter().zip(gate_diagnostics).filter_map(|(g, d)| {
+            convert::for_target(d, g.level, result.target, result.above_target)
+        }),
+    );
     (diagnostics, format!("{}.{run}", result.id))
 }
 
