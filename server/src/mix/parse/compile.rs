@@ -3,32 +3,236 @@
 //! 1.17+ (indented entries with a code snippet and a `└─ FILE:LINE:COL` line), plus the
 //! `** (SyntaxError) FILE:LINE:COL: message` lines of syntax errors.
 
-use std::path::Path;
+use std::path::{Component, Path, PathBuf};
 
 use super::{clean, location};
 use crate::lint::Severity;
 use crate::mix::GateFinding;
 
-/// Findings in `output` (stdout or stderr of `mix compile`), paths resolved against `root`.
+/// Who owns the output of `mix compile`: the project (and its umbrella apps) or a dependency.
+///
+/// Mix prints `==> name` before the output of each dependency and umbrella app it compiles
+/// (and `==> app` when it comes back to the project); a dependency's warnings name paths
+/// relative to the dependency, so they never describe a project file, even when the project
+/// happens to have a file at the same relative path.
+#[derive(Clone, Debug)]
+pub struct Layout {
+    /// The Mix project the gates run in.
+    pub root: PathBuf,
+    /// The project's own app name (`app: :name` in its `mix.exs`), for a plain project.
+    pub app: Option<String>,
+    /// Umbrella apps: app name and folder (`apps/*`).
+    pub apps: Vec<(String, PathBuf)>,
+}
+
+/// Whose output a part of `mix compile`'s output is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Owner {
+    /// The project, or one of its umbrella apps: relative paths start from this folder.
+    Project(PathBuf),
+    /// A dependency (its name).
+    Dependency(String),
+}
+
+impl Layout {
+    /// The layout of the project at `root`, read from its `mix.exs` and `apps/*/mix.exs`.
+    pub fn of(root: &Path) -> Layout {
+        let mut apps = Vec::new();
+        if let Ok(entries) = std::fs::read_dir(root.join("apps")) {
+            for entry in entries.flatten() {
+                let dir = entry.path();
+                if !dir.join("mix.exs").is_file() {
+                    continue;
+                }
+                let name = app_name(&dir.join("mix.exs"))
+                    .or_else(|| entry.file_name().to_str().map(str::to_string));
+                if let Some(name) = name {
+                    apps.push((name, dir));
+                }
+            }
+        }
+        apps.sort();
+        Layout {
+            root: root.to_path_buf(),
+            app: app_name(&root.join("mix.exs")),
+            apps,
+        }
+    }
+
+    /// The owner of the output after a `==> name` header.
+    fn owner(&self, name: &str) -> Owner {
+        if let Some((_, dir)) = self.apps.iter().find(|(app, _)| app == name) {
+            return Owner::Project(dir.clone());
+        }
+        let is_project = match &self.app {
+            Some(app) => app == name,
+            // The app name is computed in mix.exs: any header that is not a fetched
+            // dependency's is taken for the project's.
+            None => self.apps.is_empty() && !self.root.join("deps").join(name).exists(),
+        };
+        if is_project {
+            Owner::Project(self.root.clone())
+        } else {
+            Owner::Dependency(name.to_string())
+        }
+    }
+
+    /// Whether a `==> name` header introduces a dependency's output (not the project's or
+    /// an umbrella app's).
+    pub fn is_dependency(&self, name: &str) -> bool {
+        matches!(self.owner(name), Owner::Dependency(_))
+    }
+
+    /// Whether `path` (absolute) is inside the project and outside its dependencies and build
+    /// output.
+    pub fn is_inside_project(&self, path: &Path) -> bool {
+        let Ok(rel) = path.strip_prefix(&self.root) else {
+            return false;
+        };
+        rel.components().all(|c| match c {
+            Component::Normal(name) => name
+                .to_str()
+                .is_none_or(|n| !crate::workspace::SKIPPED_DIRS.contains(&n)),
+            _ => false,
+        })
+    }
+
+    /// Whether `path` (absolute) is an existing file of the project (see
+    /// [`Layout::is_inside_project`]).
+    pub fn is_project_file(&self, path: &Path) -> bool {
+        self.is_inside_project(path) && path.is_file()
+    }
+
+    /// The project file a path printed in `dir`'s output names. A relative path is looked up
+    /// in `dir` first, then in the project and each umbrella app (mix replays the warnings of
+    /// an app it did not recompile without a `==> app` header first): the one folder that has
+    /// the file. `None` when no project file (or more than one) matches.
+    fn resolve(&self, printed: &str, dir: &Path) -> Option<PathBuf> {
+        let printed_path = Path::new(printed);
+        if printed_path.is_absolute() {
+            return self
+                .is_project_file(printed_path)
+                .then(|| printed_path.to_path_buf());
+        }
+        let here = dir.join(printed_path);
+        if self.is_project_file(&here) {
+            return Some(here);
+        }
+        let mut found = std::iter::once(&self.root)
+            .chain(self.apps.iter().map(|(_, d)| d))
+            .map(|d| d.join(printed_path))
+            .filter(|p| self.is_project_file(p));
+        let first = found.next()?;
+        found.next().is_none().then_some(first)
+    }
+}
+
+/// The `app: :name` of a `mix.exs` (also `app: @app` with `@app :name`).
+pub fn app_name(mix_exs: &Path) -> Option<String> {
+    let text = std::fs::read_to_string(mix_exs).ok()?;
+    let after = &text[text.find("app:")? + 4..];
+    let value = after.trim_start();
+    let atom = |s: &str| -> Option<String> {
+        let name: String = s
+            .strip_prefix(':')?
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect();
+        (!name.is_empty()).then_some(name)
+    };
+    if let Some(attr) = value.strip_prefix('@') {
+        let attr: String = attr
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect();
+        let definition = format!("@{attr} :");
+        let at = text.find(&definition)?;
+        return atom(&text[at + definition.len() - 1..]);
+    }
+    atom(value)
+}
+
+/// What `mix compile` printed, split by owner.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CompileOutput {
+    /// The project's findings, at existing project files.
+    pub findings: Vec<GateFinding>,
+    /// The dependencies mix compiled (their `==> name` headers), in order.
+    pub compiled_deps: Vec<String>,
+    /// The dependencies that failed to compile, with the first error printed for each.
+    pub failed_deps: Vec<(String, Option<String>)>,
+}
+
+/// The dependency a `==> name` header names, if the line is one (`===> ` is rebar3's).
+pub fn header(line: &str) -> Option<&str> {
+    let name = clean_line(line).strip_prefix("==> ")?.trim();
+    (!name.is_empty() && !name.contains(' ')).then_some(name)
+}
+
+fn clean_line(line: &str) -> &str {
+    line.trim_matches(|c: char| c.is_whitespace() || c == '\r')
+}
+
+/// `could not compile dependency :name, "mix compile" failed…` (and `** (Mix) Could not
+/// compile dependency :name`): the dependency's name.
+fn failed_dependency(line: &str) -> Option<String> {
+    let lower = line.to_ascii_lowercase();
+    let at = lower.find("could not compile dependency :")? + "could not compile dependency :".len();
+    let name: String = line[at..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+        .collect();
+    (!name.is_empty()).then_some(name)
+}
+
+/// Findings in `output` (stdout or stderr of `mix compile`) that belong to the project at
+/// `root`; see [`parse_output`].
 pub fn parse(output: &str, root: &Path) -> Vec<GateFinding> {
+    parse_output(output, &Layout::of(root)).findings
+}
+
+/// Reads `mix compile`'s output (best with stderr merged into stdout, so that `==> dep`
+/// headers precede their dependency's warnings): the project's findings, at existing project
+/// files only, and the dependencies compiled and failed.
+pub fn parse_output(output: &str, layout: &Layout) -> CompileOutput {
     let text = clean(output);
     let lines: Vec<&str> = text.lines().collect();
-    let mut out: Vec<GateFinding> = Vec::new();
+    let mut result = CompileOutput::default();
+    // Findings before the project check: (owner, printed path, line, column, code, severity, message).
+    let mut raw: Vec<(Owner, String, usize, Option<usize>, Severity, String)> = Vec::new();
     // Files that failed without a line (`** (CompileError) lib/x.ex: cannot compile module`).
-    let mut unlocated: Vec<(String, String)> = Vec::new();
-    // `==> app` introduces the output of an umbrella app, whose paths are relative to it.
-    let mut app_dir = root.to_path_buf();
+    let mut unlocated: Vec<(Owner, String, String)> = Vec::new();
+    let mut owner = Owner::Project(layout.root.clone());
     let mut i = 0;
     while i < lines.len() {
         let line = lines[i];
         let trimmed = line.trim();
-        if let Some(app) = trimmed.strip_prefix("==> ") {
-            let dir = root.join("apps").join(app.trim());
-            app_dir = if dir.is_dir() {
-                dir
-            } else {
-                root.to_path_buf()
-            };
+        if let Some(name) = header(trimmed) {
+            owner = layout.owner(name);
+            if let Owner::Dependency(dep) = &owner
+                && !result.compiled_deps.contains(dep)
+            {
+                result.compiled_deps.push(dep.clone());
+            }
+            i += 1;
+            continue;
+        }
+        if let Some(dep) = failed_dependency(trimmed) {
+            if !result.failed_deps.iter().any(|(d, _)| *d == dep) {
+                // The first error printed in the dependency's section says why.
+                let why = raw
+                    .iter()
+                    .filter(|r| r.0 == Owner::Dependency(dep.clone()) && r.4 == Severity::Error)
+                    .map(|r| format!("{}:{}: {}", r.1, r.2, first_line(&r.5)))
+                    .chain(
+                        unlocated
+                            .iter()
+                            .filter(|u| u.0 == Owner::Dependency(dep.clone()))
+                            .map(|u| format!("{}: {}", u.1, first_line(&u.2))),
+                    )
+                    .next();
+                result.failed_deps.push((dep, why));
+            }
             i += 1;
             continue;
         }
@@ -54,6 +258,7 @@ pub fn parse(output: &str, root: &Path) -> Vec<GateFinding> {
                     || next.starts_with("error: ")
                     || next.starts_with("** (")
                     || next.starts_with("== ")
+                    || header(next).is_some()
                 {
                     break;
                 }
@@ -64,17 +269,11 @@ pub fn parse(output: &str, root: &Path) -> Vec<GateFinding> {
                 j += 1;
             }
             if let Some(loc) = found {
-                let (code, level) = if severity == Severity::Error {
-                    ("compile-error", 0)
-                } else {
-                    ("compile-warning", 0)
-                };
-                out.push(GateFinding::at(
-                    app_dir.join(&loc.path),
+                raw.push((
+                    owner.clone(),
+                    loc.path,
                     loc.line,
                     loc.column,
-                    code,
-                    level,
                     severity,
                     message.join("\n"),
                 ));
@@ -93,12 +292,11 @@ pub fn parse(output: &str, root: &Path) -> Vec<GateFinding> {
             // message; `… found on lib/x.ex:3:9:` (1.16+) is followed by an `error:` entry.
             if let Some(loc) = location(rest).filter(|l| !l.rest.is_empty()) {
                 let message = format!("{kind}: {}", loc.rest);
-                out.push(GateFinding::at(
-                    app_dir.join(&loc.path),
+                raw.push((
+                    owner.clone(),
+                    loc.path,
                     loc.line,
                     loc.column,
-                    "compile-error",
-                    0,
                     Severity::Error,
                     message,
                 ));
@@ -106,13 +304,31 @@ pub fn parse(output: &str, root: &Path) -> Vec<GateFinding> {
                 .split_once(": ")
                 .filter(|(p, _)| p.ends_with(".ex") || p.ends_with(".exs"))
             {
-                unlocated.push((path.to_string(), format!("{kind}: {msg}")));
+                unlocated.push((owner.clone(), path.to_string(), format!("{kind}: {msg}")));
             }
         }
         i += 1;
     }
-    for (path, message) in unlocated {
-        let full = app_dir.join(&path);
+    let mut out: Vec<GateFinding> = Vec::new();
+    for (owner, printed, line, column, severity, message) in raw {
+        let Owner::Project(dir) = owner else { continue };
+        let Some(path) = layout.resolve(&printed, &dir) else {
+            continue;
+        };
+        let code = if severity == Severity::Error {
+            "compile-error"
+        } else {
+            "compile-warning"
+        };
+        out.push(GateFinding::at(
+            path, line, column, code, 0, severity, message,
+        ));
+    }
+    for (owner, printed, message) in unlocated {
+        let Owner::Project(dir) = owner else { continue };
+        let Some(full) = layout.resolve(&printed, &dir) else {
+            continue;
+        };
         if !out
             .iter()
             .any(|f| f.path == full && f.severity == Severity::Error)
@@ -129,7 +345,12 @@ pub fn parse(output: &str, root: &Path) -> Vec<GateFinding> {
         }
     }
     dedup(&mut out);
-    out
+    result.findings = out;
+    result
+}
+
+fn first_line(text: &str) -> &str {
+    text.lines().next().unwrap_or("")
 }
 
 /// Drops repeated findings (`--all-warnings` can replay a warning the compile also printed).
@@ -146,6 +367,25 @@ pub fn dedup(findings: &mut Vec<GateFinding>) {
     });
 }
 
+/// How many dependencies `mix deps` (its output) lists as not compiled or out of date, umbrella
+/// apps left out.
+pub fn deps_to_compile(output: &str, layout: &Layout) -> usize {
+    let text = clean(output);
+    let lines: Vec<&str> = text.lines().collect();
+    lines
+        .iter()
+        .enumerate()
+        .filter_map(|(i, line)| {
+            let name = line.strip_prefix("* ")?.split_whitespace().next()?;
+            let status = lines
+                .get(i + 1..)?
+                .iter()
+                .find(|l| !l.trim().starts_with("locked at"))?;
+            (layout.is_dependency(name) && status.trim() != "ok").then_some(name)
+        })
+        .count()
+}
+
 /// Whether the output says dependencies are missing (`mix deps.get` needed).
 pub fn missing_deps(output: &str) -> bool {
     output.contains("Unchecked dependencies") || output.contains("the dependency is not available")
@@ -156,30 +396,62 @@ mod tests {
     use super::*;
     use std::path::PathBuf;
 
-    fn recorded(version: &str, case: &str) -> Vec<GateFinding> {
+    /// The files of the recorded sample project (empty: only their existence matters).
+    const SAMPLE_FILES: [&str; 8] = [
+        "mix.exs",
+        "lib/sample_app.ex",
+        "lib/sample_app/warnings.ex",
+        "lib/sample_app/broken.ex",
+        "lib/sample_app/syntax.ex",
+        "lib/sample_app/spec_typo.ex",
+        "lib/sample_app/unformatted.ex",
+        "test/sample_app_test.exs",
+    ];
+
+    /// A stand-in for `/tmp/sample_app`, where the outputs were recorded.
+    fn sample_project() -> tempfile::TempDir {
+        let tmp = tempfile::tempdir().unwrap();
+        for file in SAMPLE_FILES {
+            let path = tmp.path().join(file);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, "").unwrap();
+        }
+        tmp
+    }
+
+    fn recorded_text(version: &str, case: &str, stream: &str) -> String {
         let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
             .join("../fixtures/mix-output")
             .join(version);
-        let root = Path::new("/tmp/sample_app");
+        std::fs::read_to_string(dir.join(format!("{case}.{stream}"))).unwrap()
+    }
+
+    /// The findings of a recorded case, as paths relative to the project.
+    fn recorded(version: &str, case: &str) -> Vec<GateFinding> {
+        let tmp = sample_project();
+        let root = tmp.path();
         let mut all = Vec::new();
         for stream in ["stdout", "stderr"] {
-            let text = std::fs::read_to_string(dir.join(format!("{case}.{stream}"))).unwrap();
+            let text = recorded_text(version, case, stream)
+                .replace("/tmp/sample_app", &root.display().to_string());
             all.extend(parse(&text, root));
         }
         dedup(&mut all);
-        all
+        relative(all, root)
+    }
+
+    fn relative(mut findings: Vec<GateFinding>, root: &Path) -> Vec<GateFinding> {
+        for f in &mut findings {
+            f.path = f.path.strip_prefix(root).unwrap().to_path_buf();
+        }
+        findings
     }
 
     fn summary(findings: &[GateFinding]) -> Vec<String> {
         findings
             .iter()
             .map(|f| {
-                let file = f
-                    .path
-                    .strip_prefix("/tmp/sample_app")
-                    .unwrap()
-                    .display()
-                    .to_string();
+                let file = f.path.display().to_string();
                 let col = f.column.map(|c| format!(":{c}")).unwrap_or_default();
                 format!(
                     "{} {file}:{}{col} {}",
@@ -319,7 +591,13 @@ mod tests {
     #[test]
     fn umbrella_apps_resolve_paths() {
         let tmp = tempfile::tempdir().unwrap();
-        std::fs::create_dir_all(tmp.path().join("apps/shop")).unwrap();
+        std::fs::create_dir_all(tmp.path().join("apps/shop/lib")).unwrap();
+        std::fs::write(
+            tmp.path().join("apps/shop/mix.exs"),
+            "defmodule Shop.MixProject do\n  def project, do: [app: :shop]\nend\n",
+        )
+        .unwrap();
+        std::fs::write(tmp.path().join("apps/shop/lib/shop.ex"), "").unwrap();
         let found = parse(
             "==> shop\nwarning: unused alias X\n  lib/shop.ex:3\n",
             tmp.path(),
