@@ -416,6 +416,11 @@ mod tests {
             std::fs::create_dir_all(path.parent().unwrap()).unwrap();
             std::fs::write(path, "").unwrap();
         }
+        std::fs::write(
+            tmp.path().join("mix.exs"),
+            "defmodule SampleApp.MixProject do\n  use Mix.Project\n\n  def project do\n    [app: :sample_app, version: \"0.1.0\"]\n  end\nend\n",
+        )
+        .unwrap();
         tmp
     }
 
@@ -603,5 +608,184 @@ mod tests {
             tmp.path(),
         );
         assert_eq!(found[0].path, tmp.path().join("apps/shop/lib/shop.ex"));
+    }
+
+    /// A recorded case's two streams, as one (mix prints errors on stdout in 1.14).
+    fn merged(version: &str, case: &str) -> String {
+        format!(
+            "{}{}",
+            recorded_text(version, case, "stdout"),
+            recorded_text(version, case, "stderr")
+        )
+    }
+
+    /// What `mix compile` prints (stderr merged) when it compiles a dependency first: the
+    /// dependency's `mix.exs` warning (loaded before any header, named by an absolute path),
+    /// its `==> dep` section, then the project's.
+    fn with_dependency(dep_output: &str, project_output: &str) -> String {
+        format!(
+            "warning: function maybe_stream_data/0 is unused\n  /home/me/deps-folder/jason/mix.exs:33\n\n\
+             warning: function unused/0 is unused\n  deps/plug/mix.exs:12\n\n\
+             ==> jason\nCompiling 10 files (.ex)\n{dep_output}Generated jason app\n\
+             ==> sample_app\nCompiling 1 file (.ex)\n{project_output}"
+        )
+    }
+
+    #[test]
+    fn header_lines() {
+        assert_eq!(header("==> jason"), Some("jason"));
+        let coloured = clean("\u{1b}[0m==> phoenix_live_view\r");
+        assert_eq!(header(&coloured), Some("phoenix_live_view"));
+        assert_eq!(header("===> Compiling telemetry"), None);
+        assert_eq!(header("==> "), None);
+        assert_eq!(
+            failed_dependency(
+                "could not compile dependency :jason, \"mix compile\" failed. Errors may have been logged above."
+            ),
+            Some("jason".to_string())
+        );
+        assert_eq!(
+            failed_dependency("** (Mix) Could not compile dependency :fast_yaml"),
+            Some("fast_yaml".to_string())
+        );
+    }
+
+    #[test]
+    fn dependency_warnings_are_never_project_findings_in_every_version() {
+        for v in VERSIONS {
+            let tmp = sample_project();
+            let root = tmp.path();
+            let layout = Layout::of(root);
+            // The dependency's warnings name `lib/sample_app/warnings.ex`, relative to the
+            // dependency: the project has a file at that path too, and it is not the one.
+            let dep = recorded_text(v, "compile-warnings", "stderr");
+            let project = merged(v, "compile-error-undefined-local");
+            let out = parse_output(&with_dependency(&dep, &project), &layout);
+            let found = summary(&relative(out.findings.clone(), root));
+            assert_eq!(found.len(), 1, "{v}: {found:?}");
+            assert!(
+                found[0].starts_with("compile-error lib/sample_app/broken.ex:3"),
+                "{v}: {found:?}"
+            );
+            assert_eq!(out.compiled_deps, ["jason"], "{v}");
+            assert!(out.failed_deps.is_empty(), "{v}");
+            // The same warnings printed for the project itself are its findings.
+            let own = parse_output(&format!("==> sample_app\n{dep}"), &layout);
+            assert_eq!(own.findings.len(), 7, "{v}");
+            assert!(own.compiled_deps.is_empty());
+        }
+    }
+
+    #[test]
+    fn a_failing_dependency_is_named_with_its_error_and_gives_no_findings() {
+        for v in VERSIONS {
+            let tmp = sample_project();
+            let layout = Layout::of(tmp.path());
+            for case in [
+                "compile-error-undefined-local",
+                "compile-error-syntax-unexpected-token",
+                "compile-error-spec-undefined",
+            ] {
+                let text = format!(
+                    "==> jason\nCompiling 10 files (.ex)\n{}could not compile dependency :jason, \"mix compile\" failed. Errors may have been logged above. You can recompile this dependency with \"mix deps.compile jason\", update it with \"mix deps.update jason\" or clean it with \"mix deps.clean jason\"\n",
+                    merged(v, case)
+                );
+                let out = parse_output(&text, &layout);
+                assert!(out.findings.is_empty(), "{v} {case}: {:?}", out.findings);
+                assert_eq!(out.failed_deps.len(), 1, "{v} {case}");
+                let (name, why) = &out.failed_deps[0];
+                assert_eq!(name, "jason");
+                let why = why.as_deref().unwrap_or_default();
+                assert!(why.contains("lib/sample_app/"), "{v} {case}: {why}");
+            }
+        }
+    }
+
+    #[test]
+    fn umbrella_app_paths_map_to_the_app_in_every_version() {
+        for v in VERSIONS {
+            let tmp = tempfile::tempdir().unwrap();
+            let root = tmp.path();
+            std::fs::write(root.join("mix.exs"), "[apps_path: \"apps\"]").unwrap();
+            for (app, file) in [
+                ("sample_app", "lib/sample_app/warnings.ex"),
+                ("other", "lib/other.ex"),
+            ] {
+                let dir = root.join("apps").join(app);
+                std::fs::create_dir_all(dir.join(file).parent().unwrap()).unwrap();
+                std::fs::write(dir.join(file), "").unwrap();
+                std::fs::write(
+                    dir.join("mix.exs"),
+                    format!("def project, do: [app: :{app}, build_path: \"../../_build\"]"),
+                )
+                .unwrap();
+            }
+            let layout = Layout::of(root);
+            let warnings = recorded_text(v, "compile-warnings", "stderr");
+            // Compiled after its header, and replayed without one (a no-op compile of the
+            // app, after another app's section).
+            for text in [
+                format!("==> sample_app\nCompiling 1 file (.ex)\n{warnings}"),
+                format!("==> other\nCompiling 1 file (.ex)\n{warnings}"),
+                warnings.clone(),
+            ] {
+                let out = parse_output(&text, &layout);
+                assert_eq!(out.findings.len(), 7, "{v}");
+                assert!(
+                    out.findings
+                        .iter()
+                        .all(|f| f.path == root.join("apps/sample_app/lib/sample_app/warnings.ex")),
+                    "{v}: {:?}",
+                    out.findings
+                );
+                assert!(out.compiled_deps.is_empty());
+            }
+        }
+    }
+
+    #[test]
+    fn findings_need_an_existing_file_inside_the_project() {
+        let tmp = sample_project();
+        let root = tmp.path();
+        let layout = Layout::of(root);
+        let text = format!(
+            "warning: a\n  lib/missing.ex:3\n\nwarning: b\n  ../elsewhere/lib/x.ex:3\n\nwarning: c\n  {}/lib/sample_app/warnings.ex:4\n\nwarning: d\n  /etc/passwd.ex:1\n\nwarning: e\n  _build/ladder_ls/test/lib/x.ex:1\n",
+            root.display()
+        );
+        let found = parse_output(&text, &layout).findings;
+        assert_eq!(
+            summary(&relative(found, root)),
+            ["compile-warning lib/sample_app/warnings.ex:4 c"]
+        );
+    }
+
+    #[test]
+    fn counts_the_dependencies_to_compile() {
+        let tmp = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(tmp.path().join("apps/alpha")).unwrap();
+        std::fs::write(tmp.path().join("apps/alpha/mix.exs"), "[app: :alpha]").unwrap();
+        std::fs::write(tmp.path().join("mix.exs"), "[apps_path: \"apps\"]").unwrap();
+        let layout = Layout::of(tmp.path());
+        // Real `mix deps` output (Elixir 1.14) of an umbrella with a path dependency and a
+        // Hex one, before the first build.
+        let output = "* alpha (apps/alpha) (mix)\n  could not find an app file at \"_build/ladder_ls/test/lib/alpha/ebin/alpha.app\". This may happen if the dependency was not yet compiled\n\
+            * deps_app_dep (../deps_app_dep) (mix)\n  could not find an app file at \"_build/ladder_ls/test/lib/deps_app_dep/ebin/deps_app_dep.app\".\n\
+            * jason 1.4.1 (Hex package) (mix)\n  locked at 1.4.1 (jason) 79a3d3ba\n  the dependency build is outdated, please run \"mix deps.compile\"\n\
+            * telemetry 1.2.1 (Hex package) (rebar3)\n  locked at 1.2.1 (telemetry) dad9ce9d\n  ok\n";
+        assert_eq!(deps_to_compile(output, &layout), 2);
+    }
+
+    #[test]
+    fn app_names_from_mix_exs() {
+        let tmp = tempfile::tempdir().unwrap();
+        let mix = tmp.path().join("mix.exs");
+        std::fs::write(
+            &mix,
+            "  @app :shop_web\n  def project, do: [app: @app, version: \"1.0.0\"]",
+        )
+        .unwrap();
+        assert_eq!(app_name(&mix).as_deref(), Some("shop_web"));
+        std::fs::write(&mix, "def project do\n  [\n    app: :shop,\n  ]\nend").unwrap();
+        assert_eq!(app_name(&mix).as_deref(), Some("shop"));
     }
 }
