@@ -275,4 +275,5 @@ fn add_gates(report: &mut CheckReport, paths: &[PathBuf], level: Option<u8>) {
     }
     report.files.sort_by(|a, b| a.path.cmp(&b.path));
     report.gates_verified = verified;
+    report.gates_attempted = true;
 }

@@ -63,6 +63,8 @@ pub struct CheckReport {
     pub fixed: usize,
     /// Whether the mix gates ran for every project (`--mix`).
     pub gates_verified: bool,
+    /// Whether the mix gates were asked for (`--mix`), verified or not.
+    pub gates_attempted: bool,
 }
 
 impl CheckReport {

@@ -88,7 +88,8 @@ pub struct GateSettings {
     pub program: String,
     /// `MIX_ENV`.
     pub env: String,
-    /// Time limit of each mix call.
+    /// Time limit of each mix call, restarted each time mix moves on to another dependency or
+    /// umbrella app (`==> name`): the first run compiles every dependency.
     pub timeout: Duration,
 }
 
@@ -223,15 +224,18 @@ impl<'a> DepWatch<'a> {
         }
     }
 
-    /// Reads one line of mix's output; `true` when a dependency started (progress).
+    /// Reads one line of mix's output; `true` when mix moved on to another dependency, app or
+    /// the project (progress: the time limit restarts).
     fn line(&self, line: &str) -> bool {
         let Some(name) = compile::header(&parse::clean(line)).map(str::to_string) else {
             return false;
         };
         let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
         if !self.layout.is_dependency(&name) {
+            // Back in the project (or on to the next umbrella app): progress too, as the first
+            // compile of a large project after its dependencies takes long on its own.
             state.1 = None;
-            return false;
+            return true;
         }
         state.1 = Some(name.clone());
         if state.0.contains(&name) {
