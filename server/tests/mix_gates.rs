@@ -197,6 +197,14 @@ async fn missing_mix_is_a_clear_error() {
 async fn credo_findings_come_with_the_check_name_when_the_project_has_credo() {
     let (tmp, root) = fixture();
     std::fs::create_dir_all(root.join("deps/credo")).unwrap();
+    // The file the recorded report is about: findings need an existing project file.
+    std::fs::create_dir_all(root.join("lib/sample_app")).unwrap();
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../fixtures/mix-output/credo-1.7.19/lint_bait.ex"),
+        root.join("lib/sample_app/lint_bait.ex"),
+    )
+    .unwrap();
     let json = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../fixtures/mix-output/credo-1.7.19/strict.json");
     // Real Credo needs Hex, which this machine cannot reach: a fake `mix` replays the recorded
@@ -390,6 +398,19 @@ async fn real_mix_maps_umbrella_app_paths_to_their_apps() {
     let mut found = summary(&report.findings, &root);
     found.sort();
     assert_eq!(found, expected);
+    // A failing test of an app: mix names the test from the umbrella and the failing line
+    // from the app.
+    let test_file = root.join("apps/beta/test/beta_test.exs");
+    let text = std::fs::read_to_string(&test_file).unwrap();
+    std::fs::write(&test_file, text.replace("== 4", "== 5")).unwrap();
+    let (report, _) = run_recording(&root, &[Gate::Test], &settings).await;
+    assert_eq!(
+        summary(&report.findings, &root),
+        [
+            "test-failure apps/beta/test/beta_test.exs:4",
+            "test-failure apps/beta/test/beta_test.exs:5"
+        ]
+    );
 }
 
 #[tokio::test]

@@ -194,10 +194,17 @@ pub async fn run_gates(
         }
         report.ran.push(gate);
     }
-    // Whatever a tool printed, dependencies and build output are not the project's.
+    // Whatever a tool printed, a finding needs an existing project file (dependencies and
+    // build output are not the project's); app-relative paths go to their umbrella app.
     report
         .findings
-        .retain(|f| watch.layout.is_inside_project(&f.path));
+        .retain_mut(|f| match watch.layout.locate(&f.path) {
+            Some(path) => {
+                f.path = path;
+                true
+            }
+            None => false,
+        });
     Ok(report)
 }
 

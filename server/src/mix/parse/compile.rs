@@ -103,6 +103,18 @@ impl Layout {
         self.is_inside_project(path) && path.is_file()
     }
 
+    /// Where a finding a tool reported at `path` belongs: `path` itself when it is a project
+    /// file, else the one umbrella app that has the file at the same relative path (`mix test`
+    /// prints stack frames relative to the app); `None` outside the project or when no (or more
+    /// than one) project file matches.
+    pub fn locate(&self, path: &Path) -> Option<PathBuf> {
+        if self.is_project_file(path) {
+            return Some(path.to_path_buf());
+        }
+        let rel = path.strip_prefix(&self.root).ok()?;
+        self.resolve(rel.to_str()?, &self.root)
+    }
+
     /// The project file a path printed in `dir`'s output names. A relative path is looked up
     /// in `dir` first, then in the project and each umbrella app (mix replays the warnings of
     /// an app it did not recompile without a `==> app` header first): the one folder that has
@@ -198,8 +210,8 @@ pub fn parse_output(output: &str, layout: &Layout) -> CompileOutput {
     let text = clean(output);
     let lines: Vec<&str> = text.lines().collect();
     let mut result = CompileOutput::default();
-    // Findings before the project check: (owner, printed path, line, column, code, severity, message).
-    let mut raw: Vec<(Owner, String, usize, Option<usize>, Severity, String)> = Vec::new();
+    // Diagnostics as printed, before the project check.
+    let mut raw: Vec<Printed> = Vec::new();
     // Files that failed without a line (`** (CompileError) lib/x.ex: cannot compile module`).
     let mut unlocated: Vec<(Owner, String, String)> = Vec::new();
     let mut owner = Owner::Project(layout.root.clone());
@@ -222,8 +234,9 @@ pub fn parse_output(output: &str, layout: &Layout) -> CompileOutput {
                 // The first error printed in the dependency's section says why.
                 let why = raw
                     .iter()
-                    .filter(|r| r.0 == Owner::Dependency(dep.clone()) && r.4 == Severity::Error)
-                    .map(|r| format!("{}:{}: {}", r.1, r.2, first_line(&r.5)))
+                    .filter(|r| r.owner == Owner::Dependency(dep.clone()))
+                    .filter(|r| r.severity == Severity::Error)
+                    .map(|r| format!("{}:{}: {}", r.path, r.line, first_line(&r.message)))
                     .chain(
                         unlocated
                             .iter()
@@ -269,14 +282,14 @@ pub fn parse_output(output: &str, layout: &Layout) -> CompileOutput {
                 j += 1;
             }
             if let Some(loc) = found {
-                raw.push((
-                    owner.clone(),
-                    loc.path,
-                    loc.line,
-                    loc.column,
+                raw.push(Printed {
+                    owner: owner.clone(),
+                    path: loc.path,
+                    line: loc.line,
+                    column: loc.column,
                     severity,
-                    message.join("\n"),
-                ));
+                    message: message.join("\n"),
+                });
                 i = j + 1;
                 continue;
             }
@@ -291,15 +304,14 @@ pub fn parse_output(output: &str, layout: &Layout) -> CompileOutput {
             // `** (SyntaxError) lib/x.ex:3:9: syntax error before: '*'` (1.14) carries its
             // message; `… found on lib/x.ex:3:9:` (1.16+) is followed by an `error:` entry.
             if let Some(loc) = location(rest).filter(|l| !l.rest.is_empty()) {
-                let message = format!("{kind}: {}", loc.rest);
-                raw.push((
-                    owner.clone(),
-                    loc.path,
-                    loc.line,
-                    loc.column,
-                    Severity::Error,
-                    message,
-                ));
+                raw.push(Printed {
+                    owner: owner.clone(),
+                    message: format!("{kind}: {}", loc.rest),
+                    path: loc.path,
+                    line: loc.line,
+                    column: loc.column,
+                    severity: Severity::Error,
+                });
             } else if let Some((path, msg)) = rest
                 .split_once(": ")
                 .filter(|(p, _)| p.ends_with(".ex") || p.ends_with(".exs"))
@@ -310,18 +322,26 @@ pub fn parse_output(output: &str, layout: &Layout) -> CompileOutput {
         i += 1;
     }
     let mut out: Vec<GateFinding> = Vec::new();
-    for (owner, printed, line, column, severity, message) in raw {
-        let Owner::Project(dir) = owner else { continue };
-        let Some(path) = layout.resolve(&printed, &dir) else {
+    for printed in raw {
+        let Owner::Project(dir) = &printed.owner else {
             continue;
         };
-        let code = if severity == Severity::Error {
+        let Some(path) = layout.resolve(&printed.path, dir) else {
+            continue;
+        };
+        let code = if printed.severity == Severity::Error {
             "compile-error"
         } else {
             "compile-warning"
         };
         out.push(GateFinding::at(
-            path, line, column, code, 0, severity, message,
+            path,
+            printed.line,
+            printed.column,
+            code,
+            0,
+            printed.severity,
+            printed.message,
         ));
     }
     for (owner, printed, message) in unlocated {
@@ -347,6 +367,17 @@ pub fn parse_output(output: &str, layout: &Layout) -> CompileOutput {
     dedup(&mut out);
     result.findings = out;
     result
+}
+
+/// A diagnostic as mix printed it, with the part of the output it came in.
+struct Printed {
+    owner: Owner,
+    /// The path as printed (relative to `owner`'s folder, or absolute).
+    path: String,
+    line: usize,
+    column: Option<usize>,
+    severity: Severity,
+    message: String,
 }
 
 fn first_line(text: &str) -> &str {
@@ -787,5 +818,29 @@ mod tests {
         assert_eq!(app_name(&mix).as_deref(), Some("shop_web"));
         std::fs::write(&mix, "def project do\n  [\n    app: :shop,\n  ]\nend").unwrap();
         assert_eq!(app_name(&mix).as_deref(), Some("shop"));
+    }
+
+    #[test]
+    fn locate_maps_app_relative_paths_and_drops_the_rest() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path();
+        for app in ["alpha", "beta"] {
+            let dir = root.join("apps").join(app);
+            std::fs::create_dir_all(dir.join("test")).unwrap();
+            std::fs::write(dir.join("mix.exs"), format!("[app: :{app}]")).unwrap();
+            std::fs::write(dir.join(format!("test/{app}_test.exs")), "").unwrap();
+            std::fs::write(dir.join("test/test_helper.exs"), "").unwrap();
+        }
+        let layout = Layout::of(root);
+        let beta = root.join("apps/beta/test/beta_test.exs");
+        assert_eq!(layout.locate(&beta), Some(beta.clone()));
+        assert_eq!(layout.locate(&root.join("test/beta_test.exs")), Some(beta));
+        // In both apps: ambiguous, so no finding.
+        assert_eq!(layout.locate(&root.join("test/test_helper.exs")), None);
+        assert_eq!(layout.locate(&root.join("deps/x/test/beta_test.exs")), None);
+        assert_eq!(
+            layout.locate(Path::new("/elsewhere/test/beta_test.exs")),
+            None
+        );
     }
 }
