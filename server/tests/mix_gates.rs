@@ -459,3 +459,33 @@ async fn a_slow_first_run_compiling_dependencies_is_not_cut_short_and_a_stuck_on
         "{message}"
     );
 }
+
+/// `ladder-ls check --mix` as a new user runs it on a project with a path dependency: the
+/// progress on stderr says a dependency is compiled, and the report lists the project's own
+/// compile warning only.
+#[test]
+fn check_mix_reports_only_the_project_s_files() {
+    let tmp = fixtures(&["deps_app", "deps_app_dep"]);
+    let root = tmp.path().join("deps_app");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_ladder-ls"))
+        .args(["check", "--mix", "--format", "json", "."])
+        .current_dir(&root)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("ladder-ls: compiling dependencies: 1 of 1 (deps_app_dep)"),
+        "{stderr}"
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let text = report.to_string();
+    let compile: Vec<&serde_json::Value> = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["code"] == "compile-warning")
+        .map(|d| &d["path"])
+        .collect();
+    assert_eq!(compile, ["lib/deps_app.ex"], "{text}");
+    assert!(!text.contains("deps_app_dep"), "{text}");
+}

@@ -419,7 +419,10 @@ pub fn deps_to_compile(output: &str, layout: &Layout) -> usize {
 
 /// Whether the output says dependencies are missing (`mix deps.get` needed).
 pub fn missing_deps(output: &str) -> bool {
-    output.contains("Unchecked dependencies") || output.contains("the dependency is not available")
+    output.contains("Unchecked dependencies")
+        || output.contains("the dependency is not available")
+        // Newer mix: `Cannot compile dependency :x because it isn't available, run "mix deps.get" first`.
+        || output.contains("isn't available, run \"mix deps.get\"")
 }
 
 #[cfg(test)]
@@ -842,5 +845,18 @@ mod tests {
             layout.locate(Path::new("/elsewhere/test/beta_test.exs")),
             None
         );
+    }
+
+    #[test]
+    fn missing_dependencies_in_old_and_new_wording() {
+        assert!(missing_deps(
+            "Unchecked dependencies for environment test:\n* jason (Hex package)\n  the dependency is not available, run \"mix deps.get\"\n"
+        ));
+        assert!(missing_deps(
+            "** (Mix) Cannot compile dependency :jason because it isn't available, run \"mix deps.get\" first\n"
+        ));
+        assert!(!missing_deps(
+            "could not compile dependency :jason, \"mix compile\" failed.\n"
+        ));
     }
 }
