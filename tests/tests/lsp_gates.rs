@@ -184,3 +184,51 @@ fn cancelling_the_progress_cancels_the_run() {
     );
     assert!(lsp.shutdown().success());
 }
+
+/// A project with a path dependency whose code has compiler warnings: the progress says the
+/// dependency is being compiled, and only the project's own warning becomes a diagnostic (none
+/// on the dependency's files, none on the project's `lib/shared.ex`, which has the same
+/// relative path as a dependency file with a warning).
+#[test]
+fn a_dependency_s_warnings_never_become_diagnostics() {
+    let dir = tempfile::tempdir().unwrap();
+    for name in ["deps_app", "deps_app_dep"] {
+        copy_dir(&fixtures().join(name), &dir.path().join(name));
+    }
+    let project = dir.path().join("deps_app");
+    let mut lsp = Lsp::start(&project);
+    lsp.initialize_with(Some(&project), push_client(&[]), gate_options());
+    lsp.call(
+        "workspace/executeCommand",
+        json!({"command": "ladder.runGates", "arguments": []}),
+    );
+    let report = lsp.wait_notification("$/progress", |p| {
+        p["value"]["kind"] == "report"
+            && p["value"]["message"]
+                .as_str()
+                .is_some_and(|m| m.starts_with("compiling dependencies"))
+    });
+    assert_eq!(
+        report["value"]["message"],
+        "compiling dependencies: 1 of 1 (deps_app_dep)"
+    );
+    let own_uri = file_uri(&project.join("lib/deps_app.ex"));
+    let own = wait_for_code(&mut lsp, &own_uri, "compile-warning");
+    assert_eq!(own.len(), 1, "{own:?}");
+    lsp.wait_notification("$/progress", |p| {
+        p["token"] == report["token"] && p["value"]["kind"] == "end"
+    });
+    let later = lsp.drain(Duration::from_secs(2));
+    let elsewhere: Vec<&Value> = later
+        .iter()
+        .filter(|m| m["method"] == "textDocument/publishDiagnostics")
+        .filter(|m| m["params"]["uri"] != own_uri.as_str())
+        .filter(|m| {
+            m["params"]["diagnostics"]
+                .as_array()
+                .is_some_and(|d| d.iter().any(|d| d["source"] == "mix"))
+        })
+        .collect();
+    assert!(elsewhere.is_empty(), "{elsewhere:#?}");
+    assert!(lsp.shutdown().success());
+}

@@ -11,7 +11,7 @@ use super::report::{CheckReport, FileReport};
 use super::{CheckArgs, output};
 use crate::config::Config;
 use crate::lint::{self, FileInfo, Finding, fix, rules};
-use crate::mix::gates::{Gate, GateSettings, run_gates};
+use crate::mix::gates::{Gate, GateEvent, GateSettings, run_gates};
 use crate::workspace::{self, ConfigCache};
 use tokio_util::sync::CancellationToken;
 
@@ -235,7 +235,8 @@ fn add_gates(report: &mut CheckReport, paths: &[PathBuf], level: Option<u8>) {
         let (_, loaded) = configs.for_file(&root.join("mix.exs"));
         let settings = GateSettings::from_config(&loaded.config.mix);
         let cancel = CancellationToken::new();
-        let announce = |gate: Gate| eprintln!("ladder-ls: {} ({})", gate.label(), root.display());
+        let announce =
+            |event: GateEvent| eprintln!("ladder-ls: {} ({})", event.message(), root.display());
         let result = runtime.block_on(run_gates(&root, &Gate::ALL, &settings, &cancel, &announce));
         let mut gates = match result {
             Ok(gates) => gates,
@@ -282,4 +283,5 @@ fn add_gates(report: &mut CheckReport, paths: &[PathBuf], level: Option<u8>) {
     }
     report.files.sort_by(|a, b| a.path.cmp(&b.path));
     report.gates_verified = verified;
+    report.gates_attempted = true;
 }

@@ -79,6 +79,8 @@ pub struct CheckReport {
     pub gates_verified: bool,
     /// `--level N`, which replaces every file's target.
     pub level_override: Option<u8>,
+    /// Whether the mix gates were asked for (`--mix`), verified or not.
+    pub gates_attempted: bool,
 }
 
 impl CheckReport {

@@ -5,11 +5,13 @@
 //! the user's own `mix compile` or editor integration over `_build/<env>`.
 
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 use std::time::Duration;
 
 use tokio_util::sync::CancellationToken;
 
 use super::GateFinding;
+use super::parse::compile::Layout;
 use super::parse::{self, compile, credo, format, test};
 use super::runner::{self, Job, Output, RunError};
 use crate::config::MixSettings;
@@ -43,6 +45,42 @@ impl Gate {
     }
 }
 
+/// What the gates say while they run, for progress reports.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum GateEvent {
+    /// A gate started.
+    Started(Gate),
+    /// Mix started compiling a dependency (its `==> name` header): the `done`th dependency of
+    /// this run, of `total` when known (the first run counts them beforehand).
+    Dependency {
+        /// The dependency.
+        name: String,
+        /// How many dependencies this run has started compiling, this one included.
+        done: usize,
+        /// How many need compiling, when known.
+        total: Option<usize>,
+    },
+}
+
+impl GateEvent {
+    /// The progress message.
+    pub fn message(&self) -> String {
+        match self {
+            GateEvent::Started(gate) => gate.label().to_string(),
+            GateEvent::Dependency {
+                name,
+                done,
+                total: Some(total),
+            } if done <= total => {
+                format!("compiling dependencies: {done} of {total} ({name})")
+            }
+            GateEvent::Dependency { name, done, .. } => {
+                format!("compiling dependencies: {done} so far ({name})")
+            }
+        }
+    }
+}
+
 /// How to run the gates.
 #[derive(Clone, Debug)]
 pub struct GateSettings {
@@ -50,7 +88,8 @@ pub struct GateSettings {
     pub program: String,
     /// `MIX_ENV`.
     pub env: String,
-    /// Time limit of each mix call.
+    /// Time limit of each mix call, restarted each time mix moves on to another dependency or
+    /// umbrella app (`==> name`): the first run compiles every dependency.
     pub timeout: Duration,
 }
 
@@ -112,19 +151,24 @@ impl GateReport {
     }
 }
 
-/// Runs `gates` (in ladder order) for the project at `root`. `on_gate` is told when each
-/// starts. A missing `mix`, a timeout or a cancellation stops the sequence with an error.
+/// Runs `gates` (in ladder order) for the project at `root`. `on_event` is told when each
+/// starts and when mix compiles a dependency. A missing `mix`, a timeout or a cancellation
+/// stops the sequence with an error.
+///
+/// Only the project's own findings are reported: output that belongs to a dependency is never
+/// a finding, and a finding needs an existing file inside the project.
 pub async fn run_gates(
     root: &Path,
     gates: &[Gate],
     settings: &GateSettings,
     cancel: &CancellationToken,
-    on_gate: &(dyn Fn(Gate) + Sync),
+    on_event: &(dyn Fn(GateEvent) + Sync),
 ) -> Result<GateReport, RunError> {
     let mut report = GateReport::default();
     let mut order: Vec<Gate> = gates.to_vec();
     order.sort();
     order.dedup();
+    let watch = DepWatch::new(Layout::of(root), on_event);
     let mut compiles = true;
     for gate in order {
         if gate == Gate::Credo && !credo::project_has_credo(root) {
@@ -137,19 +181,97 @@ pub async fn run_gates(
                 .push("tests not run: the project does not compile".to_string());
             continue;
         }
-        on_gate(gate);
+        on_event(GateEvent::Started(gate));
         let ok = match gate {
-            Gate::Compile => compile_gate(root, settings, cancel, &mut report).await?,
-            Gate::Format => format_gate(root, settings, cancel, &mut report).await?,
-            Gate::Credo => credo_gate(root, settings, cancel, &mut report).await?,
-            Gate::Test => test_gate(root, settings, cancel, &mut report).await?,
-        };
+            Gate::Compile => compile_gate(root, settings, cancel, &mut report, &watch).await,
+            Gate::Format => format_gate(root, settings, cancel, &mut report, &watch).await,
+            Gate::Credo => credo_gate(root, settings, cancel, &mut report, &watch).await,
+            Gate::Test => test_gate(root, settings, cancel, &mut report, &watch).await,
+        }
+        .map_err(|e| watch.explain(e))?;
         if gate == Gate::Compile {
             compiles = ok;
         }
         report.ran.push(gate);
     }
+    // Whatever a tool printed, a finding needs an existing project file (dependencies and
+    // build output are not the project's); app-relative paths go to their umbrella app.
+    report
+        .findings
+        .retain_mut(|f| match watch.layout.locate(&f.path) {
+            Some(path) => {
+                f.path = path;
+                true
+            }
+            None => false,
+        });
     Ok(report)
+}
+
+/// Follows the dependencies mix compiles during a run, from the `==> name` headers it prints:
+/// progress events, and a time limit that restarts with each dependency (the first run of a
+/// Phoenix app compiles dozens of them).
+struct DepWatch<'a> {
+    layout: Layout,
+    on_event: &'a (dyn Fn(GateEvent) + Sync),
+    /// How many dependencies need compiling, when counted.
+    total: Mutex<Option<usize>>,
+    /// The dependencies started in this run, and the one being compiled now (`None` once mix
+    /// is back in the project).
+    state: Mutex<(Vec<String>, Option<String>)>,
+}
+
+impl<'a> DepWatch<'a> {
+    fn new(layout: Layout, on_event: &'a (dyn Fn(GateEvent) + Sync)) -> Self {
+        DepWatch {
+            layout,
+            on_event,
+            total: Mutex::new(None),
+            state: Mutex::new((Vec::new(), None)),
+        }
+    }
+
+    /// Reads one line of mix's output; `true` when mix moved on to another dependency, app or
+    /// the project (progress: the time limit restarts).
+    fn line(&self, line: &str) -> bool {
+        let Some(name) = compile::header(&parse::clean(line)).map(str::to_string) else {
+            return false;
+        };
+        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        if !self.layout.is_dependency(&name) {
+            // Back in the project (or on to the next umbrella app): progress too, as the first
+            // compile of a large project after its dependencies takes long on its own.
+            state.1 = None;
+            return true;
+        }
+        state.1 = Some(name.clone());
+        if state.0.contains(&name) {
+            return true;
+        }
+        state.0.push(name.clone());
+        let done = state.0.len();
+        drop(state);
+        let total = *self.total.lock().unwrap_or_else(|e| e.into_inner());
+        (self.on_event)(GateEvent::Dependency { name, done, total });
+        true
+    }
+
+    /// A timeout while a dependency was compiling says so, and what to do about it.
+    fn explain(&self, error: RunError) -> RunError {
+        let RunError::Timeout(limit) = error else {
+            return error;
+        };
+        let state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        match &state.1 {
+            Some(dependency) => RunError::DependencyTimeout {
+                limit,
+                dependency: dependency.clone(),
+                started: state.0.len(),
+                total: *self.total.lock().unwrap_or_else(|e| e.into_inner()),
+            },
+            None => error,
+        }
+    }
 }
 
 fn env(root: &Path, settings: &GateSettings) -> Vec<(&'static str, String)> {
@@ -171,6 +293,31 @@ async fn mix(
     stdin: Option<&str>,
     cancel: &CancellationToken,
 ) -> Result<Output, RunError> {
+    run_mix(root, settings, args, stdin, cancel, None, false).await
+}
+
+/// `mix` with its output followed by `watch` (and stderr merged into stdout when `merge`).
+async fn watched_mix(
+    root: &Path,
+    settings: &GateSettings,
+    args: &[&str],
+    cancel: &CancellationToken,
+    watch: &DepWatch<'_>,
+    merge: bool,
+) -> Result<Output, RunError> {
+    let on_line = |line: &str| watch.line(line);
+    run_mix(root, settings, args, None, cancel, Some(&on_line), merge).await
+}
+
+async fn run_mix(
+    root: &Path,
+    settings: &GateSettings,
+    args: &[&str],
+    stdin: Option<&str>,
+    cancel: &CancellationToken,
+    on_line: Option<&(dyn Fn(&str) -> bool + Sync)>,
+    merge_stderr: bool,
+) -> Result<Output, RunError> {
     let env = env(root, settings);
     let job = Job {
         program: &settings.program,
@@ -179,8 +326,28 @@ async fn mix(
         env: &env,
         stdin,
         timeout: settings.timeout,
+        merge_stderr,
+        on_line,
     };
     runner::run(job, cancel).await
+}
+
+/// The dependencies that failed to compile in a gate's output, as problems.
+fn dependency_problems(out: &Output, layout: &Layout) -> Vec<String> {
+    let text = format!("{}\n{}", out.stdout, out.stderr);
+    compile::parse_output(&text, layout)
+        .failed_deps
+        .iter()
+        .map(|(dep, why)| dependency_problem(dep, why.as_deref()))
+        .collect()
+}
+
+/// The one message for a dependency that does not compile.
+fn dependency_problem(dep: &str, why: Option<&str>) -> String {
+    let why = why.map(|w| format!(" ({w})")).unwrap_or_default();
+    format!(
+        "dependency `{dep}` does not compile{why}, so the project cannot be checked (L0 stays unverified); `mix deps.compile {dep}` shows the whole error"
+    )
 }
 
 /// The first lines of what a failed command printed, for a problem message.
@@ -196,22 +363,57 @@ fn excerpt(out: &Output) -> String {
 }
 
 /// L0. Returns whether the project compiles.
+///
+/// The first run (no `_build/ladder_ls/<env>` yet) counts the dependencies to compile with
+/// `mix deps` for the progress. When mix compiled dependencies, `mix compile` runs again: a
+/// warning mix replays for a project file it did not recompile comes without a `==> app`
+/// header, right after the last dependency's output, and only a run with nothing left to
+/// compile in the dependencies tells it apart.
 async fn compile_gate(
     root: &Path,
     settings: &GateSettings,
     cancel: &CancellationToken,
     report: &mut GateReport,
+    watch: &DepWatch<'_>,
 ) -> Result<bool, RunError> {
+    let layout = &watch.layout;
+    let build = root
+        .join("_build/ladder_ls")
+        .join(&settings.env)
+        .join("lib");
+    if !build.is_dir() {
+        let deps = mix(root, settings, &["deps"], None, cancel).await?;
+        let count = compile::deps_to_compile(&deps.stdout, layout);
+        *watch.total.lock().unwrap_or_else(|e| e.into_inner()) = Some(count);
+    }
     // `--all-warnings` replays the warnings of files that were not recompiled, so a no-op
     // compile keeps them instead of erasing them.
-    let out = mix(root, settings, &["compile", "--all-warnings"], None, cancel).await?;
-    let mut found = compile::parse(&out.stdout, root);
-    found.extend(compile::parse(&out.stderr, root));
-    compile::dedup(&mut found);
-    let errors = found.iter().any(|f| f.severity == Severity::Error);
+    let args = ["compile", "--all-warnings"];
+    let mut out = watched_mix(root, settings, &args, cancel, watch, true).await?;
+    let mut parsed = compile::parse_output(&out.stdout, layout);
+    if !parsed.compiled_deps.is_empty() && parsed.failed_deps.is_empty() {
+        tracing::info!(
+            deps = parsed.compiled_deps.len(),
+            "dependencies compiled; compiling again for the project's own warnings"
+        );
+        out = watched_mix(root, settings, &args, cancel, watch, true).await?;
+        parsed = compile::parse_output(&out.stdout, layout);
+    }
+    if !parsed.failed_deps.is_empty() {
+        for (dep, why) in &parsed.failed_deps {
+            report
+                .problems
+                .push(dependency_problem(dep, why.as_deref()));
+        }
+        report.findings.extend(parsed.findings);
+        return Ok(false);
+    }
+    let errors = parsed
+        .findings
+        .iter()
+        .any(|f| f.severity == Severity::Error);
     if out.status != Some(0) && !errors {
-        let all = format!("{}{}", out.stdout, out.stderr);
-        report.problems.push(if compile::missing_deps(&all) {
+        report.problems.push(if compile::missing_deps(&out.stdout) {
             "mix compile: dependencies are missing; run `mix deps.get`".to_string()
         } else {
             format!(
@@ -221,7 +423,7 @@ async fn compile_gate(
             )
         });
     }
-    report.findings.extend(found);
+    report.findings.extend(parsed.findings);
     Ok(out.status == Some(0))
 }
 
@@ -231,17 +433,18 @@ async fn format_gate(
     settings: &GateSettings,
     cancel: &CancellationToken,
     report: &mut GateReport,
+    watch: &DepWatch<'_>,
 ) -> Result<bool, RunError> {
-    let out = mix(
-        root,
-        settings,
-        &["format", "--check-formatted"],
-        None,
-        cancel,
-    )
-    .await?;
+    // Formatter plugins (`Phoenix.LiveView.HTMLFormatter`) compile their dependency first.
+    let args = ["format", "--check-formatted"];
+    let out = watched_mix(root, settings, &args, cancel, watch, false).await?;
     if out.status == Some(0) {
         return Ok(true);
+    }
+    let failed = dependency_problems(&out, &watch.layout);
+    if !failed.is_empty() {
+        report.problems.extend(failed);
+        return Ok(false);
     }
     let files = format::unformatted_files(&out.stderr);
     if files.is_empty() {
@@ -293,15 +496,15 @@ async fn credo_gate(
     settings: &GateSettings,
     cancel: &CancellationToken,
     report: &mut GateReport,
+    watch: &DepWatch<'_>,
 ) -> Result<bool, RunError> {
-    let out = mix(
-        root,
-        settings,
-        &["credo", "--strict", "--format", "json"],
-        None,
-        cancel,
-    )
-    .await?;
+    let args = ["credo", "--strict", "--format", "json"];
+    let out = watched_mix(root, settings, &args, cancel, watch, false).await?;
+    let failed = dependency_problems(&out, &watch.layout);
+    if !failed.is_empty() {
+        report.problems.extend(failed);
+        return Ok(false);
+    }
     match credo::parse(&out.stdout, root) {
         Some(found) => {
             let clean = found.is_empty();
@@ -323,8 +526,14 @@ async fn test_gate(
     settings: &GateSettings,
     cancel: &CancellationToken,
     report: &mut GateReport,
+    watch: &DepWatch<'_>,
 ) -> Result<bool, RunError> {
-    let out = mix(root, settings, &["test"], None, cancel).await?;
+    let out = watched_mix(root, settings, &["test"], cancel, watch, false).await?;
+    let failed = dependency_problems(&out, &watch.layout);
+    if !failed.is_empty() {
+        report.problems.extend(failed);
+        return Ok(false);
+    }
     let found = test::parse(&out.stdout, root);
     if out.status != Some(0) && found.is_empty() {
         report.problems.push(format!(

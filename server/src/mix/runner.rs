@@ -41,6 +41,17 @@ pub enum RunError {
     Spawn(String),
     /// It ran past the time limit and was killed.
     Timeout(Duration),
+    /// It was killed compiling a dependency that took longer than the whole time limit.
+    DependencyTimeout {
+        /// The time limit.
+        limit: Duration,
+        /// The dependency being compiled.
+        dependency: String,
+        /// How many dependencies the run had started compiling.
+        started: usize,
+        /// How many needed compiling, when known.
+        total: Option<usize>,
+    },
     /// A newer run (or shutdown) cancelled it.
     Cancelled,
 }
@@ -55,6 +66,19 @@ impl std::fmt::Display for RunError {
             RunError::Spawn(e) => write!(f, "cannot start mix: {e}"),
             RunError::Timeout(d) => {
                 write!(f, "mix ran longer than {} s and was stopped", d.as_secs())
+            }
+            RunError::DependencyTimeout {
+                limit,
+                dependency,
+                started,
+                total,
+            } => {
+                let of = total.map(|t| format!(" of {t}")).unwrap_or_default();
+                write!(
+                    f,
+                    "mix was stopped after {} s compiling dependency `{dependency}` (dependency {started}{of}); the first run compiles every dependency into _build/ladder_ls: raise the limit (`mix: [timeout_ms: 900_000]` in .ladder.exs) or compile them once with `MIX_ENV=test MIX_BUILD_ROOT=_build/ladder_ls mix deps.compile`",
+                    limit.as_secs()
+                )
             }
             RunError::Cancelled => write!(f, "cancelled"),
         }
@@ -73,8 +97,15 @@ pub struct Job<'a> {
     pub env: &'a [(&'a str, String)],
     /// Written to stdin, when given (else stdin is closed).
     pub stdin: Option<&'a str>,
-    /// Time limit.
+    /// Time limit (restarted each time `on_line` reports progress).
     pub timeout: Duration,
+    /// Standard error into the same pipe as standard output, so that their order is kept: mix
+    /// prints `==> dep` headers on stdout and the dependency's warnings on stderr. The output
+    /// is then all in [`Output::stdout`].
+    pub merge_stderr: bool,
+    /// Told each complete line as it arrives (colours and all); `true` means the command made
+    /// progress (it started compiling another dependency) and restarts the time limit.
+    pub on_line: Option<&'a (dyn Fn(&str) -> bool + Sync)>,
 }
 
 /// Runs a job to completion, or kills its whole process group on timeout or cancellation.
@@ -89,11 +120,26 @@ pub async fn run(job: Job<'_>, cancel: &CancellationToken) -> Result<Output, Run
         } else {
             Stdio::null()
         })
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
         .kill_on_drop(true)
         .process_group(0);
-    let mut child = command.spawn().map_err(|e| match e.kind() {
+    let merged = if job.merge_stderr {
+        let (reader, writer) = std::io::pipe().map_err(|e| RunError::Spawn(e.to_string()))?;
+        let second = writer
+            .try_clone()
+            .map_err(|e| RunError::Spawn(e.to_string()))?;
+        command.stdout(writer).stderr(second);
+        let receiver = tokio::net::unix::pipe::Receiver::from_owned_fd(reader.into())
+            .map_err(|e| RunError::Spawn(e.to_string()))?;
+        Some(receiver)
+    } else {
+        command.stdout(Stdio::piped()).stderr(Stdio::piped());
+        None
+    };
+    let spawned = command.spawn();
+    // The command holds our copies of the pipe's write end: without dropping it, reading would
+    // never see the end of the output.
+    drop(command);
+    let mut child = spawned.map_err(|e| match e.kind() {
         std::io::ErrorKind::NotFound => RunError::NotFound(job.program.to_string()),
         _ => RunError::Spawn(e.to_string()),
     })?;
@@ -108,12 +154,31 @@ pub async fn run(job: Job<'_>, cancel: &CancellationToken) -> Result<Output, Run
             let _ = stdin.write_all(input.as_bytes()).await;
         });
     }
+    let deadline = Mutex::new(tokio::time::Instant::now() + job.timeout);
+    let on_line = |line: &str| {
+        if job.on_line.is_some_and(|f| f(line)) {
+            *deadline.lock().unwrap_or_else(|e| e.into_inner()) =
+                tokio::time::Instant::now() + job.timeout;
+        }
+    };
     let stdout = child.stdout.take();
     let stderr = child.stderr.take();
     let drain = async {
-        let (out, err) = tokio::join!(read_all(stdout), read_all(stderr));
+        let (out, err) = match merged {
+            Some(pipe) => (read_all(Some(pipe), &on_line).await, String::new()),
+            None => tokio::join!(read_all(stdout, &on_line), read_all(stderr, &on_line)),
+        };
         let status = child.wait().await;
         (out, err, status)
+    };
+    let timer = async {
+        loop {
+            let at = *deadline.lock().unwrap_or_else(|e| e.into_inner());
+            tokio::time::sleep_until(at).await;
+            if *deadline.lock().unwrap_or_else(|e| e.into_inner()) <= tokio::time::Instant::now() {
+                break;
+            }
+        }
     };
     let result = tokio::select! {
         (out, err, status) = drain => Ok(Output {
@@ -121,7 +186,7 @@ pub async fn run(job: Job<'_>, cancel: &CancellationToken) -> Result<Output, Run
             stdout: out,
             stderr: err,
         }),
-        _ = tokio::time::sleep(job.timeout) => Err(RunError::Timeout(job.timeout)),
+        _ = timer => Err(RunError::Timeout(job.timeout)),
         _ = cancel.cancelled() => Err(RunError::Cancelled),
     };
     if let Some(pgid) = pgid {
@@ -135,18 +200,25 @@ pub async fn run(job: Job<'_>, cancel: &CancellationToken) -> Result<Output, Run
     result
 }
 
-async fn read_all(stream: Option<impl AsyncReadExt + Unpin>) -> String {
+/// Reads a stream to its end, telling `on_line` each complete line as it arrives.
+async fn read_all(stream: Option<impl AsyncReadExt + Unpin>, on_line: &impl Fn(&str)) -> String {
     let Some(mut stream) = stream else {
         return String::new();
     };
     let mut buf = Vec::new();
     let mut chunk = [0u8; 16 * 1024];
+    // Where the line being read starts in `buf`.
+    let mut line_start = 0;
     loop {
         match stream.read(&mut chunk).await {
             Ok(0) | Err(_) => break,
             Ok(n) => {
                 if buf.len() < MAX_OUTPUT {
                     buf.extend_from_slice(&chunk[..n]);
+                    while let Some(end) = buf[line_start..].iter().position(|b| *b == b'\n') {
+                        on_line(&String::from_utf8_lossy(&buf[line_start..line_start + end]));
+                        line_start += end + 1;
+                    }
                 }
             }
         }
@@ -200,6 +272,8 @@ mod tests {
             env: &[],
             stdin: None,
             timeout,
+            merge_stderr: false,
+            on_line: None,
         }
     }
 
@@ -260,6 +334,46 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn merged_streams_keep_their_order() {
+        let args = [
+            "-c",
+            "echo '==> dep'; echo 'dep warning' >&2; echo '==> app'; echo 'app warning' >&2",
+        ];
+        let mut j = job(&args, Duration::from_secs(5));
+        j.merge_stderr = true;
+        let out = run(j, &CancellationToken::new()).await.unwrap();
+        assert_eq!(out.stdout, "==> dep\ndep warning\n==> app\napp warning\n");
+        assert_eq!(out.stderr, "");
+    }
+
+    #[tokio::test]
+    async fn progress_restarts_the_time_limit() {
+        // Four steps of 300 ms each take longer than the 700 ms limit, but each reports progress.
+        let script = "for i in 1 2 3 4; do echo \"==> dep$i\"; sleep 0.3; done";
+        let seen = Mutex::new(Vec::new());
+        let on_line = |line: &str| {
+            seen.lock().unwrap().push(line.to_string());
+            line.starts_with("==> ")
+        };
+        let args = ["-c", script];
+        let mut j = job(&args, Duration::from_millis(700));
+        j.on_line = Some(&on_line);
+        let out = run(j, &CancellationToken::new()).await.unwrap();
+        assert_eq!(out.status, Some(0));
+        assert_eq!(seen.lock().unwrap().len(), 4);
+        // Without progress the same limit stops it.
+        let quiet = "for i in 1 2 3 4; do echo \"step $i\"; sleep 0.3; done";
+        let args = ["-c", quiet];
+        let mut j = job(&args, Duration::from_millis(700));
+        let no_progress = |_: &str| false;
+        j.on_line = Some(&no_progress);
+        assert_eq!(
+            run(j, &CancellationToken::new()).await.unwrap_err(),
+            RunError::Timeout(Duration::from_millis(700))
+        );
+    }
+
+    #[tokio::test]
     async fn missing_program_is_reported() {
         let j = Job {
             program: "no-such-mix-binary",
@@ -268,6 +382,8 @@ mod tests {
             env: &[],
             stdin: None,
             timeout: Duration::from_secs(1),
+            merge_stderr: false,
+            on_line: None,
         };
         assert!(matches!(
             run(j, &CancellationToken::new()).await,

@@ -98,6 +98,8 @@ pub fn render(report: &CheckReport) -> String {
         report.files_checked,
         gates = if report.gates_verified {
             "mix gates run"
+        } else if report.gates_attempted {
+            "mix gates L0–L3 not verified: see the errors"
         } else {
             "mix gates L0–L3 not run: native rules only"
         },

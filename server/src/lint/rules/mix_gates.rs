@@ -14,7 +14,8 @@ pub static COMPILE_ERROR: Rule = Rule {
         docs: RuleDocs {
             why: "Code that does not compile cannot ship; every other rung depends on this one. \
                   Reported by the background `mix compile` gate at the file, line and column the \
-                  compiler names.",
+                  compiler names. Not flagged: errors of dependencies — a dependency that does not \
+                  compile is one message naming it, and L0 stays unverified until it compiles.",
             bad: "def total(items), do: sum(items)  # undefined function sum/1",
             good: "def total(items), do: Enum.sum(items)",
             fix: "Fix what the compiler says. Enable the gate with `mix: [enabled: true]` in \
@@ -36,7 +37,9 @@ pub static COMPILE_WARNING: Rule = Rule {
         docs: RuleDocs {
             why: "Compiler warnings (unused variables, undefined functions, deprecated calls) are \
                   bugs or bugs waiting to happen; L0 means `mix compile --warnings-as-errors` \
-                  passes. Warnings of files that were not recompiled are kept (`--all-warnings`).",
+                  passes. Warnings of files that were not recompiled are kept (`--all-warnings`). \
+                  Not flagged: warnings of dependencies (what mix prints after `==> dep`, and \
+                  paths outside the project or under `deps/` and `_build/`).",
             bad: "def f(x) do\n  y = x * 2\n  x\nend",
             good: "def f(x) do\n  x\nend",
             fix: "Fix what the compiler says.",

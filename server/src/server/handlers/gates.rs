@@ -22,7 +22,7 @@ use super::diagnostics;
 use crate::document::PositionEncoding;
 use crate::lint::Finding;
 use crate::mix::GateFinding;
-use crate::mix::gates::{Gate, GateSettings, run_gates};
+use crate::mix::gates::{Gate, GateEvent, GateSettings, run_gates};
 use crate::mix::runner::RunError;
 use crate::workspace;
 
@@ -198,18 +198,18 @@ async fn run(
         NEXT_RUN_ID.fetch_add(1, Ordering::Relaxed)
     );
     let progress = begin_progress(state, &progress_token, &token).await;
-    let (gate_tx, mut gate_rx) = tokio::sync::mpsc::unbounded_channel::<Gate>();
+    let (gate_tx, mut gate_rx) = tokio::sync::mpsc::unbounded_channel::<GateEvent>();
     let reporter = progress.map(|p| {
         tokio::spawn(async move {
-            while let Some(gate) = gate_rx.recv().await {
-                p.report_with_message(gate.label(), None).await;
+            while let Some(event) = gate_rx.recv().await {
+                p.report_with_message(event.message(), None).await;
             }
             p.finish().await;
         })
     });
     tracing::info!(root = %root.display(), ?gates, "running mix gates");
-    let result = run_gates(root, gates, &settings, &token, &|gate| {
-        let _ = gate_tx.send(gate);
+    let result = run_gates(root, gates, &settings, &token, &|event| {
+        let _ = gate_tx.send(event);
     })
     .await;
     drop(gate_tx);
