@@ -41,13 +41,7 @@ pub fn run(args: &CheckArgs) -> ExitCode {
             if report.fixed == 1 { "" } else { "s" }
         );
     }
-    if !report.errors.is_empty() {
-        ExitCode::from(2)
-    } else if report.has_failures() {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    }
+    ExitCode::from(report.exit_status())
 }
 
 /// Lints (and with `fix`, fixes) every Elixir file under `paths`.
