@@ -9,6 +9,9 @@
 
 use std::collections::HashMap;
 
+use crate::cli::report::FileReport;
+use crate::lint::Finding;
+
 /// The version of the scheme, part of the SARIF key so a change never matches old fingerprints.
 pub const SARIF_KEY: &str = "ladderFingerprint/v1";
 
@@ -54,6 +57,29 @@ impl Numbering {
         *n += 1;
         format!("{hash}:{n}")
     }
+}
+
+/// The source text a finding flags, its range clamped to the text (empty when the range
+/// splits a character).
+pub fn flagged_text(file: &FileReport, f: &Finding) -> String {
+    let len = file.rope.len_bytes();
+    let (start, end) = (f.range.start.min(len), f.range.end.min(len));
+    match (
+        file.rope.try_byte_to_char(start),
+        file.rope.try_byte_to_char(end),
+    ) {
+        (Ok(s), Ok(e)) if s <= e => file.rope.slice(s..e).to_string(),
+        _ => String::new(),
+    }
+}
+
+/// The fingerprints of a file's findings, in the order of `file.findings`.
+pub fn of_file(file: &FileReport) -> Vec<String> {
+    let mut numbering = Numbering::default();
+    file.findings
+        .iter()
+        .map(|f| numbering.fingerprint(&file.path, f.code, &flagged_text(file, f)))
+        .collect()
 }
 
 #[cfg(test)]
@@ -103,5 +129,33 @@ mod tests {
         let second = n.fingerprint("lib/a.ex", "io-inspect", "IO.inspect(x)");
         assert!(first.ends_with(":1") && other.ends_with(":1") && second.ends_with(":2"));
         assert_eq!(first[..16], second[..16]);
+    }
+
+    #[test]
+    fn a_file_s_fingerprints_hash_the_flagged_text() {
+        use crate::lint::{RuleMeta, Severity};
+        let text = "# café\nIO.inspect(x)\n";
+        let meta = RuleMeta {
+            code: "io-inspect",
+            severity: Severity::Warning,
+            ..RuleMeta::BASE
+        };
+        let start = text.find("IO").unwrap();
+        let file = FileReport {
+            path: "lib/a.ex".into(),
+            rope: ropey::Rope::from_str(text),
+            findings: vec![
+                Finding::new(&meta, start..start + 13, "m"),
+                Finding::new(&meta, 0..1000, "out of range"),
+            ],
+            fail_level: 7,
+        };
+        assert_eq!(flagged_text(&file, &file.findings[0]), "IO.inspect(x)");
+        let prints = of_file(&file);
+        assert_eq!(
+            prints[0],
+            format!("{}:1", hash("lib/a.ex", "io-inspect", "IO.inspect(x)"))
+        );
+        assert_eq!(prints.len(), 2);
     }
 }

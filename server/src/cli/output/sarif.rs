@@ -10,7 +10,7 @@
 
 use serde_json::{Value, json};
 
-use crate::cli::fingerprint::{self, Numbering};
+use crate::cli::fingerprint;
 use crate::cli::report::{CheckReport, FileReport};
 use crate::lint::{Finding, Rule, Severity, docs, meta::doc_url, registry, security_severity};
 
@@ -124,9 +124,9 @@ pub fn render(report: &CheckReport) -> String {
     let rules: Vec<Value> = registry::RULES.iter().map(|r| descriptor(r)).collect();
     let mut results = Vec::new();
     for file in &report.files {
-        let mut numbering = Numbering::default();
-        for f in &file.findings {
-            results.push(result(file, f, &mut numbering));
+        let prints = fingerprint::of_file(file);
+        for (f, print) in file.findings.iter().zip(prints) {
+            results.push(result(file, f, print));
         }
     }
     let status = report.exit_status();
@@ -170,26 +170,12 @@ pub fn render(report: &CheckReport) -> String {
     text
 }
 
-/// The source text a finding flags.
-fn flagged_text(file: &FileReport, f: &Finding) -> String {
-    let len = file.rope.len_bytes();
-    let (start, end) = (f.range.start.min(len), f.range.end.min(len));
-    match (
-        file.rope.try_byte_to_char(start),
-        file.rope.try_byte_to_char(end),
-    ) {
-        (Ok(s), Ok(e)) if s <= e => file.rope.slice(s..e).to_string(),
-        _ => String::new(),
-    }
-}
-
-fn result(file: &FileReport, f: &Finding, numbering: &mut Numbering) -> Value {
+fn result(file: &FileReport, f: &Finding, fingerprint: String) -> Value {
     let rule_index = registry::RULES.iter().position(|r| r.meta.code == f.code);
     let location = json!({"physicalLocation": {
         "artifactLocation": artifact_location(&file.path),
         "region": region(file, &f.range),
     }});
-    let fingerprint = numbering.fingerprint(&file.path, f.code, &flagged_text(file, f));
     let mut value = json!({
         "ruleId": f.code,
         "level": sarif_level(f.severity),
