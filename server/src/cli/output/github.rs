@@ -16,9 +16,24 @@ use crate::lint::{Finding, Severity};
 /// Annotations of one kind that GitHub shows per step.
 pub const ANNOTATIONS_PER_KIND: usize = 10;
 
+/// Shows control characters quoted from the source (an escape sequence in a string literal
+/// would drive the log viewer) as `\u{1b}`; line breaks stay.
+fn printable(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_control() && c != '\n' && c != '\r' {
+                format!("\\u{{{:x}}}", u32::from(c))
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
 /// Escapes a message (`%`, CR, LF) per the workflow-command rules.
 fn escape_data(s: &str) -> String {
-    s.replace('%', "%25")
+    printable(s)
+        .replace('%', "%25")
         .replace('\r', "%0D")
         .replace('\n', "%0A")
 }
@@ -85,11 +100,15 @@ pub fn render(report: &CheckReport) -> String {
             annotation(&mut out, file, f);
         } else {
             let p = file.pos(f.range.start);
-            let message = f.message.replace('\n', "\n    ");
+            let message = printable(&f.message).replace('\n', "\n    ");
             let _ = writeln!(
                 rest,
                 "{}:{}:{}: L{} {} {message}",
-                file.path, p.line, p.column, f.level, f.code
+                printable(&file.path),
+                p.line,
+                p.column,
+                f.level,
+                f.code
             );
         }
     }
@@ -141,6 +160,7 @@ mod tests {
     fn escapes_workflow_command_characters() {
         assert_eq!(escape_data("50%\nnext"), "50%25%0Anext");
         assert_eq!(escape_property("a:b,c"), "a%3Ab%2Cc");
+        assert_eq!(escape_data("`\u{1b}[31m`\tx"), "`\\u{1b}[31m`\\u{9}x");
     }
 
     fn finding(code: &'static str, level: u8, severity: Severity, line: usize) -> Finding {
