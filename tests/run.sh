@@ -16,6 +16,10 @@ if ! command -v mix >/dev/null 2>&1; then
 fi
 tests/nvim/install.sh
 tests/emacs/install.sh
+# Microsoft's SARIF multitool: server/tests/sarif.rs validates `check --format sarif` with it, and
+# fails rather than skips when this variable is set.
+LADDER_SARIF_MULTITOOL="$(tests/sarif/install.sh)"
+export LADDER_SARIF_MULTITOOL LADDER_REQUIRE_SARIF_VALIDATOR=1
 
 step "cargo fmt --check"
 cargo fmt --all -- --check

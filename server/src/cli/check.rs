@@ -41,13 +41,7 @@ pub fn run(args: &CheckArgs) -> ExitCode {
             if report.fixed == 1 { "" } else { "s" }
         );
     }
-    if !report.errors.is_empty() {
-        ExitCode::from(2)
-    } else if report.has_failures() {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    }
+    ExitCode::from(report.exit_status())
 }
 
 /// Lints (and with `fix`, fixes) every Elixir file under `paths`.
@@ -187,9 +181,16 @@ pub fn fix_text(
 
 /// `path` relative to the current directory when under it, `/`-separated, without `./`.
 fn display_path(path: &Path, cwd: &Path) -> String {
-    let rel = path.strip_prefix(cwd).unwrap_or(path);
-    let rel = rel.strip_prefix(".").unwrap_or(rel);
-    workspace::relative_slash(rel, Path::new(""))
+    match path.strip_prefix(cwd) {
+        // Outside the current directory: as given (joining its components would double the
+        // root's slash, `//tmp/x.ex`).
+        Err(_) if path.is_absolute() => path.to_string_lossy().replace('\\', "/"),
+        rel => {
+            let rel = rel.unwrap_or(path);
+            let rel = rel.strip_prefix(".").unwrap_or(rel);
+            workspace::relative_slash(rel, Path::new(""))
+        }
+    }
 }
 
 /// The Mix projects to run the gates of: each path's project, or the top-level projects under a
@@ -284,4 +285,19 @@ fn add_gates(report: &mut CheckReport, paths: &[PathBuf], level: Option<u8>) {
     report.files.sort_by(|a, b| a.path.cmp(&b.path));
     report.gates_verified = verified;
     report.gates_attempted = true;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_are_shown_relative_to_the_current_directory_or_as_given() {
+        let cwd = Path::new("/home/me/app");
+        let shown = |p: &str| display_path(Path::new(p), cwd);
+        assert_eq!(shown("/home/me/app/lib/a.ex"), "lib/a.ex");
+        assert_eq!(shown("./lib/a.ex"), "lib/a.ex");
+        assert_eq!(shown("../other/lib/a.ex"), "../other/lib/a.ex");
+        assert_eq!(shown("/tmp/x/lib/a.ex"), "/tmp/x/lib/a.ex");
+    }
 }

@@ -1,6 +1,7 @@
 //! The command line: `ladder-ls [--stdio]` (language server), `check`, `rules`, `explain`.
 
 pub mod check;
+pub mod fingerprint;
 pub mod output;
 pub mod report;
 

@@ -121,4 +121,16 @@ impl CheckReport {
     pub fn has_failures(&self) -> bool {
         self.files.iter().any(|f| f.failing().next().is_some())
     }
+
+    /// The exit status of `check`: 2 when a file or gate could not be checked, else 1 when a
+    /// finding fails the run, else 0.
+    pub fn exit_status(&self) -> u8 {
+        if !self.errors.is_empty() {
+            2
+        } else if self.has_failures() {
+            1
+        } else {
+            0
+        }
+    }
 }

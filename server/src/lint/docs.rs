@@ -19,6 +19,13 @@ pub fn rule_page(rule: &Rule) -> String {
         "| L{} | {} | {fixable} | {} |\n",
         m.level, m.severity, m.source
     );
+    if let Some(score) = super::security_severity::score(m.code) {
+        let _ = writeln!(
+            out,
+            "Security severity in SARIF (GitHub code scanning): {score} ({}).\n",
+            super::security_severity::band(score)
+        );
+    }
     let _ = writeln!(out, "## Why\n\n{}\n", reflow(m.docs.why));
     let _ = writeln!(out, "## Bad\n\n```elixir\n{}\n```\n", m.docs.bad);
     let _ = writeln!(out, "## Good\n\n```elixir\n{}\n```\n", m.docs.good);
@@ -113,7 +120,7 @@ pub fn index_page() -> String {
 }
 
 /// Joins the hard-wrapped lines of a doc string into paragraphs.
-fn reflow(text: &str) -> String {
+pub fn reflow(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 

@@ -16,6 +16,7 @@ pub mod meta;
 pub mod migration;
 pub mod registry;
 pub mod rules;
+pub mod security_severity;
 pub mod suppression;
 
 pub use context::{FileInfo, LintContext};
