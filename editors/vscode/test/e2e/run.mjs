@@ -575,7 +575,7 @@ try {
         path.join(workspace, '.vscode/settings.json'),
         JSON.stringify({ 'ladder.targetLevel': 5, 'ladder.rules': { 'missing-doc': 'off', 'line-too-long': { severity: 'info', max: 120 } } }, null, 2),
       );
-      const expected = '"targetLevel":5,"rules":{"missing-doc":"off","line-too-long":{"severity":"info","max":120}}';
+      const expected = '"targetLevel":5,"aboveTarget":"hint","rules":{"missing-doc":"off","line-too-long":{"severity":"info","max":120}}';
       await waitFor('a restart with the new initializationOptions in the Ladder log', () => {
         const text = readLadderLog();
         return text.includes('restarting (settings)') && text.includes(expected);
