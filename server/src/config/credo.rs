@@ -14,6 +14,7 @@
 //! Which ladder rules mirror a Credo check is read from the rules' own metadata
 //! ([`crate::lint::RuleMeta::credo`]); only the parameter names need a table ([`PARAMS`]).
 
+use crate::syntax::Fields as _;
 use std::collections::{BTreeMap, BTreeSet};
 
 use tree_sitter::Node;
@@ -215,9 +216,9 @@ fn map_value<'t>(map: Node<'t>, text: &str, key: &str) -> Option<Node<'t>> {
         let mut c = kw.walk();
         let pairs: Vec<_> = kw.named_children(&mut c).collect();
         pairs.into_iter().find_map(|pair| {
-            let k = pair.child_by_field_name("key")?;
+            let k = pair.field("key")?;
             (keyword_name(k, text) == key)
-                .then(|| pair.child_by_field_name("value"))
+                .then(|| pair.field("value"))
                 .flatten()
         })
     })
@@ -284,8 +285,8 @@ fn params_of(node: Node<'_>, text: &str) -> Vec<(String, Literal)> {
     pairs
         .into_iter()
         .filter_map(|pair| {
-            let key = keyword_name(pair.child_by_field_name("key")?, text);
-            let value = read_literal(pair.child_by_field_name("value")?, text).ok()?;
+            let key = keyword_name(pair.field("key")?, text);
+            let value = read_literal(pair.field("value")?, text).ok()?;
             Some((key, value))
         })
         .collect()

@@ -1,5 +1,6 @@
 //! Elixir literals read from a tree-sitter tree, without evaluating anything.
 
+use crate::syntax::Fields as _;
 use tree_sitter::Node;
 
 use crate::syntax;
@@ -49,7 +50,7 @@ pub fn read_literal<'t>(node: Node<'t>, source: &str) -> Result<Literal, (Node<'
             .map_err(|_| (node, format!("`{text}` is not a valid float"))),
         "unary_operator" if text.starts_with('-') => {
             let operand = node
-                .child_by_field_name("operand")
+                .field("operand")
                 .ok_or((node, "expected a number".to_string()))?;
             match read_literal(operand, source)? {
                 Literal::Integer(n) => Ok(Literal::Integer(-n)),
@@ -87,10 +88,10 @@ fn read_list<'t>(node: Node<'t>, source: &str) -> Result<Literal, (Node<'t>, Str
                     continue;
                 }
                 let key = pair
-                    .child_by_field_name("key")
+                    .field("key")
                     .ok_or((pair, "expected a key".to_string()))?;
                 let value = pair
-                    .child_by_field_name("value")
+                    .field("value")
                     .ok_or((pair, "expected a value".to_string()))?;
                 pairs.push((keyword_name(key, source), read_literal(value, source)?));
             }

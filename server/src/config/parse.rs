@@ -1,5 +1,6 @@
 //! Reading `.ladder.exs` into a [`Config`], collecting every problem instead of stopping.
 
+use crate::syntax::Fields as _;
 use tree_sitter::Node;
 
 use super::literal::{keyword_name, read_literal};
@@ -177,10 +178,7 @@ pub(super) fn keyword_pairs<'t>(
                     .named_children(&mut inner)
                     .filter(|p| p.kind() == "pair")
                 {
-                    if let (Some(k), Some(v)) = (
-                        pair.child_by_field_name("key"),
-                        pair.child_by_field_name("value"),
-                    ) {
+                    if let (Some(k), Some(v)) = (pair.field("key"), pair.field("value")) {
                         out.push((keyword_name(k, text), k, v));
                     }
                 }

@@ -26,6 +26,7 @@
 //! report there only what is dangerous whatever the direction (building an index without
 //! `concurrently: true`, and the attributes that `concurrently: true` needs).
 
+use crate::syntax::Fields as _;
 use tree_sitter::Node;
 
 use super::{Edit, Finding, Fix, LintContext, RuleMeta};
@@ -525,10 +526,7 @@ impl<'t> Scope<'t> {
         let mut bindings = Vec::new();
         elixir::walk(body, &mut |n| {
             if elixir::is_binary_op(n, src, "=")
-                && let (Some(l), Some(r)) = (
-                    n.child_by_field_name("left"),
-                    n.child_by_field_name("right"),
-                )
+                && let (Some(l), Some(r)) = (n.field("left"), n.field("right"))
                 && l.kind() == "identifier"
             {
                 bindings.push((text(l, src), r));
@@ -635,9 +633,9 @@ fn table_arg<'t>(name: Node<'t>, opts: &Opts<'t>, src: &str) -> Table<'t> {
 fn subject<'t>(call: Node<'t>, src: &str, scope: &Scope<'t>) -> Option<(Node<'t>, Node<'t>)> {
     if let Some(parent) = call.parent()
         && elixir::is_binary_op(parent, src, "|>")
-        && parent.child_by_field_name("right") == Some(call)
+        && parent.field("right") == Some(call)
     {
-        let left = parent.child_by_field_name("left")?;
+        let left = parent.field("left")?;
         return Some((scope.resolve(left, src)?, parent));
     }
     let first = *elixir::call_args(call).first()?;
@@ -829,12 +827,12 @@ fn column_op<'t>(call: Node<'t>, src: &str, scope: &Scope<'t>) -> Option<OpKind<
 
 /// `Repo.insert/update/delete…` on any alias ending in `Repo`, or on `repo()`.
 fn repo_write<'t>(call: Node<'t>, src: &'t str) -> Option<OpKind<'t>> {
-    let target = call.child_by_field_name("target")?;
+    let target = call.field("target")?;
     if target.kind() != "dot" || !elixir::has_arguments(call) {
         return None;
     }
-    let left = target.child_by_field_name("left")?;
-    let function = text(target.child_by_field_name("right")?, src);
+    let left = target.field("left")?;
+    let function = text(target.field("right")?, src);
     let is_repo = match left.kind() {
         "alias" => text(left, src)
             .rsplit('.')
@@ -941,7 +939,7 @@ pub fn set_option(
             }
             // `references :users` nested in `add`: a comma after it would be ambiguous Elixir,
             // so the call gets its parentheses.
-            let target = call.child_by_field_name("target")?;
+            let target = call.field("target")?;
             let written = &src[args.start_byte()..last.end_byte()];
             Some(Edit::replace(
                 target.end_byte()..last.end_byte(),
@@ -1020,7 +1018,7 @@ pub fn attribute_edits(src: &str, module: &MigrationModule<'_>, names: &[&str]) 
             AttrState::On => {}
             AttrState::Off(node) => {
                 let value = node
-                    .child_by_field_name("operand")
+                    .field("operand")
                     .and_then(|o| elixir::call_args(o).into_iter().next());
                 match value {
                     Some(v) => edits.push(Edit::replace(v.byte_range(), "true")),

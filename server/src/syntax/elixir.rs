@@ -8,6 +8,7 @@
 //!   `do_block` or the keyword form `, do: expr`.
 //! - Remote calls have `target: dot(left: alias, right: identifier)`.
 
+use crate::syntax::Fields as _;
 use tree_sitter::Node;
 
 use super::text;
@@ -38,7 +39,7 @@ pub fn walk<'t>(node: Node<'t>, visit: &mut impl FnMut(Node<'t>) -> bool) {
 
 /// The operator of a `binary_operator` or `unary_operator` (`|>`, `when`, `@`, `\\`).
 pub fn operator<'a>(node: Node<'_>, source: &'a str) -> &'a str {
-    node.child_by_field_name("operator")
+    node.field("operator")
         .map(|op| text(op, source))
         .unwrap_or("")
 }
@@ -53,7 +54,7 @@ pub fn local_call_name<'a>(call: Node<'_>, source: &'a str) -> Option<&'a str> {
     if call.kind() != "call" {
         return None;
     }
-    let target = call.child_by_field_name("target")?;
+    let target = call.field("target")?;
     (target.kind() == "identifier").then(|| text(target, source))
 }
 
@@ -63,12 +64,12 @@ pub fn remote_call<'a>(call: Node<'_>, source: &'a str) -> Option<(&'a str, &'a 
     if call.kind() != "call" {
         return None;
     }
-    let target = call.child_by_field_name("target")?;
+    let target = call.field("target")?;
     if target.kind() != "dot" {
         return None;
     }
-    let left = target.child_by_field_name("left")?;
-    let right = target.child_by_field_name("right")?;
+    let left = target.field("left")?;
+    let right = target.field("right")?;
     if !matches!(left.kind(), "alias" | "atom") || right.kind() != "identifier" {
         return None;
     }
@@ -133,7 +134,7 @@ pub fn attribute<'t>(node: Node<'t>, source: &'t str) -> Option<Attribute<'t>> {
     if node.kind() != "unary_operator" || operator(node, source) != "@" {
         return None;
     }
-    let operand = node.child_by_field_name("operand")?;
+    let operand = node.field("operand")?;
     match operand.kind() {
         "identifier" => Some(Attribute {
             name: text(operand, source),
@@ -242,17 +243,14 @@ pub fn function_def<'t>(node: Node<'t>, source: &'t str) -> Option<FunctionDef<'
     let args = call_args(node);
     let head_arg = *args.first()?;
     let (head, guard) = if is_binary_op(head_arg, source, "when") {
-        (
-            head_arg.child_by_field_name("left")?,
-            head_arg.child_by_field_name("right"),
-        )
+        (head_arg.field("left")?, head_arg.field("right"))
     } else {
         (head_arg, None)
     };
     let (name_node, params) = match head.kind() {
         "identifier" => (head, Vec::new()),
         "call" => {
-            let target = head.child_by_field_name("target")?;
+            let target = head.field("target")?;
             if target.kind() != "identifier" {
                 return None;
             }
@@ -280,9 +278,9 @@ pub fn keyword_value<'t>(keywords: Node<'t>, source: &str, key: &str) -> Option<
     }
     let mut cursor = keywords.walk();
     keywords.named_children(&mut cursor).find_map(|pair| {
-        let k = pair.child_by_field_name("key")?;
+        let k = pair.field("key")?;
         (keyword_key(k, source) == key)
-            .then(|| pair.child_by_field_name("value"))
+            .then(|| pair.field("value"))
             .flatten()
     })
 }

@@ -5,6 +5,7 @@
 //! share them. Only the module's own top-level statements count: definitions inside `quote`
 //! (code generated for other modules) or nested modules belong elsewhere.
 
+use crate::syntax::Fields as _;
 use tree_sitter::Node;
 
 use super::elixir::{self, Attribute, DefKind, FunctionDef, ModuleDef};
@@ -200,12 +201,12 @@ fn model<'t>(def: ModuleDef<'t>, src: &'t str) -> ModuleModel<'t> {
 fn spec_ref<'t>(attr: Attribute<'t>, src: &'t str) -> Option<SpecRef<'t>> {
     let mut value = attr.value?;
     if elixir::is_binary_op(value, src, "when") {
-        value = value.child_by_field_name("left")?;
+        value = value.field("left")?;
     }
     if !elixir::is_binary_op(value, src, "::") {
         return None;
     }
-    let head = value.child_by_field_name("left")?;
+    let head = value.field("left")?;
     let (name, arity) = match head.kind() {
         "identifier" => (text(head, src), 0),
         "call" => (

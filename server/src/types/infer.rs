@@ -7,6 +7,7 @@
 //! of `if`/`case`/`cond`/`with … else`, calls to functions of the same module, a few standard
 //! library functions with documented return types); `term()` whenever unsure.
 
+use crate::syntax::Fields as _;
 use std::collections::{HashMap, HashSet};
 
 use tree_sitter::Node;
@@ -96,7 +97,7 @@ pub fn infer_function_spec(
 /// The name of `@type name :: …`.
 fn type_name<'a>(value: Node<'_>, src: &'a str) -> Option<&'a str> {
     let left = if elixir::is_binary_op(value, src, "::") {
-        value.child_by_field_name("left")?
+        value.field("left")?
     } else {
         value
     };
@@ -152,7 +153,7 @@ fn infer_args(
         .iter()
         .flat_map(|c| c.params.iter().enumerate())
         .filter(|(_, p)| elixir::is_binary_op(**p, src, "\\\\"))
-        .filter_map(|(i, p)| Some((i, p.child_by_field_name("right")?)))
+        .filter_map(|(i, p)| Some((i, p.field("right")?)))
         .collect();
     let clauses = typed_clauses(function);
     let first = function.first();
@@ -211,10 +212,7 @@ fn guard_facts(guard: Node<'_>, src: &str) -> Facts {
     match guard.kind() {
         "binary_operator" => {
             let op = elixir::operator(guard, src);
-            let (Some(l), Some(r)) = (
-                guard.child_by_field_name("left"),
-                guard.child_by_field_name("right"),
-            ) else {
+            let (Some(l), Some(r)) = (guard.field("left"), guard.field("right")) else {
                 return Facts::new();
             };
             match op {
@@ -270,10 +268,7 @@ fn refine_comparison(node: Node<'_>, src: &str, facts: &mut Facts) {
     if node.kind() != "binary_operator" {
         return;
     }
-    let (Some(l), Some(r)) = (
-        node.child_by_field_name("left"),
-        node.child_by_field_name("right"),
-    ) else {
+    let (Some(l), Some(r)) = (node.field("left"), node.field("right")) else {
         return;
     };
     if l.kind() != "identifier" || r.kind() != "integer" {
@@ -353,10 +348,7 @@ fn pattern(node: Node<'_>, facts: &Facts, scope: &Scope<'_, '_>) -> (Ty, Option<
         }
         "binary_operator" => match elixir::operator(node, src) {
             "=" => {
-                let (Some(l), Some(r)) = (
-                    node.child_by_field_name("left"),
-                    node.child_by_field_name("right"),
-                ) else {
+                let (Some(l), Some(r)) = (node.field("left"), node.field("right")) else {
                     return (Ty::Term, None);
                 };
                 let (lt, ln) = pattern(l, facts, scope);
@@ -365,7 +357,7 @@ fn pattern(node: Node<'_>, facts: &Facts, scope: &Scope<'_, '_>) -> (Ty, Option<
                 (ty, ln.or(rn))
             }
             "\\\\" => node
-                .child_by_field_name("left")
+                .field("left")
                 .map_or((Ty::Term, None), |l| pattern(l, facts, scope)),
             "<>" => (Ty::String, None),
             "|" => (Ty::List, None),
@@ -401,7 +393,7 @@ fn map_update_target<'t>(node: Node<'t>, src: &str) -> Option<Node<'t>> {
     let update = content
         .named_child(0)
         .filter(|n| elixir::is_binary_op(*n, src, "|"))?;
-    update.child_by_field_name("left")
+    update.field("left")
 }
 
 /// Whether a struct alias names the module being inferred: its full name, or the last segments
@@ -495,7 +487,7 @@ fn literal_type(node: Node<'_>, scope: &Scope<'_, '_>) -> Option<Ty> {
         "list" => list_type(node, src),
         "bitstring" => bitstring_type(node, src),
         "unary_operator" if elixir::operator(node, src) == "-" => {
-            let operand = node.child_by_field_name("operand")?;
+            let operand = node.field("operand")?;
             match operand.kind() {
                 "integer" => Ty::Integer,
                 "float" => Ty::Float,
@@ -526,10 +518,8 @@ fn infer_return(function: &Function<'_>, scope: &Scope<'_, '_>, depth: usize) ->
             // A defaulted variable has the default's type, as in the arguments' spec.
             if let (true, Some(var), Some(default)) = (
                 elixir::is_binary_op(*param, scope.src, "\\\\"),
-                param
-                    .child_by_field_name("left")
-                    .filter(|l| l.kind() == "identifier"),
-                param.child_by_field_name("right"),
+                param.field("left").filter(|l| l.kind() == "identifier"),
+                param.field("right"),
             ) {
                 let name = text(var, scope.src);
                 if env.get(name).is_none_or(Ty::is_term) {
@@ -550,10 +540,7 @@ fn bind(node: Node<'_>, facts: &Facts, scope: &Scope<'_, '_>, env: &mut Facts) {
     }
     // `"prefix" <> rest` binds `rest` to a string; `a = b` binds on both sides.
     if node.kind() == "binary_operator" {
-        let (l, r) = (
-            node.child_by_field_name("left"),
-            node.child_by_field_name("right"),
-        );
+        let (l, r) = (node.field("left"), node.field("right"));
         match elixir::operator(node, scope.src) {
             "<>" => {
                 if let Some(r) = r.filter(|r| r.kind() == "identifier") {
@@ -615,7 +602,7 @@ fn stab_clauses_type(block: Node<'_>, env: &Facts, scope: &Scope<'_, '_>, depth:
         .named_children(&mut cursor)
         .filter(|c| c.kind() == "stab_clause")
     {
-        match clause.child_by_field_name("right") {
+        match clause.field("right") {
             Some(body) => types.push(block_type(body, env, scope, depth)),
             None => types.push(Ty::Atom("nil".into())),
         }
@@ -688,10 +675,7 @@ fn sigil_type(node: Node<'_>, src: &str) -> Ty {
 
 fn binary_type(node: Node<'_>, env: &Facts, scope: &Scope<'_, '_>, depth: usize) -> Ty {
     let src = scope.src;
-    let (Some(l), Some(r)) = (
-        node.child_by_field_name("left"),
-        node.child_by_field_name("right"),
-    ) else {
+    let (Some(l), Some(r)) = (node.field("left"), node.field("right")) else {
         return Ty::Term;
     };
     match elixir::operator(node, src) {
@@ -829,9 +813,9 @@ fn spec_return(spec: Node<'_>, src: &str) -> Option<String> {
         return None;
     }
     if !elixir::is_binary_op(value, src, "::") {
-        value = value.child_by_field_name("left")?;
+        value = value.field("left")?;
     }
-    let ret = value.child_by_field_name("right")?;
+    let ret = value.field("right")?;
     let text = text(ret, src);
     (!text.contains('\n')).then(|| text.to_string())
 }

@@ -17,6 +17,7 @@
 //! Every function takes one clause node and looks at nothing outside it: results can be cached
 //! per clause.
 
+use crate::syntax::Fields as _;
 use tree_sitter::Node;
 
 use crate::syntax::elixir;
@@ -37,7 +38,7 @@ pub fn metric_def_kind<'a>(node: Node<'_>, source: &'a str) -> Option<&'a str> {
 pub fn head_and_params<'t>(def: Node<'t>, source: &str) -> Option<(Node<'t>, Vec<Node<'t>>)> {
     let first = *elixir::call_args(def).first()?;
     let head = if elixir::is_binary_op(first, source, "when") {
-        first.child_by_field_name("left")?
+        first.field("left")?
     } else {
         first
     };
@@ -144,13 +145,13 @@ impl<'t> NestingWalker<'t, '_> {
             }
             // Clause heads sit in a list in Elixir's AST, which Credo does not look into.
             "stab_clause" => {
-                if let Some(body) = node.child_by_field_name("right") {
+                if let Some(body) = node.field("right") {
                     self.expr(body, inside, r);
                 }
             }
             "binary_operator" => {
                 for side in ["left", "right"] {
-                    if let Some(operand) = node.child_by_field_name(side) {
+                    if let Some(operand) = node.field(side) {
                         self.expr(operand, inside, r);
                     }
                 }
@@ -174,7 +175,7 @@ impl<'t> NestingWalker<'t, '_> {
                 match first {
                     // `%{map | key: value}`: Credo sees the map being updated, not the values.
                     Some(update) if elixir::is_binary_op(update, src, "|") => {
-                        if let Some(base) = update.child_by_field_name("left") {
+                        if let Some(base) = update.field("left") {
                             self.expr(base, inside, r);
                         }
                         if is_struct {
@@ -281,8 +282,8 @@ fn keyword_parts<'t>(kw: Node<'t>, source: &str) -> Vec<(&'static str, Vec<Node<
     named(kw)
         .into_iter()
         .filter_map(|pair| {
-            let key = pair.child_by_field_name("key")?;
-            let value = pair.child_by_field_name("value")?;
+            let key = pair.field("key")?;
+            let value = pair.field("value")?;
             let key = match elixir::keyword_key(key, source) {
                 "do" => "do",
                 "else" => "else",
@@ -354,7 +355,7 @@ pub fn is_using_macro(def: Node<'_>, source: &str) -> bool {
         && args.len() + body_count == 2
         && args.first().is_some_and(|head| {
             let name = match head.kind() {
-                "call" => head.child_by_field_name("target"),
+                "call" => head.field("target"),
                 "identifier" => Some(*head),
                 _ => None,
             };
@@ -369,7 +370,7 @@ pub fn def_label(def: Node<'_>, source: &str) -> String {
     };
     let name = match head.kind() {
         "call" => head
-            .child_by_field_name("target")
+            .field("target")
             .map(|t| crate::syntax::text(t, source))
             .unwrap_or("?"),
         _ => crate::syntax::text(head, source),

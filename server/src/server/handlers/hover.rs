@@ -1,6 +1,7 @@
 //! Hover on a function's name (its definition or a local call): its `@spec`, or the spec
 //! ladder-ls infers when it has none.
 
+use crate::syntax::Fields as _;
 use std::sync::Arc;
 
 use tower_lsp_server::jsonrpc::Result;
@@ -89,12 +90,12 @@ fn named_arity(node: tree_sitter::Node<'_>, module: &ModuleModel<'_>, src: &str)
     }
     let call = node
         .parent()
-        .filter(|p| p.kind() == "call" && p.child_by_field_name("target") == Some(node))?;
+        .filter(|p| p.kind() == "call" && p.field("target") == Some(node))?;
     let args = elixir::call_args(call).len();
     // A piped call has one more argument than it shows.
-    let piped = call.parent().is_some_and(|p| {
-        elixir::is_binary_op(p, src, "|>") && p.child_by_field_name("right") == Some(call)
-    });
+    let piped = call
+        .parent()
+        .is_some_and(|p| elixir::is_binary_op(p, src, "|>") && p.field("right") == Some(call));
     Some(args + usize::from(piped))
 }
 

@@ -1,6 +1,7 @@
 //! Calls: sources, sanitisers, propagation through the standard library, callbacks, sinks, and
 //! the summaries of private functions.
 
+use crate::syntax::Fields as _;
 use tree_sitter::Node;
 
 use super::eval::{CLEAN_RESULTS, Env, MAPPING, PROPAGATING_LOCALS, PROPAGATING_MODULES, Walker};
@@ -53,14 +54,11 @@ impl<'t> Walker<'_, 't> {
             }
         }
 
-        let target = call.child_by_field_name("target");
+        let target = call.field("target");
         // `conn.params`, `user.name`: field access on an expression.
         if let Some(dot) = target.filter(|t| t.kind() == "dot")
             && !elixir::has_arguments(call)
-            && let (Some(receiver), Some(field)) = (
-                dot.child_by_field_name("left"),
-                dot.child_by_field_name("right"),
-            )
+            && let (Some(receiver), Some(field)) = (dot.field("left"), dot.field("right"))
             && !matches!(receiver.kind(), "alias" | "atom")
         {
             let field = self.text(field);
@@ -80,7 +78,7 @@ impl<'t> Walker<'_, 't> {
         // `__MODULE__.__schema__(:fields)`, `User.__schema__(:fields)`.
         if let Some(dot) = target.filter(|t| t.kind() == "dot")
             && dot
-                .child_by_field_name("right")
+                .field("right")
                 .is_some_and(|r| self.text(r) == "__schema__")
             && is_schema_fields(call, "__schema__", src)
         {
@@ -235,17 +233,17 @@ impl<'t> Walker<'_, 't> {
                 Taint::clean()
             }
             "unary_operator" if elixir::operator(arg, self.src) == "&" => {
-                let Some(operand) = arg.child_by_field_name("operand") else {
+                let Some(operand) = arg.field("operand") else {
                     return Taint::clean();
                 };
                 // `&String.to_atom/1`: the captured function receives each element.
                 if elixir::is_binary_op(operand, self.src, "/") {
-                    if let Some(fun) = operand.child_by_field_name("left")
+                    if let Some(fun) = operand.field("left")
                         && let Some((module, name)) = elixir::remote_call(fun, self.src)
                         && !elements.is_clean()
                     {
                         let arity = operand
-                            .child_by_field_name("right")
+                            .field("right")
                             .and_then(|a| self.text(a).parse().ok())
                             .unwrap_or(1);
                         let callee = format!("{module}.{name}/{arity}");

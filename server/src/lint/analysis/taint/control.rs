@@ -1,6 +1,7 @@
 //! Control flow: blocks, `case`/`cond`/`if`/`unless`/`with`/`for`, anonymous functions. Each
 //! branch gets a scope of its own; a value is the union of what its branches return.
 
+use crate::syntax::Fields as _;
 use tree_sitter::Node;
 
 use super::Taint;
@@ -38,12 +39,9 @@ impl<'t> Walker<'_, 't> {
             .collect();
         for clause in clauses {
             let mut scope = env.clone();
-            if let Some(left) = clause.child_by_field_name("left") {
+            if let Some(left) = clause.field("left") {
                 let (patterns, guard) = if elixir::is_binary_op(left, self.src, "when") {
-                    (
-                        left.child_by_field_name("left"),
-                        left.child_by_field_name("right"),
-                    )
+                    (left.field("left"), left.field("right"))
                 } else {
                     (Some(left), None)
                 };
@@ -54,7 +52,7 @@ impl<'t> Walker<'_, 't> {
                     self.refine(guard, &mut scope);
                 }
             }
-            if let Some(body) = clause.child_by_field_name("right") {
+            if let Some(body) = clause.field("right") {
                 result.merge(self.eval(body, &mut scope));
             }
         }
@@ -71,11 +69,11 @@ impl<'t> Walker<'_, 't> {
             .collect();
         for clause in clauses {
             let mut scope = env.clone();
-            if let Some(left) = clause.child_by_field_name("left") {
+            if let Some(left) = clause.field("left") {
                 self.eval(left, &mut scope);
                 self.refine(left, &mut scope);
             }
-            if let Some(body) = clause.child_by_field_name("right") {
+            if let Some(body) = clause.field("right") {
                 result.merge(self.eval(body, &mut scope));
             }
         }
@@ -93,12 +91,9 @@ impl<'t> Walker<'_, 't> {
             .collect();
         for clause in clauses {
             let mut scope = env.clone();
-            if let Some(left) = clause.child_by_field_name("left") {
+            if let Some(left) = clause.field("left") {
                 let (params, guard) = if elixir::is_binary_op(left, self.src, "when") {
-                    (
-                        left.child_by_field_name("left"),
-                        left.child_by_field_name("right"),
-                    )
+                    (left.field("left"), left.field("right"))
                 } else {
                     (Some(left), None)
                 };
@@ -114,7 +109,7 @@ impl<'t> Walker<'_, 't> {
                     self.refine(guard, &mut scope);
                 }
             }
-            if let Some(body) = clause.child_by_field_name("right") {
+            if let Some(body) = clause.field("right") {
                 result.merge(self.eval(body, &mut scope));
             }
         }
@@ -183,17 +178,14 @@ impl<'t> Walker<'_, 't> {
         let mut result = Taint::clean();
         for arg in elixir::call_args(call) {
             if elixir::is_binary_op(arg, self.src, "<-") {
-                let (Some(pattern), Some(value)) = (
-                    arg.child_by_field_name("left"),
-                    arg.child_by_field_name("right"),
-                ) else {
+                let (Some(pattern), Some(value)) = (arg.field("left"), arg.field("right")) else {
                     continue;
                 };
                 let taint = self.eval(value, &mut scope);
                 let (pattern, guard) = if elixir::is_binary_op(pattern, self.src, "when") {
                     (
-                        pattern.child_by_field_name("left").unwrap_or(pattern),
-                        pattern.child_by_field_name("right"),
+                        pattern.field("left").unwrap_or(pattern),
+                        pattern.field("right"),
                     )
                 } else {
                     (pattern, None)

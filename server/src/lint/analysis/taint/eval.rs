@@ -1,6 +1,7 @@
 //! The walk over one function body: evaluates each expression to the [`Taint`] it carries,
 //! binds patterns, and records the sinks that tainted values reach.
 
+use crate::syntax::Fields as _;
 use std::collections::HashMap;
 
 use tree_sitter::Node;
@@ -166,9 +167,9 @@ impl<'s, 't> Walker<'s, 't> {
             "binary_operator" => self.eval_binary(node, env),
             "unary_operator" => self.eval_unary(node, env),
             "access_call" => {
-                let target = node.child_by_field_name("target");
+                let target = node.field("target");
                 let taint = target.map(|t| self.eval(t, env)).unwrap_or_default();
-                if let Some(key) = node.child_by_field_name("key") {
+                if let Some(key) = node.field("key") {
                     self.eval(key, env);
                     return refine_source(taint, self.text(key));
                 }
@@ -180,7 +181,7 @@ impl<'s, 't> Walker<'s, 't> {
                 Taint::clean()
             }
             "do_block" | "body" | "block" | "source" => self.eval_block(node, env),
-            "pair" => match node.child_by_field_name("value") {
+            "pair" => match node.field("value") {
                 Some(v) => self.eval(v, env),
                 None => Taint::clean(),
             },
@@ -238,8 +239,8 @@ impl<'s, 't> Walker<'s, 't> {
 
     pub(super) fn eval_binary(&mut self, node: Node<'t>, env: &mut Env) -> Taint {
         let op = elixir::operator(node, self.src);
-        let left = node.child_by_field_name("left");
-        let right = node.child_by_field_name("right");
+        let left = node.field("left");
+        let right = node.field("right");
         let (Some(left), Some(right)) = (left, right) else {
             return self.eval_children(node, env);
         };
@@ -287,7 +288,7 @@ impl<'s, 't> Walker<'s, 't> {
     }
 
     pub(super) fn eval_unary(&mut self, node: Node<'t>, env: &mut Env) -> Taint {
-        let Some(operand) = node.child_by_field_name("operand") else {
+        let Some(operand) = node.field("operand") else {
             return Taint::clean();
         };
         match elixir::operator(node, self.src) {

@@ -1,6 +1,7 @@
 //! Patterns: binding the variables of a match to what the matched value carries, and the
 //! facts a guard or condition proves (`x in @allowed`).
 
+use crate::syntax::Fields as _;
 use tree_sitter::Node;
 
 use super::Taint;
@@ -65,7 +66,7 @@ impl<'t> Walker<'_, 't> {
             "binary_operator" => match elixir::operator(pattern, self.src) {
                 "=" | "|" => {
                     for side in ["left", "right"] {
-                        if let Some(p) = pattern.child_by_field_name(side) {
+                        if let Some(p) = pattern.field(side) {
                             self.bind(p, taint.clone(), env, via);
                         }
                     }
@@ -76,7 +77,7 @@ impl<'t> Walker<'_, 't> {
                     } else {
                         "left"
                     };
-                    if let Some(p) = pattern.child_by_field_name(side) {
+                    if let Some(p) = pattern.field(side) {
                         self.bind(p, taint, env, via);
                     }
                 }
@@ -115,10 +116,7 @@ impl<'t> Walker<'_, 't> {
         let children: Vec<Node<'t>> = content.named_children(&mut cursor).collect();
         for child in children {
             if elixir::is_binary_op(child, self.src, "=>") {
-                let (Some(key), Some(value)) = (
-                    child.child_by_field_name("left"),
-                    child.child_by_field_name("right"),
-                ) else {
+                let (Some(key), Some(value)) = (child.field("left"), child.field("right")) else {
                     continue;
                 };
                 let key = self.text(key).to_string();
@@ -139,10 +137,7 @@ impl<'t> Walker<'_, 't> {
         let mut cursor = keywords.walk();
         let pairs: Vec<Node<'t>> = keywords.named_children(&mut cursor).collect();
         for pair in pairs {
-            let (Some(key), Some(value)) = (
-                pair.child_by_field_name("key"),
-                pair.child_by_field_name("value"),
-            ) else {
+            let (Some(key), Some(value)) = (pair.field("key"), pair.field("value")) else {
                 continue;
             };
             let key = format!(":{}", elixir::keyword_key(key, self.src));
@@ -172,10 +167,7 @@ pub(super) fn collect_proven<'a>(
     let var = |n: Option<Node<'_>>| n.filter(|n| n.kind() == "identifier").map(|n| text(n, src));
     match node.kind() {
         "binary_operator" => {
-            let (left, right) = (
-                node.child_by_field_name("left"),
-                node.child_by_field_name("right"),
-            );
+            let (left, right) = (node.field("left"), node.field("right"));
             match elixir::operator(node, src) {
                 "and" | "&&" => {
                     if let Some(l) = left {

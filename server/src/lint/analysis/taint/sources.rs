@@ -1,6 +1,7 @@
 //! Where request input enters a function: the parameters Phoenix fills from the request, and
 //! the `conn` fields and functions that read it.
 
+use crate::syntax::Fields as _;
 use tree_sitter::Node;
 
 use super::eval::{Env, Walker};
@@ -88,7 +89,7 @@ pub fn bind_params<'t>(
     let params_index = module.params_index(function, clause, src);
     for (index, param) in clause.params.iter().enumerate() {
         let pattern = if elixir::is_binary_op(*param, src, "\\\\") {
-            param.child_by_field_name("left").unwrap_or(*param)
+            param.field("left").unwrap_or(*param)
         } else {
             *param
         };
@@ -117,8 +118,8 @@ fn whole_name<'a>(pattern: Node<'_>, src: &'a str) -> Option<&'a str> {
     match pattern.kind() {
         "identifier" => Some(text(pattern, src)).filter(|n| !n.starts_with('_')),
         "binary_operator" if elixir::operator(pattern, src) == "=" => {
-            let left = pattern.child_by_field_name("left")?;
-            let right = pattern.child_by_field_name("right")?;
+            let left = pattern.field("left")?;
+            let right = pattern.field("right")?;
             whole_name(right, src).or_else(|| whole_name(left, src))
         }
         _ => None,

@@ -1,6 +1,7 @@
 //! Facts about values and literal text: sanitisers, constants, where an interpolation sits in
 //! a SQL string or a URL, and how a source is named after an access.
 
+use crate::syntax::Fields as _;
 use tree_sitter::Node;
 
 use super::eval::MAX_DEPTH;
@@ -105,11 +106,11 @@ pub(super) fn literal_text_at(node: Node<'_>, src: &str, depth: usize) -> String
         }
         "binary_operator" if elixir::operator(node, src) == "<>" => {
             let left = node
-                .child_by_field_name("left")
+                .field("left")
                 .map(|n| literal_text_at(n, src, depth + 1))
                 .unwrap_or_default();
             let right = node
-                .child_by_field_name("right")
+                .field("right")
                 .map(|n| literal_text_at(n, src, depth + 1))
                 .unwrap_or_default();
             left + &right
@@ -161,8 +162,8 @@ pub(super) fn is_constant_at(node: Node<'_>, src: &str, depth: usize) -> bool {
             .all(|c| c.kind() == "keyword" || constant(c)),
         "binary_operator" => {
             matches!(elixir::operator(node, src), "<>" | "++" | "..")
-                && node.child_by_field_name("left").is_some_and(constant)
-                && node.child_by_field_name("right").is_some_and(constant)
+                && node.field("left").is_some_and(constant)
+                && node.field("right").is_some_and(constant)
         }
         _ => false,
     }

@@ -2,6 +2,7 @@
 //! nodes). The message says what is missing and where it was opened; for a missing `end`, the
 //! indentation tells which `do` lacks it, as the Elixir compiler's own hint does.
 
+use crate::syntax::Fields as _;
 use tree_sitter::Node;
 
 use crate::lint::{Finding, LintContext, Rule, RuleDocs, RuleMeta, Severity};
@@ -64,7 +65,7 @@ fn is_access_keyword(node: Node<'_>, src: &str) -> bool {
     };
     let in_access = call
         .parent()
-        .is_some_and(|a| a.kind() == "access_call" && a.child_by_field_name("key") == Some(call));
+        .is_some_and(|a| a.kind() == "access_call" && a.field("key") == Some(call));
     in_access && text(node, src).trim() == ":"
 }
 

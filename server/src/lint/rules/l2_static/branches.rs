@@ -2,6 +2,7 @@
 //! keyword (`, do: a, else: b`) forms, and the edit that swaps them; shared by `unless-else` and
 //! `negated-condition-with-else`.
 
+use crate::syntax::Fields as _;
 use tree_sitter::Node;
 
 use crate::lint::Edit;
@@ -79,5 +80,5 @@ pub(crate) fn negation<'t>(cond: Node<'t>, src: &'t str) -> Option<(&'t str, Nod
     }
     let op = elixir::operator(node, src);
     matches!(op, "!" | "not").then_some(())?;
-    Some((op, node.child_by_field_name("operand")?))
+    Some((op, node.field("operand")?))
 }

@@ -3,6 +3,7 @@
 //! built, so the variable is read on the build machine and frozen into the release; the value set
 //! where the release runs is ignored. `config/runtime.exs` is evaluated at boot.
 
+use crate::syntax::Fields as _;
 use tree_sitter::Node;
 
 use crate::lint::{Finding, LintContext, Rule, RuleDocs, RuleMeta, Severity};
@@ -108,10 +109,7 @@ fn is_dev_or_test_condition(cond: Node<'_>, src: &str) -> bool {
     if cond.kind() != "binary_operator" || !matches!(op, "==" | "in") {
         return false;
     }
-    let (Some(left), Some(right)) = (
-        cond.child_by_field_name("left"),
-        cond.child_by_field_name("right"),
-    ) else {
+    let (Some(left), Some(right)) = (cond.field("left"), cond.field("right")) else {
         return false;
     };
     let env_call = |n: Node<'_>| {

@@ -9,6 +9,7 @@
 //! turns the silent stale value into a loud error — the point — but a team whose value really
 //! must change at runtime should move the read into a function instead.
 
+use crate::syntax::Fields as _;
 use tree_sitter::Node;
 
 use crate::lint::{Edit, Finding, Fix, LintContext, Rule, RuleDocs, RuleMeta, Severity};
@@ -93,8 +94,7 @@ fn enclosing_attribute<'t>(node: Node<'t>, src: &str) -> Option<Node<'t>> {
     elixir::ancestor(node, |n| {
         n.kind() == "unary_operator"
             && elixir::operator(n, src) == "@"
-            && n.child_by_field_name("operand")
-                .is_some_and(|o| o.kind() == "call")
+            && n.field("operand").is_some_and(|o| o.kind() == "call")
     })
 }
 
@@ -132,9 +132,7 @@ fn compile_env_edit(call: Node<'_>, src: &str) -> Option<Edit> {
     if elixir::ancestor(call, |n| n.kind() == "anonymous_function").is_some() {
         return None;
     }
-    let name = call
-        .child_by_field_name("target")?
-        .child_by_field_name("right")?;
+    let name = call.field("target")?.field("right")?;
     debug_assert_eq!(text(name, src), fun);
     Some(Edit::replace(name.byte_range(), new))
 }

@@ -4,6 +4,7 @@
 //! used as a value becomes `x` (`dbg` returns its argument), a dropped statement is deleted.
 //! It is unsafe and offered one at a time: someone may be debugging right now.
 
+use crate::syntax::Fields as _;
 use tree_sitter::Node;
 
 use super::removal::{
@@ -46,7 +47,7 @@ fn check(ctx: &LintContext<'_>, out: &mut Vec<Finding>) {
     // `x |> dbg` without parentheses is an identifier on the right of a pipe.
     for op in &ctx.nodes().binary_operators {
         if elixir::is_binary_op(*op, src, "|>")
-            && let Some(right) = op.child_by_field_name("right")
+            && let Some(right) = op.field("right")
             && right.kind() == "identifier"
             && text(right, src) == "dbg"
         {
@@ -54,7 +55,7 @@ fn check(ctx: &LintContext<'_>, out: &mut Vec<Finding>) {
         }
         // `&dbg/1`: the name is an identifier inside the capture.
         if elixir::is_binary_op(*op, src, "/")
-            && let Some(left) = op.child_by_field_name("left")
+            && let Some(left) = op.field("left")
             && left.kind() == "identifier"
             && text(left, src) == "dbg"
             && let Some(capture) = op.parent()

@@ -1,6 +1,7 @@
 //! `expensive-empty-check`: `length(x) == 0`, `Enum.count(x) > 0` and the like, which walk the
 //! whole collection to learn whether it is empty (Credo's `Warning.ExpensiveEmptyEnumCheck`).
 
+use crate::syntax::Fields as _;
 use tree_sitter::Node;
 
 use crate::lint::{Edit, Finding, Fix, LintContext, Rule, RuleDocs, RuleMeta, Severity};
@@ -66,8 +67,8 @@ fn comparison(src: &str, op: Node<'_>) -> Option<Finding> {
     if !COMPARISONS.contains(&operator) {
         return None;
     }
-    let left = op.child_by_field_name("left")?;
-    let right = op.child_by_field_name("right")?;
+    let left = op.field("left")?;
+    let right = op.field("right")?;
     let literal = |n: Node<'_>| (n.kind() == "integer").then(|| text(n, src));
     // Normalise to `count OP n`.
     let (call, kind, operator, n) = if let (Some(k), Some(n)) = (counter(left, src), literal(right))

@@ -1,6 +1,7 @@
 //! `module-name`: a `defmodule` name with a segment that is not PascalCase (`Shop.Order_item`),
 //! as `Credo.Check.Readability.ModuleNames` checks it.
 
+use crate::syntax::Fields as _;
 use tree_sitter::Node;
 
 use crate::lint::{Finding, LintContext, Rule, RuleDocs, RuleMeta, Severity};
@@ -46,9 +47,7 @@ fn check_module(ctx: &LintContext<'_>, call: Node<'_>) -> Option<Finding> {
     // `__MODULE__.Sub` is a dot: its static right part is an alias.
     let alias = match name.kind() {
         "alias" => name,
-        "dot" => name
-            .child_by_field_name("right")
-            .filter(|r| r.kind() == "alias")?,
+        "dot" => name.field("right").filter(|r| r.kind() == "alias")?,
         _ => return None,
     };
     let full = text(alias, src);

@@ -1,6 +1,7 @@
 //! Reading `Enum` pipelines: `a |> Enum.f(…)` and `Enum.f(a, …)` name the same call; shared by
 //! `map-join` and `filter-count`.
 
+use crate::syntax::Fields as _;
 use tree_sitter::Node;
 
 use crate::syntax::elixir;
@@ -12,9 +13,8 @@ pub(crate) fn is_enum(node: Node<'_>, src: &str, fun: &str) -> bool {
 
 /// The pipe `lhs |> call` whose right side is `call`, if any.
 pub(crate) fn piped_into<'t>(call: Node<'t>, src: &str) -> Option<Node<'t>> {
-    call.parent().filter(|p| {
-        elixir::is_binary_op(*p, src, "|>") && p.child_by_field_name("right") == Some(call)
-    })
+    call.parent()
+        .filter(|p| elixir::is_binary_op(*p, src, "|>") && p.field("right") == Some(call))
 }
 
 /// Whether `node` produces the result of `Enum.<fun>`: the call itself (`Enum.map(xs, f)`) or a
@@ -24,9 +24,7 @@ pub(crate) fn ends_with_enum(node: Node<'_>, src: &str, fun: &str) -> bool {
         return true;
     }
     elixir::is_binary_op(node, src, "|>")
-        && node
-            .child_by_field_name("right")
-            .is_some_and(|r| is_enum(r, src, fun))
+        && node.field("right").is_some_and(|r| is_enum(r, src, fun))
 }
 
 /// The value fed into `call`: the left side of the pipe it is piped into (when the call then
@@ -44,7 +42,7 @@ pub(crate) fn fed_value<'t>(
         if own_args_when_piped.is_some_and(|n| n != own) {
             return None;
         }
-        return pipe.child_by_field_name("left");
+        return pipe.field("left");
     }
     let args = elixir::call_args(call);
     if args.len() == arity {

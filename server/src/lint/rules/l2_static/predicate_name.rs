@@ -2,6 +2,7 @@
 //! names guard-safe predicates `is_*` (and defines them with `defguard`) and other predicates
 //! `*?`, as `Credo.Check.Readability.PredicateFunctionNames` checks.
 
+use crate::syntax::Fields as _;
 use std::collections::HashSet;
 
 use tree_sitter::Node;
@@ -77,7 +78,7 @@ fn plain_head<'t>(call: Node<'t>, src: &str) -> Option<(Node<'t>, usize)> {
     match head.kind() {
         "identifier" => Some((head, 0)),
         "call" => {
-            let target = head.child_by_field_name("target")?;
+            let target = head.field("target")?;
             (target.kind() == "identifier" && text(target, src) != "unquote")
                 .then(|| (target, elixir::call_args(head).len()))
         }

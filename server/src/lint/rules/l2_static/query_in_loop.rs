@@ -7,6 +7,7 @@
 //! A local function that itself reads from the Repo counts too, one level deep:
 //! `Enum.map(users, &load_posts/1)` with `defp load_posts(u), do: Repo.preload(u, :posts)`.
 
+use crate::syntax::Fields as _;
 use std::collections::HashMap;
 
 use tree_sitter::Node;
@@ -116,14 +117,14 @@ fn repo_read(call: Node<'_>, src: &str) -> Option<String> {
 fn call_arity(call: Node<'_>, src: &str) -> usize {
     if let Some(parent) = call.parent()
         && elixir::is_binary_op(parent, src, "/")
-        && parent.child_by_field_name("left") == Some(call)
-        && let Some(n) = parent.child_by_field_name("right")
+        && parent.field("left") == Some(call)
+        && let Some(n) = parent.field("right")
     {
         return text(n, src).parse().unwrap_or(0);
     }
-    let piped = call.parent().is_some_and(|p| {
-        elixir::is_binary_op(p, src, "|>") && p.child_by_field_name("right") == Some(call)
-    });
+    let piped = call
+        .parent()
+        .is_some_and(|p| elixir::is_binary_op(p, src, "|>") && p.field("right") == Some(call));
     elixir::call_args(call).len() + usize::from(piped)
 }
 
@@ -235,10 +236,8 @@ fn check_helper_capture(ctx: &LintContext<'_>, op: Node<'_>, helpers: &Helpers) 
     if !elixir::is_binary_op(op, src, "/") || !is_callback(capture, src) {
         return None;
     }
-    let name = op
-        .child_by_field_name("left")
-        .filter(|n| n.kind() == "identifier")?;
-    let arity: usize = text(op.child_by_field_name("right")?, src).parse().ok()?;
+    let name = op.field("left").filter(|n| n.kind() == "identifier")?;
+    let arity: usize = text(op.field("right")?, src).parse().ok()?;
     let name = text(name, src);
     let module = enclosing_module(op, src)?;
     let read = helpers.get(&(module.id(), name.to_string(), arity))?;
@@ -317,9 +316,9 @@ fn loop_of_callback(ctx: &LintContext<'_>, callback: Node<'_>) -> Option<String>
 fn collection_of<'t>(call: Node<'t>, src: &str) -> Option<Node<'t>> {
     if let Some(parent) = call.parent()
         && elixir::is_binary_op(parent, src, "|>")
-        && parent.child_by_field_name("right") == Some(call)
+        && parent.field("right") == Some(call)
     {
-        return parent.child_by_field_name("left");
+        return parent.field("left");
     }
     let args = elixir::call_args(call);
     let index =
@@ -337,10 +336,8 @@ fn for_body<'t>(ctx: &LintContext<'_>, node: Node<'t>, child: Node<'t>) -> Optio
         "do_block" => body_of_for(node.parent()?)?,
         // `for x <- xs, do: body`: the `do:` pair's value.
         "pair" => {
-            let key = node.child_by_field_name("key")?;
-            if elixir::keyword_key(key, src) != "do"
-                || node.child_by_field_name("value") != Some(child)
-            {
+            let key = node.field("key")?;
+            if elixir::keyword_key(key, src) != "do" || node.field("value") != Some(child) {
                 return None;
             }
             body_of_for(node.parent()?.parent()?.parent()?)?
@@ -355,10 +352,9 @@ fn for_body<'t>(ctx: &LintContext<'_>, node: Node<'t>, child: Node<'t>) -> Optio
                 .filter(|a| elixir::is_binary_op(*a, src, "<-"))
                 .collect();
             let per_element = !before.is_empty()
-                && !before.iter().all(|g| {
-                    g.child_by_field_name("right")
-                        .is_some_and(|c| is_bounded(ctx, c))
-                });
+                && !before
+                    .iter()
+                    .all(|g| g.field("right").is_some_and(|c| is_bounded(ctx, c)));
             return per_element.then(|| "a `for` generator or filter".to_string());
         }
         _ => return None,
@@ -368,10 +364,9 @@ fn for_body<'t>(ctx: &LintContext<'_>, node: Node<'t>, child: Node<'t>) -> Optio
         .filter(|a| elixir::is_binary_op(*a, src, "<-"))
         .collect();
     let constant = !generators.is_empty()
-        && generators.iter().all(|g| {
-            g.child_by_field_name("right")
-                .is_some_and(|c| is_bounded(ctx, c))
-        });
+        && generators
+            .iter()
+            .all(|g| g.field("right").is_some_and(|c| is_bounded(ctx, c)));
     (!constant).then(|| "a `for` body".to_string())
 }
 
@@ -400,10 +395,10 @@ fn is_bounded(ctx: &LintContext<'_>, collection: Node<'_>) -> bool {
                 && op.end_byte() <= collection.start_byte()
                 && elixir::operator(**op, src) == "="
                 && op
-                    .child_by_field_name("left")
+                    .field("left")
                     .is_some_and(|l| l.kind() == "identifier" && text(l, src) == name)
         })
-        .and_then(|op| op.child_by_field_name("right"))
+        .and_then(|op| op.field("right"))
         .is_some_and(|r| is_fixed_size(r, src))
 }
 
@@ -428,10 +423,9 @@ fn is_fixed_size(node: Node<'_>, src: &str) -> bool {
             matches!(inner.as_slice(), [one] if is_fixed_size(*one, src))
         }
         "binary_operator" => match elixir::operator(node, src) {
-            "++" => ["left", "right"].iter().all(|f| {
-                node.child_by_field_name(f)
-                    .is_some_and(|n| is_fixed_size(n, src))
-            }),
+            "++" => ["left", "right"]
+                .iter()
+                .all(|f| node.field(f).is_some_and(|n| is_fixed_size(n, src))),
             _ => is_constant(node, src),
         },
         _ => is_constant(node, src),
@@ -450,11 +444,9 @@ fn iterates_options(callback: Node<'_>) -> bool {
         .filter(|n| n.kind() == "stab_clause")
         .collect();
     clauses.iter().any(|clause| {
-        let first = clause
-            .child_by_field_name("left")
-            .and_then(|args| args.named_child(0));
+        let first = clause.field("left").and_then(|args| args.named_child(0));
         let first = match first {
-            Some(n) if n.kind() == "binary_operator" => n.child_by_field_name("left"),
+            Some(n) if n.kind() == "binary_operator" => n.field("left"),
             other => other,
         };
         first.is_some_and(|t| {
@@ -477,16 +469,13 @@ fn is_constant(node: Node<'_>, src: &str) -> bool {
         }
         "binary_operator" => {
             matches!(elixir::operator(node, src), ".." | "//")
-                && ["left", "right"].iter().all(|f| {
-                    node.child_by_field_name(f)
-                        .is_some_and(|n| is_constant(n, src))
-                })
+                && ["left", "right"]
+                    .iter()
+                    .all(|f| node.field(f).is_some_and(|n| is_constant(n, src)))
         }
         "unary_operator" => match elixir::operator(node, src) {
             "@" => true,
-            "-" => node
-                .child_by_field_name("operand")
-                .is_some_and(|n| is_constant(n, src)),
+            "-" => node.field("operand").is_some_and(|n| is_constant(n, src)),
             _ => false,
         },
         _ => false,
@@ -497,7 +486,7 @@ fn is_constant(node: Node<'_>, src: &str) -> bool {
 /// batch is the fix for N+1, not an instance of it.
 fn is_batched(node: Node<'_>, src: &str) -> bool {
     let last = if elixir::is_binary_op(node, src, "|>") {
-        node.child_by_field_name("right")
+        node.field("right")
     } else {
         Some(node)
     };

@@ -1,6 +1,7 @@
 //! `raise-in-rescue`: `raise` inside a `rescue` clause, which replaces the stacktrace of the
 //! error being handled with one pointing at the rescue (Credo's `Warning.RaiseInsideRescue`).
 
+use crate::syntax::Fields as _;
 use tree_sitter::Node;
 
 use super::removal::enclosing_function;
@@ -110,10 +111,10 @@ fn rescued_variable<'a>(call: Node<'_>, rescue: Node<'_>, src: &'a str) -> Optio
         }
         node = node.parent()?;
     };
-    let head = clause.child_by_field_name("left")?;
+    let head = clause.field("left")?;
     let pattern = head.named_child(0)?;
     let var = if elixir::is_binary_op(pattern, src, "in") {
-        pattern.child_by_field_name("left")?
+        pattern.field("left")?
     } else {
         pattern
     };
@@ -121,7 +122,7 @@ fn rescued_variable<'a>(call: Node<'_>, rescue: Node<'_>, src: &'a str) -> Optio
         return None;
     }
     let name = text(var, src);
-    let body = clause.child_by_field_name("right")?;
+    let body = clause.field("right")?;
     (!rebinds(body, src, name)).then_some(name)
 }
 
@@ -130,10 +131,8 @@ fn rebinds(body: Node<'_>, src: &str, name: &str) -> bool {
     let mut found = false;
     elixir::walk(body, &mut |n| {
         let pattern = match n.kind() {
-            "binary_operator" if matches!(elixir::operator(n, src), "=" | "<-") => {
-                n.child_by_field_name("left")
-            }
-            "stab_clause" => n.child_by_field_name("left"),
+            "binary_operator" if matches!(elixir::operator(n, src), "=" | "<-") => n.field("left"),
+            "stab_clause" => n.field("left"),
             _ => None,
         };
         if let Some(p) = pattern {

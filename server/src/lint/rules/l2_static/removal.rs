@@ -1,6 +1,7 @@
 //! Removal of debugging calls (`IO.inspect`, `dbg`, `IEx.pry`), shared by the rules that offer
 //! it: dropping a pipe step, deleting a statement whose value is unused, recognising captures.
 
+use crate::syntax::Fields as _;
 use tree_sitter::Node;
 
 use crate::lint::Edit;
@@ -29,10 +30,10 @@ pub(crate) fn drop_pipe_step(src: &str, step: Node<'_>) -> Option<Edit> {
     let pipe = step
         .parent()
         .filter(|p| elixir::is_binary_op(*p, src, "|>"))?;
-    if pipe.child_by_field_name("right")? != step {
+    if pipe.field("right")? != step {
         return None;
     }
-    let left = pipe.child_by_field_name("left")?;
+    let left = pipe.field("left")?;
     Some(Edit::replace(pipe.byte_range(), text(left, src)))
 }
 
@@ -73,12 +74,10 @@ pub(crate) fn is_pure(node: Node<'_>, src: &str) -> bool {
         "identifier" | "atom" | "integer" | "float" | "boolean" | "nil" | "alias" | "char" => true,
         "string" | "charlist" => !text(node, src).contains("#{"),
         "unary_operator" => elixir::operator(node, src) == "@",
-        "dot" => node
-            .child_by_field_name("left")
-            .is_some_and(|l| is_pure(l, src)),
+        "dot" => node.field("left").is_some_and(|l| is_pure(l, src)),
         "call" => {
             // `conn.assigns` is a call without arguments on a variable: field access.
-            let target = node.child_by_field_name("target");
+            let target = node.field("target");
             !elixir::has_arguments(node)
                 && target.is_some_and(|t| t.kind() == "dot" && is_pure(t, src))
         }

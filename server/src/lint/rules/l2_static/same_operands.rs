@@ -1,6 +1,7 @@
 //! `same-operands`: `x == x`, `x - x`, `a and a`… — an operation whose two sides are the same
 //! (Credo's `Warning.OperationOnSameValues` and `Warning.BoolOperationOnSameValues`).
 
+use crate::syntax::Fields as _;
 use tree_sitter::Node;
 
 use crate::lint::{Finding, LintContext, Rule, RuleDocs, RuleMeta, Severity};
@@ -62,8 +63,8 @@ fn check(ctx: &LintContext<'_>, out: &mut Vec<Finding>) {
 fn operation(ctx: &LintContext<'_>, op: Node<'_>) -> Option<Finding> {
     let src = ctx.source;
     let operator = elixir::operator(op, src);
-    let left = op.child_by_field_name("left")?;
-    let right = op.child_by_field_name("right")?;
+    let left = op.field("left")?;
+    let right = op.field("right")?;
     if let Some((_, outcome)) = VALUE_OPS.iter().find(|(o, _)| *o == operator) {
         if !is_variable_or_attribute(left, src)
             || normalized(left, src) != normalized(right, src)
@@ -153,7 +154,7 @@ fn redefines(module: Node<'_>, src: &str, operator: &str) -> bool {
             && let Some(head) = elixir::call_args(n).first()
         {
             let head = if elixir::is_binary_op(*head, src, "when") {
-                head.child_by_field_name("left").unwrap_or(*head)
+                head.field("left").unwrap_or(*head)
             } else {
                 *head
             };

@@ -1,5 +1,6 @@
 //! `unless-else`: `unless … else …`, a double negative (Credo's `Refactor.UnlessWithElse`).
 
+use crate::syntax::Fields as _;
 use tree_sitter::Node;
 
 use super::branches::{condition, has_else, negation, swap_branches};
@@ -44,7 +45,7 @@ fn check(ctx: &LintContext<'_>, out: &mut Vec<Finding>) {
 }
 
 fn finding(call: Node<'_>, src: &str) -> Finding {
-    let target = call.child_by_field_name("target").unwrap_or(call);
+    let target = call.field("target").unwrap_or(call);
     let cond = condition(call).map_or(String::new(), |c| short(text(c, src)));
     let message =
         format!("`unless {cond}` has an `else` branch; use `if` with the branches swapped");

@@ -7,6 +7,7 @@
 //! operand, a match, a condition, or the return value of the function. Only code inside
 //! `def`/`defp`/`defmacro` is checked.
 
+use crate::syntax::Fields as _;
 use tree_sitter::Node;
 
 use crate::lint::{Finding, LintContext, Rule, RuleDocs, RuleMeta, Severity};
@@ -248,9 +249,7 @@ fn is_discarded(call: Node<'_>, src: &str) -> bool {
         };
         match parent.kind() {
             "binary_operator" => {
-                if elixir::is_binary_op(parent, src, "|>")
-                    && parent.child_by_field_name("right") == Some(node)
-                {
+                if elixir::is_binary_op(parent, src, "|>") && parent.field("right") == Some(node) {
                     node = parent;
                     continue;
                 }
@@ -283,7 +282,7 @@ fn is_discarded(call: Node<'_>, src: &str) -> bool {
                     return false;
                 };
                 let key = parent
-                    .child_by_field_name("key")
+                    .field("key")
                     .map_or("", |k| elixir::keyword_key(k, src));
                 let name = elixir::local_call_name(owner, src).unwrap_or("");
                 match key {

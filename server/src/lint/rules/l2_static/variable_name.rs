@@ -2,6 +2,7 @@
 //! `Credo.Check.Readability.VariableNames` looks: the left of `=` and `<-`, the heads of `->`
 //! clauses, and the parameters Credo reads from a `def`/`defp` head.
 
+use crate::syntax::Fields as _;
 use std::collections::HashSet;
 
 use tree_sitter::Node;
@@ -50,7 +51,7 @@ fn check(ctx: &LintContext<'_>, out: &mut Vec<Finding>) {
     };
     for op in &ctx.nodes().binary_operators {
         if matches!(elixir::operator(*op, src), "=" | "<-")
-            && let Some(left) = op.child_by_field_name("left")
+            && let Some(left) = op.field("left")
         {
             report(left, out);
         }
@@ -77,7 +78,7 @@ fn for_each_clause_head<'t>(node: Node<'t>, f: &mut impl FnMut(Node<'t>)) {
     for child in node.named_children(&mut cursor) {
         match child.kind() {
             "stab_clause" => {
-                if let Some(left) = child.child_by_field_name("left") {
+                if let Some(left) = child.field("left") {
                     f(left);
                 }
             }
@@ -102,7 +103,7 @@ fn def_patterns<'t>(call: Node<'t>, src: &str) -> Vec<Node<'t>> {
     };
     if elixir::is_binary_op(*first, src, "when") {
         return first
-            .child_by_field_name("left")
+            .field("left")
             .filter(|h| h.kind() == "call")
             .map(elixir::call_args)
             .unwrap_or_default();
@@ -141,8 +142,8 @@ fn is_variable(node: Node<'_>) -> bool {
         return true;
     };
     match parent.kind() {
-        "call" => parent.child_by_field_name("target") != Some(node),
-        "dot" => parent.child_by_field_name("right") != Some(node),
+        "call" => parent.field("target") != Some(node),
+        "dot" => parent.field("right") != Some(node),
         _ => true,
     }
 }

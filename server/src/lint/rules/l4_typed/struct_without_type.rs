@@ -1,6 +1,7 @@
 //! `struct-without-type`: a `defstruct` without `@type t`. Other modules' specs say `User.t()`;
 //! without the type, those specs point at nothing.
 
+use crate::syntax::Fields as _;
 use tree_sitter::Node;
 
 use crate::lint::{Edit, Finding, Fix, LintContext, Rule, RuleDocs, RuleMeta, Severity};
@@ -65,7 +66,7 @@ fn check(ctx: &LintContext<'_>, out: &mut Vec<Finding>) {
 /// The name in `@type name :: …`.
 fn type_head<'a>(value: Node<'_>, src: &'a str) -> Option<&'a str> {
     let head = if elixir::is_binary_op(value, src, "::") {
-        value.child_by_field_name("left")?
+        value.field("left")?
     } else {
         value
     };
@@ -98,8 +99,8 @@ fn fields(defstruct: Node<'_>, src: &str) -> Option<Vec<(String, String)>> {
                     .named_children(&mut cursor)
                     .filter(|p| p.kind() == "pair")
                 {
-                    let key = pair.child_by_field_name("key")?;
-                    let value = pair.child_by_field_name("value")?;
+                    let key = pair.field("key")?;
+                    let value = pair.field("value")?;
                     out.push((
                         elixir::keyword_key(key, src).to_string(),
                         default_type(value, src).to_string(),

@@ -2,6 +2,7 @@
 //! `_`: it documents nothing and checks nothing.
 
 use crate::lint::{Finding, LintContext, Rule, RuleDocs, RuleMeta, Severity};
+use crate::syntax::Fields as _;
 use crate::syntax::elixir;
 use crate::syntax::text;
 
@@ -28,7 +29,7 @@ pub static RULE: Rule = Rule {
 fn is_vague(node: tree_sitter::Node<'_>, src: &str) -> bool {
     // `name :: term()` (a named argument) is as vague as `term()`.
     let node = if elixir::is_binary_op(node, src, "::") {
-        match node.child_by_field_name("right") {
+        match node.field("right") {
             Some(r) => r,
             None => return false,
         }
@@ -51,10 +52,7 @@ fn check(ctx: &LintContext<'_>, out: &mut Vec<Finding>) {
             if !elixir::is_binary_op(value, src, "::") {
                 continue; // `when` specs constrain type variables: not vague by construction.
             }
-            let (Some(head), Some(ret)) = (
-                value.child_by_field_name("left"),
-                value.child_by_field_name("right"),
-            ) else {
+            let (Some(head), Some(ret)) = (value.field("left"), value.field("right")) else {
                 continue;
             };
             let args = if head.kind() == "call" {

@@ -1,6 +1,7 @@
 //! Facts about `config/*.exs` scripts shared by the configuration rules: which files configure
 //! production, which `config` calls only run in dev or test, and what a `config` call sets.
 
+use crate::syntax::Fields as _;
 use tree_sitter::Node;
 
 use crate::lint::FileInfo;
@@ -55,7 +56,7 @@ pub fn pair<'t>(keywords: Node<'t>, src: &str, key: &str) -> Option<Node<'t>> {
     let mut cursor = keywords.walk();
     keywords.named_children(&mut cursor).find(|p| {
         p.kind() == "pair"
-            && p.child_by_field_name("key")
+            && p.field("key")
                 .is_some_and(|k| elixir::keyword_key(k, src) == key)
     })
 }

@@ -12,6 +12,7 @@
 //! `secret_key_base` in `config/config.exs` is left alone: Phoenix up to 1.5 generated one there
 //! for dev and test, overridden in production.
 
+use crate::syntax::Fields as _;
 use tree_sitter::Node;
 
 use super::secret_names::{SecretKind, has_interpolation, literal_key, secret_kind};
@@ -94,10 +95,7 @@ fn check(ctx: &LintContext<'_>, out: &mut Vec<Finding>) {
     let src = ctx.source;
     let nodes = ctx.nodes();
     for pair in &nodes.pairs {
-        if let (Some(k), Some(v)) = (
-            pair.child_by_field_name("key"),
-            pair.child_by_field_name("value"),
-        ) {
+        if let (Some(k), Some(v)) = (pair.field("key"), pair.field("value")) {
             push(out, scope, elixir::keyword_key(k, src), v, src);
         }
     }
@@ -127,8 +125,8 @@ fn map_entry<'t>(op: Node<'t>, src: &str) -> Option<(String, Node<'t>)> {
     if !elixir::is_binary_op(op, src, "=>") {
         return None;
     }
-    let key = literal_key(op.child_by_field_name("left")?, src)?;
-    Some((key, op.child_by_field_name("right")?))
+    let key = literal_key(op.field("left")?, src)?;
+    Some((key, op.field("right")?))
 }
 
 /// `api_key = value`.
@@ -136,8 +134,8 @@ fn assignment<'t>(op: Node<'t>, src: &'t str) -> Option<(&'t str, Node<'t>)> {
     if !elixir::is_binary_op(op, src, "=") {
         return None;
     }
-    let left = op.child_by_field_name("left")?;
-    (left.kind() == "identifier").then_some((text(left, src), op.child_by_field_name("right")?))
+    let left = op.field("left")?;
+    (left.kind() == "identifier").then_some((text(left, src), op.field("right")?))
 }
 
 fn push(out: &mut Vec<Finding>, scope: Scope, name: &str, value: Node<'_>, src: &str) {
@@ -230,7 +228,7 @@ fn literal_content<'a>(value: Node<'_>, src: &'a str) -> Option<&'a str> {
                 .or_else(|| t.strip_prefix('"').and_then(|t| t.strip_suffix('"')))?
         }
         "sigil" if !has_interpolation(value) => {
-            let name = value.child_by_field_name("sigil_name")?;
+            let name = value.field("sigil_name")?;
             if !matches!(text(name, src), "s" | "S") {
                 return None;
             }

@@ -6,6 +6,7 @@
 //! `:hackney.request`, `Tesla.Adapter.Hackney`). `insecure` is only read in hackney's options,
 //! where it is known to disable verification.
 
+use crate::syntax::Fields as _;
 use tree_sitter::Node;
 
 use crate::lint::{Finding, LintContext, Rule, RuleDocs, RuleMeta, Severity};
@@ -63,18 +64,13 @@ fn check(ctx: &LintContext<'_>, out: &mut Vec<Finding>) {
         .calls
         .iter()
         .flat_map(|c| elixir::call_args(*c))
-        .chain(
-            nodes
-                .pairs
-                .iter()
-                .filter_map(|p| p.child_by_field_name("value")),
-        )
+        .chain(nodes.pairs.iter().filter_map(|p| p.field("value")))
         .chain(
             nodes
                 .binary_operators
                 .iter()
                 .filter(|op| elixir::is_binary_op(**op, src, "="))
-                .filter_map(|op| op.child_by_field_name("right")),
+                .filter_map(|op| op.field("right")),
         )
         .filter(|n| n.kind() == "list");
     for list in lists {
@@ -89,8 +85,8 @@ fn check(ctx: &LintContext<'_>, out: &mut Vec<Finding>) {
 
 /// The finding for `verify: :verify_none`, or hackney's `insecure: true`.
 fn pair_finding(pair: Node<'_>, src: &str) -> Option<Finding> {
-    let key = elixir::keyword_key(pair.child_by_field_name("key")?, src);
-    let value = text(pair.child_by_field_name("value")?, src);
+    let key = elixir::keyword_key(pair.field("key")?, src);
+    let value = text(pair.field("value")?, src);
     match (key, value) {
         ("verify", ":verify_none") => Some(finding(pair, "verify: :verify_none", src)),
         ("insecure", "true") if in_hackney_options(pair, src) => {
@@ -98,7 +94,7 @@ fn pair_finding(pair: Node<'_>, src: &str) -> Option<Finding> {
         }
         ("hackney", _) => {
             // `hackney: [:insecure]`
-            let list = pair.child_by_field_name("value")?;
+            let list = pair.field("value")?;
             let atom = (list.kind() == "list")
                 .then(|| named_children(list).find(|n| text(*n, src) == ":insecure"))
                 .flatten()?;
@@ -131,7 +127,7 @@ fn in_hackney_options(pair: Node<'_>, src: &str) -> bool {
         match parent.kind() {
             "pair" => {
                 return parent
-                    .child_by_field_name("key")
+                    .field("key")
                     .is_some_and(|k| elixir::keyword_key(k, src) == "hackney");
             }
             "call" => {

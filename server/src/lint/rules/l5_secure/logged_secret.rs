@@ -6,6 +6,7 @@
 //! (`inspect(user.password)`), in iodata (`["secret=", secret]`) or returned by a lazy
 //! `fn -> … end` message. Words inside the literal text are not values and are fine.
 
+use crate::syntax::Fields as _;
 use tree_sitter::Node;
 
 use super::secret_names::{NamedSecret, named_secret};
@@ -84,8 +85,8 @@ fn call_finding(call: Node<'_>, src: &str, console: bool) -> Option<Finding> {
     let piped = call
         .parent()
         .filter(|p| elixir::is_binary_op(*p, src, "|>"))
-        .filter(|p| p.child_by_field_name("right") == Some(call))
-        .and_then(|p| p.child_by_field_name("left"));
+        .filter(|p| p.field("right") == Some(call))
+        .and_then(|p| p.field("left"));
     // The full argument list, with a piped value first.
     let all: Vec<Node<'_>> = piped.into_iter().chain(args).collect();
     let message = match (module, fun, all.len()) {
@@ -118,19 +119,19 @@ fn leaked(node: Node<'_>, src: &str, depth: u8) -> Option<NamedSecret> {
             .find_map(|i| children(i).find_map(|v| leaked(v, src, next))),
         "binary_operator" if elixir::is_binary_op(node, src, "<>") => ["left", "right"]
             .iter()
-            .filter_map(|f| node.child_by_field_name(f))
+            .filter_map(|f| node.field(f))
             .find_map(|side| leaked(side, src, next)),
         "list" | "tuple" | "map" | "map_content" | "keywords" => {
             children(node).find_map(|c| leaked(c, src, next))
         }
-        "pair" => leaked(node.child_by_field_name("value")?, src, next),
+        "pair" => leaked(node.field("value")?, src, next),
         "binary_operator" if elixir::is_binary_op(node, src, "=>") => {
-            leaked(node.child_by_field_name("right")?, src, next)
+            leaked(node.field("right")?, src, next)
         }
         "anonymous_function" => {
             // `fn -> "…" end`: the value of the (single) clause's body.
             let clause = children(node).find(|c| c.kind() == "stab_clause")?;
-            let body = clause.child_by_field_name("right")?;
+            let body = clause.field("right")?;
             let last = elixir::block_statements(body).last().copied()?;
             leaked(last, src, next)
         }

@@ -1,6 +1,7 @@
 //! `raw-html`: `raw/1` / `Phoenix.HTML.raw/1` of anything but a literal: it marks the value as
 //! safe HTML, so templates stop escaping it.
 
+use crate::syntax::Fields as _;
 use tree_sitter::Node;
 
 use crate::lint::analysis::taint::{Flow, SinkKind, is_constant};
@@ -81,7 +82,7 @@ fn record_content(flow: &Flow) -> bool {
 /// `Earmark.as_html!(x)`, `x |> MDEx.to_html!()`: a markdown renderer of a non-literal.
 fn markdown_renderer(arg: Node<'_>, src: &str) -> Option<String> {
     let (call, piped) = if elixir::is_binary_op(arg, src, "|>") {
-        (arg.child_by_field_name("right")?, true)
+        (arg.field("right")?, true)
     } else {
         (arg, false)
     };
@@ -92,7 +93,7 @@ fn markdown_renderer(arg: Node<'_>, src: &str) -> Option<String> {
         return None;
     }
     let input = if piped {
-        arg.child_by_field_name("left")
+        arg.field("left")
     } else {
         elixir::call_args(call).first().copied()
     };
@@ -105,7 +106,7 @@ fn markdown_renderer(arg: Node<'_>, src: &str) -> Option<String> {
 /// `sanitize_html(x)`, `x |> HtmlSanitizeEx.strip_tags()`).
 fn is_sanitised(arg: Node<'_>, src: &str) -> bool {
     let call = if elixir::is_binary_op(arg, src, "|>") {
-        match arg.child_by_field_name("right") {
+        match arg.field("right") {
             Some(r) => r,
             None => return false,
         }

@@ -8,6 +8,7 @@
 //! describe the encoding or a derived form of the secret (`token_hash`, `password_confirmation`,
 //! `signature_hex`) and are skipped.
 
+use crate::syntax::Fields as _;
 use tree_sitter::Node;
 
 use crate::syntax::{elixir, text};
@@ -276,12 +277,10 @@ fn kind_of(node: Node<'_>, src: &str, depth: u8) -> Option<SecretKind> {
                 _ => None,
             }
         }
-        "access_call" => {
-            literal_key(node.child_by_field_name("key")?, src).and_then(|k| secret_kind(&k))
-        }
+        "access_call" => literal_key(node.field("key")?, src).and_then(|k| secret_kind(&k)),
         "binary_operator" if elixir::is_binary_op(node, src, "|>") => {
-            let left = node.child_by_field_name("left")?;
-            let right = node.child_by_field_name("right")?;
+            let left = node.field("left")?;
+            let right = node.field("right")?;
             call_kind(right, Some(left), src, depth)
         }
         "call" => call_kind(node, None, src, depth),
@@ -294,12 +293,12 @@ fn call_kind(call: Node<'_>, piped: Option<Node<'_>>, src: &str, depth: u8) -> O
     if call.kind() != "call" {
         return None;
     }
-    let target = call.child_by_field_name("target")?;
+    let target = call.field("target")?;
     let args = elixir::call_args(call);
     let first = piped.or_else(|| args.first().copied());
     if target.kind() == "dot" && !elixir::has_arguments(call) {
         // `user.api_token`: a field access.
-        let right = target.child_by_field_name("right")?;
+        let right = target.field("right")?;
         return secret_kind(text(right, src));
     }
     if let Some((module, fun)) = elixir::remote_call(call, src) {

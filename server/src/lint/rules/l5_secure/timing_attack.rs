@@ -8,6 +8,7 @@
 //! where `==` returned `false` (a missing `params["token"]` is `nil`), and it needs the
 //! `plug_crypto` dependency (every Phoenix or Plug application has it).
 
+use crate::syntax::Fields as _;
 use tree_sitter::Node;
 
 use super::secret_names::{NamedSecret, has_interpolation, named_secret};
@@ -66,8 +67,8 @@ fn comparison_finding(op: Node<'_>, src: &str) -> Option<Finding> {
         "!=" | "!==" => true,
         _ => return None,
     };
-    let left = op.child_by_field_name("left")?;
-    let right = op.child_by_field_name("right")?;
+    let left = op.field("left")?;
+    let right = op.field("right")?;
     if is_plain_literal(left, src) || is_plain_literal(right, src) {
         return None;
     }
@@ -110,8 +111,8 @@ fn secret_operand(node: Node<'_>, src: &str) -> Option<NamedSecret> {
             }
         }
         "binary_operator" if elixir::is_binary_op(node, src, "<>") => {
-            let l = node.child_by_field_name("left")?;
-            let r = node.child_by_field_name("right")?;
+            let l = node.field("left")?;
+            let r = node.field("right")?;
             secret_operand(l, src).or_else(|| secret_operand(r, src))
         }
         _ => None,
@@ -197,9 +198,7 @@ fn in_query(op: Node<'_>, left: Node<'_>, right: Node<'_>, src: &str) -> bool {
 fn in_guard(node: Node<'_>, src: &str) -> bool {
     let mut child = node;
     while let Some(parent) = child.parent() {
-        if elixir::is_binary_op(parent, src, "when")
-            && parent.child_by_field_name("right") == Some(child)
-        {
+        if elixir::is_binary_op(parent, src, "when") && parent.field("right") == Some(child) {
             return true;
         }
         if matches!(parent.kind(), "do_block" | "body" | "anonymous_function") {

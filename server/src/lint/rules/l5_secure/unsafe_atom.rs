@@ -5,6 +5,7 @@
 //! The fix switches to the `_existing_` variant; it is unsafe (offered one at a time) because
 //! it raises for atoms that do not exist yet.
 
+use crate::syntax::Fields as _;
 use tree_sitter::Node;
 
 use crate::lint::analysis::taint::SinkKind;
@@ -66,9 +67,9 @@ fn check(ctx: &LintContext<'_>, out: &mut Vec<Finding>) {
 /// Renames `String.to_atom` (or its capture) to `String.to_existing_atom`, and the like.
 fn existing_variant(node: Node<'_>, src: &str) -> Option<Fix> {
     let call = if node.kind() == "unary_operator" {
-        let operand = node.child_by_field_name("operand")?;
+        let operand = node.field("operand")?;
         if elixir::is_binary_op(operand, src, "/") {
-            operand.child_by_field_name("left")?
+            operand.field("left")?
         } else {
             operand
         }
@@ -76,9 +77,9 @@ fn existing_variant(node: Node<'_>, src: &str) -> Option<Fix> {
         node
     };
     let name = call
-        .child_by_field_name("target")
+        .field("target")
         .filter(|t| t.kind() == "dot")?
-        .child_by_field_name("right")?;
+        .field("right")?;
     let (module, function) = elixir::remote_call(call, src)?;
     let replacement = match (module, text(name, src)) {
         ("String" | "List", "to_atom") => "to_existing_atom",

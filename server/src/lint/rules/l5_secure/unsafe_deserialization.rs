@@ -9,6 +9,7 @@
 //! by another release, or by code not loaded yet) raises `ArgumentError` where it used to
 //! decode.
 
+use crate::syntax::Fields as _;
 use tree_sitter::Node;
 
 use crate::lint::{Edit, Finding, Fix, LintContext, Rule, RuleDocs, RuleMeta, Severity};
@@ -66,9 +67,9 @@ fn call_finding(call: Node<'_>, src: &str) -> Option<Finding> {
         return capture_finding(call, src);
     }
     let args = elixir::call_args(call);
-    let piped = call.parent().is_some_and(|p| {
-        elixir::is_binary_op(p, src, "|>") && p.child_by_field_name("right") == Some(call)
-    });
+    let piped = call
+        .parent()
+        .is_some_and(|p| elixir::is_binary_op(p, src, "|>") && p.field("right") == Some(call));
     let arity = args.len() + usize::from(piped);
     if !piped && args.first().is_some_and(|data| is_trusted(*data, src)) {
         return None;
@@ -112,7 +113,7 @@ fn capture_finding(call: Node<'_>, src: &str) -> Option<Finding> {
     let slash = call
         .parent()
         .filter(|p| elixir::is_binary_op(*p, src, "/"))?;
-    let arity = text(slash.child_by_field_name("right")?, src);
+    let arity = text(slash.field("right")?, src);
     let capture = slash
         .parent()
         .filter(|p| p.kind() == "unary_operator" && elixir::operator(*p, src) == "&")?;

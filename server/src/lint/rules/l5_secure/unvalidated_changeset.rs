@@ -18,6 +18,7 @@
 //! `Ecto.Enum`, a date or a time, or that are named `*_at`: casting already rejects anything
 //! invalid.
 
+use crate::syntax::Fields as _;
 use std::collections::HashMap;
 
 use tree_sitter::Node;
@@ -230,9 +231,9 @@ fn classify<'t>(
     if is_captured(call, src) || !elixir::has_arguments(call) {
         return;
     }
-    let piped = call.parent().is_some_and(|p| {
-        elixir::is_binary_op(p, src, "|>") && p.child_by_field_name("right") == Some(call)
-    });
+    let piped = call
+        .parent()
+        .is_some_and(|p| elixir::is_binary_op(p, src, "|>") && p.field("right") == Some(call));
     let args = elixir::call_args(call);
     let arity = args.len() + usize::from(piped);
     let (name, local) = if let Some(name) = elixir::local_call_name(call, src) {
@@ -306,7 +307,7 @@ fn record_cast<'t>(
     facts: &mut Facts<'t>,
 ) {
     let data = if piped {
-        call.parent().and_then(|p| p.child_by_field_name("left"))
+        call.parent().and_then(|p| p.field("left"))
     } else {
         args.first().copied()
     };
@@ -342,12 +343,8 @@ fn permitted_atoms<'a>(
     src: &'a str,
 ) -> Option<Vec<&'a str>> {
     if elixir::is_binary_op(node, src, "++") {
-        let mut left = permitted_atoms(node.child_by_field_name("left")?, module, src)?;
-        left.extend(permitted_atoms(
-            node.child_by_field_name("right")?,
-            module,
-            src,
-        )?);
+        let mut left = permitted_atoms(node.field("left")?, module, src)?;
+        left.extend(permitted_atoms(node.field("right")?, module, src)?);
         return Some(left);
     }
     if let Some(attr) = elixir::attribute(node, src).filter(|a| a.value.is_none()) {

@@ -5,6 +5,7 @@
 //! configures production, and `socket "/path", Mod, websocket: [check_origin: false]` (or
 //! `longpoll:`) in application code. Sobelow only looks at the second.
 
+use crate::syntax::Fields as _;
 use tree_sitter::Node;
 
 use crate::lint::rules::l5_secure::config_scripts;
@@ -117,7 +118,7 @@ fn socket_declaration(src: &str, call: Node<'_>) -> Option<Finding> {
 /// The `check_origin: false` pair of a keyword list.
 fn disabled_check<'t>(keywords: Node<'t>, src: &str) -> Option<Node<'t>> {
     let pair = config_scripts::pair(keywords, src, "check_origin")?;
-    let value = pair.child_by_field_name("value")?;
+    let value = pair.field("value")?;
     (text(value, src) == "false").then_some(pair)
 }
 
