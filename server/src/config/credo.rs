@@ -19,9 +19,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use tree_sitter::Node;
 
-use super::literal::{Literal, keyword_name, read_literal};
+use super::literal::{Literal, keyword_name, read_literal, read_single_expression};
 use crate::lint::Rule;
-use crate::syntax::{self, text};
+use crate::syntax::text;
 
 /// Credo's configuration file's name, at the Mix project root.
 pub const CREDO_CONF_FILE: &str = ".credo.exs";
@@ -134,68 +134,56 @@ impl CredoConf {
 /// are not `{Check, params}` tuples, and parameter values that are not literals (`~r/…/`), are
 /// skipped: custom checks may take anything.
 pub fn parse_credo_conf(text: &str) -> Result<CredoConf, String> {
-    let mut parser = syntax::new_parser();
-    let tree = parser
-        .parse(text, None)
-        .ok_or_else(|| "the parser gave up".to_string())?;
-    let root = tree.root_node();
-    if root.has_error() {
-        return Err("syntax error".into());
-    }
-    let mut cursor = root.walk();
-    let exprs: Vec<_> = root
-        .named_children(&mut cursor)
-        .filter(|n| n.kind() != "comment")
-        .collect();
-    let [map] = exprs.as_slice() else {
-        return if exprs.is_empty() {
-            Ok(CredoConf::default())
-        } else {
-            Err("expected a single map `%{configs: [...]}`".into())
-        };
-    };
-    let configs = map_value(*map, text, "configs").ok_or("expected a map with `configs: [...]`")?;
-    if configs.kind() != "list" {
-        return Err("`configs` must be a list of maps".into());
-    }
-    let mut cursor = configs.walk();
-    let maps: Vec<_> = configs
-        .named_children(&mut cursor)
-        .filter(|n| n.kind() == "map")
-        .collect();
-    let chosen = maps
-        .iter()
-        .find(|m| {
-            map_value(**m, text, "name")
-                .and_then(|n| read_literal(n, text).ok())
-                .is_some_and(|n| n == Literal::String("default".into()))
-        })
-        .or(maps.first());
-    let mut conf = CredoConf::default();
-    let Some(config) = chosen else {
-        return Ok(conf);
-    };
-    let Some(checks) = map_value(*config, text, "checks") else {
-        return Ok(conf);
-    };
-    match checks.kind() {
-        // Credo ≥ 1.6: `checks: %{enabled: [...], disabled: [...]}`.
-        "map" => {
-            // `extra:` adds checks (or parameters) on top of Credo's defaults.
-            for key in ["enabled", "extra"] {
-                if let Some(enabled) = map_value(checks, text, key) {
-                    read_checks(enabled, text, false, &mut conf)?;
+    read_single_expression(
+        text,
+        "a single map `%{configs: [...]}`",
+        CredoConf::default(),
+        |map| {
+            let configs =
+                map_value(map, text, "configs").ok_or("expected a map with `configs: [...]`")?;
+            if configs.kind() != "list" {
+                return Err("`configs` must be a list of maps".into());
+            }
+            let mut cursor = configs.walk();
+            let maps: Vec<_> = configs
+                .named_children(&mut cursor)
+                .filter(|n| n.kind() == "map")
+                .collect();
+            let chosen = maps
+                .iter()
+                .find(|m| {
+                    map_value(**m, text, "name")
+                        .and_then(|n| read_literal(n, text).ok())
+                        .is_some_and(|n| n == Literal::String("default".into()))
+                })
+                .or(maps.first());
+            let mut conf = CredoConf::default();
+            let Some(config) = chosen else {
+                return Ok(conf);
+            };
+            let Some(checks) = map_value(*config, text, "checks") else {
+                return Ok(conf);
+            };
+            match checks.kind() {
+                // Credo ≥ 1.6: `checks: %{enabled: [...], disabled: [...]}`.
+                "map" => {
+                    // `extra:` adds checks (or parameters) on top of Credo's defaults.
+                    for key in ["enabled", "extra"] {
+                        if let Some(enabled) = map_value(checks, text, key) {
+                            read_checks(enabled, text, false, &mut conf)?;
+                        }
+                    }
+                    if let Some(disabled) = map_value(checks, text, "disabled") {
+                        read_checks(disabled, text, true, &mut conf)?;
+                    }
                 }
+                // The older `checks: [{Check, params}, ...]`.
+                "list" => read_checks(checks, text, false, &mut conf)?,
+                _ => return Err("`checks` must be a map or a list".into()),
             }
-            if let Some(disabled) = map_value(checks, text, "disabled") {
-                read_checks(disabled, text, true, &mut conf)?;
-            }
-        }
-        // The older `checks: [{Check, params}, ...]`.
-        "list" => read_checks(checks, text, false, &mut conf)?,
-        _ => return Err("`checks` must be a map or a list".into()),
-    }
-    Ok(conf)
+            Ok(conf)
+        },
+    )
 }
 
 /// The value of `key:` in a `%{key: value}` map node.

@@ -165,3 +165,32 @@ fn abbreviate(text: &str) -> String {
         first.to_string()
     }
 }
+
+/// Parses a configuration file that holds one expression (comments aside) and hands that node to
+/// `read`. An empty file is `Ok(empty)`; a syntax error, or more than one expression, is an `Err`
+/// saying what was `expected`. Shared by the `.credo.exs` and `.sobelow-conf` readers.
+pub fn read_single_expression<T>(
+    text: &str,
+    expected: &str,
+    empty: T,
+    read: impl FnOnce(tree_sitter::Node<'_>) -> Result<T, String>,
+) -> Result<T, String> {
+    let mut parser = crate::syntax::new_parser();
+    let tree = parser
+        .parse(text, None)
+        .ok_or_else(|| "the parser gave up".to_string())?;
+    let root = tree.root_node();
+    if root.has_error() {
+        return Err("syntax error".into());
+    }
+    let mut cursor = root.walk();
+    let exprs: Vec<_> = root
+        .named_children(&mut cursor)
+        .filter(|n| n.kind() != "comment")
+        .collect();
+    match exprs.as_slice() {
+        [] => Ok(empty),
+        [one] => read(*one),
+        _ => Err(format!("expected {expected}")),
+    }
+}

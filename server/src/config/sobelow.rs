@@ -8,10 +8,9 @@
 
 use std::collections::BTreeSet;
 
-use super::literal::{Literal, read_literal};
+use super::literal::{Literal, read_literal, read_single_expression};
 use super::parse::keyword_pairs;
 use crate::lint::Rule;
-use crate::syntax;
 
 /// Sobelow's configuration file's name, at the Mix project root.
 pub const SOBELOW_CONF_FILE: &str = ".sobelow-conf";
@@ -99,38 +98,26 @@ fn normalise(path: &str) -> String {
 /// Reads the text of a `.sobelow-conf`. Keys other than `ignore` and `ignore_files` are skipped
 /// whatever their value; an `Err` explains why the file cannot be read as a keyword list.
 pub fn parse_sobelow_conf(text: &str) -> Result<SobelowConf, String> {
-    let mut parser = syntax::new_parser();
-    let tree = parser
-        .parse(text, None)
-        .ok_or_else(|| "the parser gave up".to_string())?;
-    let root = tree.root_node();
-    if root.has_error() {
-        return Err("syntax error".into());
-    }
-    let mut cursor = root.walk();
-    let exprs: Vec<_> = root
-        .named_children(&mut cursor)
-        .filter(|n| n.kind() != "comment")
-        .collect();
-    let [list] = exprs.as_slice() else {
-        return if exprs.is_empty() {
-            Ok(SobelowConf::default())
-        } else {
-            Err("expected a single keyword list `[...]`".into())
-        };
-    };
-    let pairs = keyword_pairs(*list, text).map_err(|e| e.message)?;
-    let mut conf = SobelowConf::default();
-    for (key, _, value_node) in pairs {
-        let target = match key.as_str() {
-            "ignore" => &mut conf.ignore,
-            "ignore_files" => &mut conf.ignore_files,
-            _ => continue,
-        };
-        let value = read_literal(value_node, text).map_err(|(_, message)| message)?;
-        *target = strings(&value).ok_or_else(|| format!("`{key}` must be a list of strings"))?;
-    }
-    Ok(conf)
+    read_single_expression(
+        text,
+        "a single keyword list `[...]`",
+        SobelowConf::default(),
+        |list| {
+            let pairs = keyword_pairs(list, text).map_err(|e| e.message)?;
+            let mut conf = SobelowConf::default();
+            for (key, _, value_node) in pairs {
+                let target = match key.as_str() {
+                    "ignore" => &mut conf.ignore,
+                    "ignore_files" => &mut conf.ignore_files,
+                    _ => continue,
+                };
+                let value = read_literal(value_node, text).map_err(|(_, message)| message)?;
+                *target =
+                    strings(&value).ok_or_else(|| format!("`{key}` must be a list of strings"))?;
+            }
+            Ok(conf)
+        },
+    )
 }
 
 /// The strings of `["a", "b"]`; also `"a,b"`, the form Sobelow's command line takes.
