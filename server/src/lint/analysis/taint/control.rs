@@ -40,14 +40,8 @@ impl<'t> Walker<'_, 't> {
         for clause in clauses {
             let mut scope = env.clone();
             if let Some(left) = clause.field("left") {
-                let (patterns, guard) = if elixir::is_binary_op(left, self.src, "when") {
-                    (left.field("left"), left.field("right"))
-                } else {
-                    (Some(left), None)
-                };
-                if let Some(patterns) = patterns {
-                    self.bind(patterns, subject.clone(), &mut scope, true);
-                }
+                let (patterns, guard) = split_guard(left, self.src);
+                self.bind(patterns, subject.clone(), &mut scope, true);
                 if let Some(guard) = guard {
                     self.refine(guard, &mut scope);
                 }
@@ -92,18 +86,12 @@ impl<'t> Walker<'_, 't> {
         for clause in clauses {
             let mut scope = env.clone();
             if let Some(left) = clause.field("left") {
-                let (params, guard) = if elixir::is_binary_op(left, self.src, "when") {
-                    (left.field("left"), left.field("right"))
-                } else {
-                    (Some(left), None)
-                };
-                if let Some(params) = params {
-                    let mut c = params.walk();
-                    let list: Vec<Node<'t>> = params.named_children(&mut c).collect();
-                    for (i, p) in list.into_iter().enumerate() {
-                        let taint = args.get(i).cloned().unwrap_or_default();
-                        self.bind(p, taint, &mut scope, true);
-                    }
+                let (params, guard) = split_guard(left, self.src);
+                let mut c = params.walk();
+                let list: Vec<Node<'t>> = params.named_children(&mut c).collect();
+                for (i, p) in list.into_iter().enumerate() {
+                    let taint = args.get(i).cloned().unwrap_or_default();
+                    self.bind(p, taint, &mut scope, true);
                 }
                 if let Some(guard) = guard {
                     self.refine(guard, &mut scope);
@@ -182,14 +170,7 @@ impl<'t> Walker<'_, 't> {
                     continue;
                 };
                 let taint = self.eval(value, &mut scope);
-                let (pattern, guard) = if elixir::is_binary_op(pattern, self.src, "when") {
-                    (
-                        pattern.field("left").unwrap_or(pattern),
-                        pattern.field("right"),
-                    )
-                } else {
-                    (pattern, None)
-                };
+                let (pattern, guard) = split_guard(pattern, self.src);
                 self.bind(pattern, taint, &mut scope, true);
                 if let Some(guard) = guard {
                     self.refine(guard, &mut scope);
@@ -229,5 +210,14 @@ impl<'t> Walker<'_, 't> {
             result.merge(last);
         }
         result
+    }
+}
+
+/// `pattern when guard` as its two parts; a pattern without a guard as itself.
+fn split_guard<'t>(node: Node<'t>, src: &str) -> (Node<'t>, Option<Node<'t>>) {
+    if elixir::is_binary_op(node, src, "when") {
+        (node.field("left").unwrap_or(node), node.field("right"))
+    } else {
+        (node, None)
     }
 }
