@@ -11,6 +11,7 @@ use super::report::{CheckReport, FileReport};
 use super::{CheckArgs, output};
 use crate::config::Config;
 use crate::lint::{self, FileInfo, Finding, fix, rules};
+use crate::project::{self, ProjectIndex};
 use crate::mix::gates::{Gate, GateEvent, GateSettings, run_gates};
 use crate::workspace::{self, ConfigCache};
 use tokio_util::sync::CancellationToken;
@@ -47,6 +48,8 @@ pub fn run(args: &CheckArgs) -> ExitCode {
 /// Lints (and with `fix`, fixes) every Elixir file under `paths`.
 pub fn check(paths: &[PathBuf], fix: bool, level: Option<u8>) -> Result<CheckReport, String> {
     let files = workspace::collect_files(paths)?;
+    // Cross-file facts come first: the index reads whole projects, also when one file is checked.
+    let index = project::build(&project::project_files(&files));
     let cwd =
         std::env::current_dir().map_err(|e| format!("cannot read the current directory: {e}"))?;
     let configs = ConfigCache::default();
@@ -61,7 +64,7 @@ pub fn check(paths: &[PathBuf], fix: bool, level: Option<u8>) -> Result<CheckRep
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(path) = files.get(i) else { break };
-                    let result = check_file(path, &cwd, &configs, fix, level);
+                    let result = check_file(path, &cwd, &configs, &index, fix, level);
                     results
                         .lock()
                         .unwrap_or_else(|e| e.into_inner())
@@ -112,6 +115,7 @@ fn check_file(
     path: &Path,
     cwd: &Path,
     configs: &ConfigCache,
+    index: &ProjectIndex,
     fix: bool,
     level: Option<u8>,
 ) -> Result<Option<(FileReport, usize)>, String> {
@@ -130,11 +134,11 @@ fn check_file(
         )
     })?;
     let info = workspace::file_info(path, display.clone());
-    let mut findings = lint::lint_source(&text, &info, config);
+    let mut findings = lint::lint_source_in(&text, &info, config, index);
     let mut fixed = 0;
     if fix {
         let before = findings.len();
-        let (new_text, new_findings) = fix_text(text.clone(), findings, &info, config);
+        let (new_text, new_findings) = fix_text(text.clone(), findings, &info, config, index);
         if new_text != text {
             std::fs::write(path, &new_text)
                 .map_err(|e| format!("{display}: cannot write fixes: {e}"))?;
@@ -161,6 +165,7 @@ pub fn fix_text(
     mut findings: Vec<Finding>,
     info: &FileInfo,
     config: &Config,
+    index: &ProjectIndex,
 ) -> (String, Vec<Finding>) {
     for _ in 0..MAX_FIX_ROUNDS {
         let edits = fix::non_overlapping_safe_edits(&findings);
@@ -174,7 +179,7 @@ pub fn fix_text(
             break;
         }
         text = new_text;
-        findings = lint::lint_source(&text, info, config);
+        findings = lint::lint_source_in(&text, info, config, index);
     }
     (text, findings)
 }

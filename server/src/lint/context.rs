@@ -7,6 +7,8 @@ use tree_sitter::{Node, Tree};
 
 use super::analysis::taint::{FileFlow, analyze_file};
 use crate::config::Config;
+use crate::project::ProjectIndex;
+use crate::project::aliases::ModuleNames;
 use crate::syntax::module_model::{ModuleModel, module_models_from_calls};
 
 /// Facts about a file's path that rules depend on.
@@ -17,6 +19,9 @@ pub struct FileInfo {
     /// The path relative to its Mix project root, `/`-separated (`lib/shop/orders.ex`). For a
     /// file of an umbrella app this is relative to the app (`apps/shop/lib/x.ex` → `lib/x.ex`).
     pub project_rel: String,
+    /// The Mix project root (for a file of an umbrella app, the app), when the file is in one:
+    /// how project facts about this file are looked up.
+    pub root: Option<std::path::PathBuf>,
 }
 
 impl FileInfo {
@@ -26,6 +31,7 @@ impl FileInfo {
         FileInfo {
             display: path.clone(),
             project_rel: path,
+            root: None,
         }
     }
 
@@ -93,6 +99,10 @@ pub struct LintContext<'a> {
     pub models: OnceCell<Vec<ModuleModel<'a>>>,
     /// Filled on first use by [`LintContext::flow`].
     pub taint: OnceCell<FileFlow<'a>>,
+    /// Filled on first use by [`LintContext::names`].
+    pub module_names: OnceCell<ModuleNames>,
+    /// What the rest of the project defines ([`ProjectIndex::empty`] when linted alone).
+    pub project: &'a ProjectIndex,
 }
 
 impl<'a> LintContext<'a> {
@@ -113,7 +123,15 @@ impl<'a> LintContext<'a> {
             index: OnceCell::new(),
             models: OnceCell::new(),
             taint: OnceCell::new(),
+            module_names: OnceCell::new(),
+            project: ProjectIndex::empty(),
         }
+    }
+
+    /// The same context answering cross-file questions from `project`.
+    pub fn with_project(mut self, project: &'a ProjectIndex) -> Self {
+        self.project = project;
+        self
     }
 
     /// The modules of the file with their functions and attributes, built once and shared by
@@ -121,6 +139,13 @@ impl<'a> LintContext<'a> {
     pub fn modules(&self) -> &[ModuleModel<'a>] {
         self.models
             .get_or_init(|| module_models_from_calls(&self.nodes().calls, self.source))
+    }
+
+    /// The full names of the file's modules and the aliases in effect in each (indexes as in
+    /// [`LintContext::modules`]).
+    pub fn names(&self) -> &ModuleNames {
+        self.module_names
+            .get_or_init(|| ModuleNames::of(self.modules(), self.source))
     }
 
     /// The request-input data flow of every function, computed once (per function) and shared

@@ -7,6 +7,7 @@ use ropey::Rope;
 use super::{FileInfo, Finding, LintContext, registry, rules, suppression};
 use crate::config::{CONFIG_FILE, Config, parse_config};
 use crate::document::Document;
+use crate::project::ProjectIndex;
 
 /// The findings of one file, sorted by position, then code.
 pub type LintOutput = Vec<Finding>;
@@ -75,13 +76,23 @@ pub fn sort(findings: &mut [Finding]) {
     });
 }
 
-/// Parses and lints a text.
+/// Parses and lints a text on its own (no project facts).
 pub fn lint_source(source: &str, file: &FileInfo, config: &Config) -> LintOutput {
-    let doc = Document::new(source, 0);
-    lint_document(doc.rope(), doc.tree(), source, file, config)
+    lint_source_in(source, file, config, ProjectIndex::empty())
 }
 
-/// Lints an already parsed text.
+/// Parses and lints a text of a project.
+pub fn lint_source_in(
+    source: &str,
+    file: &FileInfo,
+    config: &Config,
+    project: &ProjectIndex,
+) -> LintOutput {
+    let doc = Document::new(source, 0);
+    lint_document_in(doc.rope(), doc.tree(), source, file, config, project)
+}
+
+/// Lints an already parsed text on its own (no project facts).
 pub fn lint_document(
     rope: &Rope,
     tree: &tree_sitter::Tree,
@@ -89,6 +100,18 @@ pub fn lint_document(
     file: &FileInfo,
     config: &Config,
 ) -> LintOutput {
-    let ctx = LintContext::new(source, rope, tree, file, config);
+    lint_document_in(rope, tree, source, file, config, ProjectIndex::empty())
+}
+
+/// Lints an already parsed text of a project.
+pub fn lint_document_in(
+    rope: &Rope,
+    tree: &tree_sitter::Tree,
+    source: &str,
+    file: &FileInfo,
+    config: &Config,
+    project: &ProjectIndex,
+) -> LintOutput {
+    let ctx = LintContext::new(source, rope, tree, file, config).with_project(project);
     lint(&ctx)
 }

@@ -20,7 +20,9 @@ pub mod security_severity;
 pub mod suppression;
 
 pub use context::{FileInfo, LintContext};
-pub use engine::{LintOutput, lint, lint_document, lint_source};
+pub use engine::{
+    LintOutput, lint, lint_document, lint_document_in, lint_source, lint_source_in,
+};
 pub use finding::{Edit, Finding, Fix};
 pub use level::{LevelReport, file_level};
 pub use meta::{Rule, RuleDocs, RuleMeta, Severity};

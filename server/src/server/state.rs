@@ -90,6 +90,7 @@ impl FileTarget {
                     info: FileInfo {
                         display: uri.as_str().to_string(),
                         project_rel: format!("lib/{name}"),
+                        root: None,
                     },
                 }
             }

@@ -109,6 +109,27 @@ const BEHAVIOURS: &[(&str, &[(&str, usize)])] = &[
         &[("perform", 1), ("backoff", 1), ("timeout", 1)],
     ),
     ("Mix.Task", &[("run", 1)]),
+    // `use HTTPoison.Base` declares the behaviour and defines overridable `process_*` functions
+    // with their specs: a module overriding one has the spec already.
+    (
+        "HTTPoison.Base",
+        &[
+            ("process_headers", 1),
+            ("process_request_body", 1),
+            ("process_request_headers", 1),
+            ("process_request_options", 1),
+            ("process_request_params", 1),
+            ("process_request_url", 1),
+            ("process_response", 1),
+            ("process_response_body", 1),
+            ("process_response_chunk", 1),
+            ("process_response_headers", 1),
+            ("process_response_status_code", 1),
+            ("process_status_code", 1),
+            ("process_url", 1),
+        ],
+    ),
+    ("Tesla.Middleware", &[("call", 3)]),
     (
         "GenStage",
         &[
@@ -167,6 +188,13 @@ pub fn is_callback(module: &ModuleModel<'_>, name: &str, arity: usize, src: &str
         BEHAVIOURS
             .iter()
             .any(|(name, list)| *name == b && matches(list))
+    })
+}
+
+/// Whether `name/arity` is a callback of the library behaviour `behaviour` (full name).
+pub fn is_library_callback(behaviour: &str, name: &str, arity: usize) -> bool {
+    BEHAVIOURS.iter().any(|(b, list)| {
+        *b == behaviour && list.iter().any(|(n, a)| *n == name && *a == arity)
     })
 }
 

@@ -40,6 +40,20 @@ impl InferredSpec {
             .collect()
     }
 
+    /// The same spec naming `Mod.t()` only where `has_t(Mod)` says the type exists, `%Mod{}`
+    /// elsewhere: a stub must compile.
+    pub fn check_structs(self, has_t: &dyn Fn(&str) -> bool) -> Self {
+        InferredSpec {
+            name: self.name,
+            args: self
+                .args
+                .into_iter()
+                .map(|(n, t)| (n, t.check_structs(has_t)))
+                .collect(),
+            ret: self.ret.check_structs(has_t),
+        }
+    }
+
     /// The return type's alternatives, rendered.
     pub fn ret_alternatives(&self) -> Vec<String> {
         self.ret.alternatives().iter().map(Ty::render).collect()

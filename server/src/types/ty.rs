@@ -110,6 +110,21 @@ impl Ty {
         }
     }
 
+    /// The same type with every `Mod.t()` for which `has_t(Mod)` is false written as the struct
+    /// literal `%Mod{}` instead (which compiles whenever the struct exists).
+    pub fn check_structs(self, has_t: &dyn Fn(&str) -> bool) -> Ty {
+        match self {
+            Ty::Struct(m) if m != "__MODULE__" && !has_t(&m) => Ty::StructLiteral(m),
+            Ty::Tuple(items) => {
+                Ty::Tuple(items.into_iter().map(|t| t.check_structs(has_t)).collect())
+            }
+            Ty::Union(items) => {
+                Ty::Union(items.into_iter().map(|t| t.check_structs(has_t)).collect())
+            }
+            other => other,
+        }
+    }
+
     /// The typespec text.
     pub fn render(&self) -> String {
         match self {

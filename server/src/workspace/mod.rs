@@ -178,13 +178,15 @@ impl ConfigCache {
 
 /// Path facts of a file for the rules: its display path and its path inside its Mix project.
 pub fn file_info(path: &Path, display: String) -> FileInfo {
-    let project_rel = match project_root(path) {
-        Some(root) => relative_slash(path, &root),
+    let root = project_root(path);
+    let project_rel = match &root {
+        Some(root) => relative_slash(path, root),
         None => display.replace('\\', "/"),
     };
     FileInfo {
         display,
         project_rel,
+        root,
     }
 }
 

@@ -74,3 +74,33 @@ pub fn findings_with_config(src: &str, path: &str, config: &str, code: &str) -> 
         .filter(|f| f.code == code)
         .collect()
 }
+
+/// The findings with `code` of the file at `path` among `files` (`(project_rel, source)` of one
+/// project, indexed first as `check` does).
+pub fn findings_in_project(files: &[(&str, &str)], path: &str, code: &str) -> Vec<Finding> {
+    let index = crate::project::index_sources(files);
+    let src = files
+        .iter()
+        .find(|(p, _)| *p == path)
+        .map(|(_, s)| *s)
+        .unwrap_or_else(|| panic!("{path} is not among the files"));
+    let info = FileInfo {
+        display: path.to_string(),
+        project_rel: path.to_string(),
+        root: Some(std::path::PathBuf::from("/app")),
+    };
+    crate::lint::lint_source_in(src, &info, &Config::default(), &index)
+        .into_iter()
+        .filter(|f| f.code == code)
+        .collect()
+}
+
+/// The text of the first fix of the first finding with `code` in `path` among `files`.
+pub fn fix_text_in_project(files: &[(&str, &str)], path: &str, code: &str) -> String {
+    let finding = findings_in_project(files, path, code)
+        .into_iter()
+        .next()
+        .unwrap_or_else(|| panic!("no {code} in {path}"));
+    let fix = finding.fix.unwrap_or_else(|| panic!("{code} has no fix"));
+    fix.edits.iter().map(|e| e.new_text.as_str()).collect()
+}

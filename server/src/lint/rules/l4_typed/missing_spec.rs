@@ -11,7 +11,8 @@
 use crate::lint::{Edit, Finding, Fix, LintContext, Rule, RuleDocs, RuleMeta, Severity};
 use crate::syntax::elixir::{self, DefKind, ModuleKind};
 use crate::syntax::module_model::{Function, ModuleModel};
-use crate::syntax::{callbacks, text};
+use crate::project::lookup;
+use crate::syntax::text;
 use crate::types::{format, format_spec, infer_function_spec};
 
 /// The rule.
@@ -42,15 +43,18 @@ fn check(ctx: &LintContext<'_>, out: &mut Vec<Finding>) {
         return;
     }
     let src = ctx.source;
-    for module in ctx.modules() {
+    // Built on the first finding: most files have none.
+    let own = std::cell::OnceCell::new();
+    for (i, module) in ctx.modules().iter().enumerate() {
         if module.def.kind == ModuleKind::Impl {
             continue;
         }
         for function in &module.functions {
             if exempt(function, src)
                 || phoenix_callback(function, module, src)
-                || callbacks::is_callback(module, function.name, function.arity, src)
                 || module.has_spec(function.name, function.min_arity..=function.arity)
+                || (function.min_arity..=function.arity)
+                    .any(|a| lookup::spec_comes_with_use(ctx, i, function.name, a))
             {
                 continue;
             }
@@ -63,7 +67,19 @@ fn check(ctx: &LintContext<'_>, out: &mut Vec<Finding>) {
             let first = function.first();
             out.push(
                 Finding::new(&RULE.meta, first.name_node.byte_range(), message)
-                    .with_fix(stub_fix(function, module, ctx)),
+                    .with_fix(stub_fix(
+                        function,
+                        module,
+                        ctx,
+                        &|written| {
+                            lookup::struct_has_t(
+                                ctx,
+                                own.get_or_init(|| lookup::own_facts(ctx)),
+                                i,
+                                written,
+                            )
+                        },
+                    )),
             );
         }
     }
@@ -104,7 +120,12 @@ fn phoenix_callback(function: &Function<'_>, module: &ModuleModel<'_>, src: &str
 
 /// One `@spec` per arity, inferred from the clauses and laid out as `mix format` would,
 /// inserted above the first clause at its indentation (so below its `@doc`).
-fn stub_fix(function: &Function<'_>, module: &ModuleModel<'_>, ctx: &LintContext<'_>) -> Fix {
+fn stub_fix(
+    function: &Function<'_>,
+    module: &ModuleModel<'_>,
+    ctx: &LintContext<'_>,
+    has_t: &dyn Fn(&str) -> bool,
+) -> Fix {
     let src = ctx.source;
     let first = function.first();
     let at = elixir::line_start(src, first.node.start_byte());
@@ -118,7 +139,7 @@ fn stub_fix(function: &Function<'_>, module: &ModuleModel<'_>, ctx: &LintContext
     // offered, but never applied in bulk.
     let mut vague = false;
     for arity in function.min_arity..=function.arity {
-        let spec = infer_function_spec(function, arity, module, src);
+        let spec = infer_function_spec(function, arity, module, src).check_structs(has_t);
         vague |= !function.kind.is_macro()
             && spec.ret.is_term()
             && spec.args.iter().all(|(_, t)| t.is_term());
@@ -240,4 +261,75 @@ mod tests {
         assert_eq!(&src[found[0].range.clone()], "f");
         assert!(found[0].range.start > src.find("defmodule B").unwrap());
     }
+
+    const FLEET: &str = "defmodule MyApp.Fleet do\n  alias MyApp.Fleet.{Car, Truck}\n\n  def park(%Car{} = car, %Truck{} = truck), do: {car, truck}\n\n  def stamp(%Car{} = car, %DateTime{} = at), do: %{car | parked_at: at}\n\n  def handle(%Plug.Conn{} = conn, %Stripe.Customer{} = c), do: {conn, c}\nend\n";
+    const CAR: &str = "defmodule MyApp.Fleet.Car do\n  @type t :: %__MODULE__{plate: String.t() | nil}\n  defstruct [:plate]\nend\n";
+    const TRUCK: &str = "defmodule MyApp.Fleet.Truck do\n  defstruct [:plate]\nend\n";
+
+    #[test]
+    fn stubs_name_only_types_that_exist() {
+        let files = [
+            ("lib/my_app/fleet.ex", FLEET),
+            ("lib/my_app/fleet/car.ex", CAR),
+            ("lib/my_app/fleet/truck.ex", TRUCK),
+        ];
+        let fixes: Vec<String> = findings_in_project(&files, "lib/my_app/fleet.ex", CODE)
+            .into_iter()
+            .map(|f| f.fix.unwrap().edits[0].new_text.clone())
+            .collect();
+        // `Car` defines `@type t`; `Truck` has a struct but no type: `%Truck{}` compiles,
+        // `Truck.t()` would not.
+        assert_eq!(
+            fixes[0],
+            "  @spec park(Car.t(), %Truck{}) :: {Car.t(), %Truck{}}\n"
+        );
+        // Library structs known to define `t/0`.
+        assert_eq!(
+            fixes[1],
+            "  @spec stamp(Car.t(), DateTime.t()) :: Car.t()\n"
+        );
+        // A dependency's struct the index cannot see: the literal.
+        assert_eq!(
+            fixes[2],
+            "  @spec handle(Plug.Conn.t(), %Stripe.Customer{}) :: {Plug.Conn.t(), %Stripe.Customer{}}\n"
+        );
+    }
+
+    #[test]
+    fn a_struct_gaining_its_type_changes_the_stub() {
+        let truck_typed = "defmodule MyApp.Fleet.Truck do\n  @type t :: %__MODULE__{}\n  defstruct [:plate]\nend\n";
+        let files = [
+            ("lib/my_app/fleet.ex", FLEET),
+            ("lib/my_app/fleet/car.ex", CAR),
+            ("lib/my_app/fleet/truck.ex", truck_typed),
+        ];
+        let fix = fix_text_in_project(&files, "lib/my_app/fleet.ex", CODE);
+        assert_eq!(fix, "  @spec park(Car.t(), Truck.t()) :: {Car.t(), Truck.t()}\n");
+    }
+
+    #[test]
+    fn alone_a_file_names_only_its_own_and_library_types() {
+        // Without the project, `Car` is not known to define `t`.
+        let fix = apply_fix_of(FLEET, "lib/my_app/fleet.ex", CODE);
+        assert!(fix.contains("@spec park(%Car{}, %Truck{}) :: {%Car{}, %Truck{}}"), "{fix}");
+    }
+
+    #[test]
+    fn no_stub_where_use_brings_the_spec() {
+        let worker = "defmodule MyApp.Worker do\n  @callback perform(map()) :: :ok | {:error, term()}\n\n  defmacro __using__(_opts) do\n    quote do\n      @behaviour unquote(__MODULE__)\n      @spec enqueue(map()) :: :ok\n      def enqueue(args), do: MyApp.Queue.push(__MODULE__, args)\n      defoverridable enqueue: 1\n    end\n  end\nend\n";
+        let mailer = "defmodule MyApp.Mailer do\n  use MyApp.Worker\n\n  def perform(args), do: send_mail(args)\n\n  def enqueue(args), do: MyApp.Queue.push(__MODULE__, Map.put(args, :mail, true))\n\n  def preview(args), do: args\n\n  defp send_mail(_), do: :ok\nend\n";
+        let client = "defmodule MyApp.Zulip.Client do\n  use HTTPoison.Base\n\n  def process_url(url), do: \"https://zulip.example.com/api/v1\" <> url\n\n  def process_response_body(body), do: Jason.decode!(body)\nend\n";
+        let files = [
+            ("lib/my_app/worker.ex", worker),
+            ("lib/my_app/mailer.ex", mailer),
+            ("lib/my_app/zulip/client.ex", client),
+        ];
+        let messages: Vec<String> = findings_in_project(&files, "lib/my_app/mailer.ex", CODE)
+            .into_iter()
+            .map(|f| f.message)
+            .collect();
+        assert_eq!(messages, ["Public function `preview/1` has no @spec"]);
+        assert!(findings_in_project(&files, "lib/my_app/zulip/client.ex", CODE).is_empty());
+    }
+
 }

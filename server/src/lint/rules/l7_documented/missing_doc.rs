@@ -7,7 +7,8 @@
 use crate::lint::{Edit, Finding, Fix, LintContext, Rule, RuleDocs, RuleMeta, Severity};
 use crate::syntax::elixir::{self, DefKind, ModuleKind};
 use crate::syntax::module_model::Function;
-use crate::syntax::{callbacks, text};
+use crate::project::lookup;
+use crate::syntax::text;
 
 /// The rule.
 pub static RULE: Rule = Rule {
@@ -36,7 +37,7 @@ fn check(ctx: &LintContext<'_>, out: &mut Vec<Finding>) {
         return;
     }
     let src = ctx.source;
-    for module in ctx.modules() {
+    for (i, module) in ctx.modules().iter().enumerate() {
         let documented = module
             .attribute("moduledoc")
             .and_then(|a| a.value)
@@ -49,7 +50,7 @@ fn check(ctx: &LintContext<'_>, out: &mut Vec<Finding>) {
                 || function.kind == DefKind::Defdelegate
                 || function.doc.is_some()
                 || function.impl_attr.is_some()
-                || callbacks::is_callback(module, function.name, function.arity, src)
+                || lookup::spec_comes_with_use(ctx, i, function.name, function.arity)
                 || function.name.starts_with("__")
             {
                 continue;

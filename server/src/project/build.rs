@@ -1,0 +1,136 @@
+//! Building the index: which files belong to it, and reading them in parallel.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use ropey::Rope;
+use tree_sitter::Tree;
+
+use super::facts;
+use super::index::{IndexedFile, ProjectIndex};
+use crate::config::Config;
+use crate::lint::{FileInfo, LintContext};
+use crate::workspace;
+
+/// The Mix project of a file (for an umbrella app, the app) and the umbrella holding it (the
+/// project itself when it is not in one).
+pub fn roots_of(path: &Path) -> Option<(PathBuf, PathBuf)> {
+    let app = workspace::project_root(path)?;
+    let umbrella = app
+        .parent()
+        .filter(|p| p.file_name().is_some_and(|n| n == "apps"))
+        .and_then(Path::parent)
+        .filter(|u| u.join("mix.exs").is_file())
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| app.clone());
+    Some((app, umbrella))
+}
+
+/// The facts of a parsed file, with where it sits; `None` for a file outside any Mix project.
+pub fn index_parsed(path: &Path, source: &str, rope: &Rope, tree: &Tree) -> Option<IndexedFile> {
+    let (app, umbrella) = roots_of(path)?;
+    let project_rel = workspace::relative_slash(path, &app);
+    Some(index_tree(app, umbrella, project_rel, source, rope, tree))
+}
+
+/// The facts of a parsed file at `project_rel` in `app` (no file system access).
+pub fn index_tree(
+    app: PathBuf,
+    umbrella: PathBuf,
+    project_rel: String,
+    source: &str,
+    rope: &Rope,
+    tree: &Tree,
+) -> IndexedFile {
+    let info = FileInfo {
+        display: project_rel.clone(),
+        project_rel: project_rel.clone(),
+        root: Some(app.clone()),
+    };
+    let config = Config::default();
+    let ctx = LintContext::new(source, rope, tree, &info, &config);
+    IndexedFile {
+        app,
+        umbrella,
+        project_rel,
+        facts: std::sync::Arc::new(facts::extract(&ctx)),
+    }
+}
+
+/// A complete index of in-memory files of one project at `/app` (for tests): `(project_rel,
+/// source)` pairs.
+pub fn index_sources(files: &[(&str, &str)]) -> ProjectIndex {
+    let app = PathBuf::from("/app");
+    let map = files
+        .iter()
+        .map(|(rel, src)| {
+            let doc = crate::document::Document::new(src, 0);
+            let file = index_tree(
+                app.clone(),
+                app.clone(),
+                rel.to_string(),
+                src,
+                doc.rope(),
+                doc.tree(),
+            );
+            (app.join(rel), file)
+        })
+        .collect();
+    ProjectIndex::from_files(map, true)
+}
+
+/// Reads, parses and indexes one file from disk; `None` when unreadable, not UTF-8 or outside
+/// a project.
+pub fn index_path(path: &Path, parser: &mut tree_sitter::Parser) -> Option<IndexedFile> {
+    let text = std::fs::read_to_string(path).ok()?;
+    let tree = parser.parse(&text, None)?;
+    let rope = Rope::from_str(&text);
+    index_parsed(path, &text, &rope, &tree)
+}
+
+/// Every lintable file of the umbrellas (or lone projects) holding `files`: what the index of a
+/// check of `files` must read, so that a rule sees the whole project even when one file is
+/// checked.
+pub fn project_files(files: &[PathBuf]) -> Vec<PathBuf> {
+    let mut umbrellas: Vec<PathBuf> = files
+        .iter()
+        .filter_map(|f| roots_of(f).map(|(_, u)| u))
+        .collect();
+    umbrellas.sort();
+    umbrellas.dedup();
+    // A nested project inside another listed one is walked with it.
+    let outer: Vec<PathBuf> = umbrellas
+        .iter()
+        .filter(|u| !umbrellas.iter().any(|o| o != *u && u.starts_with(o)))
+        .cloned()
+        .collect();
+    workspace::collect_files(&outer).unwrap_or_default()
+}
+
+/// Indexes `paths` on every core; the result is complete (it holds whole projects).
+pub fn build(paths: &[PathBuf]) -> ProjectIndex {
+    let next = AtomicUsize::new(0);
+    let out = Mutex::new(HashMap::with_capacity(paths.len()));
+    let workers = std::thread::available_parallelism()
+        .map_or(2, |n| n.get())
+        .min(paths.len().max(1));
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            scope.spawn(|| {
+                let mut parser = crate::syntax::new_parser();
+                let mut local = Vec::new();
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(path) = paths.get(i) else { break };
+                    if let Some(file) = index_path(path, &mut parser) {
+                        local.push((path.clone(), file));
+                    }
+                }
+                out.lock().unwrap_or_else(|e| e.into_inner()).extend(local);
+            });
+        }
+    });
+    ProjectIndex::from_files(out.into_inner().unwrap_or_else(|e| e.into_inner()), true)
+}

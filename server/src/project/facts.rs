@@ -1,0 +1,294 @@
+//! What one file contributes to the project index, read from its parse tree.
+//!
+//! Facts are small owned values (names, flags), so the index can keep them for every file of a
+//! project without keeping trees, and a file's facts can be compared with its previous ones to
+//! learn whether an edit changed anything other files depend on.
+
+use tree_sitter::Node;
+
+use super::aliases::ModuleNames;
+use crate::lint::LintContext;
+use crate::syntax::module_model::ModuleModel;
+use crate::syntax::{callbacks, elixir, text};
+
+/// The facts of one file.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct FileFacts {
+    /// Its modules, outer before inner.
+    pub modules: Vec<ModuleFacts>,
+    /// For test files: the full names of the project modules it names (what it exercises).
+    pub mentions: Vec<String>,
+    /// It sets up telemetry: `Telemetry.Metrics`, `:telemetry_poller`, `:telemetry.attach*`,
+    /// PromEx or OpenTelemetry instrumentation.
+    pub telemetry: bool,
+    /// A `mix.exs` that depends on Phoenix.
+    pub phoenix_project: bool,
+    /// Ecto repositories it defines: `(module, adapter as written)`.
+    pub repos: Vec<(String, String)>,
+}
+
+/// The facts of one module.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ModuleFacts {
+    /// Its full name.
+    pub name: String,
+    /// It defines `@type t` or `@opaque t` (of any arity 0).
+    pub has_type_t: bool,
+    /// It defines a struct (`defstruct`, an Ecto `schema`/`embedded_schema`, `defexception`).
+    pub has_struct: bool,
+    /// It has public functions worth a test: not callbacks, not `@doc false`, not generated
+    /// hooks, in a module that is not framework boilerplate (a repository, an endpoint…).
+    pub testable: bool,
+    /// The `@callback`s and `@macrocallback`s it declares.
+    pub callbacks: Vec<(String, usize)>,
+    /// What `use`-ing it brings: the modules its `__using__` quote `use`s or declares as
+    /// `@behaviour` (full names; itself for `@behaviour __MODULE__`).
+    pub using_behaviours: Vec<String>,
+    /// Functions its `__using__` quote defines with a `@spec` (a module that `use`s it has the
+    /// spec already).
+    pub using_specs: Vec<(String, usize)>,
+}
+
+/// `use`s of these are framework wiring whose public functions are generated or configured, and
+/// which projects do not unit-test (the generators do not either).
+const BOILERPLATE_USES: &[&str] = &[
+    "Application",
+    "Ecto.Repo",
+    "Phoenix.Endpoint",
+    "Phoenix.Router",
+    "Phoenix.Presence",
+    "Gettext",
+    "Gettext.Backend",
+    "Ecto.Migration",
+];
+
+/// Reads the facts of a linted (or only parsed) file.
+pub fn extract(ctx: &LintContext<'_>) -> FileFacts {
+    let src = ctx.source;
+    let models = ctx.modules();
+    let names = ModuleNames::of(models, src);
+    let modules = models
+        .iter()
+        .enumerate()
+        .map(|(i, m)| module_facts(m, &names, i, src))
+        .collect();
+    let calls = &ctx.nodes().calls;
+    let file_name = ctx.file.file_name();
+    FileFacts {
+        modules,
+        mentions: if ctx.file.is_test() {
+            mentions(ctx, &names)
+        } else {
+            Vec::new()
+        },
+        telemetry: calls.iter().any(|c| sets_up_telemetry(*c, src))
+            || src.contains(":telemetry_poller"),
+        phoenix_project: file_name == "mix.exs" && src.contains("{:phoenix,"),
+        repos: models
+            .iter()
+            .enumerate()
+            .filter_map(|(i, m)| repo(m, src).map(|a| (names.full_name(i).to_string(), a)))
+            .collect(),
+    }
+}
+
+fn module_facts(model: &ModuleModel<'_>, names: &ModuleNames, i: usize, src: &str) -> ModuleFacts {
+    let mut facts = ModuleFacts {
+        name: names.full_name(i).to_string(),
+        has_struct: model.is_exception,
+        ..ModuleFacts::default()
+    };
+    for attr in &model.attributes {
+        match attr.name {
+            "type" | "opaque" => {
+                facts.has_type_t |= attr.value.is_some_and(|v| type_head(v, src) == Some("t"));
+            }
+            "callback" | "macrocallback" => {
+                if let Some(cb) = attr.value.and_then(|v| callback_head(v, src)) {
+                    facts.callbacks.push(cb);
+                }
+            }
+            _ => {}
+        }
+    }
+    if let Some(body) = model.def.body {
+        for stmt in elixir::block_statements(body) {
+            if matches!(
+                elixir::local_call_name(stmt, src),
+                Some("defstruct" | "schema" | "embedded_schema")
+            ) {
+                facts.has_struct = true;
+            }
+        }
+    }
+    if let Some(using) = model.functions.iter().find(|f| f.name == "__using__") {
+        for clause in &using.clauses {
+            read_using_quote(clause.node, names, i, src, &mut facts);
+        }
+    }
+    let boilerplate = model.uses.iter().any(|u| BOILERPLATE_USES.contains(u))
+        || model.use_kinds.iter().any(|k| *k == ":router");
+    facts.testable = !boilerplate
+        && model.functions.iter().any(|f| {
+            f.kind.is_public()
+                && !f.kind.is_macro()
+                && f.impl_attr.is_none()
+                && !f.doc_false(src)
+                && !f.name.starts_with("__")
+                && !matches!(f.name, "child_spec" | "start_link")
+                && !callbacks::is_callback(model, f.name, f.arity, src)
+        });
+    facts
+}
+
+/// Reads the `quote` blocks of a `__using__` clause: the behaviours and `use`s it injects and
+/// the functions it defines with a spec.
+fn read_using_quote(
+    clause: Node<'_>,
+    names: &ModuleNames,
+    i: usize,
+    src: &str,
+    facts: &mut ModuleFacts,
+) {
+    let own = names.full_name(i).to_string();
+    let resolve = |written: &str| {
+        let written = written.trim();
+        if written == "unquote(__MODULE__)" || written == "__MODULE__" {
+            own.clone()
+        } else {
+            names.resolve(i, written)
+        }
+    };
+    elixir::walk(clause, &mut |node| {
+        if node.kind() != "call" || elixir::local_call_name(node, src) != Some("quote") {
+            return true;
+        }
+        let Some(block) = elixir::do_block(node) else {
+            return false;
+        };
+        let mut specced = Vec::new();
+        for stmt in elixir::block_statements(block) {
+            if let Some(attr) = elixir::attribute(stmt, src) {
+                match (attr.name, attr.value) {
+                    ("behaviour", Some(v)) => facts.using_behaviours.push(resolve(text(v, src))),
+                    ("spec", Some(v)) => specced.extend(spec_head(v, src)),
+                    _ => {}
+                }
+            } else if elixir::local_call_name(stmt, src) == Some("use") {
+                if let Some(first) = elixir::call_args(stmt).first() {
+                    facts.using_behaviours.push(resolve(text(*first, src)));
+                }
+            } else if let Some(def) = elixir::function_def(stmt, src) {
+                let arity = *def.arities(src).end();
+                if specced.iter().any(|(n, a)| n == def.name && *a == arity) {
+                    facts.using_specs.push((def.name.to_string(), arity));
+                }
+            }
+        }
+        false
+    });
+    facts.using_behaviours.dedup();
+}
+
+/// The name of a `@type name :: …` / `@type name(a) :: …` head.
+fn type_head<'a>(value: Node<'_>, src: &'a str) -> Option<&'a str> {
+    if !elixir::is_binary_op(value, src, "::") {
+        return None;
+    }
+    let head = crate::syntax::Fields::field(&value, "left")?;
+    match head.kind() {
+        "identifier" => Some(text(head, src)),
+        "call" if elixir::call_args(head).is_empty() => elixir::local_call_name(head, src),
+        _ => None,
+    }
+}
+
+/// `name/arity` of a `@callback`/`@spec` value (`name(args) :: ret`, with or without `when`).
+fn callback_head(value: Node<'_>, src: &str) -> Option<(String, usize)> {
+    spec_head(value, src)
+}
+
+fn spec_head(value: Node<'_>, src: &str) -> Option<(String, usize)> {
+    use crate::syntax::Fields as _;
+    let mut value = value;
+    if elixir::is_binary_op(value, src, "when") {
+        value = value.field("left")?;
+    }
+    if !elixir::is_binary_op(value, src, "::") {
+        return None;
+    }
+    let head = value.field("left")?;
+    match head.kind() {
+        "identifier" => Some((text(head, src).to_string(), 0)),
+        "call" => Some((
+            elixir::local_call_name(head, src)?.to_string(),
+            elixir::call_args(head).len(),
+        )),
+        _ => None,
+    }
+}
+
+/// `use Ecto.Repo, adapter: X`: the adapter as written.
+fn repo(model: &ModuleModel<'_>, src: &str) -> Option<String> {
+    let body = model.def.body?;
+    elixir::block_statements(body).into_iter().find_map(|stmt| {
+        if elixir::local_call_name(stmt, src) != Some("use") {
+            return None;
+        }
+        let args = elixir::call_args(stmt);
+        if args.first().map(|a| text(*a, src)) != Some("Ecto.Repo") {
+            return None;
+        }
+        let adapter = args
+            .get(1)
+            .and_then(|kw| elixir::keyword_value(*kw, src, "adapter"))
+            .map_or("", |n| text(n, src));
+        Some(adapter.to_string())
+    })
+}
+
+/// Whether a call sets up telemetry handlers or metrics.
+fn sets_up_telemetry(call: Node<'_>, src: &str) -> bool {
+    if let Some((module, fun)) = elixir::remote_call(call, src) {
+        return (module == ":telemetry" && fun.starts_with("attach"))
+            || module.starts_with("Telemetry.Metrics")
+            || module.starts_with("TelemetryMetrics")
+            || module.starts_with("OpentelemetryPhoenix")
+            || module.starts_with("OpentelemetryEcto")
+            || module.starts_with("OpentelemetryBandit")
+            || module.starts_with("OpentelemetryCowboy")
+            || module == "PromEx";
+    }
+    match elixir::local_call_name(call, src) {
+        Some("import" | "alias" | "use") => elixir::call_args(call).first().is_some_and(|a| {
+            let t = text(*a, src);
+            t.starts_with("Telemetry.Metrics") || t == "PromEx" || t.starts_with("PromEx.")
+        }),
+        // Metric definitions: `counter("phoenix.endpoint.stop.duration")` and friends, once
+        // `Telemetry.Metrics` is imported (the import is a fact of its own, above).
+        _ => false,
+    }
+}
+
+/// The full names of the modules a test file names: aliases anywhere in it, resolved in the
+/// module they appear in.
+fn mentions(ctx: &LintContext<'_>, names: &ModuleNames) -> Vec<String> {
+    let src = ctx.source;
+    let models = ctx.modules();
+    let mut out = Vec::new();
+    elixir::walk(ctx.tree.root_node(), &mut |node| {
+        if node.kind() == "alias" {
+            let written = text(node, src);
+            let resolved = match names.module_at(models, node.start_byte()) {
+                Some(i) => names.resolve(i, written),
+                None => written.to_string(),
+            };
+            out.push(resolved);
+            return false;
+        }
+        true
+    });
+    out.sort();
+    out.dedup();
+    out
+}
