@@ -59,6 +59,7 @@ pub static RULES: &[&Rule] = &[
     &rules::l2_static::mix_env_at_runtime::RULE,
     // L3
     &rules::mix_gates::TEST_FAILURE,
+    &rules::l3_tested::missing_test_file::RULE,
     // L4
     &rules::l4_typed::missing_spec::RULE,
     &rules::l4_typed::vague_spec::RULE,
@@ -83,6 +84,8 @@ pub static RULES: &[&Rule] = &[
     &rules::l5_secure::websocket_origin_unchecked::RULE,
     &rules::l5_secure::xss_send_resp::RULE,
     &rules::l5_secure::missing_force_ssl::RULE,
+    // L6
+    &rules::l6_observable::missing_telemetry_setup::RULE,
     // L7
     &rules::l7_documented::missing_moduledoc::RULE,
     &rules::l7_documented::missing_doc::RULE,

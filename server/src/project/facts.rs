@@ -62,22 +62,33 @@ const BOILERPLATE_USES: &[&str] = &[
     "Ecto.Migration",
 ];
 
+/// Endings of `use MyAppWeb, :kind` for modules that render (`:view`, `:admin_view`, `:html`,
+/// `:component`, `:live_component`) or route: they are exercised by the controller and live view
+/// tests that render through them, which do not name them.
+const RENDERING_KINDS: &[&str] = &["router", "view", "html", "component"];
+
+/// A function component (`def button(assigns)`), exercised by whatever renders it.
+fn is_function_component(f: &crate::syntax::module_model::Function<'_>, src: &str) -> bool {
+    f.arity == 1
+        && f.clauses.iter().all(|c| {
+            c.params
+                .first()
+                .is_some_and(|p| text(*p, src).contains("assigns"))
+        })
+}
+
 /// Reads the facts of a linted (or only parsed) file.
 pub fn extract(ctx: &LintContext<'_>) -> FileFacts {
     let src = ctx.source;
     let models = ctx.modules();
-    let names = ModuleNames::of(models, src);
-    let modules = models
-        .iter()
-        .enumerate()
-        .map(|(i, m)| module_facts(m, &names, i, src))
-        .collect();
+    let names = ctx.names();
+    let modules = modules_of(ctx);
     let calls = &ctx.nodes().calls;
     let file_name = ctx.file.file_name();
     FileFacts {
         modules,
         mentions: if ctx.file.is_test() {
-            mentions(ctx, &names)
+            mentions(ctx, names)
         } else {
             Vec::new()
         },
@@ -90,6 +101,16 @@ pub fn extract(ctx: &LintContext<'_>) -> FileFacts {
             .filter_map(|(i, m)| repo(m, src).map(|a| (names.full_name(i).to_string(), a)))
             .collect(),
     }
+}
+
+/// The facts of the file's modules (indexes as in [`LintContext::modules`]).
+pub fn modules_of(ctx: &LintContext<'_>) -> Vec<ModuleFacts> {
+    let names = ctx.names();
+    ctx.modules()
+        .iter()
+        .enumerate()
+        .map(|(i, m)| module_facts(m, names, i, ctx.source))
+        .collect()
 }
 
 fn module_facts(model: &ModuleModel<'_>, names: &ModuleNames, i: usize, src: &str) -> ModuleFacts {
@@ -127,7 +148,11 @@ fn module_facts(model: &ModuleModel<'_>, names: &ModuleNames, i: usize, src: &st
         }
     }
     let boilerplate = model.uses.iter().any(|u| BOILERPLATE_USES.contains(u))
-        || model.use_kinds.iter().any(|k| *k == ":router");
+        || model.use_kinds.iter().any(|k| {
+            let k = k.trim_start_matches(':');
+            RENDERING_KINDS.iter().any(|r| k.ends_with(r))
+        })
+        || model.def.kind != elixir::ModuleKind::Module;
     facts.testable = !boilerplate
         && model.functions.iter().any(|f| {
             f.kind.is_public()
@@ -137,6 +162,7 @@ fn module_facts(model: &ModuleModel<'_>, names: &ModuleNames, i: usize, src: &st
                 && !f.name.starts_with("__")
                 && !matches!(f.name, "child_spec" | "start_link")
                 && !callbacks::is_callback(model, f.name, f.arity, src)
+                && !is_function_component(f, src)
         });
     facts
 }
