@@ -201,7 +201,9 @@ fn fix_applies_safe_fixes_in_place_idempotently() {
     assert_eq!(out.status.code(), Some(1));
     let orders = std::fs::read_to_string(dir.path().join("lib/shop/orders.ex")).unwrap();
     assert!(
-        orders.contains("  @spec create_order(Order.t(), list()) :: term()\n  def create_order("),
+        // `Shop.Order` has a struct but no `@type t` (the index knows): the stub says what
+        // compiles.
+        orders.contains("  @spec create_order(%Order{}, list()) :: term()\n  def create_order("),
         "{orders}"
     );
     assert!(
@@ -218,7 +220,7 @@ fn fix_applies_safe_fixes_in_place_idempotently() {
         .as_array()
         .unwrap()
         .iter()
-        .filter(|d| d["severity"] != "hint")
+        .filter(|d| d["severity"] != "hint" && d["code"] != "missing-test-file")
         .map(|d| d["code"].as_str().unwrap())
         .collect();
     // Unsafe fixes stay offered one at a time: the migration still has its findings.

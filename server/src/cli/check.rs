@@ -11,8 +11,8 @@ use super::report::{CheckReport, FileReport};
 use super::{CheckArgs, output};
 use crate::config::Config;
 use crate::lint::{self, FileInfo, Finding, fix, rules};
-use crate::project::{self, ProjectIndex};
 use crate::mix::gates::{Gate, GateEvent, GateSettings, run_gates};
+use crate::project::{self, ProjectIndex};
 use crate::workspace::{self, ConfigCache};
 use tokio_util::sync::CancellationToken;
 

@@ -115,3 +115,18 @@ pub fn lint_document_in(
     let ctx = LintContext::new(source, rope, tree, file, config).with_project(project);
     lint(&ctx)
 }
+
+/// Lints a parsed text of a project and reads its project facts from the same context (one
+/// walk of the tree for both), as the server does on every edit.
+pub fn lint_document_with_facts(
+    rope: &Rope,
+    tree: &tree_sitter::Tree,
+    source: &str,
+    file: &FileInfo,
+    config: &Config,
+    project: &ProjectIndex,
+) -> (LintOutput, crate::project::FileFacts) {
+    let ctx = LintContext::new(source, rope, tree, file, config).with_project(project);
+    let findings = lint(&ctx);
+    (findings, crate::project::facts::extract(&ctx))
+}

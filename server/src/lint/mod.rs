@@ -21,7 +21,8 @@ pub mod suppression;
 
 pub use context::{FileInfo, LintContext};
 pub use engine::{
-    LintOutput, lint, lint_document, lint_document_in, lint_source, lint_source_in,
+    LintOutput, lint, lint_document, lint_document_in, lint_document_with_facts, lint_source,
+    lint_source_in,
 };
 pub use finding::{Edit, Finding, Fix};
 pub use level::{LevelReport, file_level};

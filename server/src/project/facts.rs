@@ -150,7 +150,8 @@ fn module_facts(model: &ModuleModel<'_>, names: &ModuleNames, i: usize, src: &st
     let boilerplate = model.uses.iter().any(|u| BOILERPLATE_USES.contains(u))
         || model.use_kinds.iter().any(|k| {
             let k = k.trim_start_matches(':');
-            RENDERING_KINDS.iter().any(|r| k.ends_with(r))
+            // Live views are pages with tests of their own (`mix phx.gen.live` writes them).
+            k != "live_view" && RENDERING_KINDS.iter().any(|r| k.ends_with(r))
         })
         || model.def.kind != elixir::ModuleKind::Module;
     facts.testable = !boilerplate

@@ -73,8 +73,7 @@ impl ProjectIndex {
                 match self.modules.get(&module.name) {
                     Some((other, _)) if other <= path => {}
                     _ => {
-                        self.modules
-                            .insert(module.name.clone(), (path.clone(), i));
+                        self.modules.insert(module.name.clone(), (path.clone(), i));
                     }
                 }
             }
@@ -192,6 +191,17 @@ impl ProjectIndex {
     pub fn has_telemetry(&self, app: &Path) -> bool {
         let umbrella = self.umbrella_of(app).unwrap_or(app);
         self.telemetry.contains(umbrella)
+    }
+
+    /// The indexed files matching `pred`.
+    pub fn files_in<'a>(
+        &'a self,
+        pred: impl Fn(&IndexedFile) -> bool + 'a,
+    ) -> impl Iterator<Item = (&'a Path, &'a IndexedFile)> + 'a {
+        self.files
+            .iter()
+            .filter(move |(_, f)| pred(f))
+            .map(|(p, f)| (p.as_path(), f))
     }
 
     /// The indexed files of an app (paths).

@@ -151,6 +151,8 @@ pub struct State {
     pub gates: DashMap<PathBuf, Arc<super::handlers::gates::ProjectGates>>,
     /// Cancellation of runs whose progress the client may cancel, by progress token.
     pub progress_cancels: DashMap<String, CancellationToken>,
+    /// The project index (cross-file facts), swapped whole on every change.
+    pub project: Mutex<Arc<crate::project::ProjectIndex>>,
     /// Messages already shown with `window/showMessage` (each is shown once, then logged).
     pub shown_messages: Mutex<std::collections::HashSet<String>>,
 }
@@ -170,6 +172,7 @@ impl State {
             shutdown_requested,
             gates: DashMap::new(),
             progress_cancels: DashMap::new(),
+            project: Mutex::new(Arc::new(crate::project::ProjectIndex::default())),
             shown_messages: Mutex::new(Default::default()),
         }
     }

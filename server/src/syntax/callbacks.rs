@@ -193,9 +193,9 @@ pub fn is_callback(module: &ModuleModel<'_>, name: &str, arity: usize, src: &str
 
 /// Whether `name/arity` is a callback of the library behaviour `behaviour` (full name).
 pub fn is_library_callback(behaviour: &str, name: &str, arity: usize) -> bool {
-    BEHAVIOURS.iter().any(|(b, list)| {
-        *b == behaviour && list.iter().any(|(n, a)| *n == name && *a == arity)
-    })
+    BEHAVIOURS
+        .iter()
+        .any(|(b, list)| *b == behaviour && list.iter().any(|(n, a)| *n == name && *a == arity))
 }
 
 #[cfg(test)]

@@ -12,7 +12,8 @@ use super::super::lsp::*;
 use super::super::state::{FileTarget, LintResult, OpenDoc, State};
 use crate::config::Config;
 use crate::document::{PositionEncoding, Snapshot};
-use crate::lint::lint_document;
+use crate::lint::lint_document_with_facts;
+use crate::project::{FileFacts, ProjectIndex};
 
 /// Distinguishes lint results for `resultId` (the same version can be re-linted after a
 /// configuration change).
@@ -28,9 +29,17 @@ pub fn lint_snapshot(
     target: &FileTarget,
     config: &Config,
     enc: PositionEncoding,
-) -> LintResult {
+    project: &ProjectIndex,
+) -> (LintResult, FileFacts) {
     let text = snapshot.rope.to_string();
-    let findings = lint_document(&snapshot.rope, &snapshot.tree, &text, &target.info, config);
+    let (findings, facts) = lint_document_with_facts(
+        &snapshot.rope,
+        &snapshot.tree,
+        &text,
+        &target.info,
+        config,
+        project,
+    );
     // `targets:` globs are relative to the folder of the `.ladder.exs`, as `exclude:` globs are.
     let rel = match &target.path {
         Some(path) => crate::workspace::relative_slash(path, &crate::workspace::config_root(path)),
@@ -45,7 +54,7 @@ pub fn lint_snapshot(
         })
         .collect();
     let id = NEXT_RESULT_ID.fetch_add(1, Ordering::Relaxed);
-    LintResult {
+    let result = LintResult {
         version,
         rope: snapshot.rope.clone(),
         findings,
@@ -53,7 +62,8 @@ pub fn lint_snapshot(
         id,
         target: target_level,
         above_target: config.above_target,
-    }
+    };
+    (result, facts)
 }
 
 /// Lints the current version of an open document (blocking work on a blocking thread) and
@@ -69,11 +79,14 @@ pub async fn lint_open(
     }
     let (st, target) = (state.clone(), open.target.clone());
     let enc = state.session().encoding;
-    let result = tokio::task::spawn_blocking(move || {
+    let index = super::project::current(state);
+    let lint_target = target.clone();
+    let (result, facts) = tokio::task::spawn_blocking(move || {
+        let target = lint_target;
         let Some(config) = st.lint_config(target.path.as_deref()) else {
             // Excluded by `.ladder.exs`: open, but not linted.
             let id = NEXT_RESULT_ID.fetch_add(1, Ordering::Relaxed);
-            return LintResult {
+            let result = LintResult {
                 version: Some(snapshot.version),
                 rope: snapshot.rope,
                 findings: Vec::new(),
@@ -82,8 +95,17 @@ pub async fn lint_open(
                 target: crate::config::DEFAULT_TARGET,
                 above_target: Default::default(),
             };
+            return (result, None);
         };
-        lint_snapshot(&snapshot, Some(snapshot.version), &target, &config, enc)
+        let (result, facts) = lint_snapshot(
+            &snapshot,
+            Some(snapshot.version),
+            &target,
+            &config,
+            enc,
+            &index,
+        );
+        (result, Some(facts))
     })
     .await
     .map_err(|e| tracing::error!("lint task failed: {e}"))
@@ -93,6 +115,9 @@ pub async fn lint_open(
         && open.lock().version() == result.version.unwrap_or(-1);
     if !current {
         return None;
+    }
+    if let (Some(path), Some(facts)) = (target.path.as_deref(), facts) {
+        super::project::record(state, path, facts);
     }
     // Two lints of the same version can race (the background one and a pull): keep the first,
     // so the pull model's `resultId` stays stable for unchanged text.

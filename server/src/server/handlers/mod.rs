@@ -9,4 +9,5 @@ pub mod formatting;
 pub mod gates;
 pub mod hover;
 pub mod initialize;
+pub mod project;
 pub mod workspace;

@@ -10,6 +10,7 @@ use super::super::lsp::*;
 use super::super::settings::EditorSettings;
 use super::super::state::{FileTarget, LintResult, State};
 use super::diagnostics::{self, lint_snapshot};
+use super::project;
 use crate::config::{CONFIG_FILE, CREDO_CONF_FILE, SOBELOW_CONF_FILE};
 use crate::document::Document;
 use crate::workspace;
@@ -83,8 +84,28 @@ async fn scan(state: Arc<State>) {
         .await
         .unwrap_or_default()
     };
-    tracing::info!(files = files.len(), "linting the workspace");
+    tracing::info!(files = files.len(), "indexing the workspace");
     let progress = begin_progress(&state, files.len()).await;
+    // Cross-file facts first, so that the first lint of every file already sees the whole
+    // project; then open documents are linted again with them.
+    let index = {
+        let files = files.clone();
+        tokio::task::spawn_blocking(move || crate::project::build(&files))
+            .await
+            .unwrap_or_default()
+    };
+    tracing::info!(
+        files = index.len(),
+        "project index built; linting the workspace"
+    );
+    project::install(&state, index);
+    let open: Vec<Uri> = state.docs.iter().map(|e| e.key().clone()).collect();
+    for uri in open {
+        if let Some(doc) = state.doc(&uri) {
+            *doc.latest.lock().unwrap_or_else(|e| e.into_inner()) = None;
+        }
+        diagnostics::schedule(state.clone(), uri);
+    }
     let total = files.len().max(1);
     for (i, chunk) in files.chunks(CHUNK).enumerate() {
         if state.shutdown.is_cancelled() {
@@ -143,8 +164,9 @@ async fn begin_progress(
     )
 }
 
-/// Lints a file from disk (blocking). Files that are open, unreadable or not UTF-8 give `None`.
-fn lint_path(state: &State, path: PathBuf) -> Option<(Uri, LintResult)> {
+/// Lints a file from disk (blocking) and records its project facts. Files that are open,
+/// unreadable or not UTF-8 give `None`.
+fn lint_path(state: &Arc<State>, path: PathBuf) -> Option<(Uri, LintResult)> {
     let uri = Uri::from_file_path(&path)?;
     if state.docs.contains_key(&uri) {
         return None;
@@ -158,10 +180,17 @@ fn lint_path(state: &State, path: PathBuf) -> Option<(Uri, LintResult)> {
         .ok()?;
     let target = FileTarget::of(&uri, &state.roots());
     let snapshot = Document::new(&text, 0).snapshot();
-    Some((
-        uri,
-        lint_snapshot(&snapshot, None, &target, &config, state.session().encoding),
-    ))
+    let index = project::current(state);
+    let (result, facts) = lint_snapshot(
+        &snapshot,
+        None,
+        &target,
+        &config,
+        state.session().encoding,
+        &index,
+    );
+    project::record(state, &path, facts);
+    Some((uri, result))
 }
 
 async fn store_and_publish(state: &State, uri: Uri, result: LintResult) {
@@ -256,6 +285,7 @@ pub fn did_change_watched_files(state: &Arc<State>, params: DidChangeWatchedFile
             continue;
         }
         if change.typ == FileChangeType::DELETED {
+            project::forget(state, &path);
             state.closed.remove(&change.uri);
             diagnostics::clear(state.clone(), change.uri);
         } else if workspace::is_lintable(&path)

@@ -98,7 +98,9 @@ mod tests {
         ];
         assert_eq!(
             messages(&files, "lib/shop/pricing.ex"),
-            ["`Shop.Pricing` has public functions but no test: no `test/shop/pricing_test.exs`, and no test names the module"]
+            [
+                "`Shop.Pricing` has public functions but no test: no `test/shop/pricing_test.exs`, and no test names the module"
+            ]
         );
     }
 
@@ -107,7 +109,10 @@ mod tests {
         let mirrored = "defmodule Shop.PricingTest do\n  use ExUnit.Case\nend\n";
         for test_path in ["test/shop/pricing_test.exs", "test/pricing_test.exs"] {
             let files = [("lib/shop/pricing.ex", PRICING), (test_path, mirrored)];
-            assert!(messages(&files, "lib/shop/pricing.ex").is_empty(), "{test_path}");
+            assert!(
+                messages(&files, "lib/shop/pricing.ex").is_empty(),
+                "{test_path}"
+            );
         }
         // A context test naming the module through an alias.
         let context_test = "defmodule Shop.CheckoutTest do\n  use Shop.DataCase\n  alias Shop.Pricing\n\n  test \"totals\" do\n    assert Pricing.total([]) == 0\n  end\nend\n";

@@ -9,9 +9,9 @@
 //! convention), test files and scripts (`.exs`: `mix.exs`, configuration, migrations, seeds).
 
 use crate::lint::{Edit, Finding, Fix, LintContext, Rule, RuleDocs, RuleMeta, Severity};
+use crate::project::lookup;
 use crate::syntax::elixir::{self, DefKind, ModuleKind};
 use crate::syntax::module_model::{Function, ModuleModel};
-use crate::project::lookup;
 use crate::syntax::text;
 use crate::types::{format, format_spec, infer_function_spec};
 
@@ -66,20 +66,19 @@ fn check(ctx: &LintContext<'_>, out: &mut Vec<Finding>) {
             let message = format!("Public {what} `{}` has no @spec", function.label());
             let first = function.first();
             out.push(
-                Finding::new(&RULE.meta, first.name_node.byte_range(), message)
-                    .with_fix(stub_fix(
-                        function,
-                        module,
-                        ctx,
-                        &|written| {
-                            lookup::struct_has_t(
-                                ctx,
-                                own.get_or_init(|| lookup::own_facts(ctx)),
-                                i,
-                                written,
-                            )
-                        },
-                    )),
+                Finding::new(&RULE.meta, first.name_node.byte_range(), message).with_fix(stub_fix(
+                    function,
+                    module,
+                    ctx,
+                    &|written| {
+                        lookup::struct_has_t(
+                            ctx,
+                            own.get_or_init(|| lookup::own_facts(ctx)),
+                            i,
+                            written,
+                        )
+                    },
+                )),
             );
         }
     }
@@ -304,14 +303,20 @@ mod tests {
             ("lib/my_app/fleet/truck.ex", truck_typed),
         ];
         let fix = fix_text_in_project(&files, "lib/my_app/fleet.ex", CODE);
-        assert_eq!(fix, "  @spec park(Car.t(), Truck.t()) :: {Car.t(), Truck.t()}\n");
+        assert_eq!(
+            fix,
+            "  @spec park(Car.t(), Truck.t()) :: {Car.t(), Truck.t()}\n"
+        );
     }
 
     #[test]
     fn alone_a_file_names_only_its_own_and_library_types() {
         // Without the project, `Car` is not known to define `t`.
         let fix = apply_fix_of(FLEET, "lib/my_app/fleet.ex", CODE);
-        assert!(fix.contains("@spec park(%Car{}, %Truck{}) :: {%Car{}, %Truck{}}"), "{fix}");
+        assert!(
+            fix.contains("@spec park(%Car{}, %Truck{}) :: {%Car{}, %Truck{}}"),
+            "{fix}"
+        );
     }
 
     #[test]
@@ -331,5 +336,4 @@ mod tests {
         assert_eq!(messages, ["Public function `preview/1` has no @spec"]);
         assert!(findings_in_project(&files, "lib/my_app/zulip/client.ex", CODE).is_empty());
     }
-
 }

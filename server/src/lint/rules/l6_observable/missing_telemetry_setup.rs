@@ -88,14 +88,20 @@ mod tests {
             ("lib/shop/application.ex", otel),
         ] {
             let files = [("mix.exs", MIX), (path, src)];
-            assert!(findings_in_project(&files, "mix.exs", CODE).is_empty(), "{path}");
+            assert!(
+                findings_in_project(&files, "mix.exs", CODE).is_empty(),
+                "{path}"
+            );
         }
     }
 
     #[test]
     fn not_phoenix_or_not_indexed_is_quiet() {
         let plain = MIX.replace("{:phoenix, \"~> 1.7.14\"},\n", "");
-        let files = [("mix.exs", plain.as_str()), ("lib/shop/application.ex", APP)];
+        let files = [
+            ("mix.exs", plain.as_str()),
+            ("lib/shop/application.ex", APP),
+        ];
         assert!(findings_in_project(&files, "mix.exs", CODE).is_empty());
         assert!(findings_of(MIX, "mix.exs", CODE).is_empty());
     }

@@ -5,9 +5,9 @@
 //! are exempt.
 
 use crate::lint::{Edit, Finding, Fix, LintContext, Rule, RuleDocs, RuleMeta, Severity};
+use crate::project::lookup;
 use crate::syntax::elixir::{self, DefKind, ModuleKind};
 use crate::syntax::module_model::Function;
-use crate::project::lookup;
 use crate::syntax::text;
 
 /// The rule.
