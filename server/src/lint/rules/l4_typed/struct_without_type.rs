@@ -1,10 +1,13 @@
-//! `struct-without-type`: a `defstruct` without `@type t`. Other modules' specs say `User.t()`;
-//! without the type, those specs point at nothing.
+//! `struct-without-type`: a `defstruct` or an Ecto `schema`/`embedded_schema` without
+//! `@type t`. Other modules' specs say `User.t()`; without the type, those specs point at
+//! nothing (and spec stubs elsewhere can only say `%User{}`).
 
 use crate::syntax::Fields as _;
 use tree_sitter::Node;
 
+use super::schema_fields;
 use crate::lint::{Edit, Finding, Fix, LintContext, Rule, RuleDocs, RuleMeta, Severity};
+use crate::project::lookup;
 use crate::syntax::elixir;
 use crate::syntax::text;
 use crate::types::format::{LINE_LENGTH, format_struct_type};
@@ -16,16 +19,25 @@ pub static RULE: Rule = Rule {
         level: 4,
         severity: Severity::Warning,
         fixable: true,
-        summary: "`defstruct` without a `@type t`",
+        summary: "`defstruct` or Ecto schema without a `@type t`",
         docs: RuleDocs {
             why: "Specs across the codebase refer to a struct as `Module.t()`. A struct module \
                   without `@type t` leaves those references undefined for Dialyzer and for \
-                  readers, and the fields undocumented.",
+                  readers, and the fields undocumented. Ecto schemas define a struct too. Not \
+                  flagged: test files and scripts, and modules with `@type t`, `@opaque t` or \
+                  `@typep t` in any form.",
             bad: "defmodule Shop.Order do\n  defstruct [:id, items: [], total: 0]\nend",
             good: "defmodule Shop.Order do\n  @type t :: %__MODULE__{id: term(), items: list(), total: integer()}\n  defstruct [:id, items: [], total: 0]\nend",
             fix: "Inserts `@type t :: %__MODULE__{...}` above `defstruct`, listing the fields with \
                   types inferred from their defaults (`term()` where there is none), to be \
-                  refined by hand.",
+                  refined by hand. For an Ecto schema the stub lists what the schema defines: \
+                  `__meta__`, the primary key (`@primary_key`), each `field` typed from its Ecto \
+                  type (`:string` → `String.t() | nil`), associations (`User.t() | \
+                  Ecto.Association.NotLoaded.t() | nil`, lists for `has_many`), their foreign \
+                  keys (`@foreign_key_type`), embeds and `timestamps` (`@timestamps_opts`). An \
+                  associated module is named `Mod.t()` only when it defines that type, \
+                  `%Mod{}` otherwise. A schema with statements the stub cannot type (project \
+                  macros, inline embeds) gets the finding without a fix.",
         },
         ..RuleMeta::BASE
     },
@@ -37,7 +49,8 @@ fn check(ctx: &LintContext<'_>, out: &mut Vec<Finding>) {
         return;
     }
     let src = ctx.source;
-    for module in ctx.modules() {
+    let own = std::cell::OnceCell::new();
+    for (i, module) in ctx.modules().iter().enumerate() {
         let has_t = module.attributes.iter().any(|a| {
             matches!(a.name, "type" | "opaque" | "typep")
                 && a.value.is_some_and(|v| type_head(v, src) == Some("t"))
@@ -52,6 +65,26 @@ fn check(ctx: &LintContext<'_>, out: &mut Vec<Finding>) {
             .into_iter()
             .find(|s| elixir::local_call_name(*s, src) == Some("defstruct"))
         else {
+            if let Some(schema) = schema_fields::schema_call(module, src) {
+                let has_t = |written: &str| {
+                    lookup::struct_has_t(
+                        ctx,
+                        own.get_or_init(|| lookup::own_facts(ctx)),
+                        i,
+                        written,
+                    )
+                };
+                let message = format!("Ecto schema `{}` has no `@type t`", module.def.name);
+                let head = schema.start_byte()
+                    ..elixir::call_args(schema)
+                        .first()
+                        .map_or(schema.start_byte() + 6, |a| a.end_byte());
+                let finding = Finding::new(&RULE.meta, head, message);
+                out.push(match schema_fields::fields(module, schema, src, &has_t) {
+                    Some(fields) => finding.with_fix(type_fix(ctx, schema, &fields)),
+                    None => finding,
+                });
+            }
             continue;
         };
         let message = format!("Struct `{}` has no `@type t`", module.def.name);
@@ -129,6 +162,7 @@ fn default_type(value: Node<'_>, src: &str) -> &'static str {
     }
 }
 
+/// `@type t` above `defstruct` (or `schema`), at its indentation.
 fn type_fix(ctx: &LintContext<'_>, defstruct: Node<'_>, fields: &[(String, String)]) -> Fix {
     let src = ctx.source;
     let indent = elixir::indentation(src, defstruct.start_byte());
@@ -192,5 +226,61 @@ mod tests {
         let found = findings_of(src, "lib/p.ex", CODE);
         assert_eq!(found.len(), 1);
         assert!(found[0].fix.is_none());
+    }
+
+    const ORDER_SCHEMA: &str = "defmodule Shop.Orders.Order do\n  @moduledoc \"An order.\"\n  use Ecto.Schema\n  import Ecto.Changeset\n\n  alias Shop.Accounts.User\n  alias Shop.Orders.{LineItem, Address}\n\n  @timestamps_opts [type: :utc_datetime]\n\n  schema \"orders\" do\n    field :reference, :string\n    field :total, :decimal\n    field :status, Ecto.Enum, values: [:open, :paid]\n    field :tags, {:array, :string}, default: []\n    field :notes\n    belongs_to :user, User\n    has_many :line_items, LineItem\n    embeds_one :shipping_address, Address\n\n    timestamps()\n  end\n\n  def changeset(order, attrs), do: cast(order, attrs, [:reference])\nend\n";
+    const USER: &str =
+        "defmodule Shop.Accounts.User do\n  @type t :: %__MODULE__{}\n  defstruct [:id]\nend\n";
+
+    #[test]
+    fn ecto_schemas_get_a_stub_from_their_fields() {
+        let files = [
+            ("lib/shop/orders/order.ex", ORDER_SCHEMA),
+            ("lib/shop/accounts/user.ex", USER),
+        ];
+        let found = findings_in_project(&files, "lib/shop/orders/order.ex", CODE);
+        assert_eq!(found.len(), 1);
+        assert_eq!(
+            found[0].message,
+            "Ecto schema `Shop.Orders.Order` has no `@type t`"
+        );
+        let stub = fix_text_in_project(&files, "lib/shop/orders/order.ex", CODE);
+        assert_eq!(
+            stub,
+            "  @type t :: %__MODULE__{\n          __meta__: Ecto.Schema.Metadata.t(),\n          id: integer() | nil,\n          reference: String.t() | nil,\n          total: Decimal.t() | nil,\n          status: atom() | nil,\n          tags: [String.t()] | nil,\n          notes: String.t() | nil,\n          user: User.t() | Ecto.Association.NotLoaded.t() | nil,\n          user_id: integer() | nil,\n          line_items: [%LineItem{}] | Ecto.Association.NotLoaded.t(),\n          shipping_address: %Address{} | nil,\n          inserted_at: DateTime.t() | nil,\n          updated_at: DateTime.t() | nil\n        }\n"
+        );
+        // Applied, the file is clean and still parses.
+        assert_clean_after_fix(ORDER_SCHEMA, "lib/shop/orders/order.ex", CODE);
+    }
+
+    #[test]
+    fn embedded_schemas_keys_and_what_cannot_be_typed() {
+        let embedded = "defmodule Shop.Orders.Address do\n  use Ecto.Schema\n\n  @primary_key false\n  embedded_schema do\n    field :city, :string\n    field :zip, :string\n  end\nend\n";
+        let fixed = assert_clean_after_fix(embedded, "lib/shop/orders/address.ex", CODE);
+        assert!(
+            fixed.contains("  @type t :: %__MODULE__{city: String.t() | nil, zip: String.t() | nil}\n  embedded_schema do"),
+            "{fixed}"
+        );
+        let uuid = "defmodule Shop.Event do\n  use Ecto.Schema\n\n  @primary_key {:id, :binary_id, autogenerate: true}\n  @foreign_key_type :binary_id\n  schema \"events\" do\n    belongs_to :order, Shop.Order, foreign_key: :order_ref\n    timestamps(updated_at: false)\n  end\nend\n";
+        let fixed = assert_clean_after_fix(uuid, "lib/shop/event.ex", CODE);
+        assert!(fixed.contains("id: Ecto.UUID.t() | nil,"), "{fixed}");
+        assert!(
+            fixed.contains("order: %Shop.Order{} | Ecto.Association.NotLoaded.t() | nil,"),
+            "{fixed}"
+        );
+        assert!(fixed.contains("order_ref: Ecto.UUID.t() | nil,"), "{fixed}");
+        assert!(
+            fixed.contains("inserted_at: NaiveDateTime.t() | nil\n"),
+            "{fixed}"
+        );
+        assert!(!fixed.contains("updated_at: Naive"), "{fixed}");
+        // A project macro inside the schema: reported, but no stub that could be wrong.
+        let custom = "defmodule Shop.Item do\n  use Ecto.Schema\n  schema \"items\" do\n    field :name, :string\n    audit_fields()\n  end\nend\n";
+        let found = findings_of(custom, "lib/shop/item.ex", CODE);
+        assert_eq!(found.len(), 1);
+        assert!(found[0].fix.is_none());
+        // Typed already.
+        let typed = "defmodule Shop.Tag do\n  use Ecto.Schema\n  @type t :: %__MODULE__{}\n  schema \"tags\" do\n    field :name, :string\n  end\nend\n";
+        assert!(findings_of(typed, "lib/shop/tag.ex", CODE).is_empty());
     }
 }
