@@ -111,6 +111,9 @@ pub struct Config {
     pub mix: MixSettings,
     /// Migrations whose timestamp prefix is not after this are not checked.
     pub start_after: Option<String>,
+    /// The PostgreSQL major version the project runs on (`postgres_version: 16`), when it says:
+    /// rules about locks older servers take (a column added with a default) apply below 11.
+    pub postgres_version: Option<u32>,
     /// `line_length` from `.formatter.exs`, when present.
     pub formatter_line_length: Option<usize>,
     /// The rules `.sobelow-conf` turns off, everywhere or in some files.

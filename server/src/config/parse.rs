@@ -77,9 +77,16 @@ pub fn parse_config(text: &str) -> (Config, Vec<ConfigError>) {
                     "`start_after` must be a migration timestamp string such as \"20240101000000\"".into(),
                 )),
             },
+            "postgres_version" => match value {
+                Literal::Integer(n @ 9..=99) => config.postgres_version = Some(n as u32),
+                _ => errors.push(err(
+                    value_node,
+                    "`postgres_version` must be the PostgreSQL major version, such as 16".into(),
+                )),
+            },
             other => errors.push(err(
                 key_node,
-                format!("unknown setting `{other}` (known: target_level, targets, exclude, rules, mix, start_after)"),
+                format!("unknown setting `{other}` (known: target_level, targets, exclude, rules, mix, start_after, postgres_version)"),
             )),
         }
     }

@@ -1,7 +1,8 @@
 //! `column-added-with-default`: `add ..., default: ...` in `alter table(...)`. Before
 //! PostgreSQL 11 (and MySQL 8.0.12), adding a column with a default rewrites the table under an
 //! exclusive lock; from PostgreSQL 11 on it is instant for constant and STABLE defaults. Hence
-//! a hint, for teams still on older servers.
+//! a hint, for teams still on older servers, and only for projects whose `.ladder.exs` says so
+//! (`postgres_version: 10`): a project that does not say runs a supported PostgreSQL (11+).
 //!
 //! Not reported for `default: nil`, for volatile defaults (`volatile-default` says more), in
 //! `create table(...)`, on a table created by the same migration, nor in `down/0`.
@@ -22,16 +23,17 @@ pub static RULE: Rule = Rule {
         docs: RuleDocs {
             why: "Before PostgreSQL 11 (and MySQL 8.0.12, MariaDB 10.3.2), adding a column with a \
                   default rewrites every row while holding an exclusive lock on the table. \
-                  PostgreSQL 11+ only records a constant default in the catalog, which is why \
-                  this is a hint: turn the rule off when every database runs PostgreSQL 11 or \
-                  later.",
+                  PostgreSQL 11+ only records a constant default in the catalog, so the rule \
+                  reports only in projects whose `.ladder.exs` sets `postgres_version:` below 11. \
+                  Not flagged: projects that do not set `postgres_version` (PostgreSQL 10 is out \
+                  of support since 2022), `default: nil`, volatile defaults (`volatile-default`), \
+                  `create table(...)`, tables created by the same migration, and `down/0`.",
             bad: "def change do\n  alter table(:users) do\n    add :active, :boolean, default: true\n  end\nend",
             good: "# Migration 1\ndef change do\n  alter table(:users) do\n    add :active, :boolean\n  end\nend\n\n# Migration 2\ndef change do\n  alter table(:users) do\n    modify :active, :boolean, default: true, from: :boolean\n  end\nend",
             fix: "On servers before PostgreSQL 11: (1) add the column without a default; (2) set \
                   the default in a separate migration with `modify ..., default: ...` (it only \
                   applies to future inserts); (3) backfill existing rows in batches if they need \
-                  the value. On PostgreSQL 11+ the original migration is fine: disable the rule \
-                  with `rules: [\"column-added-with-default\": :off]`.",
+                  the value. On PostgreSQL 11+ the original migration is fine.",
         },
         excellent_migrations: &["column_added_with_default"],
         ..RuleMeta::BASE
@@ -40,6 +42,9 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(ctx: &LintContext<'_>, out: &mut Vec<Finding>) {
+    if ctx.config.postgres_version.is_none_or(|v| v >= 11) {
+        return;
+    }
     let Some(m) = migration::analyze(ctx) else {
         return;
     };
@@ -67,8 +72,20 @@ fn check(ctx: &LintContext<'_>, out: &mut Vec<Finding>) {
 #[cfg(test)]
 mod tests {
     use crate::lint::rules::migration_test_support::*;
+    use crate::lint::rules::test_support::findings_with_config;
 
     const CODE: &str = "column-added-with-default";
+    const OLD_SERVER: &str = "[postgres_version: 10]";
+
+    fn assert_count(src: &str, code: &str, n: usize) -> Vec<crate::lint::Finding> {
+        let found = findings_with_config(src, PATH, OLD_SERVER, code);
+        assert_eq!(found.len(), n, "{src}");
+        found
+    }
+
+    fn assert_none(src: &str, code: &str) {
+        assert_count(src, code, 0);
+    }
 
     fn alter(line: &str) -> String {
         change(&format!("alter table(:users) do\n  {line}\nend"))
@@ -124,11 +141,23 @@ mod tests {
     }
 
     #[test]
-    fn excellent_migrations_comments_silence_it() {
-        assert_excellent_suppression(
-            &alter("add :active, :boolean, default: true"),
-            CODE,
-            "column_added_with_default",
+    fn only_projects_on_old_servers_are_told() {
+        let src = alter("add :active, :boolean, default: true");
+        // Not said: a supported server, where the default is instant.
+        assert!(found(&src, CODE).is_empty());
+        assert!(findings_with_config(&src, PATH, "[postgres_version: 16]", CODE).is_empty());
+        assert_eq!(
+            findings_with_config(&src, PATH, "[postgres_version: 9]", CODE).len(),
+            1
+        );
+        // excellent_migrations' comment still silences it there.
+        let silenced = src.replace(
+            "      add :active",
+            "      # excellent_migrations:safety-assured-for-next-line column_added_with_default\n      add :active",
+        );
+        assert!(
+            findings_with_config(&silenced, PATH, OLD_SERVER, CODE).is_empty(),
+            "{silenced}"
         );
     }
 }
