@@ -387,13 +387,59 @@ pub fn before_start_after(ctx: &LintContext<'_>) -> bool {
 /// Reads the migration operations of the file, or `None` when it is not a migration (or is
 /// excluded by `start_after`).
 pub fn analyze<'t>(ctx: &LintContext<'t>) -> Option<Migration<'t>> {
+    if before_start_after(ctx) {
+        return None;
+    }
+    analyze_all(ctx)
+}
+
+/// [`analyze`] for the rules about PostgreSQL's locks and rewrites: `None` also for the
+/// migrations of a repository whose adapter the project index knows is not PostgreSQL
+/// (ClickHouse, MySQL, SQLite), where those rules would be wrong.
+pub fn analyze_postgres<'t>(ctx: &LintContext<'t>) -> Option<Migration<'t>> {
+    if !postgres(ctx) {
+        return None;
+    }
+    analyze(ctx)
+}
+
+/// Whether the file's migrations run on PostgreSQL, as far as is known: true unless the
+/// project defines the repository (by the migrations folder's name, as Ecto's default `priv`
+/// does) with another adapter.
+pub fn postgres(ctx: &LintContext<'_>) -> bool {
+    let Some(app) = ctx.file.root.as_deref() else {
+        return true;
+    };
+    let Some((dir, _)) = crate::project::migrations::place(&ctx.file.project_rel) else {
+        return true;
+    };
+    ctx.project
+        .repo_adapter(app, &dir)
+        .is_none_or(|a| a.is_empty() || a.contains("Postgres"))
+}
+
+/// What `table.column` was before this migration, from the project's migration history (when
+/// the complete project index knows it).
+pub fn column_before(
+    ctx: &LintContext<'_>,
+    table: &Table<'_>,
+    column: &str,
+) -> Option<crate::project::migrations::ColumnState> {
+    if table.prefix.is_some() {
+        return None;
+    }
+    let app = ctx.file.root.as_deref()?;
+    let (dir, stamp) = crate::project::migrations::place(&ctx.file.project_rel)?;
+    ctx.project
+        .column_before(app, &dir, &stamp, &table.name, column)
+}
+
+/// [`analyze`] regardless of `start_after`: the project index records the whole history.
+pub fn analyze_all<'t>(ctx: &LintContext<'t>) -> Option<Migration<'t>> {
     let src = ctx.source;
     let by_path = in_migrations_dir(ctx);
     // Most files are not migrations: decide before building module models.
     if !by_path && !src.contains("Ecto.Migration") {
-        return None;
-    }
-    if before_start_after(ctx) {
         return None;
     }
     let mut migration = Migration::default();
@@ -967,7 +1013,7 @@ pub fn check_concurrent_attribute(
     attribute: &str,
     problem: &str,
 ) {
-    let Some(m) = analyze(ctx) else {
+    let Some(m) = analyze_postgres(ctx) else {
         return;
     };
     let src = ctx.source;

@@ -7,6 +7,7 @@
 use tree_sitter::Node;
 
 use super::aliases::ModuleNames;
+use super::migrations::{self, MigrationFacts};
 use crate::lint::LintContext;
 use crate::syntax::module_model::ModuleModel;
 use crate::syntax::{callbacks, elixir, text};
@@ -25,6 +26,8 @@ pub struct FileFacts {
     pub phoenix_project: bool,
     /// Ecto repositories it defines: `(module, adapter as written)`.
     pub repos: Vec<(String, String)>,
+    /// A migration's schema changes.
+    pub migration: Option<MigrationFacts>,
 }
 
 /// The facts of one module.
@@ -100,6 +103,7 @@ pub fn extract(ctx: &LintContext<'_>) -> FileFacts {
             .enumerate()
             .filter_map(|(i, m)| repo(m, src).map(|a| (names.full_name(i).to_string(), a)))
             .collect(),
+        migration: migrations::extract(ctx),
     }
 }
 

@@ -42,6 +42,10 @@ pub struct ProjectIndex {
     telemetry: HashSet<PathBuf>,
     /// App → its umbrella.
     umbrellas: HashMap<PathBuf, PathBuf>,
+    /// (app, repository folder) → its migration files, oldest first.
+    migrations: HashMap<(PathBuf, String), Vec<(String, PathBuf)>>,
+    /// Umbrella → its Ecto repositories: (module, adapter as written).
+    repos: HashMap<PathBuf, Vec<(String, String)>>,
 }
 
 static EMPTY: LazyLock<ProjectIndex> = LazyLock::new(ProjectIndex::default);
@@ -60,6 +64,7 @@ impl ProjectIndex {
             ..ProjectIndex::default()
         };
         index.derive();
+        index.sort_migrations();
         index
     }
 
@@ -76,6 +81,18 @@ impl ProjectIndex {
                         self.modules.insert(module.name.clone(), (path.clone(), i));
                     }
                 }
+            }
+            if let Some(m) = &file.facts.migration {
+                self.migrations
+                    .entry((file.app.clone(), m.dir.clone()))
+                    .or_default()
+                    .push((m.stamp.clone(), path.clone()));
+            }
+            if !file.facts.repos.is_empty() {
+                self.repos
+                    .entry(file.umbrella.clone())
+                    .or_default()
+                    .extend(file.facts.repos.iter().cloned());
             }
             if file.facts.telemetry {
                 self.telemetry.insert(file.umbrella.clone());
@@ -95,6 +112,18 @@ impl ProjectIndex {
                     .or_default()
                     .extend(file.facts.mentions.iter().cloned());
             }
+        }
+    }
+
+    fn sort_migrations(&mut self) {
+        for list in self.migrations.values_mut() {
+            list.sort_by(|(a, pa), (b, pb)| {
+                let key = |s: &str| {
+                    let t = s.trim_start_matches('0');
+                    (t.len(), t.to_string())
+                };
+                key(a).cmp(&key(b)).then(pa.cmp(pb))
+            });
         }
     }
 
@@ -193,6 +222,44 @@ impl ProjectIndex {
         self.telemetry.contains(umbrella)
     }
 
+    /// What `table.column` was before the migration `stamp` of the repository folder `dir` of
+    /// `app`, replaying the migrations before it; `None` when the complete index knows no such
+    /// column (created by `execute`, in another repository, or by a migration not indexed).
+    pub fn column_before(
+        &self,
+        app: &Path,
+        dir: &str,
+        stamp: &str,
+        table: &str,
+        column: &str,
+    ) -> Option<super::migrations::ColumnState> {
+        if !self.covers(app) {
+            return None;
+        }
+        let list = self.migrations.get(&(app.to_path_buf(), dir.to_string()))?;
+        let earlier = list
+            .iter()
+            .take_while(|(s, _)| super::migrations::stamp_before(s, stamp))
+            .filter_map(|(_, p)| self.files.get(p)?.facts.migration.as_ref());
+        super::migrations::replay(earlier, table, column)
+    }
+
+    /// The adapter (as written) of the repository whose migrations live in `dir` (`priv/repo` →
+    /// `MyApp.Repo`, `priv/clickhouse_repo` → `MyApp.ClickhouseRepo`, Ecto's default `priv`
+    /// folder), when the project defines it.
+    pub fn repo_adapter(&self, app: &Path, dir: &str) -> Option<&str> {
+        let umbrella = self.umbrella_of(app).unwrap_or(app);
+        let folder = dir.rsplit('/').next().unwrap_or(dir);
+        self.repos
+            .get(umbrella)?
+            .iter()
+            .find(|(module, _)| {
+                let last = module.rsplit('.').next().unwrap_or(module);
+                snake_case(last) == folder
+            })
+            .map(|(_, adapter)| adapter.as_str())
+    }
+
     /// The indexed files matching `pred`.
     pub fn files_in<'a>(
         &'a self,
@@ -211,6 +278,22 @@ impl ProjectIndex {
             .filter(move |(_, f)| f.app == app)
             .map(|(p, _)| p.as_path())
     }
+}
+
+/// `ClickhouseRepo` → `clickhouse_repo`, as `Macro.underscore` does for plain names.
+fn snake_case(name: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in name.chars().enumerate() {
+        if c.is_ascii_uppercase() {
+            if i > 0 {
+                out.push('_');
+            }
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// A test file by its place in the app: `test/**/*_test.exs`.

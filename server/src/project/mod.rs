@@ -9,6 +9,7 @@ pub mod build;
 pub mod facts;
 pub mod index;
 pub mod lookup;
+pub mod migrations;
 
 pub use build::{build, index_parsed, index_sources, index_tree, project_files, roots_of};
 pub use facts::{FileFacts, ModuleFacts};

@@ -45,7 +45,7 @@ fn check(ctx: &LintContext<'_>, out: &mut Vec<Finding>) {
     if ctx.config.postgres_version.is_none_or(|v| v >= 11) {
         return;
     }
-    let Some(m) = migration::analyze(ctx) else {
+    let Some(m) = migration::analyze_postgres(ctx) else {
         return;
     };
     let src = ctx.source;

@@ -2,7 +2,9 @@
 //! A real type change rewrites the table (and its indexes) under an ACCESS EXCLUSIVE lock, and
 //! running code may not read the new type.
 //!
-//! When `from:` states the previous type, only real changes are reported: the same SQL type
+//! The previous type comes from `from:`, or else from the project's migration history (the
+//! project index replays the earlier migrations of the same repository). When it is known,
+//! only real changes are reported: the same SQL type
 //! (`:utc_datetime` and `:naive_datetime` are both `timestamp(0)`), `:string` → `:text`, and a
 //! longer `:string` `size:` need no rewrite. Without `from:` the previous type is unknown; the
 //! `modify` is then reported when changing the type is evidently its purpose: not when it sets
@@ -31,8 +33,13 @@ pub static RULE: Rule = Rule {
                   its indexes while holding an ACCESS EXCLUSIVE lock: no reads, no writes, for as \
                   long as the rewrite takes. Application instances still running the previous \
                   release may also fail to load the new type. Changes PostgreSQL does without a \
-                  rewrite are not reported when `from:` shows them: `varchar` to `text`, a longer \
-                  `varchar`, or the same type with other options.",
+                  rewrite are not reported when `from:` or the project's earlier migrations show \
+                  them: `varchar` to `text`, a longer `varchar`, a `numeric` with more precision \
+                  and the same scale, a timestamp with more fractional digits \
+                  (`:utc_datetime` → `:utc_datetime_usec`), or the same type with other options. \
+                  Several columns changed in one `alter` are one finding. Not flagged: `down/0`, \
+                  tables created by the same migration, repositories whose adapter is not \
+                  PostgreSQL.",
             bad: "def change do\n  alter table(:orders) do\n    modify :total, :decimal, from: :integer\n  end\nend",
             good: "# Migration 1: a new column, written by the application alongside the old one\ndef change do\n  alter table(:orders) do\n    add :total_decimal, :decimal\n  end\nend\n\n# Later: backfill in batches, move reads to the new column, then remove the old one.",
             fix: "Change the type in phases: (1) add a new column with the new type; (2) deploy \
@@ -52,53 +59,130 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(ctx: &LintContext<'_>, out: &mut Vec<Finding>) {
-    let Some(m) = migration::analyze(ctx) else {
+    let Some(m) = migration::analyze_postgres(ctx) else {
         return;
     };
-    let src = ctx.source;
+    // One finding per `alter` block, naming every column whose type it changes.
+    let mut groups: Vec<(usize, Vec<Change>)> = Vec::new();
     for (op, col) in m.live_columns() {
         if col.action != ColumnAction::Modify {
             continue;
         }
-        let Some(new_type) = col.type_node else {
+        let Some(change) = type_change(ctx, op.node, col) else {
             continue;
         };
-        let target = format!("{}.{}", col.table.label(), col.column);
-        let new_text = text(new_type, src);
-        let message = match col.opts.get(src, "from") {
-            // Without `from:` the old type is unknown: stay quiet where a rewrite is unlikely or
-            // the column is computed at run time (a loop over columns).
-            None if col.opts.is_unknown()
-                || is_references(new_type, src)
-                || !type_is_the_point(&col.opts, src)
-                || !col.column_literal
-                // `:string` → `:text`, the usual widening, does not rewrite the table.
-                || new_text == ":text" =>
-            {
-                continue;
-            }
-            None => format!(
-                "`modify :{}` sets `{target}` to `{new_text}`, which rewrites the table under an \
-                 exclusive lock if the type changes; add a new column, backfill it and move reads \
-                 over instead (or state the current type with `from:`)",
-                col.column
-            ),
-            Some(from) => {
-                let (from_type, from_opts) = split_from(from, src);
-                let old = sql_type(from_type, from_opts, src);
-                let new = sql_type(new_type, col.opts.get(src, "size"), src);
-                if !rewrites(&old, &new) {
-                    continue;
-                }
-                format!(
-                    "Changing `{target}` from `{}` to `{new_text}` rewrites the table under an \
-                     exclusive lock; add a new column, backfill it and move reads over instead",
-                    text(from_type, src)
-                )
-            }
-        };
-        out.push(Finding::new(&RULE.meta, op.node.byte_range(), message));
+        let block = col.table.node.id();
+        match groups.iter_mut().find(|(b, _)| *b == block) {
+            Some((_, list)) => list.push(change),
+            None => groups.push((block, vec![change])),
+        }
     }
+    for (_, changes) in groups {
+        let first = &changes[0];
+        let message = match changes.as_slice() {
+            [one] => one.message.clone(),
+            many => format!(
+                "This `alter` changes the types of {}: each rewrites `{}` under an exclusive \
+                 lock; add new columns, backfill them and move reads over instead",
+                many.iter()
+                    .map(|c| format!("`{}` ({})", c.target, c.what))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                first.table
+            ),
+        };
+        out.push(Finding::new(&RULE.meta, first.range.clone(), message));
+    }
+}
+
+/// A `modify` that changes a column's type.
+struct Change {
+    /// `users.bio`.
+    target: String,
+    /// `users`.
+    table: String,
+    /// `:string` → `:text`, or `to :text`.
+    what: String,
+    /// The finding for this change alone.
+    message: String,
+    /// The statement.
+    range: std::ops::Range<usize>,
+}
+
+fn type_change(
+    ctx: &LintContext<'_>,
+    node: Node<'_>,
+    col: &migration::ColumnOp<'_>,
+) -> Option<Change> {
+    let src = ctx.source;
+    let new_type = col.type_node?;
+    let target = format!("{}.{}", col.table.label(), col.column);
+    let new_text = text(new_type, src);
+    let new = sql_type(
+        new_type,
+        col.opts.get(src, "size"),
+        col.opts.get(src, "precision"),
+        col.opts.get(src, "scale"),
+        src,
+    );
+    let change = |what: String, message: String| Change {
+        target: target.clone(),
+        table: col.table.label(),
+        what,
+        message,
+        range: node.byte_range(),
+    };
+    if let Some(from) = col.opts.get(src, "from") {
+        let (from_type, from_opts) = split_from(from, src);
+        let old = sql_type(from_type, from_opts, None, None, src);
+        if !rewrites(&old, &new) {
+            return None;
+        }
+        let from_text = text(from_type, src);
+        return Some(change(
+            format!("`{from_text}` → `{new_text}`"),
+            format!(
+                "Changing `{target}` from `{from_text}` to `{new_text}` rewrites the table under an \
+                 exclusive lock; add a new column, backfill it and move reads over instead"
+            ),
+        ));
+    }
+    if col.opts.is_unknown() || !col.column_literal || is_references(new_type, src) {
+        return None;
+    }
+    // The migration history knows what the column was.
+    if let Some(before) = migration::column_before(ctx, &col.table, &col.column) {
+        let old = sql_type_of(&before);
+        if !rewrites(&old, &new) {
+            return None;
+        }
+        return Some(change(
+            format!("`{}` → `{new_text}`", before.ty),
+            format!(
+                "Changing `{target}` from `{}` (as the earlier migrations left it) to `{new_text}` \
+                 rewrites the table under an exclusive lock; add a new column, backfill it and \
+                 move reads over instead",
+                before.ty
+            ),
+        ));
+    }
+    // Without `from:` or history the old type is unknown: stay quiet where a rewrite is
+    // unlikely.
+    if !type_is_the_point(&col.opts, src)
+        // `:string` → `:text`, the usual widening, does not rewrite the table.
+        || new_text == ":text"
+    {
+        return None;
+    }
+    Some(change(
+        format!("to `{new_text}`"),
+        format!(
+            "`modify :{}` sets `{target}` to `{new_text}`, which rewrites the table under an \
+             exclusive lock if the type changes; add a new column, backfill it and move reads \
+             over instead (or state the current type with `from:`)",
+            col.column
+        ),
+    ))
 }
 
 /// Without `from:`, whether the `modify` is evidently about the type: it does not set `null:`,
@@ -146,38 +230,90 @@ fn split_from<'t>(from: Node<'t>, src: &str) -> (Node<'t>, Option<Node<'t>>) {
 enum SqlType {
     Varchar(u64),
     Text,
+    /// `numeric(precision, scale)`; `None` for an unconstrained `numeric`.
+    Numeric(Option<(u64, u64)>),
+    /// `timestamp(p)`: `:utc_datetime` is `timestamp(0)`, `_usec` is `timestamp` (6).
+    Timestamp(u64),
     Other(String),
 }
 
-fn sql_type(ty: Node<'_>, size: Option<Node<'_>>, src: &str) -> SqlType {
-    let size = size.and_then(|s| text(s, src).replace('_', "").parse::<u64>().ok());
-    let t = text(ty, src);
+fn number(node: Option<Node<'_>>, src: &str) -> Option<u64> {
+    node.and_then(|s| text(s, src).replace('_', "").parse::<u64>().ok())
+}
+
+fn sql_type(
+    ty: Node<'_>,
+    size: Option<Node<'_>>,
+    precision: Option<Node<'_>>,
+    scale: Option<Node<'_>>,
+    src: &str,
+) -> SqlType {
+    if is_references(ty, src) {
+        // `references(:t)` is a `bigint` unless `type:` says otherwise.
+        let args = elixir::call_args(ty);
+        let opts = args.get(1).copied().filter(|a| a.kind() == "keywords");
+        return match opts.and_then(|kw| elixir::keyword_value(kw, src, "type")) {
+            Some(inner) => sql_type(inner, None, None, None, src),
+            None => SqlType::Other("bigint".into()),
+        };
+    }
+    let t = text(ty, src)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    sql_type_from(
+        &t,
+        number(size, src),
+        number(precision, src),
+        number(scale, src),
+    )
+}
+
+/// The SQL type of a column as the migration history recorded it.
+fn sql_type_of(state: &crate::project::migrations::ColumnState) -> SqlType {
+    let n = |v: &Option<String>| {
+        v.as_ref()
+            .and_then(|s| s.replace('_', "").parse::<u64>().ok())
+    };
+    sql_type_from(
+        &state.ty,
+        n(&state.size),
+        n(&state.precision),
+        n(&state.scale),
+    )
+}
+
+fn sql_type_from(
+    t: &str,
+    size: Option<u64>,
+    precision: Option<u64>,
+    scale: Option<u64>,
+) -> SqlType {
     match t {
         ":string" => SqlType::Varchar(size.unwrap_or(255)),
         ":text" => SqlType::Text,
-        ":utc_datetime" | ":naive_datetime" => SqlType::Other("timestamp(0)".into()),
-        ":utc_datetime_usec" | ":naive_datetime_usec" => SqlType::Other("timestamp".into()),
+        ":decimal" | ":numeric" => SqlType::Numeric(precision.map(|p| (p, scale.unwrap_or(0)))),
+        ":utc_datetime" | ":naive_datetime" => SqlType::Timestamp(0),
+        ":utc_datetime_usec" | ":naive_datetime_usec" => SqlType::Timestamp(6),
         ":bigserial" | ":bigint" => SqlType::Other("bigint".into()),
         ":serial" | ":integer" | ":id" => SqlType::Other("integer".into()),
-        _ if is_references(ty, src) => {
-            // `references(:t)` is a `bigint` unless `type:` says otherwise.
-            let args = elixir::call_args(ty);
-            let opts = args.get(1).copied().filter(|a| a.kind() == "keywords");
-            match opts.and_then(|kw| elixir::keyword_value(kw, src, "type")) {
-                Some(inner) => sql_type(inner, None, src),
-                None => SqlType::Other("bigint".into()),
-            }
-        }
-        _ => SqlType::Other(t.split_whitespace().collect::<Vec<_>>().join(" ")),
+        _ => SqlType::Other(t.to_string()),
     }
 }
 
-/// Whether going from `old` to `new` rewrites the table.
+/// Whether going from `old` to `new` rewrites the table. PostgreSQL changes these in the
+/// catalog only: `varchar` to `text` or to a longer `varchar`, a `numeric` with more precision
+/// and the same scale (or no constraint at all), and a `timestamp` with more fractional digits.
 fn rewrites(old: &SqlType, new: &SqlType) -> bool {
     match (old, new) {
         _ if old == new => false,
         (SqlType::Varchar(_), SqlType::Text) => false,
         (SqlType::Varchar(a), SqlType::Varchar(b)) => b < a,
+        (SqlType::Numeric(_), SqlType::Numeric(None)) => false,
+        (SqlType::Numeric(Some((p1, s1))), SqlType::Numeric(Some((p2, s2)))) => {
+            !(p2 >= p1 && s1 == s2)
+        }
+        (SqlType::Timestamp(a), SqlType::Timestamp(b)) => b < a,
         _ => true,
     }
 }

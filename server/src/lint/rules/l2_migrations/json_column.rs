@@ -35,7 +35,7 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(ctx: &LintContext<'_>, out: &mut Vec<Finding>) {
-    let Some(m) = migration::analyze(ctx) else {
+    let Some(m) = migration::analyze_postgres(ctx) else {
         return;
     };
     let src = ctx.source;

@@ -8,6 +8,8 @@ pub mod column_type_changed;
 pub mod concurrent_index_in_transaction;
 pub mod concurrent_index_with_migration_lock;
 pub mod data_change_in_migration;
+#[cfg(test)]
+mod history_tests;
 pub mod index_not_concurrent;
 pub mod json_column;
 pub mod many_columns_index;

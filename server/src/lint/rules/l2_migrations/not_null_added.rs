@@ -1,7 +1,8 @@
 //! `not-null-added`: `modify ..., null: false` in `alter table(...)`. `SET NOT NULL` scans the
 //! whole table under an ACCESS EXCLUSIVE lock.
 //!
-//! Not reported when `from:` shows the column was already `null: false`, in `down/0`, on a
+//! Not reported when `from:` or the project's earlier migrations show the column was already
+//! `null: false`, in `down/0`, on a
 //! table created by the same migration, nor when the same migration drops a check constraint of
 //! the table: that is the last step of the safe recipe, where a validated `IS NOT NULL` check
 //! lets PostgreSQL 12+ skip the scan.
@@ -22,7 +23,11 @@ pub static RULE: Rule = Rule {
             why: "`ALTER COLUMN ... SET NOT NULL` checks every row while holding an ACCESS \
                   EXCLUSIVE lock on the table: no reads and no writes until the scan is done, and \
                   the migration fails outright if a NULL is left. A validated `CHECK (col IS NOT \
-                  NULL)` constraint lets PostgreSQL 12+ set NOT NULL without the scan.",
+                  NULL)` constraint lets PostgreSQL 12+ set NOT NULL without the scan. Not \
+                  flagged: columns that `from:` or the project's earlier migrations show NOT NULL \
+                  already, `down/0`, tables created by the same migration, the final step of the \
+                  recipe (a migration that also drops a check constraint of the table), and \
+                  repositories whose adapter is not PostgreSQL.",
             bad: "def change do\n  alter table(:users) do\n    modify :email, :string, null: false\n  end\nend",
             good: "# Migration 1\ndef change do\n  create constraint(:users, :email_not_null, check: \"email IS NOT NULL\", validate: false)\nend\n\n# Migration 2, after backfilling NULLs\ndef change do\n  execute \"ALTER TABLE users VALIDATE CONSTRAINT email_not_null\", \"\"\nend\n\n# Migration 3 (PostgreSQL 12+: no scan thanks to the valid constraint)\ndef change do\n  alter table(:users) do\n    modify :email, :string, null: false, from: {:string, null: true}\n  end\n\n  drop constraint(:users, :email_not_null)\nend",
             fix: "Set NOT NULL in steps: (1) add a check constraint `col IS NOT NULL` with \
@@ -40,7 +45,7 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(ctx: &LintContext<'_>, out: &mut Vec<Finding>) {
-    let Some(m) = migration::analyze(ctx) else {
+    let Some(m) = migration::analyze_postgres(ctx) else {
         return;
     };
     let src = ctx.source;
@@ -52,6 +57,9 @@ fn check(ctx: &LintContext<'_>, out: &mut Vec<Finding>) {
                 .get(src, "from")
                 .is_some_and(|from| already_not_null(from, src))
             || drops_check_of(&m, op.module, &col.table)
+            // The history says the column is NOT NULL already: restating it changes nothing.
+            || migration::column_before(ctx, &col.table, &col.column)
+                .is_some_and(|c| c.null == Some(false))
         {
             continue;
         }

@@ -77,7 +77,7 @@ pub fn volatile_function(default: Node<'_>, src: &str) -> Option<&'static str> {
 }
 
 fn check(ctx: &LintContext<'_>, out: &mut Vec<Finding>) {
-    let Some(m) = migration::analyze(ctx) else {
+    let Some(m) = migration::analyze_postgres(ctx) else {
         return;
     };
     let src = ctx.source;
