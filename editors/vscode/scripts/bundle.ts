@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 
-import { BUNDLED_DIR, binaryFileName, currentTarget, isVsCodeTarget, VSCODE_TARGETS, type VsCodeTarget } from '../src/platform';
+import { BUNDLED_DIR, binaryFileName, currentTarget, isVsCodeTarget, RUST_TRIPLES, VSCODE_TARGETS, type VsCodeTarget } from '../src/platform';
 
 export const USAGE = `Usage: npm run package:bundled -- [TARGET] [--binary PATH] [--out FILE]
 
@@ -25,7 +25,9 @@ Packages the extension as a platform .vsix that holds the ladder-ls server
 
 Examples:
   npm run package:bundled
-  npm run package:bundled -- darwin-arm64 --binary ~/Downloads/ladder-ls-aarch64-apple-darwin/ladder-ls
+  npm run package:bundled -- darwin-arm64 --binary target/aarch64-apple-darwin/release/ladder-ls
+
+Rust targets: ${VSCODE_TARGETS.map((t) => `${t} = ${RUST_TRIPLES[t]}`).join(', ')}.
 `;
 
 /** A mistake in the command line or its inputs: reported with the usage text. */
@@ -263,8 +265,9 @@ export function packageBundled(argv: readonly string[], root: string): string | 
   else if (target === host) binary = buildRelease(path.resolve(root, '../..'), target);
   else {
     throw new UsageError(
-      `cannot build ladder-ls for ${target} on this ${host ?? process.platform} machine (no cross-compiling here): ` +
-        `build it for ${target} first and pass --binary PATH`,
+      `cannot build ladder-ls for ${target} on this ${host ?? process.platform} machine (this script does not cross-compile): ` +
+        `build it for ${target} first — Rust target ${RUST_TRIPLES[target]}, e.g. \`cargo build --release -p ladder-ls --target ${RUST_TRIPLES[target]}\` ` +
+        `on a machine that can — and pass --binary PATH`,
     );
   }
   if (!fs.statSync(binary, { throwIfNoEntry: false })?.isFile()) throw new UsageError(`--binary ${binary}: no such file`);

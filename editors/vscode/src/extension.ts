@@ -9,7 +9,7 @@ import {
 } from 'vscode-languageclient/node';
 
 import { describeSource, ensureExecutable, normalizeImportStrategy, resolveServerBinary, type ResolveResult } from './binary';
-import { currentTarget } from './platform';
+import { currentTarget, type VsCodeTarget } from './platform';
 import { debounce, parseRulesTable } from './rules';
 import { buildInitializationOptions, configurationItem, type InitializationOptions, RESTART_SECTIONS } from './settings';
 import { formatError, formatMissingServer, formatStarting, formatStatus, parseShowLevelResult, type StatusView } from './status';
@@ -41,6 +41,8 @@ class LadderExtension implements vscode.Disposable {
   private statusSeq = 0;
   private restarting: Promise<void> = Promise.resolve();
   private missingServerMessage: string | undefined;
+  /** This machine's `vsce` target, worked out once (`null`: none). */
+  private target: VsCodeTarget | null | undefined;
 
   constructor(
     private readonly storage: vscode.Uri,
@@ -106,7 +108,8 @@ class LadderExtension implements vscode.Disposable {
   private resolveBinary(): ResolveResult {
     const { strategy, warning } = normalizeImportStrategy(vscode.workspace.getConfiguration('ladder').get('importStrategy'));
     if (warning) this.output.warn(warning);
-    const target = currentTarget();
+    if (this.target === undefined) this.target = currentTarget() ?? null;
+    const target = this.target ?? undefined;
     const binary = resolveServerBinary({
       configured: this.serverPathSetting(),
       importStrategy: strategy,

@@ -1,6 +1,7 @@
 // Platform targets of the bundled server, named as `vsce package --target` names them.
 // Pure module: must not import `vscode` (used by the extension, the packaging script and the unit
 // tests alike, so that all three agree on where the bundled binary lives).
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 /** The `vsce package --target` names a bundled `ladder-ls` can be built for (`web` has no processes). */
@@ -38,14 +39,24 @@ export function hostTarget(platform: string, arch: string, musl: boolean): VsCod
 }
 
 /**
- * Whether this Linux process runs on musl (Alpine): Node's diagnostic report names the glibc
- * version it runs on, and has none under musl (the check `detect-libc` uses too).
+ * Whether this Linux process runs on musl (Alpine). Like `detect-libc`: `ldd` is a script that
+ * names its C library; failing that, Node's diagnostic report names the glibc version it runs on,
+ * and has none under musl.
  */
 export function runsOnMusl(): boolean {
   if (process.platform !== 'linux') return false;
   try {
-    const report = process.report?.getReport() as { header?: { glibcVersionRuntime?: string } } | undefined;
-    return report?.header !== undefined && report.header.glibcVersionRuntime === undefined;
+    const ldd = fs.readFileSync('/usr/bin/ldd', 'latin1');
+    if (ldd.includes('musl')) return true;
+    if (ldd.includes('GNU C Library')) return false;
+  } catch {
+    /* no ldd: ask Node */
+  }
+  try {
+    const report = process.report as (NodeJS.ProcessReport & { excludeNetwork?: boolean }) | undefined;
+    if (report) report.excludeNetwork = true; // the network part can take seconds, and is not needed
+    const header = (report?.getReport() as { header?: { glibcVersionRuntime?: string } } | undefined)?.header;
+    return header !== undefined && header.glibcVersionRuntime === undefined;
   } catch {
     return false;
   }
@@ -55,6 +66,19 @@ export function runsOnMusl(): boolean {
 export function currentTarget(): VsCodeTarget | undefined {
   return hostTarget(process.platform, process.arch, runsOnMusl());
 }
+
+/** The Rust target triple that builds `ladder-ls` for a `vsce` target (for messages and docs). */
+export const RUST_TRIPLES: Readonly<Record<VsCodeTarget, string>> = {
+  'linux-x64': 'x86_64-unknown-linux-gnu',
+  'linux-arm64': 'aarch64-unknown-linux-gnu',
+  'linux-armhf': 'armv7-unknown-linux-gnueabihf',
+  'alpine-x64': 'x86_64-unknown-linux-musl',
+  'alpine-arm64': 'aarch64-unknown-linux-musl',
+  'darwin-x64': 'x86_64-apple-darwin',
+  'darwin-arm64': 'aarch64-apple-darwin',
+  'win32-x64': 'x86_64-pc-windows-msvc',
+  'win32-arm64': 'aarch64-pc-windows-msvc',
+};
 
 /** `ladder-ls.exe` on Windows targets, `ladder-ls` elsewhere. */
 export function binaryFileName(target: VsCodeTarget): string {

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { describe, it } from 'node:test';
 
 import { defaultIsExecutable, ensureExecutable, expandServerPath, findOnPath, normalizeImportStrategy, resolveServerBinary } from '../../src/binary';
-import { bundledServerPath, hostTarget } from '../../src/platform';
+import { bundledServerPath, currentTarget, hostTarget, RUST_TRIPLES, runsOnMusl, VSCODE_TARGETS } from '../../src/platform';
 
 const exists = (files: string[]) => (f: string) => files.includes(f);
 
@@ -130,6 +130,24 @@ describe('platform targets', () => {
     assert.equal(hostTarget('win32', 'x64', false), 'win32-x64');
     assert.equal(hostTarget('win32', 'ia32', false), undefined);
     assert.equal(hostTarget('freebsd', 'x64', false), undefined);
+  });
+
+  it('knows this machine: glibc or musl from ldd, and its target', () => {
+    if (process.platform !== 'linux') return;
+    const ldd = fs.existsSync('/usr/bin/ldd') ? fs.readFileSync('/usr/bin/ldd', 'latin1') : '';
+    if (ldd.includes('GNU C Library')) assert.equal(runsOnMusl(), false);
+    if (ldd.includes('musl')) assert.equal(runsOnMusl(), true);
+    assert.equal(currentTarget(), hostTarget('linux', process.arch, runsOnMusl()));
+  });
+
+  it('names a Rust triple of the same OS, CPU and libc for every target', () => {
+    for (const t of VSCODE_TARGETS) {
+      const triple = RUST_TRIPLES[t];
+      const [os, cpu] = t.split('-');
+      assert.ok(triple.startsWith({ x64: 'x86_64-', arm64: 'aarch64-', armhf: 'armv7-' }[cpu] ?? '?'), `${t} → ${triple}`);
+      const suffix = { linux: /-linux-gnu(eabihf)?$/, alpine: /-linux-musl$/, darwin: /-apple-darwin$/, win32: /-pc-windows-msvc$/ }[os];
+      assert.match(triple, suffix ?? /^$/, t);
+    }
   });
 
   it('puts the binary under server/<target>/, with .exe on Windows', () => {
