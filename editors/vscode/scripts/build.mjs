@@ -25,7 +25,7 @@ await build({
 
 if (tests) {
   rmSync(join(root, 'out'), { recursive: true, force: true });
-  const pure = ['src/settings.ts', 'src/binary.ts', 'src/status.ts', 'src/rules.ts'];
+  const pure = ['src/settings.ts', 'src/binary.ts', 'src/platform.ts', 'src/status.ts', 'src/rules.ts', 'scripts/bundle.ts'];
   const unit = readdirSync(join(root, 'test/unit'))
     .filter((f) => f.endsWith('.test.ts'))
     .map((f) => `test/unit/${f}`);

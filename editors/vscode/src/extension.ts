@@ -8,7 +8,8 @@ import {
   TransportKind,
 } from 'vscode-languageclient/node';
 
-import { resolveServerBinary, type ResolveResult } from './binary';
+import { describeSource, ensureExecutable, normalizeImportStrategy, resolveServerBinary, type ResolveResult } from './binary';
+import { currentTarget, type VsCodeTarget } from './platform';
 import { debounce, parseRulesTable } from './rules';
 import { buildInitializationOptions, configurationItem, type InitializationOptions, RESTART_SECTIONS } from './settings';
 import { formatError, formatMissingServer, formatStarting, formatStatus, parseShowLevelResult, type StatusView } from './status';
@@ -40,8 +41,13 @@ class LadderExtension implements vscode.Disposable {
   private statusSeq = 0;
   private restarting: Promise<void> = Promise.resolve();
   private missingServerMessage: string | undefined;
+  /** This machine's `vsce` target, worked out once (`null`: none). */
+  private target: VsCodeTarget | null | undefined;
 
-  constructor(private readonly storage: vscode.Uri) {
+  constructor(
+    private readonly storage: vscode.Uri,
+    private readonly extensionPath: string,
+  ) {
     this.output = vscode.window.createOutputChannel(CLIENT_NAME, { log: true });
     this.traceOutput = vscode.window.createOutputChannel(`${CLIENT_NAME} Trace`);
     this.status = vscode.window.createStatusBarItem('ladder.level', vscode.StatusBarAlignment.Left, 10);
@@ -99,11 +105,30 @@ class LadderExtension implements vscode.Disposable {
     return inspected?.globalValue ?? inspected?.defaultValue;
   }
 
-  private async start(): Promise<void> {
-    this.binary = resolveServerBinary({
+  private resolveBinary(): ResolveResult {
+    const { strategy, warning } = normalizeImportStrategy(vscode.workspace.getConfiguration('ladder').get('importStrategy'));
+    if (warning) this.output.warn(warning);
+    if (this.target === undefined) this.target = currentTarget() ?? null;
+    const target = this.target ?? undefined;
+    const binary = resolveServerBinary({
       configured: this.serverPathSetting(),
+      importStrategy: strategy,
+      extensionPath: this.extensionPath,
+      target,
       workspaceFolders: (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath),
     });
+    if (binary.ok && binary.source === 'bundled') {
+      try {
+        if (ensureExecutable(binary.path)) this.output.info(`made the bundled server executable (its mode bits were lost on install): ${binary.path}`);
+      } catch (err) {
+        return { ok: false, reason: 'no-bundled', message: `Ladder: ${errorMessage(err)}. Set \`ladder.serverPath\` to a \`ladder-ls\` binary instead.` };
+      }
+    }
+    return binary;
+  }
+
+  private async start(): Promise<void> {
+    this.binary = this.resolveBinary();
     if (!this.binary.ok) {
       this.missingServerMessage = this.binary.message;
       this.output.error(this.binary.message);
@@ -113,7 +138,7 @@ class LadderExtension implements vscode.Disposable {
     }
     this.missingServerMessage = undefined;
     this.options = this.readSettings();
-    this.output.info(`starting ${this.binary.path} --stdio (from ${this.binary.source === 'setting' ? 'ladder.serverPath' : 'PATH'})`);
+    this.output.info(`starting ${this.binary.path} --stdio (from ${describeSource(this.binary.source)})`);
     this.output.info(`initializationOptions: ${JSON.stringify(this.options)}`);
 
     const serverOptions: ServerOptions = {
@@ -187,7 +212,7 @@ class LadderExtension implements vscode.Disposable {
 
   private async showMissingServer(message: string): Promise<void> {
     const pick = await vscode.window.showErrorMessage(message, 'Open Settings', 'Show output');
-    if (pick === 'Open Settings') await vscode.commands.executeCommand('workbench.action.openSettings', 'ladder.serverPath');
+    if (pick === 'Open Settings') await vscode.commands.executeCommand('workbench.action.openSettings', '@ext:ladder-ls.ladder-ls');
     else if (pick === 'Show output') this.output.show(true);
   }
 
@@ -400,7 +425,7 @@ function summarize(result: unknown): string | undefined {
 let extension: LadderExtension | undefined;
 
 export function activate(context: vscode.ExtensionContext): void {
-  extension = new LadderExtension(context.globalStorageUri);
+  extension = new LadderExtension(context.globalStorageUri, context.extensionPath);
   context.subscriptions.push(extension);
   extension.activate();
 }

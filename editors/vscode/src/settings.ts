@@ -148,4 +148,4 @@ export function configurationItem(section: string | undefined, options: Initiali
 }
 
 /** The settings whose change requires a server restart (trace is handled live by the client). */
-export const RESTART_SECTIONS = ['ladder.serverPath', 'ladder.targetLevel', 'ladder.aboveTarget', 'ladder.rules', 'ladder.mix'] as const;
+export const RESTART_SECTIONS = ['ladder.serverPath', 'ladder.importStrategy', 'ladder.targetLevel', 'ladder.aboveTarget', 'ladder.rules', 'ladder.mix'] as const;

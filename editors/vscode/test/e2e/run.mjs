@@ -1,22 +1,32 @@
 // End-to-end test of the packaged extension in a real VS Code (code-server), driven by chromium.
 //
-//   node test/e2e/run.mjs [--mode full|missing-server]
+//   node test/e2e/run.mjs [--mode full|missing-server|untrusted]
 //
 // Environment:
-//   LADDER_LS_BIN  server binary (default ../../target/debug/ladder-ls from editors/vscode)
+//   VSIX           packaged extension. Default: the platform .vsix of `npm run package:bundled`
+//                  (dist-vsix/ladder-ls-<target>-<version>.vsix), or for --mode missing-server the
+//                  universal one of `npm run package` (dist-vsix/ladder-ls-<version>.vsix).
+//   E2E_SERVER_PATH  run this server through `ladder.serverPath` instead of the bundled one (e.g.
+//                  test/e2e/fake-ladder-ls.mjs, to work on the extension without the Rust server).
 //   CODE_SERVER    code-server launcher (default .e2e/code-server/node_modules/.bin/code-server)
-//   VSIX           packaged extension (default dist-vsix/ladder-ls-<version>.vsix)
 //   CHROMIUM       browser (default /usr/bin/chromium)
 //   E2E_TIMEOUT_MS per-step timeout (default 60000)
 //   E2E_ALLOW_NOTIFICATIONS=1  do not fail on Ladder notifications during the full scenario
 //   E2E_REQUIRE_CODELENS=1  fail when no `Ladder L…` code lens shows on defmodule (default: log only)
 //
+// Every mode runs code-server with no `ladder-ls` on PATH (directories holding one are dropped),
+// as on a machine where only the extension was installed.
+//
 // Modes:
-//   full            the real scenario: squiggles, Problems panel, quick fixes, status bar level.
-//   missing-server  ladder.serverPath points nowhere: the extension activates, the `elixir`
-//                   language is there, and the user is told how to install the server.
+//   full            the bundled server, as installed from the platform .vsix: squiggles, Problems
+//                   panel, quick fixes, status bar level, code lens, fix all, rule docs, restart.
+//   missing-server  the universal .vsix (no server inside): the extension activates, the `elixir`
+//                   language is there, and the user is told the .vsix holds no server and how to
+//                   get one; then a `ladder.serverPath` pointing nowhere is reported as such.
 //   untrusted       ladder.mix.enabled is on but the folder is opened in Restricted Mode: the
-//                   extension still lints, and the server is started with the mix gates off.
+//                   extension still lints, and the server is started with the mix gates off. The
+//                   bundled binary's execute bits are removed after install: the extension must
+//                   restore them (some unzippers drop them).
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
@@ -28,14 +38,18 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const mode = process.argv.includes('--mode') ? process.argv[process.argv.indexOf('--mode') + 1] : 'full';
 if (!['full', 'missing-server', 'untrusted'].includes(mode)) throw new Error(`unknown --mode ${mode}`);
 
-const version = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')).version;
+const { name: extName, publisher, version } = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
 const e2eDir = path.join(root, '.e2e');
 const codeServer = process.env.CODE_SERVER ?? path.join(e2eDir, 'code-server/node_modules/.bin/code-server');
-const vsix = path.resolve(root, process.env.VSIX ?? `dist-vsix/ladder-ls-${version}.vsix`);
+// The same target names as the extension (src/platform.ts); the e2e runs on glibc Linux.
+const target = `${{ linux: 'linux', darwin: 'darwin', win32: 'win32' }[process.platform] ?? process.platform}-${process.arch === 'arm' ? 'armhf' : process.arch}`;
+const vsix = path.resolve(
+  root,
+  process.env.VSIX ?? (mode === 'missing-server' ? `dist-vsix/${extName}-${version}.vsix` : `dist-vsix/${extName}-${target}-${version}.vsix`),
+);
 const chromiumPath = process.env.CHROMIUM ?? '/usr/bin/chromium';
-const serverBin = mode === 'missing-server'
-  ? path.join(e2eDir, 'does-not-exist/ladder-ls')
-  : path.resolve(root, process.env.LADDER_LS_BIN ?? '../../target/debug/ladder-ls');
+const serverPathSetting = process.env.E2E_SERVER_PATH ? path.resolve(root, process.env.E2E_SERVER_PATH) : undefined;
+const nowhere = path.join(e2eDir, 'does-not-exist/ladder-ls');
 const TIMEOUT = Number(process.env.E2E_TIMEOUT_MS ?? 60_000);
 const requireCodeLens = process.env.E2E_REQUIRE_CODELENS === '1';
 const screenshots = path.join(e2eDir, 'screenshots');
@@ -47,9 +61,7 @@ const log = (...a) => console.log(`[e2e ${mode} +${((Date.now() - t0) / 1000).to
 for (const [what, file] of [['code-server', codeServer], ['vsix', vsix], ['chromium', chromiumPath]]) {
   if (!fs.existsSync(file)) throw new Error(`${what} not found at ${file}`);
 }
-if (mode !== 'missing-server' && !fs.existsSync(serverBin)) {
-  throw new Error(`ladder-ls binary not found at ${serverBin} (build it with cargo build, or set LADDER_LS_BIN)`);
-}
+if (serverPathSetting && !fs.existsSync(serverPathSetting)) throw new Error(`E2E_SERVER_PATH: no file at ${serverPathSetting}`);
 
 // ---- a fresh VS Code profile and workspace ------------------------------------------------------
 fs.rmSync(runDir, { recursive: true, force: true });
@@ -73,7 +85,7 @@ fs.writeFileSync(
   path.join(userData, 'User/settings.json'),
   JSON.stringify(
     {
-      'ladder.serverPath': serverBin,
+      ...(serverPathSetting ? { 'ladder.serverPath': serverPathSetting } : {}),
       'ladder.trace.server': 'messages',
       ...(mode === 'untrusted' ? { 'ladder.mix.enabled': true, 'security.workspace.trust.startupPrompt': 'always' } : {}),
       'workbench.startupEditor': 'none',
@@ -107,6 +119,15 @@ const hermeticEnv = {
   RUST_LOG: process.env.RUST_LOG ?? 'info',
 };
 delete hermeticEnv.VSCODE_IPC_HOOK_CLI;
+// No ladder-ls on PATH: the extension must run the one it bundles (or say that it has none).
+{
+  const dirs = (hermeticEnv.PATH ?? '').split(path.delimiter);
+  const kept = dirs.filter((d) => d && !fs.existsSync(path.join(d, 'ladder-ls')) && !fs.existsSync(path.join(d, 'ladder-ls.exe')));
+  for (const d of dirs) if (d && !kept.includes(d)) log(`dropping ${d} from PATH (it holds a ladder-ls)`);
+  hermeticEnv.PATH = kept.join(path.delimiter);
+  const which = spawnSync('sh', ['-c', 'command -v ladder-ls'], { env: hermeticEnv, encoding: 'utf8' });
+  if (which.status === 0) throw new Error(`ladder-ls is still on PATH: ${which.stdout.trim()}`);
+}
 
 log(`installing ${path.relative(root, vsix)}`);
 const install = spawnSync(codeServer, ['--install-extension', vsix, '--extensions-dir', extensionsDir, '--user-data-dir', userData], {
@@ -116,6 +137,21 @@ const install = spawnSync(codeServer, ['--install-extension', vsix, '--extension
 });
 if (install.status !== 0 || !/successfully installed/i.test(install.stdout + install.stderr)) {
   throw new Error(`code-server --install-extension failed (${install.status}):\n${install.stdout}\n${install.stderr}`);
+}
+// Where the bundled server landed, and whether the install kept its execute bits.
+const installedDir = fs.readdirSync(extensionsDir).find((d) => d.startsWith(`${publisher}.${extName}-${version}`));
+if (!installedDir) throw new Error(`no ${publisher}.${extName}-${version}* folder in ${extensionsDir} after the install`);
+const bundledBin = path.join(extensionsDir, installedDir, 'server', target, 'ladder-ls');
+if (mode === 'missing-server') {
+  if (fs.existsSync(path.join(extensionsDir, installedDir, 'server'))) throw new Error(`${vsix} bundles a server: missing-server needs the universal .vsix`);
+} else if (!serverPathSetting) {
+  if (!fs.existsSync(bundledBin)) throw new Error(`the installed extension has no ${path.relative(extensionsDir, bundledBin)}: is ${vsix} the ${target} .vsix of npm run package:bundled?`);
+  const mode0 = fs.statSync(bundledBin).mode & 0o777;
+  log(`installed ${path.relative(extensionsDir, bundledBin)} with mode ${mode0.toString(8)}`);
+  if (mode === 'untrusted') {
+    fs.chmodSync(bundledBin, 0o644); // as an unzipper that drops mode bits would leave it
+    log('  removed its execute bits: the extension must restore them');
+  }
 }
 
 // ---- code-server ---------------------------------------------------------------------------------
@@ -406,6 +442,12 @@ try {
       log(`  ${line.trim()}`);
       if (!line.includes('"mix":{"enabled":false')) throw new Error('mix gates were not forced off in an untrusted workspace');
       if (!logText.includes('forced off because the workspace is not trusted')) throw new Error('no log line explaining why mix is off');
+      if (!serverPathSetting) {
+        const fixed = `made the bundled server executable (its mode bits were lost on install): ${bundledBin}`;
+        if (!logText.includes(fixed)) throw new Error(`no "${fixed}" in the Ladder log`);
+        if ((fs.statSync(bundledBin).mode & 0o111) === 0) throw new Error(`${bundledBin} is still not executable`);
+        log('  the extension restored the execute bits of the bundled server');
+      }
       const status = await waitFor('a "Ladder Ln" status bar item', async () => {
         const st = await ladderStatus();
         return st && /^Ladder L\d/.test(st) ? st : null;
@@ -413,10 +455,10 @@ try {
       log(`  status bar: ${status}`);
     });
   } else if (mode === 'missing-server') {
-    await stepDo('the user is told the server is missing', async () => {
-      const toast = await waitFor('an error notification about ladder-ls', async () => {
+    await stepDo('the user is told the .vsix holds no server', async () => {
+      const toast = await waitFor('an error notification about the missing bundled ladder-ls', async () => {
         const texts = await page.locator('.notifications-toasts .notification-toast').allInnerTexts();
-        return texts.find((t) => t.includes('ladder.serverPath') && t.includes('cargo install --path server'));
+        return texts.find((t) => t.includes('bundles no') && t.includes(`needs the ${target} .vsix`) && t.includes('package:bundled'));
       });
       log(`  notification: ${toast.replace(/\s+/g, ' ').trim()}`);
       const status = await waitFor('the status bar item saying "no server"', async () => {
@@ -425,6 +467,18 @@ try {
       });
       log(`  status bar: ${status}`);
     });
+
+    await stepDo('a ladder.serverPath pointing nowhere is reported, not replaced', async () => {
+      // Workspace settings: the folder is watched (an outside write to the user settings is not noticed).
+      fs.mkdirSync(path.join(workspace, '.vscode'), { recursive: true });
+      fs.writeFileSync(path.join(workspace, '.vscode/settings.json'), JSON.stringify({ 'ladder.serverPath': nowhere }, null, 2));
+      const toast = await waitFor('an error notification about ladder.serverPath', async () => {
+        const texts = await page.locator('.notifications-toasts .notification-toast').allInnerTexts();
+        return texts.find((t) => t.includes('ladder.serverPath') && t.includes(nowhere) && t.includes('cargo install --path server'));
+      });
+      log(`  notification: ${toast.replace(/\s+/g, ' ').trim()}`);
+      await waitFor('the status bar item saying "no server"', async () => ((await ladderStatus()) ?? '').includes('no server'));
+    });
   } else {
     const inspectLine = lineOf('IO.inspect');
     const defLine = lineOf('def hello');
@@ -432,6 +486,12 @@ try {
     await stepDo('squiggles appear', () =>
       waitFor('a warning squiggle in the editor', async () => (await page.locator('.editor-instance .squiggly-warning, .editor-instance .squiggly-error').count()) >= 2),
     );
+
+    await stepDo(serverPathSetting ? 'the server is the one in ladder.serverPath' : 'the server is the bundled one', async () => {
+      const expected = serverPathSetting ? `starting ${serverPathSetting} --stdio (from ladder.serverPath)` : `starting ${bundledBin} --stdio (from bundled with the extension)`;
+      await waitFor(`"${expected}" in the Ladder log`, () => readLadderLog().includes(expected));
+      log(`  ${expected}`);
+    });
 
     const initial = await stepDo('the status bar shows the level', () =>
       waitFor('a "Ladder Ln" status bar item', async () => {
