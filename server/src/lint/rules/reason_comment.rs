@@ -1,0 +1,38 @@
+//! Whether code carries a comment saying why: rules whose findings a reviewer would accept once
+//! the author explains the choice (a skipped test, a deliberate catch-all, a fire-and-forget
+//! process) look for one here.
+
+use std::ops::Range;
+
+use tree_sitter::Node;
+
+use crate::lint::LintContext;
+use crate::syntax::{elixir, text};
+
+/// Whether a non-empty comment lies inside `range`.
+pub(crate) fn comment_within(ctx: &LintContext<'_>, range: Range<usize>) -> bool {
+    let comments = &ctx.nodes().comments;
+    let first = comments.partition_point(|c| c.start_byte() < range.start);
+    comments[first..]
+        .iter()
+        .take_while(|c| c.end_byte() <= range.end)
+        .any(|c| says_something(*c, ctx.source))
+}
+
+/// Whether a non-empty comment ends the line where `node` starts or ends, or fills the line
+/// just above it.
+pub(crate) fn comment_at(ctx: &LintContext<'_>, node: Node<'_>) -> bool {
+    let first_line = ctx.line_of(node.start_byte());
+    let last_line = ctx.line_of(node.end_byte());
+    ctx.nodes().comments.iter().any(|c| {
+        let line = ctx.line_of(c.start_byte());
+        says_something(*c, ctx.source)
+            && (line == first_line
+                || line == last_line
+                || (line + 1 == first_line && elixir::starts_line(ctx.source, c.start_byte())))
+    })
+}
+
+fn says_something(comment: Node<'_>, src: &str) -> bool {
+    !text(comment, src).trim_start_matches('#').trim().is_empty()
+}
