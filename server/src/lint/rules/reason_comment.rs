@@ -9,7 +9,7 @@ use tree_sitter::Node;
 use crate::lint::LintContext;
 use crate::syntax::{elixir, text};
 
-/// Whether a non-empty comment lies inside `range`.
+/// Whether a comment giving a reason lies inside `range`.
 pub(crate) fn comment_within(ctx: &LintContext<'_>, range: Range<usize>) -> bool {
     let comments = &ctx.nodes().comments;
     let first = comments.partition_point(|c| c.start_byte() < range.start);
@@ -19,7 +19,7 @@ pub(crate) fn comment_within(ctx: &LintContext<'_>, range: Range<usize>) -> bool
         .any(|c| says_something(*c, ctx.source))
 }
 
-/// Whether a non-empty comment ends the line where `node` starts or ends, or fills the line
+/// Whether a comment giving a reason ends the line where `node` starts or ends, or fills the line
 /// just above it.
 pub(crate) fn comment_at(ctx: &LintContext<'_>, node: Node<'_>) -> bool {
     let first_line = ctx.line_of(node.start_byte());
@@ -33,6 +33,9 @@ pub(crate) fn comment_at(ctx: &LintContext<'_>, node: Node<'_>) -> bool {
     })
 }
 
+/// A comment that gives a reason: not empty, not a question ("how should we handle errors?"
+/// admits the problem), and not a `FIXME` (it says the code is wrong).
 fn says_something(comment: Node<'_>, src: &str) -> bool {
-    !text(comment, src).trim_start_matches('#').trim().is_empty()
+    let said = text(comment, src).trim_start_matches('#').trim();
+    !said.is_empty() && !said.ends_with('?') && !said.to_ascii_uppercase().starts_with("FIXME")
 }

@@ -32,8 +32,12 @@ pub static RULE: Rule = Rule {
                   (`Exception.message(e)` passed on). Not flagged: clauses that name specific \
                   exceptions (`rescue ArgumentError -> nil` in a parser, `rescue \
                   Ecto.NoResultsError -> nil`: an expected failure handled on purpose), \
-                  predicates (`valid?/1`) whose rescue answers `true` or `false`, `catch`, and \
-                  test files.",
+                  clauses with a comment saying why (a question or a `FIXME` is not a reason), \
+                  predicates (`valid?/1`, `is_integer/1`) whose rescue answers `true` or \
+                  `false`, `safe_*`/`try_*` functions (their name promises not to raise), a \
+                  rescue that hands back the function's input unchanged (`rescue _ -> body` \
+                  in a decoder), a retry with a raising call (`rescue _ -> HTTPoison.get!(…)`), \
+                  `catch`, and test files.",
             bad: "defmodule Shop.Rates do\n  def fetch(currency) do\n    currency\n    |> RatesApi.get!()\n    |> Map.fetch!(\"rate\")\n  rescue\n    _ -> 1.0\n  end\nend",
             good: "defmodule Shop.Rates do\n  require Logger\n\n  def fetch(currency) do\n    {:ok, currency |> RatesApi.get!() |> Map.fetch!(\"rate\")}\n  rescue\n    e in [RatesApi.Error, KeyError] ->\n      Logger.warning(\"rate lookup failed: #{Exception.message(e)}\")\n      {:error, :rate_unavailable}\n  end\nend",
             fix: "Rescue only the exceptions you expect, and make the failure visible: return \
