@@ -8,6 +8,7 @@ use tree_sitter::Node;
 
 use super::handling::{handles_error, last_expression};
 use crate::lint::rules::l2_static::removal::{enclosing_function, is_dropped_statement};
+use crate::lint::rules::reason_comment::comment_within;
 use crate::lint::{Finding, LintContext, Rule, RuleDocs, RuleMeta, Severity};
 use crate::syntax::{elixir, text};
 
@@ -25,7 +26,8 @@ pub static RULE: Rule = Rule {
                   result of `Repo.insert/update/delete/insert_or_update` thrown away with \
                   `_ =` or as a statement whose value is unused: an invalid changeset is \
                   silently not saved. A branch that logs, reports, or uses the reason is \
-                  handled. Not flagged: branches that match a specific reason (`{:error, \
+                  handled, and so is one with a comment saying why. Not flagged: branches that match a \
+                  specific reason (`{:error, \
                   :not_found} -> nil` is a decision, not an accident), the bare `:error` of \
                   `Map.fetch`/`Integer.parse`, branches answering anything else (`false`, a \
                   default list, `{:noreply, state}`), bang calls (`Repo.insert!` raises), and \
@@ -123,6 +125,14 @@ fn check_clause(ctx: &LintContext<'_>, clause: Node<'_>, out: &mut Vec<Finding>)
         return;
     };
     if handles_error(body, src, None) {
+        return;
+    }
+    // A comment in the clause, or between it and the clause before, explains the choice:
+    // "account does not exist; fall through to the same neutral response".
+    let from = clause
+        .prev_named_sibling()
+        .map_or(clause.start_byte(), |p| p.end_byte());
+    if comment_within(ctx, from..clause.end_byte()) {
         return;
     }
     let place = match enclosing_function(clause, src) {
@@ -359,6 +369,15 @@ end
   end
 
   def handle_info({:error, _}, state), do: {:noreply, state}
+
+  def request_otp(phone) do
+    case Accounts.fetch_by_phone(phone) do
+      {:ok, user} -> Otp.send(user)
+      {:error, _} ->
+        # Unknown number: answer like a known one so callers cannot enumerate accounts.
+        :ok
+    end
+  end
 
   def resolve_invite(_, %{email: email}, _) do
     case Invites.send(email) do
