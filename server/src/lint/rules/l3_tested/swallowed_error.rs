@@ -30,7 +30,7 @@ pub static RULE: Rule = Rule {
                   specific reason (`{:error, \
                   :not_found} -> nil` is a decision, not an accident), the bare `:error` of \
                   `Map.fetch`/`Integer.parse`, branches answering anything else (`false`, a \
-                  default list, `{:noreply, state}`), bang calls (`Repo.insert!` raises), and \
+                  default list, `{:noreply, state}`), `true` answered by a predicate (`*?`, `is_*`), bang calls (`Repo.insert!` raises), and \
                   test files and scripts.",
             bad: "def subscribe(user, list) do\n  case Newsletter.add(list, user.email) do\n    {:ok, _} -> :ok\n    {:error, _} -> :ok\n  end\nend\n\ndef touch(user) do\n  _ = Repo.update(User.seen_changeset(user))\n  user\nend",
             good: "def subscribe(user, list) do\n  case Newsletter.add(list, user.email) do\n    {:ok, _} -> :ok\n    {:error, reason} ->\n      Logger.warning(\"newsletter signup failed: #{inspect(reason)}\")\n      {:error, reason}\n  end\nend\n\ndef touch(user) do\n  Repo.update!(User.seen_changeset(user))\nend",
@@ -135,7 +135,16 @@ fn check_clause(ctx: &LintContext<'_>, clause: Node<'_>, out: &mut Vec<Finding>)
     if comment_within(ctx, from..clause.end_byte()) {
         return;
     }
-    let place = match enclosing_function(clause, src) {
+    let function = enclosing_function(clause, src);
+    if answer.kind() == "boolean"
+        && function
+            .as_deref()
+            .and_then(|f| f.split('/').next())
+            .is_some_and(|n| n.ends_with('?') || n.starts_with("is_"))
+    {
+        return; // A predicate's `true` is its answer: "no file, so it was generated without assets".
+    }
+    let place = match &function {
         Some(f) => format!(" in `{f}`"),
         None => String::new(),
     };
@@ -358,6 +367,13 @@ end
     case File.stat(path) do
       {:ok, _} -> true
       {:error, _} -> false
+    end
+  end
+
+  defp missing_assets? do
+    case File.read("assets/js/app.js") do
+      {:ok, content} -> not (content =~ "phoenix_html")
+      {:error, _} -> true
     end
   end
 
