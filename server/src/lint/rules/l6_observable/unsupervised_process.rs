@@ -32,7 +32,7 @@ pub static RULE: Rule = Rule {
                   (`Task.await`/`await_many`/`yield`/`yield_many`, a `receive`) or receives \
                   their replies in `handle_info/2` or `handle_event/4` (the GenServer and \
                   `gen_statem` pattern), a start with a comment above it saying why it is left \
-                  unsupervised, `Task.async_stream`, Mix tasks \
+                  unsupervised, calls to a module's own `spawn` function, `Task.async_stream`, Mix tasks \
                   under `lib/mix/` (not part of a release), code inside `quote`, and files \
                   outside `lib/`.",
             bad: "defmodule Shop.Orders do\n  def place(order) do\n    {:ok, order} = Repo.insert(order)\n    Task.start(fn -> Shop.Mailer.deliver_confirmation(order) end)\n    {:ok, order}\n  end\nend",
@@ -73,9 +73,12 @@ fn check_module<'a>(ctx: &LintContext<'a>, module: &ModuleModel<'a>, out: &mut V
     let mut awaits = module.functions.iter().any(|f| {
         (f.name == "handle_info" && f.arity == 2) || (f.name == "handle_event" && f.arity == 4)
     });
+    // A module defining its own `spawn` (a pool's API, say) calls that one, not `Kernel.spawn`.
+    let own_spawn = module.functions.iter().any(|f| f.name == "spawn");
     for call in own_calls(ctx, module) {
         if let Some((kind, label)) = starts_process(call, src) {
-            if !elixir::inside_quote(call, src) {
+            let shadowed = own_spawn && elixir::local_call_name(call, src) == Some("spawn");
+            if !shadowed && !elixir::inside_quote(call, src) {
                 starts.push((call, kind, label));
             }
         } else if matches!(
@@ -297,6 +300,12 @@ end
             [11],
             "a question is not a reason"
         );
+    }
+
+    #[test]
+    fn a_module_s_own_spawn_is_not_kernel_spawn() {
+        let src = "defmodule Shop.Pool do\n  def spawn(job), do: DynamicSupervisor.start_child(Shop.PoolSup, {Shop.Worker, job})\n  def run_all(jobs), do: Enum.map(jobs, &spawn(&1))\n  def run(job), do: spawn(job)\nend\n";
+        assert!(findings_of(src, "lib/shop/pool.ex", CODE).is_empty());
     }
 
     #[test]
