@@ -60,6 +60,9 @@ pub static RULES: &[&Rule] = &[
     // L3
     &rules::mix_gates::TEST_FAILURE,
     &rules::l3_tested::missing_test_file::RULE,
+    &rules::l3_tested::silent_rescue::RULE,
+    &rules::l3_tested::swallowed_error::RULE,
+    &rules::l3_tested::skipped_test::RULE,
     // L4
     &rules::l4_typed::missing_spec::RULE,
     &rules::l4_typed::vague_spec::RULE,
@@ -85,7 +88,9 @@ pub static RULES: &[&Rule] = &[
     &rules::l5_secure::xss_send_resp::RULE,
     &rules::l5_secure::missing_force_ssl::RULE,
     // L6
+    &rules::l6_observable::untraced_external_call::RULE,
     &rules::l6_observable::missing_telemetry_setup::RULE,
+    &rules::l6_observable::unsupervised_process::RULE,
     // L7
     &rules::l7_documented::missing_moduledoc::RULE,
     &rules::l7_documented::missing_doc::RULE,

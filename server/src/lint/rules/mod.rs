@@ -12,6 +12,7 @@ pub mod l6_observable;
 pub mod l7_documented;
 pub mod meta;
 pub mod mix_gates;
+mod reason_comment;
 
 #[cfg(test)]
 pub mod migration_test_support;

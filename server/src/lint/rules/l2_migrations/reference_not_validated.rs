@@ -3,9 +3,9 @@
 //! foreign key scans the table while locking both it and the referenced table against writes.
 //!
 //! Not reported in `create table(...)`, on a table created by the same migration, nor in
-//! `down/0`. The fix adds `validate: false` to `references(...)`; it is safe on `add` (the new
-//! column is NULL in every existing row, there is nothing to check), and offered one at a time
-//! on `modify`, where existing rows would no longer be checked.
+//! `down/0`. The fix adds `validate: false` to `references(...)`. It is offered one at a time
+//! and never applied in bulk by `check --fix`: an unvalidated constraint stays `NOT VALID`
+//! until someone writes the later migration that validates it.
 
 use crate::lint::migration::{self, ColumnAction, Opts};
 use crate::lint::{Finding, Fix, LintContext, Rule, RuleDocs, RuleMeta, Severity};
@@ -24,15 +24,19 @@ pub static RULE: Rule = Rule {
                   EXCLUSIVE lock on both tables: writes to the table and to the referenced table \
                   wait until the scan is done. With `validate: false` the constraint is added \
                   `NOT VALID`: enforced for new writes at once, checked for old rows later by a \
-                  `VALIDATE CONSTRAINT` that does not block writes.",
+                  `VALIDATE CONSTRAINT` that does not block writes. Flagged: `add`, \
+                  `add_if_not_exists` and `modify` of a column with `references(...)` inside \
+                  `alter table(...)`, when `validate:` is absent or `true`. Not flagged: \
+                  `create table(...)` and a table created earlier in the same migration (empty, \
+                  nothing to scan), `validate: false` or a computed option list, and `down/0`.",
             bad: "def change do\n  alter table(:orders) do\n    add :user_id, references(:users)\n  end\nend",
             good: "# Migration 1\ndef change do\n  alter table(:orders) do\n    add :user_id, references(:users, validate: false)\n  end\nend\n\n# Migration 2\ndef change do\n  execute \"ALTER TABLE orders VALIDATE CONSTRAINT orders_user_id_fkey\", \"\"\nend",
             fix: "Adds `validate: false` to `references(...)`. Then validate the constraint in a \
                   separate, later migration: `execute \"ALTER TABLE orders VALIDATE CONSTRAINT \
                   orders_user_id_fkey\", \"\"` (the scan then runs without blocking writes). The \
-                  fix is applied in bulk for `add` only: a new column holds no values to check. \
-                  On `modify`, existing rows are no longer checked until validation, so the fix \
-                  is offered one at a time.",
+                  fix is offered one at a time and never applied by `check --fix`: the \
+                  constraint stays `NOT VALID`, unchecked for existing rows, until that second \
+                  migration exists.",
         },
         excellent_migrations: &["column_reference_added"],
         ..RuleMeta::BASE

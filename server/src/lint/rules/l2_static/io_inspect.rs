@@ -24,7 +24,11 @@ pub static RULE: Rule = Rule {
         docs: RuleDocs {
             why: "`IO.inspect` is a debugging aid. Left in production code it writes unstructured \
                   output to stdout, bypassing Logger's levels, metadata and backends, and may \
-                  print sensitive data.",
+                  print sensitive data. Not flagged: code whose job is printing — `defimpl \
+                  Inspect` implementations, Mix tasks (`use Mix.Task`: run from a shell, not part \
+                  of a release), and functions named `print_*`, `dump_*` or `debug_*` (`inspect_*` \
+                  is flagged: such functions usually return a string, and an `IO.inspect` in them \
+                  is a leftover).",
             bad: "def total(order) do\n  order.items\n  |> IO.inspect(label: \"items\")\n  |> Enum.sum()\nend",
             good: "def total(order) do\n  order.items\n  |> Enum.sum()\nend",
             fix: "Removes the call: the pipe step is dropped, a call used as a value is replaced by \
@@ -39,10 +43,34 @@ pub static RULE: Rule = Rule {
 
 fn check(ctx: &LintContext<'_>, out: &mut Vec<Finding>) {
     for call in &ctx.nodes().calls {
-        if elixir::remote_call(*call, ctx.source) == Some(("IO", "inspect")) {
+        if elixir::remote_call(*call, ctx.source) == Some(("IO", "inspect"))
+            && !prints_on_purpose(ctx, *call)
+        {
             out.push(finding(ctx, *call));
         }
     }
+}
+
+/// Code whose job is printing: an `Inspect` implementation, a Mix task (`use Mix.Task`, run
+/// from a shell, never in a release), and functions named `print_*`, `dump_*` or `debug_*`.
+fn prints_on_purpose(ctx: &LintContext<'_>, call: Node<'_>) -> bool {
+    let src = ctx.source;
+    if let Some(def) = elixir::ancestor(call, |n| elixir::function_def(n, src).is_some())
+        .and_then(|n| elixir::function_def(n, src))
+        && ["print_", "dump_", "debug_"]
+            .iter()
+            .any(|p| def.name.starts_with(p))
+    {
+        return true;
+    }
+    let Some(module) = elixir::ancestor(call, |n| elixir::module_def(n, src).is_some()) else {
+        return false;
+    };
+    ctx.modules().iter().any(|m| {
+        m.def.node == module
+            && ((m.def.kind == elixir::ModuleKind::Impl && m.def.name == "Inspect")
+                || m.uses.contains(&"Mix.Task"))
+    })
 }
 
 fn finding(ctx: &LintContext<'_>, call: Node<'_>) -> Finding {
@@ -135,6 +163,31 @@ mod tests {
     }
 
     #[test]
+    fn pure_collections_and_access_leave_nothing_behind() {
+        for arg in [
+            "%{user: user.id, items: [1, 2]}",
+            "[label: \"x\", value: params[:id]]",
+            "%Shop.Order{id: id, total: -1}",
+            "{conn.assigns.current_user, ~w(a b)}",
+            "%{state | step: 2}",
+            "%{\"id\" => id}",
+        ] {
+            let src = format!(
+                "def f(user, params, id, conn, state) do\n  IO.inspect({arg})\n  :ok\nend\n"
+            );
+            assert_eq!(
+                fixed(&src),
+                "def f(user, params, id, conn, state) do\n  :ok\nend\n",
+                "{arg}"
+            );
+        }
+        let effect = "def f(x) do\n  IO.inspect(%{a: save(x)})\n  :ok\nend\n";
+        assert_eq!(fixed(effect), "def f(x) do\n  %{a: save(x)}\n  :ok\nend\n");
+        let interpolated = "def f(x) do\n  IO.inspect(~s(#{send(x, :hi)}))\n  :ok\nend\n";
+        assert!(fixed(interpolated).contains("~s(#{send(x, :hi)})"));
+    }
+
+    #[test]
     fn captures_are_flagged_and_identity_steps_removed() {
         let src = "def f(xs), do: Enum.each(xs, &IO.inspect/1)\n";
         let found = findings_of(src, "lib/a.ex", CODE);
@@ -162,6 +215,47 @@ mod tests {
     fn other_inspects_are_fine() {
         let src = "def f(x) do\n  Logger.debug(inspect(x))\n  Kernel.inspect(x)\n  MyIO.inspect(x)\nend\n";
         assert!(findings_of(src, "lib/a.ex", CODE).is_empty());
+    }
+
+    #[test]
+    fn printing_code_is_quiet() {
+        let src = r##"defimpl Inspect, for: Shop.Secret do
+  def inspect(secret, _opts) do
+    IO.inspect(secret.id, label: "secret")
+    "#Shop.Secret<redacted>"
+  end
+end
+
+defmodule Mix.Tasks.Shop.Dump do
+  use Mix.Task
+
+  @shortdoc "Prints every order"
+  def run(_args) do
+    Mix.Task.run("app.start")
+    Shop.Repo.all(Shop.Order) |> IO.inspect(limit: :infinity)
+  end
+end
+
+defmodule Shop.Debug do
+  def print_tree(node), do: IO.inspect(node, label: "tree")
+  def dump_state(pid), do: pid |> :sys.get_state() |> IO.inspect()
+  def debug_query(q), do: IO.inspect(Ecto.Adapters.SQL.to_sql(:all, Shop.Repo, q))
+end
+"##;
+        assert!(findings_of(src, "lib/shop/debug.ex", CODE).is_empty());
+        let leftover = r#"defmodule Shop.Orders do
+  def inspect_total(order) do
+    total = Enum.sum(order.lines)
+    IO.inspect(total)
+    "total: #{total}"
+  end
+
+  defimpl String.Chars do
+    def to_string(order), do: IO.inspect(order.id) |> Integer.to_string()
+  end
+end
+"#;
+        assert_eq!(finding_lines(leftover, "lib/shop/orders.ex", CODE), [4, 9]);
     }
 
     #[test]

@@ -21,7 +21,7 @@ mod pipeline;
 pub mod predicate_name;
 pub mod query_in_loop;
 pub mod raise_in_rescue;
-mod removal;
+pub(crate) mod removal;
 pub mod same_operands;
 mod tags;
 pub mod todo_comment;

@@ -68,12 +68,27 @@ pub(crate) fn is_dropped_statement(node: Node<'_>) -> bool {
 }
 
 /// Whether evaluating `node` has no side effects worth keeping: variables, literals, module
-/// attributes and field access.
+/// attributes, field and `[]` access, and maps, structs, keyword lists, lists and tuples of those.
 pub(crate) fn is_pure(node: Node<'_>, src: &str) -> bool {
+    let children_pure = |n: Node<'_>| {
+        let mut c = n.walk();
+        n.named_children(&mut c)
+            .filter(|c| c.kind() != "comment")
+            .all(|c| is_pure(c, src))
+    };
     match node.kind() {
-        "identifier" | "atom" | "integer" | "float" | "boolean" | "nil" | "alias" | "char" => true,
-        "string" | "charlist" => !text(node, src).contains("#{"),
-        "unary_operator" => elixir::operator(node, src) == "@",
+        "identifier" | "atom" | "integer" | "float" | "boolean" | "nil" | "alias" | "char"
+        | "keyword" | "sigil_name" | "sigil_modifiers" => true,
+        "string" | "charlist" | "quoted_atom" | "quoted_content" | "escape_sequence" => {
+            !text(node, src).contains("#{")
+        }
+        // `~w(a b)` and `~s"…"` without interpolation are literals.
+        "sigil" => !text(node, src).contains("#{") && children_pure(node),
+        "unary_operator" => match elixir::operator(node, src) {
+            "@" => true,
+            "-" | "+" | "!" | "not" => node.field("operand").is_some_and(|o| is_pure(o, src)),
+            _ => false,
+        },
         "dot" => node.field("left").is_some_and(|l| is_pure(l, src)),
         "call" => {
             // `conn.assigns` is a call without arguments on a variable: field access.
@@ -81,9 +96,15 @@ pub(crate) fn is_pure(node: Node<'_>, src: &str) -> bool {
             !elixir::has_arguments(node)
                 && target.is_some_and(|t| t.kind() == "dot" && is_pure(t, src))
         }
-        "list" | "tuple" => {
-            let mut c = node.walk();
-            node.named_children(&mut c).all(|n| is_pure(n, src))
+        // `params[:id]`.
+        "access_call" => children_pure(node),
+        // `%{a: x}`, `%User{name: n}`, `%{state | n: 1}`, `[a: 1]`, `[h | t]`.
+        "list" | "tuple" | "map" | "struct" | "map_content" | "keywords" => children_pure(node),
+        "pair" => node.field("value").is_some_and(|v| is_pure(v, src)),
+        "binary_operator" => {
+            matches!(elixir::operator(node, src), "|" | "=>")
+                && node.field("left").is_some_and(|l| is_pure(l, src))
+                && node.field("right").is_some_and(|r| is_pure(r, src))
         }
         _ => false,
     }

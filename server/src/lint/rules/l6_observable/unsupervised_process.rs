@@ -1,0 +1,320 @@
+//! `unsupervised-process`: a process started in `lib/` that no supervisor watches and nobody
+//! waits for — `spawn/1,3`, `Task.start/1,3`, and `Task.async/1,3` whose result the module never
+//! awaits.
+
+use tree_sitter::Node;
+
+use super::module_calls::own_calls;
+use crate::lint::rules::l2_static::removal::enclosing_function;
+use crate::lint::rules::reason_comment::comment_at;
+use crate::lint::{Finding, LintContext, Rule, RuleDocs, RuleMeta, Severity};
+use crate::syntax::elixir;
+use crate::syntax::module_model::ModuleModel;
+
+/// The rule.
+pub static RULE: Rule = Rule {
+    meta: RuleMeta {
+        code: "unsupervised-process",
+        level: 6,
+        severity: Severity::Warning,
+        summary: "`spawn`, `Task.start` or an unawaited `Task.async` outside a supervisor",
+        docs: RuleDocs {
+            why: "A process started with `spawn` or `Task.start` belongs to no supervision \
+                  tree: when it crashes nothing restarts it and, unless it logs, nothing \
+                  notices; on shutdown it is killed mid-work instead of being stopped in order; \
+                  and it does not show up where operators look (observer, LiveDashboard's \
+                  supervision tree). `Task.async` links the task to the caller and expects a \
+                  `Task.await`: started and never awaited, its reply lands in the caller's \
+                  mailbox and its crash takes the caller down. Not flagged: \
+                  `Task.Supervisor.*`, `spawn_link`/`spawn_monitor` and `Task.start_link` (the \
+                  caller is linked to or monitors the process: in a `start_link` or child spec \
+                  it is supervised), `Task.async` in a module that awaits tasks \
+                  (`Task.await`/`await_many`/`yield`/`yield_many`, a `receive`) or receives \
+                  their replies in `handle_info/2` or `handle_event/4` (the GenServer and \
+                  `gen_statem` pattern), a start with a comment above it saying why it is left \
+                  unsupervised, calls to a module's own `spawn` function, `Task.async_stream`, Mix tasks \
+                  under `lib/mix/` (not part of a release), code inside `quote`, and files \
+                  outside `lib/`.",
+            bad: "defmodule Shop.Orders do\n  def place(order) do\n    {:ok, order} = Repo.insert(order)\n    Task.start(fn -> Shop.Mailer.deliver_confirmation(order) end)\n    {:ok, order}\n  end\nend",
+            good: "# In Shop.Application's children: {Task.Supervisor, name: Shop.TaskSupervisor}\ndefmodule Shop.Orders do\n  def place(order) do\n    {:ok, order} = Repo.insert(order)\n    Task.Supervisor.start_child(Shop.TaskSupervisor, fn ->\n      Shop.Mailer.deliver_confirmation(order)\n    end)\n    {:ok, order}\n  end\nend",
+            fix: "Start a `Task.Supervisor` in the application's supervision tree and use \
+                  `Task.Supervisor.start_child/2` (fire and forget) or \
+                  `Task.Supervisor.async_nolink/2` (with a reply); for long-lived processes, \
+                  a `GenServer` or `Task` child in a supervisor. Await every `Task.async`.",
+        },
+        ..RuleMeta::BASE
+    },
+    check: Some(check),
+};
+
+fn check(ctx: &LintContext<'_>, out: &mut Vec<Finding>) {
+    let rel = &ctx.file.project_rel;
+    if !ctx.file.is_lib() || rel.starts_with("lib/mix/") {
+        return;
+    }
+    for module in ctx.modules() {
+        check_module(ctx, module, out);
+    }
+}
+
+/// How a call starts a process.
+enum Start {
+    /// `spawn/1,3`, `Task.start/1,3`: nobody watches it.
+    Unwatched,
+    /// `Task.async/1,3`: linked, needs an await.
+    Async,
+}
+
+fn check_module<'a>(ctx: &LintContext<'a>, module: &ModuleModel<'a>, out: &mut Vec<Finding>) {
+    let src = ctx.source;
+    let mut starts = Vec::new();
+    // A GenServer (`handle_info/2`) or `:gen_statem` (`handle_event/4`) receives the task's
+    // `{ref, result}` reply as a message, as does an explicit `receive`.
+    let mut awaits = module.functions.iter().any(|f| {
+        (f.name == "handle_info" && f.arity == 2) || (f.name == "handle_event" && f.arity == 4)
+    });
+    // A module defining its own `spawn` (a pool's API, say) calls that one, not `Kernel.spawn`.
+    let own_spawn = module.functions.iter().any(|f| f.name == "spawn");
+    for call in own_calls(ctx, module) {
+        if let Some((kind, label)) = starts_process(call, src) {
+            let shadowed = own_spawn && elixir::local_call_name(call, src) == Some("spawn");
+            if !shadowed && !elixir::inside_quote(call, src) {
+                starts.push((call, kind, label));
+            }
+        } else if matches!(
+            elixir::remote_call(call, src),
+            Some(("Task", "await" | "await_many" | "yield" | "yield_many"))
+        ) || elixir::local_call_name(call, src) == Some("receive")
+        {
+            // Also matches `&Task.await/1` handed to `Enum.map`.
+            awaits = true;
+        }
+    }
+    for (call, kind, label) in starts {
+        if comment_at(ctx, statement_of(call)) {
+            continue; // "failures are only logged; the cleanup reruns on every start".
+        }
+        let place = match enclosing_function(call, src) {
+            Some(f) => format!(" in `{f}`"),
+            None => String::new(),
+        };
+        let message = match kind {
+            Start::Unwatched => format!(
+                "`{label}`{place} starts a process no supervisor watches: use \
+                 `Task.Supervisor.start_child/2` or a supervised child"
+            ),
+            Start::Async if awaits => continue,
+            Start::Async => format!(
+                "`{label}`{place} starts a linked task that `{}` never awaits: await it, or \
+                 use `Task.Supervisor.async_nolink/2` or `start_child/2`",
+                module.def.name
+            ),
+        };
+        out.push(Finding::new(&RULE.meta, call.byte_range(), message));
+    }
+}
+
+/// The statement `call` belongs to, for finding the comment above it: the outermost expression
+/// whose parent is a block.
+fn statement_of(call: Node<'_>) -> Node<'_> {
+    let mut node = call;
+    while let Some(parent) = node.parent() {
+        if matches!(parent.kind(), "do_block" | "body" | "source" | "else_block") {
+            break;
+        }
+        node = parent;
+    }
+    node
+}
+
+/// `spawn/1,3` (also `Kernel.spawn`, `:erlang.spawn`), `Task.start/1,3`, `Task.async/1,3`.
+fn starts_process(call: Node<'_>, src: &str) -> Option<(Start, String)> {
+    if !elixir::has_arguments(call) {
+        return None; // `&Task.start/1` passed somewhere: the caller decides.
+    }
+    let arity = elixir::call_args(call).len();
+    let (label, kind) = match (
+        elixir::remote_call(call, src),
+        elixir::local_call_name(call, src),
+    ) {
+        (Some(("Kernel" | ":erlang", "spawn")), _) | (None, Some("spawn")) => {
+            ("spawn", Start::Unwatched)
+        }
+        (Some(("Task", "start")), _) => ("Task.start", Start::Unwatched),
+        (Some(("Task", "async")), _) => ("Task.async", Start::Async),
+        _ => return None,
+    };
+    if !matches!(arity, 1 | 3) && !is_piped_into(call, src) {
+        return None;
+    }
+    let arity = arity + usize::from(is_piped_into(call, src));
+    Some((kind, format!("{label}/{arity}")))
+}
+
+fn is_piped_into(call: Node<'_>, src: &str) -> bool {
+    use crate::syntax::Fields as _;
+    call.parent()
+        .is_some_and(|p| elixir::is_binary_op(p, src, "|>") && p.field("right") == Some(call))
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::lint::rules::test_support::*;
+
+    const CODE: &str = "unsupervised-process";
+    const PATH: &str = "lib/shop/orders.ex";
+
+    #[test]
+    fn flags_fire_and_forget_processes() {
+        let src = r#"defmodule Shop.Orders do
+  alias Shop.Repo
+
+  def place(order) do
+    {:ok, order} = Repo.insert(order)
+    Task.start(fn -> Shop.Mailer.deliver_confirmation(order) end)
+    {:ok, order}
+  end
+
+  def warm_cache(ids) do
+    spawn(fn -> Enum.each(ids, &Shop.Cache.load/1) end)
+    spawn(Shop.Cache, :load_all, [ids])
+    :ok
+  end
+end
+"#;
+        let found = findings_of(src, PATH, CODE);
+        let messages: Vec<&str> = found.iter().map(|f| f.message.as_str()).collect();
+        assert_eq!(
+            messages,
+            [
+                "`Task.start/1` in `place/1` starts a process no supervisor watches: use `Task.Supervisor.start_child/2` or a supervised child",
+                "`spawn/1` in `warm_cache/1` starts a process no supervisor watches: use `Task.Supervisor.start_child/2` or a supervised child",
+                "`spawn/3` in `warm_cache/1` starts a process no supervisor watches: use `Task.Supervisor.start_child/2` or a supervised child",
+            ]
+        );
+    }
+
+    #[test]
+    fn flags_task_async_that_is_never_awaited() {
+        let src = r#"defmodule Shop.Search do
+  def index(product) do
+    Task.async(fn -> Shop.SearchIndex.put(product) end)
+    :ok
+  end
+end
+"#;
+        let found = findings_of(src, "lib/shop/search.ex", CODE);
+        assert_eq!(found.len(), 1);
+        assert_eq!(
+            found[0].message,
+            "`Task.async/1` in `index/1` starts a linked task that `Shop.Search` never awaits: await it, or use `Task.Supervisor.async_nolink/2` or `start_child/2`"
+        );
+    }
+
+    #[test]
+    fn supervised_linked_and_awaited_processes_are_fine() {
+        let src = r#"defmodule Shop.Checkout do
+  def totals(cart) do
+    shipping = Task.async(fn -> Shop.Shipping.quote(cart) end)
+    tax = Task.async(Shop.Tax, :compute, [cart])
+    {Task.await(shipping), Task.await(tax)}
+  end
+
+  def notify(order) do
+    Task.Supervisor.start_child(Shop.TaskSupervisor, fn -> Shop.Mailer.confirm(order) end)
+    Task.Supervisor.async_nolink(Shop.TaskSupervisor, fn -> Shop.Crm.sync(order) end)
+  end
+
+  def watch(order) do
+    pid = spawn_link(fn -> Shop.Tracker.follow(order) end)
+    {pid, ref} = spawn_monitor(fn -> Shop.Tracker.follow(order) end)
+    Task.start_link(fn -> Shop.Tracker.follow(order) end)
+    {pid, ref}
+  end
+
+  def prices(items) do
+    items
+    |> Task.async_stream(&Shop.Prices.fetch/1, max_concurrency: 4)
+    |> Enum.map(fn {:ok, p} -> p end)
+  end
+end
+
+defmodule Shop.Refresher do
+  use GenServer
+
+  def handle_call(:refresh, _from, state) do
+    task = Task.async(fn -> Shop.Feed.fetch() end)
+    {:reply, :ok, %{state | task: task}}
+  end
+
+  def handle_info({ref, result}, %{task: %{ref: ref}} = state) do
+    Process.demonitor(ref, [:flush])
+    {:noreply, %{state | items: result, task: nil}}
+  end
+end
+
+defmodule Shop.Batch do
+  def run(jobs) do
+    jobs
+    |> Enum.map(fn job -> Task.async(fn -> run_one(job) end) end)
+    |> Task.await_many(30_000)
+  end
+
+  def run_all(jobs) do
+    jobs |> Enum.map(&Task.async(Shop.Jobs, :run, [&1])) |> Enum.map(&Task.await/1)
+  end
+
+  defp run_one(job), do: job
+end
+"#;
+        let found = findings_of(src, "lib/shop/checkout.ex", CODE);
+        assert!(found.is_empty(), "{found:#?}");
+    }
+
+    #[test]
+    fn explained_starts_and_receives_are_fine() {
+        let src = r#"defmodule Shop.Mqtt do
+  def init(opts) do
+    # Runs while the children start; failures are only logged and the cleanup is
+    # idempotent, so a missed run is corrected on the next restart.
+    Task.start(fn -> clear_retained(opts) end)
+    {:ok, opts}
+  end
+
+  def notify(event) do
+    # TODO: how should we handle errors and retries?
+    Task.start(fn -> Webhooks.send(event) end)
+  end
+
+  def run(fun) do
+    %Task{ref: ref} = Task.async(fun)
+
+    receive do
+      {^ref, result} -> result
+    end
+  end
+end
+"#;
+        assert_eq!(
+            finding_lines(src, "lib/shop/mqtt.ex", CODE),
+            [11],
+            "a question is not a reason"
+        );
+    }
+
+    #[test]
+    fn a_module_s_own_spawn_is_not_kernel_spawn() {
+        let src = "defmodule Shop.Pool do\n  def spawn(job), do: DynamicSupervisor.start_child(Shop.PoolSup, {Shop.Worker, job})\n  def run_all(jobs), do: Enum.map(jobs, &spawn(&1))\n  def run(job), do: spawn(job)\nend\n";
+        assert!(findings_of(src, "lib/shop/pool.ex", CODE).is_empty());
+    }
+
+    #[test]
+    fn tests_mix_tasks_and_quoted_code_are_fine() {
+        let spawn = "defmodule A do\n  def f, do: spawn(fn -> :ok end)\nend\n";
+        assert!(findings_of(spawn, "test/support/a.ex", CODE).is_empty());
+        assert!(findings_of(spawn, "lib/mix/tasks/shop.seed.ex", CODE).is_empty());
+        assert!(findings_of(spawn, "config/runtime.exs", CODE).is_empty());
+        let quoted = "defmodule Shop.Worker do\n  defmacro __using__(_) do\n    quote do\n      def run_async(x), do: Task.start(fn -> run(x) end)\n    end\n  end\nend\n";
+        assert!(findings_of(quoted, "lib/shop/worker.ex", CODE).is_empty());
+    }
+}
