@@ -49,7 +49,9 @@ pub fn run(args: &CheckArgs) -> ExitCode {
 pub fn check(paths: &[PathBuf], fix: bool, level: Option<u8>) -> Result<CheckReport, String> {
     let files = workspace::collect_files(paths)?;
     // Cross-file facts come first: the index reads whole projects, also when one file is checked.
+    let started = std::time::Instant::now();
     let index = project::build(&project::project_files(&files));
+    tracing::info!(files = index.len(), elapsed = ?started.elapsed(), "project index built");
     let cwd =
         std::env::current_dir().map_err(|e| format!("cannot read the current directory: {e}"))?;
     let configs = ConfigCache::default();
