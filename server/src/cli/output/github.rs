@@ -184,12 +184,12 @@ mod tests {
 
     fn report(findings: Vec<Finding>) -> CheckReport {
         CheckReport {
-            files: vec![FileReport {
-                path: "lib/a.ex".into(),
-                rope: Rope::from_str(&"123456789\n".repeat(100)),
+            files: vec![FileReport::new(
+                "lib/a.ex".into(),
+                Rope::from_str(&"123456789\n".repeat(100)),
                 findings,
-                fail_level: 7,
-            }],
+                7,
+            )],
             files_checked: 1,
             ..CheckReport::default()
         }
