@@ -604,3 +604,82 @@ fn decode_png(path: &Path) -> (u32, u32, Vec<[u8; 3]>) {
     let pixels = bytes.chunks(step).map(|p| [p[0], p[1], p[2]]).collect();
     (info.width, info.height, pixels)
 }
+
+/// The commands of the GitHub Actions recipe in docs/ci.md, run as its steps run them (bash,
+/// `$GITHUB_STEP_SUMMARY` set), and the entries of `.pre-commit-hooks.yaml` as pre-commit runs
+/// them (the staged files as arguments): what the docs promise is what they produce.
+#[test]
+fn the_ci_recipe_and_the_pre_commit_hooks_work() {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let docs = std::fs::read_to_string(repo.join("docs/ci.md")).unwrap();
+    let workflow = docs
+        .split("```yaml\n")
+        .nth(1)
+        .and_then(|rest| rest.split("```").next())
+        .expect("a yaml block in docs/ci.md");
+    let steps: Vec<&str> = workflow
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("run: "))
+        .filter(|cmd| cmd.starts_with("ladder-ls "))
+        .collect();
+    assert_eq!(steps.len(), 4, "{steps:?}");
+    assert!(workflow.contains("uses: github/codeql-action/upload-sarif@v4"));
+    assert!(workflow.contains("sarif_file: ladder.sarif"));
+
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    ladder_e2e::copy_dir(&sample(), d);
+    let bin_dir = Path::new(env!("CARGO_BIN_EXE_ladder-ls")).parent().unwrap();
+    let path = format!(
+        "{}:{}",
+        bin_dir.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let summary = d.join("step-summary.md");
+    let run = |cmd: &str| {
+        Command::new("bash")
+            .args(["-e", "-c", cmd])
+            .current_dir(d)
+            .env("PATH", &path)
+            .env("GITHUB_STEP_SUMMARY", &summary)
+            .output()
+            .expect("run bash")
+    };
+    let mut last = None;
+    for step in &steps {
+        last = Some(run(step));
+    }
+    let sarif: Value =
+        serde_json::from_str(&std::fs::read_to_string(d.join("ladder.sarif")).unwrap()).unwrap();
+    assert_eq!(sarif["version"], "2.1.0");
+    assert_eq!(sarif["runs"][0]["results"].as_array().unwrap().len(), 15);
+    let md = std::fs::read_to_string(&summary).unwrap();
+    assert!(
+        md.starts_with("## Ladder: project level **below L0"),
+        "{md}"
+    );
+    let html = std::fs::read_to_string(d.join("ladder-report.html")).unwrap();
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    // The last step fails the job, with annotations.
+    let last = last.unwrap();
+    assert_eq!(last.status.code(), Some(1), "{}", stderr(&last));
+    assert!(stdout(&last).contains("::error file=lib/shop/cart.ex,line=6"));
+
+    let hooks = std::fs::read_to_string(repo.join(".pre-commit-hooks.yaml")).unwrap();
+    let entries: Vec<&str> = hooks
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("entry: "))
+        .collect();
+    assert_eq!(entries, ["ladder-ls check", "ladder-ls check --fix"]);
+    assert_eq!(hooks.matches("files: \\.(ex|exs)$").count(), 2);
+    let staged = "lib/shop/orders.ex lib/shop/order.ex";
+    let out = run(&format!("{} {staged}", entries[0]));
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stdout(&out).contains("(2 checked)"), "{}", stdout(&out));
+    let out = run(&format!("{} {staged}", entries[1]));
+    assert!(
+        stdout(&out).contains("Fixed 4 findings"),
+        "{}",
+        stdout(&out)
+    );
+}

@@ -4,7 +4,7 @@ use std::io::{self, Write};
 
 use serde_json::{Map, Value, json};
 
-use super::escape_json_controls;
+use super::{nested, nested_tail};
 
 use crate::cli::report::{CheckReport, FileReport};
 use crate::lint::Finding;
@@ -38,28 +38,6 @@ pub fn write(report: &CheckReport, out: &mut dyn Write) -> io::Result<()> {
     out.write_all(b",\n  \"targets\": ")?;
     nested_tail(&Value::Object(targets), 1, out)?;
     out.write_all(b",\n  \"version\": 1\n}\n")
-}
-
-/// Writes `value` pretty-printed at nesting `depth` (two spaces each), its first line indented.
-fn nested(value: &Value, depth: usize, out: &mut dyn Write) -> io::Result<()> {
-    out.write_all("  ".repeat(depth).as_bytes())?;
-    nested_tail(value, depth, out)
-}
-
-/// Writes `value` pretty-printed at nesting `depth`, its first line not indented (it follows a
-/// key). Pretty JSON has no raw line break inside strings, so re-indenting by lines is safe.
-fn nested_tail(value: &Value, depth: usize, out: &mut dyn Write) -> io::Result<()> {
-    let text = serde_json::to_string_pretty(value).unwrap_or_default();
-    let text = escape_json_controls(&text);
-    let indent = "  ".repeat(depth);
-    for (i, line) in text.split('\n').enumerate() {
-        if i > 0 {
-            out.write_all(b"\n")?;
-            out.write_all(indent.as_bytes())?;
-        }
-        out.write_all(line.as_bytes())?;
-    }
-    Ok(())
 }
 
 fn range(file: &FileReport, r: &std::ops::Range<usize>) -> Value {

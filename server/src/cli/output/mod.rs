@@ -12,6 +12,8 @@ mod summary;
 
 use std::io::{self, Write};
 
+use serde_json::Value;
+
 use super::Format;
 use super::report::CheckReport;
 
@@ -39,7 +41,7 @@ pub fn write(
     match format {
         Format::Human => human::write(report, out),
         Format::Json => json::write(report, out),
-        Format::Sarif => out.write_all(escape_json_controls(&sarif::render(report)).as_bytes()),
+        Format::Sarif => sarif::write(report, out),
         Format::Github => out.write_all(github::render(report).as_bytes()),
         Format::Html => html::write(report, out),
         Format::Markdown => markdown::write(report, out),
@@ -75,6 +77,28 @@ pub fn printable(s: &str) -> std::borrow::Cow<'_, str> {
         }
     }
     std::borrow::Cow::Owned(out)
+}
+
+/// Writes `value` pretty-printed at nesting `depth` (two spaces each), its first line indented.
+pub fn nested(value: &Value, depth: usize, out: &mut dyn Write) -> io::Result<()> {
+    out.write_all("  ".repeat(depth).as_bytes())?;
+    nested_tail(value, depth, out)
+}
+
+/// Writes `value` pretty-printed at nesting `depth`, its first line not indented (it follows a
+/// key). Pretty JSON has no raw line break inside strings, so re-indenting by lines is safe.
+pub fn nested_tail(value: &Value, depth: usize, out: &mut dyn Write) -> io::Result<()> {
+    let text = serde_json::to_string_pretty(value).unwrap_or_default();
+    let text = escape_json_controls(&text);
+    let indent = "  ".repeat(depth);
+    for (i, line) in text.split('\n').enumerate() {
+        if i > 0 {
+            out.write_all(b"\n")?;
+            out.write_all(indent.as_bytes())?;
+        }
+        out.write_all(line.as_bytes())?;
+    }
+    Ok(())
 }
 
 /// JSON text with DEL and the C1 controls escaped too (serde_json escapes only U+0000–U+001F).
