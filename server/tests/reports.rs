@@ -452,6 +452,40 @@ fn markdown_summary_fits_a_job_summary() {
         assert!(cells == 6 || cells == 7, "{cells}: {line}");
     }
     assert!(!md.contains("<script>"), "{md}");
+
+    // Many findings with long messages: the summary still fits a PR comment and says how many
+    // it left out.
+    let name = format!("handle_{}", "very_long_function_name_".repeat(12));
+    let calls = "    IO.inspect(x)\n".repeat(400);
+    write(
+        d,
+        "lib/many.ex",
+        &format!("defmodule Many do\n  @moduledoc false\n  def {name}(x) do\n{calls}  end\nend\n"),
+    );
+    let md = stdout(&ladder(
+        d,
+        &["check", "--format", "markdown", "--level", "5"],
+    ));
+    assert!(
+        md.chars().count() < 65_536,
+        "{} characters",
+        md.chars().count()
+    );
+    let rows = md
+        .lines()
+        .filter(|l| l.starts_with("| `lib/") && l.contains(".ex:"))
+        .count();
+    assert!((50..=100).contains(&rows), "{rows} rows");
+    let total = json(d, &["--level", "5"])["diagnostics"]
+        .as_array()
+        .unwrap()
+        .len();
+    assert!(total > 400);
+    assert!(
+        md.contains(&format!("{} more: every finding is in", total - rows)),
+        "{}",
+        &md[md.len() - 400..]
+    );
 }
 
 /// The HTML page: self-contained, with the level, the chart, the folders, the blockers and

@@ -4,7 +4,8 @@
 //!
 //! Bounded so it fits where it goes: a PR comment takes 65,536 characters and a step summary
 //! 1 MiB, so the lists stop at [`MAX_FOLDERS`] folders and [`MAX_FINDINGS`] findings (what fails
-//! the run first) and say how many more there are and where to see them all. Everything quoted
+//! the run first; fewer when their rows pass 40,000 bytes) and say how many more there are and
+//! where to see them all. Everything quoted
 //! from the source is escaped: it can neither break the tables nor inject HTML.
 
 use std::io::{self, Write};
@@ -20,6 +21,11 @@ pub const MAX_FOLDERS: usize = 25;
 pub const MAX_FINDINGS: usize = 100;
 /// Top blockers listed.
 const MAX_BLOCKERS: usize = 10;
+/// Messages are cut after this many characters (a test failure can quote pages).
+const MAX_MESSAGE_CHARS: usize = 300;
+/// Bytes of finding rows at most: with the rest of the summary, the whole stays under a PR
+/// comment's 65,536 characters.
+const FINDINGS_BUDGET: usize = 40_000;
 
 /// The whole summary.
 pub fn write(report: &CheckReport, out: &mut dyn Write) -> io::Result<()> {
@@ -88,7 +94,26 @@ pub fn write(report: &CheckReport, out: &mut dyn Write) -> io::Result<()> {
     let mut findings: Vec<(&FileReport, &Finding)> = report.findings().collect();
     // Stable: within a kind, the report's order (path, then position).
     findings.sort_by_key(|(file, f)| summary::importance(file, f));
-    let shown = total.min(MAX_FINDINGS);
+    // Rows are written while they fit the budget; long messages (test failures) are cut.
+    let mut rows = String::new();
+    let mut shown = 0;
+    for (file, f) in findings.iter().take(MAX_FINDINGS) {
+        let p = file.pos(f.range.start);
+        let row = format!(
+            "| {} | L{} | {} | [`{}`]({}) | {} |\n",
+            code_span(&format!("{}:{}:{}", file.path, p.line, p.column)),
+            f.level,
+            f.severity.as_str(),
+            f.code,
+            doc_url(f.code),
+            inline(&cut(&f.message, MAX_MESSAGE_CHARS))
+        );
+        if rows.len() + row.len() > FINDINGS_BUDGET {
+            break;
+        }
+        rows.push_str(&row);
+        shown += 1;
+    }
     writeln!(
         out,
         "\n<details><summary>{}{}</summary>\n",
@@ -101,19 +126,7 @@ pub fn write(report: &CheckReport, out: &mut dyn Write) -> io::Result<()> {
     )?;
     writeln!(out, "| Location | Level | Severity | Rule | Message |")?;
     writeln!(out, "|---|---|---|---|---|")?;
-    for (file, f) in findings.iter().take(shown) {
-        let p = file.pos(f.range.start);
-        writeln!(
-            out,
-            "| {} | L{} | {} | [`{}`]({}) | {} |",
-            code_span(&format!("{}:{}:{}", file.path, p.line, p.column)),
-            f.level,
-            f.severity.as_str(),
-            f.code,
-            doc_url(f.code),
-            inline(&f.message)
-        )?;
-    }
+    out.write_all(rows.as_bytes())?;
     if shown < total {
         writeln!(
             out,
@@ -123,6 +136,14 @@ pub fn write(report: &CheckReport, out: &mut dyn Write) -> io::Result<()> {
         )?;
     }
     writeln!(out, "\n</details>")
+}
+
+/// `s` cut to `max` characters, with `…` when cut.
+fn cut(s: &str, max: usize) -> std::borrow::Cow<'_, str> {
+    match s.char_indices().nth(max) {
+        Some((i, _)) => std::borrow::Cow::Owned(format!("{}…", &s[..i])),
+        None => std::borrow::Cow::Borrowed(s),
+    }
 }
 
 /// The headline, the ladder table, the targets, the baseline and the fixes.
