@@ -31,6 +31,19 @@ pub fn lint_snapshot(
 ) -> LintResult {
     let text = snapshot.rope.to_string();
     let findings = lint_document(&snapshot.rope, &snapshot.tree, &text, &target.info, config);
+    result_of(snapshot, findings, version, target, config, enc)
+}
+
+/// The lint result of `findings` found in `snapshot` (by the rules, or by reading the file:
+/// `invalid-encoding`), with their diagnostics.
+pub fn result_of(
+    snapshot: &Snapshot,
+    findings: Vec<crate::lint::Finding>,
+    version: Option<i32>,
+    target: &FileTarget,
+    config: &Config,
+    enc: PositionEncoding,
+) -> LintResult {
     // `targets:` globs are relative to the folder of the `.ladder.exs`, as `exclude:` globs are.
     let rel = match &target.path {
         Some(path) => crate::workspace::relative_slash(path, &crate::workspace::config_root(path)),
