@@ -289,6 +289,19 @@ fn baselines_report_only_new_findings() {
         "{text}"
     );
 
+    // Writing and reading one in the same run is a usage error (`--write-baseline` replaces).
+    let out = ladder(
+        d,
+        &[
+            "check",
+            "--baseline",
+            "a.json",
+            "--write-baseline",
+            "b.json",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(!d.join("b.json").exists());
     // A missing or malformed baseline is a usage error.
     let out = ladder(d, &["check", "--baseline", "nope.json"]);
     assert_eq!(out.status.code(), Some(2));

@@ -35,6 +35,7 @@ h2 { font-size: 20px; margin: 32px 0 8px; border-bottom: 1px solid var(--line); 
 .muted { color: var(--muted); }
 .hero { display: flex; gap: 24px; align-items: center; margin: 16px 0; }
 .badge { color: #fff; font-weight: 700; font-size: 40px; border-radius: 12px; padding: 12px 22px;
+  white-space: nowrap;
   min-width: 120px; text-align: center; }
 .badge small { display: block; font-size: 13px; font-weight: 500; }
 table { border-collapse: collapse; width: 100%; margin: 8px 0; }
