@@ -574,7 +574,7 @@ fn html_report_is_a_self_contained_page() {
     let page = d.join("report.html");
     std::fs::write(&page, &html).unwrap();
     let shot = d.join("shot.png");
-    let out = Command::new(chromium)
+    let mut child = Command::new(chromium)
         .args([
             "--headless",
             "--no-sandbox",
@@ -587,9 +587,25 @@ fn html_report_is_a_self_contained_page() {
         // No network: a page that tried to load anything would fail visibly, not hang.
         .env("HTTP_PROXY", "http://127.0.0.1:9")
         .env("HTTPS_PROXY", "http://127.0.0.1:9")
-        .output()
+        .stdout(std::process::Stdio::null())
+        // A file, not a pipe: nobody reads the pipe while waiting, and a full one would block.
+        .stderr(std::fs::File::create(d.join("chromium.log")).unwrap())
+        .spawn()
         .expect("run chromium");
-    assert!(shot.is_file(), "no screenshot: {}", stderr(&out));
+    // A hung browser fails the test instead of hanging it.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    while child.try_wait().unwrap().is_none() {
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("chromium did not finish within 120 s");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert!(
+        shot.is_file(),
+        "no screenshot: {}",
+        std::fs::read_to_string(d.join("chromium.log")).unwrap_or_default()
+    );
     let (width, height, pixels) = decode_png(&shot);
     assert_eq!((width, height), (1280, 1600));
     // Not blank: many colours, a good share of the page drawn (text, bars, badges), and the

@@ -39,7 +39,7 @@ pub fn discover_projects(root: &Path) -> Vec<PathBuf> {
     let walker = ignore::WalkBuilder::new(root)
         .hidden(true)
         .max_depth(Some(4))
-        .filter_entry(|e| !is_skipped_dir(e.path()))
+        .filter_entry(|e| !is_skipped_dir(e))
         .build();
     for entry in walker.flatten() {
         let is_mix_file =
@@ -52,12 +52,14 @@ pub fn discover_projects(root: &Path) -> Vec<PathBuf> {
     out
 }
 
-fn is_skipped_dir(path: &Path) -> bool {
-    path.is_dir()
-        && path
-            .file_name()
-            .and_then(|n| n.to_str())
-            .is_some_and(|n| SKIPPED_DIRS.contains(&n))
+/// Whether a walked entry is a folder never linted. The name is compared first: the file type
+/// comes from the walk, so no file is stat'ed for it.
+fn is_skipped_dir(entry: &ignore::DirEntry) -> bool {
+    entry
+        .file_name()
+        .to_str()
+        .is_some_and(|n| SKIPPED_DIRS.contains(&n))
+        && entry.file_type().is_some_and(|t| t.is_dir())
 }
 
 /// Whether `path` is an Elixir source file.
@@ -108,7 +110,7 @@ pub fn collect_files_under(path: &Path) -> Result<Vec<PathBuf>, String> {
     let walker = ignore::WalkBuilder::new(path)
         .hidden(true)
         .require_git(false)
-        .filter_entry(|e| !is_skipped_dir(e.path()))
+        .filter_entry(|e| !is_skipped_dir(e))
         .build();
     for entry in walker {
         let entry = entry.map_err(|e| e.to_string())?;
