@@ -42,7 +42,7 @@ pub fn write(
         Format::Human => human::write(report, out),
         Format::Json => json::write(report, out),
         Format::Sarif => sarif::write(report, out),
-        Format::Github => out.write_all(github::render(report).as_bytes()),
+        Format::Github => github::write(report, out),
         Format::Html => html::write(report, out),
         Format::Markdown => markdown::write(report, out),
     }
