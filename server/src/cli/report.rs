@@ -273,12 +273,32 @@ impl CheckReport {
     }
 }
 
-/// `n` and its noun, pluralised with `s` (`fix` → `fixes`).
+/// `n` and its noun, pluralised (`finding` → `findings`, `fix` → `fixes`, `entry` →
+/// `entries`).
 pub fn plural(n: usize, noun: &str) -> String {
-    let suffix = match (n, noun.ends_with('x') || noun.ends_with('s')) {
-        (1, _) => "",
-        (_, true) => "es",
-        (_, false) => "s",
+    if n == 1 {
+        return format!("{n} {noun}");
+    }
+    if let Some(stem) = noun.strip_suffix('y') {
+        return format!("{n} {stem}ies");
+    }
+    let suffix = if noun.ends_with('x') || noun.ends_with('s') {
+        "es"
+    } else {
+        "s"
     };
     format!("{n} {noun}{suffix}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::plural;
+
+    #[test]
+    fn nouns_are_pluralised() {
+        assert_eq!(plural(1, "fix"), "1 fix");
+        assert_eq!(plural(2, "fix"), "2 fixes");
+        assert_eq!(plural(0, "finding"), "0 findings");
+        assert_eq!(plural(3, "baseline entry"), "3 baseline entries");
+    }
 }

@@ -12,7 +12,7 @@ use std::io::{self, Write};
 use super::printable;
 use super::summary::{self, GATES};
 use crate::cli::report::{CheckReport, FileReport, plural};
-use crate::lint::{Finding, Severity, meta::doc_url};
+use crate::lint::{Finding, meta::doc_url};
 
 /// Source lines are cut after this many characters (a minified line can be megabytes).
 const MAX_LINE_CHARS: usize = 400;
@@ -326,14 +326,10 @@ fn finding_row(file: &FileReport, f: &Finding, out: &mut dyn Write) -> io::Resul
         escape(&doc_url(f.code)),
         escape(f.code),
         inline_code(&f.message),
-        sev = severity_class(f.severity),
+        sev = f.severity.as_str(),
     )?;
     source_line(file, f, out)?;
     writeln!(out, "</td></tr>")
-}
-
-fn severity_class(s: Severity) -> &'static str {
-    s.as_str()
 }
 
 /// The finding's first line, its flagged part marked, cut at [`MAX_LINE_CHARS`].

@@ -160,7 +160,7 @@ pub fn baseline_line(report: &CheckReport) -> Option<String> {
         line.push_str(&format!(
             "; {} of the checked files match nothing any more (fixed?): \
              `--write-baseline {}` drops {}",
-            plural(b.stale, "baseline entry").replace("entrys", "entries"),
+            plural(b.stale, "baseline entry"),
             b.file,
             if b.stale == 1 { "it" } else { "them" }
         ));
