@@ -14,6 +14,13 @@ if ! command -v mix >/dev/null 2>&1; then
     as_root apt-get update -qq
     as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq elixir
 fi
+# Debian's Chromium renders the HTML report of `check --format html` (server/tests/reports.rs),
+# which fails rather than skips when LADDER_REQUIRE_CHROMIUM is set.
+if [ ! -x /usr/bin/chromium ]; then
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium
+fi
+export LADDER_REQUIRE_CHROMIUM=1
 tests/nvim/install.sh
 tests/emacs/install.sh
 # Microsoft's SARIF multitool: server/tests/sarif.rs validates `check --format sarif` with it, and

@@ -249,8 +249,10 @@ fn fix_applies_safe_fixes_in_place_idempotently() {
     );
 }
 
+/// A file that is not UTF-8 is an L0 finding at its first bad byte (the compiler rejects it),
+/// not an internal error; the rest is still checked and the project is below L0.
 #[test]
-fn unreadable_files_are_reported_and_the_rest_still_checked() {
+fn a_file_that_is_not_utf8_is_an_invalid_encoding_finding() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(
         dir.path().join("bad.ex"),
@@ -259,12 +261,53 @@ fn unreadable_files_are_reported_and_the_rest_still_checked() {
     .unwrap();
     std::fs::write(dir.path().join("good.ex"), "IO.inspect(1)\n").unwrap();
     let out = ladder(dir.path(), &["check"]);
-    assert_eq!(out.status.code(), Some(2));
-    assert!(
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
         String::from_utf8_lossy(&out.stderr)
-            .contains("bad.ex: not valid UTF-8 (at byte 24); skipped")
     );
-    assert!(stdout(&out).contains("good.ex:1:1: L2 io-inspect"));
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = stdout(&out);
+    assert!(
+        text.contains(
+            "bad.ex:2:8: L0 error invalid-encoding Not valid UTF-8: byte 0xE9 at byte offset 24"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("good.ex:1:1: L2 warning io-inspect"),
+        "{text}"
+    );
+    assert!(
+        text.contains("(2 checked); project level below L0"),
+        "{text}"
+    );
+    // JSON: the file's level is null (below L0), the finding at line 2, column 8.
+    let json: serde_json::Value =
+        serde_json::from_str(&stdout(&ladder(dir.path(), &["check", "--format", "json"]))).unwrap();
+    assert_eq!(json["levels"]["bad.ex"], serde_json::Value::Null);
+    let d = &json["diagnostics"][0];
+    assert_eq!(d["code"], "invalid-encoding");
+    assert_eq!(d["range"]["start"]["line"], 2);
+    assert_eq!(d["range"]["start"]["column"], 8);
+    // `--fix` leaves the file alone.
+    ladder(dir.path(), &["check", "--fix"]);
+    assert_eq!(
+        std::fs::read(dir.path().join("bad.ex")).unwrap(),
+        b"defmodule Bad do\n  # caf\xe9\nend\n"
+    );
+    // It can be turned off like any rule.
+    std::fs::write(
+        dir.path().join(".ladder.exs"),
+        "[rules: [\"invalid-encoding\": :off, \"io-inspect\": :off]]\n",
+    )
+    .unwrap();
+    assert_eq!(ladder(dir.path(), &["check"]).status.code(), Some(0));
 }
 
 #[test]
@@ -278,10 +321,10 @@ fn malformed_config_is_a_finding_and_defaults_apply() {
     std::fs::write(dir.path().join("a.ex"), "IO.inspect(1)\n").unwrap();
     let out = stdout(&ladder(dir.path(), &["check"]));
     assert!(
-        out.contains(".ladder.exs:1:24: L0 invalid-config `:loud` is not"),
+        out.contains(".ladder.exs:1:24: L0 error invalid-config `:loud` is not"),
         "{out}"
     );
-    assert!(out.contains("a.ex:1:1: L2 io-inspect"), "{out}");
+    assert!(out.contains("a.ex:1:1: L2 warning io-inspect"), "{out}");
 }
 
 #[test]

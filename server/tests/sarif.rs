@@ -164,7 +164,7 @@ fn the_multitool_finds_nothing_with_the_sarif_and_github_rules() {
     let projects = [
         ("sample_app", fixture("sample_app"), 1),
         ("secure_app", fixture("secure_app"), 1),
-        ("awkward", awkward.path().to_path_buf(), 2),
+        ("awkward", awkward.path().to_path_buf(), 1),
     ];
     let mut failures = Vec::new();
     for (name, dir, status) in &projects {
@@ -180,9 +180,9 @@ fn the_multitool_finds_nothing_with_the_sarif_and_github_rules() {
 }
 
 #[test]
-fn the_awkward_project_has_encoded_uris_and_a_failed_invocation() {
+fn the_awkward_project_has_encoded_uris_and_an_invalid_encoding_result() {
     let dir = awkward_project();
-    let log: Value = serde_json::from_str(&sarif(dir.path(), 2)).unwrap();
+    let log: Value = serde_json::from_str(&sarif(dir.path(), 1)).unwrap();
     let run = &log["runs"][0];
     let uris: BTreeSet<&str> = run["results"]
         .as_array()
@@ -205,13 +205,21 @@ fn the_awkward_project_has_encoded_uris_and_a_failed_invocation() {
         root.starts_with("file:///") && root.ends_with('/'),
         "{root}"
     );
+    // The Latin-1 file is a finding (L0, at its first bad byte), not a failed run.
     let invocation = &run["invocations"][0];
-    assert_eq!(invocation["executionSuccessful"], false);
-    assert_eq!(invocation["exitCode"], 2);
-    let note = invocation["toolExecutionNotifications"][0]["message"]["text"]
-        .as_str()
-        .unwrap();
-    assert!(note.contains("latin1.ex"), "{note}");
+    assert_eq!(invocation["executionSuccessful"], true);
+    assert_eq!(invocation["exitCode"], 1);
+    let latin1 = run["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["ruleId"] == "invalid-encoding")
+        .expect("an invalid-encoding result");
+    let location = &latin1["locations"][0]["physicalLocation"];
+    assert_eq!(location["artifactLocation"]["uri"], "lib/latin1.ex");
+    assert_eq!(location["region"]["startLine"], 2);
+    assert_eq!(location["region"]["startColumn"], 8);
+    assert_eq!(latin1["level"], "error");
     let levels: BTreeSet<u64> = run["results"]
         .as_array()
         .unwrap()

@@ -396,7 +396,7 @@ fn sample_project() -> tempfile::TempDir {
 #[test]
 fn workspace_files_are_linted_in_the_background_with_progress() {
     let project = sample_project();
-    // A file that is not UTF-8 must be skipped, not stop the scan.
+    // A file that is not UTF-8 must not stop the scan.
     std::fs::write(
         project.path().join("lib/shop/latin1.ex"),
         b"defmodule L do\n  # caf\xe9\nend\n",
@@ -436,6 +436,15 @@ fn workspace_files_are_linted_in_the_background_with_progress() {
             .iter()
             .any(|r| r["method"] == "client/registerCapability")
     );
+    // The file that is not UTF-8 is an L0 finding at its first bad byte, as in `check`.
+    let latin1 = file_uri(&project.path().join("lib/shop/latin1.ex"));
+    let diags = lsp.wait_diagnostics(&latin1, None);
+    assert_eq!(codes(&diags), ["invalid-encoding"]);
+    assert_eq!(
+        diags[0]["range"]["start"],
+        json!({"line": 1, "character": 7})
+    );
+    assert_eq!(diags[0]["severity"], 1);
     // The excluded legacy folder is not linted.
     let legacy = file_uri(&project.path().join("lib/shop/legacy/old.ex"));
     let all = lsp.drain(Duration::from_millis(300));

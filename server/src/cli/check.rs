@@ -1,5 +1,6 @@
 //! `ladder-ls check`: lint files and folders in parallel, optionally fixing, and report.
 
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Mutex;
@@ -7,9 +8,10 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use ropey::Rope;
 
-use super::report::{CheckReport, FileReport};
-use super::{CheckArgs, output};
+use super::report::{CheckReport, FileReport, FixMode, plural};
+use super::{CheckArgs, Format, baseline, output};
 use crate::config::Config;
+use crate::lint::rules::l0_compiles::invalid_encoding;
 use crate::lint::{self, FileInfo, Finding, fix, rules};
 use crate::mix::gates::{Gate, GateEvent, GateSettings, run_gates};
 use crate::project::{self, ProjectIndex};
@@ -21,7 +23,34 @@ const MAX_FIX_ROUNDS: usize = 10;
 
 /// Runs `check` and prints its report; returns 0 (clean), 1 (findings) or 2 (error).
 pub fn run(args: &CheckArgs) -> ExitCode {
-    let mut report = match check(&args.paths, args.fix, args.level) {
+    if args.statistics && !matches!(args.format, Format::Human | Format::Json | Format::Markdown) {
+        eprintln!("ladder-ls: --statistics works with --format human, json or markdown");
+        return ExitCode::from(2);
+    }
+    let fix = match (args.fix, args.unsafe_fixes) {
+        (false, _) => FixMode::Report,
+        (true, false) => FixMode::Safe,
+        (true, true) => FixMode::Unsafe,
+    };
+    let cwd = match std::env::current_dir() {
+        Ok(cwd) => cwd,
+        Err(e) => {
+            eprintln!("ladder-ls: cannot read the current directory: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    // Read before linting: a missing or broken baseline is a usage error, found at once.
+    let baseline = match &args.baseline {
+        Some(file) => match baseline::read(file) {
+            Ok(b) => Some((file, b)),
+            Err(e) => {
+                eprintln!("ladder-ls: {e}");
+                return ExitCode::from(2);
+            }
+        },
+        None => None,
+    };
+    let mut report = match check_with(&args.paths, fix, args.level) {
         Ok(report) => report,
         Err(e) => {
             eprintln!("ladder-ls: {e}");
@@ -31,29 +60,92 @@ pub fn run(args: &CheckArgs) -> ExitCode {
     if args.mix {
         add_gates(&mut report, &args.paths, args.level);
     }
-    print!("{}", output::render(&report, args.format));
+    if let Some(file) = &args.write_baseline {
+        if let Err(e) = baseline::write(&mut report, file, &cwd) {
+            eprintln!("ladder-ls: {e}");
+            return ExitCode::from(2);
+        }
+    } else if let Some((file, b)) = baseline {
+        baseline::apply(&mut report, b, file, &cwd);
+    }
+    for path in &report.empty_paths {
+        eprintln!(
+            "ladder-ls: {path}: no Elixir file (.ex, .exs) to check here (skipped: .gitignored \
+             files, hidden folders, deps/, _build/, node_modules/)"
+        );
+    }
+    let options = output::Options {
+        statistics: args.statistics,
+    };
+    let written = {
+        let stdout = std::io::stdout();
+        let mut out = std::io::BufWriter::new(stdout.lock());
+        output::write(&report, args.format, options, &mut out).and_then(|()| out.flush())
+    };
+    match written {
+        Ok(()) => {}
+        // `check | head`: the reader has seen enough.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+        Err(e) => {
+            eprintln!("ladder-ls: cannot write the report: {e}");
+            return ExitCode::from(2);
+        }
+    }
     for error in &report.errors {
         eprintln!("ladder-ls: {error}");
     }
-    if args.fix && report.fixed > 0 {
+    // The human summary says it itself; for the other formats it goes to the log too.
+    if let Some(summary) = report
+        .fix_summary()
+        .filter(|_| args.format != Format::Human)
+    {
+        eprintln!("ladder-ls: {summary}");
+    }
+    if let Some(b) = report.baseline.as_ref().filter(|b| b.written) {
         eprintln!(
-            "ladder-ls: fixed {} finding{}",
-            report.fixed,
-            if report.fixed == 1 { "" } else { "s" }
+            "ladder-ls: wrote {} to {}; run with `--baseline {}` to report only new findings",
+            plural(b.baselined, "finding"),
+            b.file,
+            b.file
         );
     }
     ExitCode::from(report.exit_status())
 }
 
-/// Lints (and with `fix`, fixes) every Elixir file under `paths`.
+/// Lints (and with `fix`, applies the safe fixes of) every Elixir file under `paths`.
 pub fn check(paths: &[PathBuf], fix: bool, level: Option<u8>) -> Result<CheckReport, String> {
-    let files = workspace::collect_files(paths)?;
-    // Cross-file facts come first: the index reads whole projects, also when one file is checked.
-    let started = std::time::Instant::now();
-    let index = project::build(&project::project_files(&files));
-    tracing::info!(files = index.len(), elapsed = ?started.elapsed(), "project index built");
+    let mode = if fix { FixMode::Safe } else { FixMode::Report };
+    check_with(paths, mode, level)
+}
+
+/// Lints every Elixir file under `paths`, applying the fixes `fix` allows.
+pub fn check_with(
+    paths: &[PathBuf],
+    fix: FixMode,
+    level: Option<u8>,
+) -> Result<CheckReport, String> {
+    let mut files = Vec::new();
+    let mut empty_paths = Vec::new();
+    for path in paths {
+        let found = workspace::collect_files_under(path)?;
+        if found.is_empty() {
+            empty_paths.push(path.display().to_string());
+        }
+        files.extend(found);
+    }
+    files.sort();
+    files.dedup();
     let cwd =
         std::env::current_dir().map_err(|e| format!("cannot read the current directory: {e}"))?;
+    // Cross-file facts come first: the index reads whole projects, also when one file is
+    // checked. Its paths are absolute, as the files' project roots are.
+    let started = std::time::Instant::now();
+    let absolute: Vec<PathBuf> = files
+        .iter()
+        .map(|f| baseline::normalise(&cwd.join(f)))
+        .collect();
+    let index = project::build(&project::project_files(&absolute));
+    tracing::info!(files = index.len(), elapsed = ?started.elapsed(), "project index built");
     let configs = ConfigCache::default();
     let next = AtomicUsize::new(0);
     let results = Mutex::new(Vec::new());
@@ -77,11 +169,13 @@ pub fn check(paths: &[PathBuf], fix: bool, level: Option<u8>) -> Result<CheckRep
     });
     let mut report = CheckReport {
         level_override: level,
+        fix_mode: fix,
+        empty_paths,
         ..CheckReport::default()
     };
     for result in results.into_inner().unwrap_or_else(|e| e.into_inner()) {
         match result {
-            Ok(None) => {}
+            Ok(None) => report.excluded += 1,
             Ok(Some((file, fixed))) => {
                 report.files_checked += 1;
                 report.fixed += fixed;
@@ -98,13 +192,13 @@ pub fn check(paths: &[PathBuf], fix: bool, level: Option<u8>) -> Result<CheckRep
             }
             let text = std::fs::read_to_string(path).unwrap_or_default();
             report.files_checked += 1;
-            report.files.push(FileReport {
-                path: shown,
-                rope: Rope::from_str(&text),
-                findings: rules::meta::invalid_config::findings(&loaded.errors),
+            report.files.push(FileReport::new(
+                shown,
+                Rope::from_str(&text),
+                rules::meta::invalid_config::findings(&loaded.errors),
                 // A broken configuration (an L0 finding) fails every target.
-                fail_level: level.unwrap_or(7),
-            });
+                level.unwrap_or(7),
+            ));
         }
     }
     report.files.sort_by(|a, b| a.path.cmp(&b.path));
@@ -118,29 +212,49 @@ fn check_file(
     cwd: &Path,
     configs: &ConfigCache,
     index: &ProjectIndex,
-    fix: bool,
+    fix: FixMode,
     level: Option<u8>,
 ) -> Result<Option<(FileReport, usize)>, String> {
-    let (root, loaded) = configs.for_file(path);
+    // Projects and configurations are looked up from the absolute path: `check .` run in
+    // `lib/` still finds the `.ladder.exs` and `mix.exs` above it.
+    let abs = baseline::normalise(&cwd.join(path));
+    let (root, loaded) = configs.for_file(&abs);
     let config: &Config = &loaded.config;
-    let project_rel = workspace::relative_slash(path, &root);
+    let project_rel = workspace::relative_slash(&abs, &root);
     if config.is_excluded(&project_rel) {
         return Ok(None);
     }
     let display = display_path(path, cwd);
+    let fail_level = level.unwrap_or_else(|| config.target_for(&project_rel));
     let bytes = std::fs::read(path).map_err(|e| format!("{display}: {e}"))?;
-    let mut text = String::from_utf8(bytes).map_err(|e| {
-        format!(
-            "{display}: not valid UTF-8 (at byte {}); skipped",
-            e.utf8_error().valid_up_to()
-        )
-    })?;
-    let info = workspace::file_info(path, display.clone());
+    let (mut text, invalid) = invalid_encoding::decode(bytes);
+    if let Some(finding) = invalid {
+        // Not linted further (the parse of a guessed text would only add noise), never fixed;
+        // the finding (L0) keeps the file and the project below L0.
+        let findings = if config.rule_enabled(finding.code) {
+            vec![finding]
+        } else {
+            Vec::new()
+        };
+        let rope = Rope::from_str(&text);
+        return Ok(Some((
+            FileReport::new(display, rope, findings, fail_level),
+            0,
+        )));
+    }
+    let info = workspace::file_info(&abs, display.clone());
     let mut findings = lint::lint_source_in(&text, &info, config, index);
     let mut fixed = 0;
-    if fix {
+    if fix != FixMode::Report {
         let before = findings.len();
-        let (new_text, new_findings) = fix_text(text.clone(), findings, &info, config, index);
+        let (new_text, new_findings) = fix_text_with(
+            text.clone(),
+            findings,
+            &info,
+            config,
+            index,
+            fix == FixMode::Unsafe,
+        );
         if new_text != text {
             std::fs::write(path, &new_text)
                 .map_err(|e| format!("{display}: cannot write fixes: {e}"))?;
@@ -149,28 +263,35 @@ fn check_file(
         text = new_text;
         findings = new_findings;
     }
-    let fail_level = level.unwrap_or_else(|| config.target_for(&project_rel));
     Ok(Some((
-        FileReport {
-            path: display,
-            rope: Rope::from_str(&text),
-            findings,
-            fail_level,
-        },
+        FileReport::new(display, Rope::from_str(&text), findings, fail_level),
         fixed,
     )))
 }
 
 /// Applies safe fixes round after round until none is left (or the rounds run out).
 pub fn fix_text(
+    text: String,
+    findings: Vec<Finding>,
+    info: &FileInfo,
+    config: &Config,
+    index: &ProjectIndex,
+) -> (String, Vec<Finding>) {
+    fix_text_with(text, findings, info, config, index, false)
+}
+
+/// Applies fixes (the unsafe ones too when `unsafe_fixes`) round after round until none is left
+/// (or the rounds run out).
+pub fn fix_text_with(
     mut text: String,
     mut findings: Vec<Finding>,
     info: &FileInfo,
     config: &Config,
     index: &ProjectIndex,
+    unsafe_fixes: bool,
 ) -> (String, Vec<Finding>) {
     for _ in 0..MAX_FIX_ROUNDS {
-        let edits = fix::non_overlapping_safe_edits(&findings);
+        let edits = fix::non_overlapping_edits(&findings, unsafe_fixes);
         if edits.is_empty() {
             break;
         }
@@ -272,12 +393,12 @@ fn add_gates(report: &mut CheckReport, paths: &[PathBuf], level: Option<u8>) {
                     let (config_root, file_config) = configs.for_file(&gate_finding.path);
                     let rel = workspace::relative_slash(&gate_finding.path, &config_root);
                     let fail_level = level.unwrap_or_else(|| file_config.config.target_for(&rel));
-                    report.files.push(FileReport {
+                    report.files.push(FileReport::new(
                         path,
-                        rope: Rope::from_str(&text),
-                        findings: Vec::new(),
+                        Rope::from_str(&text),
+                        Vec::new(),
                         fail_level,
-                    });
+                    ));
                     report.files.len() - 1
                 }
             };

@@ -11,6 +11,7 @@ use std::collections::HashMap;
 
 use crate::cli::report::FileReport;
 use crate::lint::Finding;
+use ropey::Rope;
 
 /// The version of the scheme, part of the SARIF key so a change never matches old fingerprints.
 pub const SARIF_KEY: &str = "ladderFingerprint/v1";
@@ -62,23 +63,36 @@ impl Numbering {
 /// The source text a finding flags, its range clamped to the text (empty when the range
 /// splits a character).
 pub fn flagged_text(file: &FileReport, f: &Finding) -> String {
-    let len = file.rope.len_bytes();
+    flagged_in(&file.rope, f)
+}
+
+/// The text of `rope` that `f` flags (see [`flagged_text`]).
+fn flagged_in(rope: &Rope, f: &Finding) -> String {
+    let len = rope.len_bytes();
     let (start, end) = (f.range.start.min(len), f.range.end.min(len));
-    match (
-        file.rope.try_byte_to_char(start),
-        file.rope.try_byte_to_char(end),
-    ) {
-        (Ok(s), Ok(e)) if s <= e => file.rope.slice(s..e).to_string(),
+    match (rope.try_byte_to_char(start), rope.try_byte_to_char(end)) {
+        (Ok(s), Ok(e)) if s <= e => rope.slice(s..e).to_string(),
         _ => String::new(),
     }
 }
 
 /// The fingerprints of a file's findings, in the order of `file.findings`.
 pub fn of_file(file: &FileReport) -> Vec<String> {
+    of_findings(&file.path, &file.rope, &file.findings)
+}
+
+/// The fingerprints of `findings` (one file's, in document order) of the file at `path`
+/// (the path hashed: relative to the current directory for SARIF, to the baseline's folder for
+/// a baseline) whose text is `rope`.
+pub fn of_findings<'a>(
+    path: &str,
+    rope: &Rope,
+    findings: impl IntoIterator<Item = &'a Finding>,
+) -> Vec<String> {
     let mut numbering = Numbering::default();
-    file.findings
-        .iter()
-        .map(|f| numbering.fingerprint(&file.path, f.code, &flagged_text(file, f)))
+    findings
+        .into_iter()
+        .map(|f| numbering.fingerprint(path, f.code, &flagged_in(rope, f)))
         .collect()
 }
 
@@ -141,15 +155,15 @@ mod tests {
             ..RuleMeta::BASE
         };
         let start = text.find("IO").unwrap();
-        let file = FileReport {
-            path: "lib/a.ex".into(),
-            rope: ropey::Rope::from_str(text),
-            findings: vec![
+        let file = FileReport::new(
+            "lib/a.ex".into(),
+            ropey::Rope::from_str(text),
+            vec![
                 Finding::new(&meta, start..start + 13, "m"),
                 Finding::new(&meta, 0..1000, "out of range"),
             ],
-            fail_level: 7,
-        };
+            7,
+        );
         assert_eq!(flagged_text(&file, &file.findings[0]), "IO.inspect(x)");
         let prints = of_file(&file);
         assert_eq!(

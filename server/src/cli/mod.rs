@@ -1,5 +1,6 @@
 //! The command line: `ladder-ls [--stdio]` (language server), `check`, `rules`, `explain`.
 
+pub mod baseline;
 pub mod check;
 pub mod fingerprint;
 pub mod output;
@@ -51,7 +52,7 @@ pub enum Command {
 /// Output formats of `check`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum Format {
-    /// `path:line:col: L4 missing-spec message`, then a per-level summary.
+    /// `path:line:col: L4 warning missing-spec message`, then a per-level summary.
     Human,
     /// The stable JSON schema (version 1).
     Json,
@@ -59,12 +60,17 @@ pub enum Format {
     Sarif,
     /// GitHub Actions workflow commands (annotations).
     Github,
+    /// One self-contained HTML page: level, chart, folders, top blockers, every finding.
+    Html,
+    /// Markdown for a GitHub job summary (`$GITHUB_STEP_SUMMARY`) or a PR comment.
+    Markdown,
 }
 
 /// Arguments of `check`.
 #[derive(clap::Args, Debug)]
 pub struct CheckArgs {
-    /// Files or folders to lint.
+    /// Files or folders to lint: every `.ex`/`.exs` file under them except `.gitignore`d ones,
+    /// hidden folders, `deps/`, `_build/`, `node_modules/` and the configuration's excludes.
     #[arg(default_value = ".")]
     pub paths: Vec<PathBuf>,
     /// Output format.
@@ -77,6 +83,20 @@ pub struct CheckArgs {
     /// Apply every safe fix in place, then report what is left.
     #[arg(long)]
     pub fix: bool,
+    /// With `--fix`, apply the unsafe fixes too (they may change what the code does: review the
+    /// diff).
+    #[arg(long, requires = "fix")]
+    pub unsafe_fixes: bool,
+    /// Report and fail only on findings not recorded in FILE (see `--write-baseline`).
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Record the current findings in FILE (replacing it), for `--baseline FILE`.
+    #[arg(long, value_name = "FILE", conflicts_with = "baseline")]
+    pub write_baseline: Option<PathBuf>,
+    /// Print the number of findings per rule instead of the findings (formats human, json,
+    /// markdown).
+    #[arg(long)]
+    pub statistics: bool,
     /// Also run the mix gates (compile, format, Credo, test) of each Mix project, synchronously.
     /// This runs the project's code.
     #[arg(long)]

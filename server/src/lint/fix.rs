@@ -28,11 +28,17 @@ pub fn apply_edits(text: &str, edits: &[Edit]) -> Option<String> {
 /// The edits of every safe fix in `findings` that does not overlap an earlier chosen one.
 /// Fixes left out for overlapping are picked up by the next round of lint-and-fix.
 pub fn non_overlapping_safe_edits(findings: &[Finding]) -> Vec<Edit> {
+    non_overlapping_edits(findings, false)
+}
+
+/// Like [`non_overlapping_safe_edits`], with the unsafe fixes too when `unsafe_fixes`
+/// (`check --fix --unsafe-fixes`).
+pub fn non_overlapping_edits(findings: &[Finding], unsafe_fixes: bool) -> Vec<Edit> {
     let mut chosen: Vec<Edit> = Vec::new();
     for fix in findings
         .iter()
         .filter_map(|f| f.fix.as_ref())
-        .filter(|f| f.safe)
+        .filter(|f| f.safe || unsafe_fixes)
     {
         let overlaps = fix.edits.iter().any(|e| {
             chosen.iter().any(|c| {

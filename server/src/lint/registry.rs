@@ -10,6 +10,7 @@ pub static RULES: &[&Rule] = &[
     &rules::l0_compiles::syntax_error::RULE,
     &rules::mix_gates::COMPILE_ERROR,
     &rules::mix_gates::COMPILE_WARNING,
+    &rules::l0_compiles::invalid_encoding::RULE,
     // L1
     &rules::mix_gates::UNFORMATTED,
     &rules::l1_formatted::trailing_whitespace::RULE,

@@ -8,7 +8,8 @@ use std::sync::{Arc, Mutex};
 use crate::config::{self, CONFIG_FILE, LoadedConfig};
 use crate::lint::FileInfo;
 
-/// Folders never linted: dependencies, build output and editor caches.
+/// Folders never linted: dependencies, build output, JavaScript packages and editor caches.
+/// (Hidden folders, `.git` and `.elixir_ls` among them, are skipped by the walk as well.)
 pub const SKIPPED_DIRS: &[&str] = &[
     "deps",
     "_build",
@@ -16,14 +17,10 @@ pub const SKIPPED_DIRS: &[&str] = &[
     ".elixir_ls",
     ".lexical",
     ".expert",
-    "cover",
     ".git",
     ".hex",
     ".mix",
 ];
-
-/// Top-level folders of a Mix project whose `.ex`/`.exs` files are linted.
-const PROJECT_DIRS: &[&str] = &["lib", "test", "config", "priv"];
 
 /// The nearest ancestor of `path` (or `path` itself, if a folder) holding a `mix.exs`: the Mix
 /// project root (for a file of an umbrella app, the app).
@@ -42,7 +39,7 @@ pub fn discover_projects(root: &Path) -> Vec<PathBuf> {
     let walker = ignore::WalkBuilder::new(root)
         .hidden(true)
         .max_depth(Some(4))
-        .filter_entry(|e| !is_skipped_dir(e.path()))
+        .filter_entry(|e| !is_skipped_dir(e))
         .build();
     for entry in walker.flatten() {
         let is_mix_file =
@@ -55,12 +52,14 @@ pub fn discover_projects(root: &Path) -> Vec<PathBuf> {
     out
 }
 
-fn is_skipped_dir(path: &Path) -> bool {
-    path.is_dir()
-        && path
-            .file_name()
-            .and_then(|n| n.to_str())
-            .is_some_and(|n| SKIPPED_DIRS.contains(&n))
+/// Whether a walked entry is a folder never linted. The name is compared first: the file type
+/// comes from the walk, so no file is stat'ed for it.
+fn is_skipped_dir(entry: &ignore::DirEntry) -> bool {
+    entry
+        .file_name()
+        .to_str()
+        .is_some_and(|n| SKIPPED_DIRS.contains(&n))
+        && entry.file_type().is_some_and(|t| t.is_dir())
 }
 
 /// Whether `path` is an Elixir source file.
@@ -71,50 +70,55 @@ pub fn is_elixir_file(path: &Path) -> bool {
     )
 }
 
-/// Whether a file found by walking a folder should be linted: Elixir files of a Mix project's
-/// `lib/`, `test/`, `config/`, `priv/` and its `mix.exs`; every Elixir file outside any project.
+/// Whether a file should be linted: an Elixir file outside dependencies, build output and
+/// JavaScript packages — anywhere else in a project (`lib/`, `test/`, `integration_test/`,
+/// `examples/*` projects, scripts). For files met one by one (the server's file watcher); a walk
+/// ([`collect_files`]) also honours `.gitignore` and skips hidden folders.
 pub fn is_lintable(path: &Path) -> bool {
-    if !is_elixir_file(path) {
-        return false;
-    }
-    match project_root(path) {
-        None => true,
-        Some(root) => {
-            let rel = relative_slash(path, &root);
-            rel == "mix.exs"
-                || PROJECT_DIRS
-                    .iter()
-                    .any(|d| rel.starts_with(&format!("{d}/")))
-        }
-    }
+    is_elixir_file(path)
+        && !path.components().any(|c| {
+            c.as_os_str()
+                .to_str()
+                .is_some_and(|n| SKIPPED_DIRS.contains(&n))
+        })
 }
 
-/// The Elixir files to lint under `paths` (files are taken as given; folders are walked,
-/// honouring `.gitignore`), sorted and without duplicates.
+/// The Elixir files to lint under `paths`, sorted and without duplicates: files are taken as
+/// given; folders are walked (see [`collect_files_under`]).
 pub fn collect_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
     let mut files = Vec::new();
     for path in paths {
-        if path.is_file() {
-            files.push(path.clone());
-            continue;
-        }
-        if !path.is_dir() {
-            return Err(format!("{}: no such file or folder", path.display()));
-        }
-        let walker = ignore::WalkBuilder::new(path)
-            .hidden(true)
-            .require_git(false)
-            .filter_entry(|e| !is_skipped_dir(e.path()))
-            .build();
-        for entry in walker {
-            let entry = entry.map_err(|e| e.to_string())?;
-            if entry.file_type().is_some_and(|t| t.is_file()) && is_lintable(entry.path()) {
-                files.push(entry.into_path());
-            }
-        }
+        files.extend(collect_files_under(path)?);
     }
     files.sort();
     files.dedup();
+    Ok(files)
+}
+
+/// The Elixir files to lint under one path: the path itself when it is a file, else every
+/// `.ex`/`.exs` file below it (nested Mix projects and folders such as `integration_test/`
+/// included) except `.gitignore`d ones (also `.ignore` and `.git/info/exclude`, inside a Git
+/// repository or not), hidden files and folders, and [`SKIPPED_DIRS`]. Sorted.
+pub fn collect_files_under(path: &Path) -> Result<Vec<PathBuf>, String> {
+    if path.is_file() {
+        return Ok(vec![path.to_path_buf()]);
+    }
+    if !path.is_dir() {
+        return Err(format!("{}: no such file or folder", path.display()));
+    }
+    let mut files = Vec::new();
+    let walker = ignore::WalkBuilder::new(path)
+        .hidden(true)
+        .require_git(false)
+        .filter_entry(|e| !is_skipped_dir(e))
+        .build();
+    for entry in walker {
+        let entry = entry.map_err(|e| e.to_string())?;
+        if entry.file_type().is_some_and(|t| t.is_file()) && is_elixir_file(entry.path()) {
+            files.push(entry.into_path());
+        }
+    }
+    files.sort();
     Ok(files)
 }
 
@@ -201,7 +205,7 @@ mod tests {
     }
 
     #[test]
-    fn walks_project_folders_of_umbrella_apps_and_skips_deps() {
+    fn walks_every_elixir_file_but_deps_build_output_and_ignored_ones() {
         let tmp = tempfile::tempdir().unwrap();
         let d = tmp.path();
         for f in [
@@ -211,10 +215,20 @@ mod tests {
             "apps/shop/lib/shop.ex",
             "apps/shop/test/shop_test.exs",
             "apps/shop/deps/x/lib/x.ex",
+            "apps/shop/rel/env.exs",
+            "apps/shop/assets/node_modules/phoenix/priv/x.ex",
             "deps/y/lib/y.ex",
             "_build/dev/lib/z.ex",
-            "apps/shop/rel/env.exs",
+            "integration_test/checkout_test.exs",
+            "integration_test/support/case.ex",
+            "examples/demo/mix.exs",
+            "examples/demo/lib/demo.ex",
+            "examples/demo/_build/test/lib/demo.ex",
+            "scripts/seed.exs",
             "lib/ignored.ex",
+            "lib/notes.md",
+            ".elixir_ls/build/lib/a.ex",
+            "cover/lib/covered.ex",
         ] {
             write(d, f, "");
         }
@@ -226,19 +240,45 @@ mod tests {
             [
                 "apps/shop/lib/shop.ex",
                 "apps/shop/mix.exs",
+                "apps/shop/rel/env.exs",
                 "apps/shop/test/shop_test.exs",
                 "config/config.exs",
-                "mix.exs"
+                "cover/lib/covered.ex",
+                "examples/demo/lib/demo.ex",
+                "examples/demo/mix.exs",
+                "integration_test/checkout_test.exs",
+                "integration_test/support/case.ex",
+                "mix.exs",
+                "scripts/seed.exs",
             ]
         );
         let projects: Vec<String> = discover_projects(d)
             .iter()
             .map(|p| relative_slash(p, d))
             .collect();
-        assert_eq!(projects, ["", "apps/shop"]);
+        assert_eq!(projects, ["", "apps/shop", "examples/demo"]);
+        // Each file belongs to its nearest project: rules see `lib/…` of a nested project.
+        let project_rel = |f: &str| file_info(&d.join(f), "x".into()).project_rel;
+        assert_eq!(project_rel("apps/shop/lib/shop.ex"), "lib/shop.ex");
+        assert_eq!(project_rel("examples/demo/lib/demo.ex"), "lib/demo.ex");
         assert_eq!(
-            file_info(&d.join("apps/shop/lib/shop.ex"), "x".into()).project_rel,
-            "lib/shop.ex"
+            project_rel("integration_test/checkout_test.exs"),
+            "integration_test/checkout_test.exs"
         );
+        // A folder with nothing to lint gives nothing (the CLI says so): `lib/` holds only an
+        // ignored file (the parent's `.gitignore` applies) and notes.
+        assert!(collect_files_under(&d.join("lib")).unwrap().is_empty());
+        // A skipped folder given explicitly is walked: the user asked for it.
+        assert_eq!(collect_files_under(&d.join("_build")).unwrap().len(), 1);
+        assert!(collect_files_under(&d.join("no/such")).is_err());
+    }
+
+    #[test]
+    fn files_met_one_by_one_are_lintable_unless_in_deps_or_build_output() {
+        assert!(is_lintable(Path::new("/p/integration_test/a_test.exs")));
+        assert!(is_lintable(Path::new("/p/examples/demo/lib/demo.ex")));
+        assert!(!is_lintable(Path::new("/p/deps/jason/lib/jason.ex")));
+        assert!(!is_lintable(Path::new("/p/_build/dev/lib/a.ex")));
+        assert!(!is_lintable(Path::new("/p/lib/a.md")));
     }
 }

@@ -8,7 +8,7 @@
 //! rest are printed as plain log lines, then one notice gives the totals and where to see
 //! everything.
 
-use std::fmt::Write;
+use std::io::{self, Write};
 
 use crate::cli::report::{CheckReport, FileReport};
 use crate::lint::{Finding, Severity};
@@ -59,9 +59,9 @@ fn kind(file: &FileReport, f: &Finding) -> usize {
     }
 }
 
-fn annotation(out: &mut String, file: &FileReport, f: &Finding) {
+fn annotation(out: &mut dyn Write, file: &FileReport, f: &Finding) -> io::Result<()> {
     let (s, e) = (file.pos(f.range.start), file.pos(f.range.end));
-    let _ = writeln!(
+    writeln!(
         out,
         "::{} file={},line={},col={},endLine={},endColumn={},title={}::{}",
         KINDS[kind(file, f)],
@@ -72,7 +72,7 @@ fn annotation(out: &mut String, file: &FileReport, f: &Finding) {
         e.column,
         escape_property(&format!("L{} {}", f.level, f.code)),
         escape_data(&f.message)
-    );
+    )
 }
 
 /// `n` with its noun, pluralised.
@@ -80,7 +80,17 @@ fn count(n: usize, noun: &str) -> String {
     format!("{n} {noun}{}", if n == 1 { "" } else { "s" })
 }
 
+/// The workflow commands of a report, as a string (for tests).
+#[cfg(test)]
 pub fn render(report: &CheckReport) -> String {
+    let mut out = Vec::new();
+    let _ = write(report, &mut out);
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Writes the annotations, then the findings past the limits as log lines and the closing
+/// notice.
+pub fn write(report: &CheckReport, out: &mut dyn Write) -> io::Result<()> {
     let mut findings: Vec<(&FileReport, &Finding)> = report.findings().collect();
     // Stable: within a kind and rung, the report's order (path, then position).
     findings.sort_by_key(|(file, f)| (kind(file, f), f.level));
@@ -95,25 +105,15 @@ pub fn render(report: &CheckReport) -> String {
         limits[2] -= 1;
     }
     let mut shown = [0usize; 3];
-    let mut out = String::new();
-    let mut rest = String::new();
+    // Findings past the limits, printed after the annotations (references, not text).
+    let mut rest: Vec<(&FileReport, &Finding)> = Vec::new();
     for (file, f) in findings {
         let k = kind(file, f);
         if shown[k] < limits[k] {
             shown[k] += 1;
-            annotation(&mut out, file, f);
+            annotation(out, file, f)?;
         } else {
-            let p = file.pos(f.range.start);
-            let message = printable(&f.message).replace('\n', "\n    ");
-            let _ = writeln!(
-                rest,
-                "{}:{}:{}: L{} {} {message}",
-                printable(&file.path),
-                p.line,
-                p.column,
-                f.level,
-                f.code
-            );
+            rest.push((file, f));
         }
     }
     if totals
@@ -121,11 +121,23 @@ pub fn render(report: &CheckReport) -> String {
         .zip(shown)
         .any(|(&total, shown)| total > shown)
     {
-        let _ = writeln!(
+        writeln!(
             out,
             "Not annotated (GitHub shows {ANNOTATIONS_PER_KIND} annotations of each kind per step):"
-        );
-        out.push_str(&rest);
+        )?;
+        for (file, f) in rest {
+            let p = file.pos(f.range.start);
+            let message = printable(&f.message).replace('\n', "\n    ");
+            writeln!(
+                out,
+                "{}:{}:{}: L{} {} {message}",
+                printable(&file.path),
+                p.line,
+                p.column,
+                f.level,
+                f.code
+            )?;
+        }
         let all = format!(
             "{}, {}, {}",
             count(totals[0], "error"),
@@ -144,14 +156,14 @@ pub fn render(report: &CheckReport) -> String {
              github/codeql-action/upload-sarif.",
             annotated.join(", ")
         );
-        let _ = writeln!(
+        writeln!(
             out,
             "::notice title={}::{}",
             escape_property("ladder-ls: more findings than annotations"),
             escape_data(&message)
-        );
+        )?;
     }
-    out
+    Ok(())
 }
 
 #[cfg(test)]
@@ -184,12 +196,12 @@ mod tests {
 
     fn report(findings: Vec<Finding>) -> CheckReport {
         CheckReport {
-            files: vec![FileReport {
-                path: "lib/a.ex".into(),
-                rope: Rope::from_str(&"123456789\n".repeat(100)),
+            files: vec![FileReport::new(
+                "lib/a.ex".into(),
+                Rope::from_str(&"123456789\n".repeat(100)),
                 findings,
-                fail_level: 7,
-            }],
+                7,
+            )],
             files_checked: 1,
             ..CheckReport::default()
         }

@@ -1,108 +1,100 @@
-//! `path:line:col: L4 missing-spec message`, then the ladder: per level, the findings and how
-//! many files pass it; then per target level, how many files reach it and how many findings
-//! fail it.
+//! `path:line:col: L4 warning missing-spec message`, then the ladder: per level, the findings
+//! and how many files pass it; then per target level, how many files reach it and how many
+//! findings fail it; then the baseline, the fixes and the project's level.
 
-use std::fmt::Write;
+use std::io::{self, Write};
 
-use crate::cli::report::CheckReport;
+use super::printable;
+use super::summary::{self, GATES};
+use crate::cli::report::{CheckReport, plural};
 
-const GATES: [&str; 8] = [
-    "compiles",
-    "formatted",
-    "static analysis",
-    "tested",
-    "typed",
-    "secure",
-    "observable",
-    "documented",
-];
-
-pub fn render(report: &CheckReport) -> String {
-    let mut out = String::new();
+/// Writes the findings, one line each, then the summary.
+pub fn write(report: &CheckReport, out: &mut dyn Write) -> io::Result<()> {
+    let mut any = false;
     for (file, f) in report.findings() {
         let p = file.pos(f.range.start);
         // Multi-line messages (test failures) are indented under their first line.
-        let message = f.message.replace('\n', "\n    ");
-        let (path, level, code) = (&file.path, f.level, f.code);
-        let _ = writeln!(
+        let message = printable(&f.message).replace('\n', "\n    ");
+        writeln!(
             out,
-            "{path}:{}:{}: L{level} {code} {message}",
-            p.line, p.column
-        );
+            "{}:{}:{}: L{} {} {} {message}",
+            printable(&file.path),
+            p.line,
+            p.column,
+            f.level,
+            f.severity.as_str(),
+            f.code,
+        )?;
+        any = true;
     }
-    if !out.is_empty() {
-        out.push('\n');
+    if any {
+        writeln!(out)?;
     }
-    let files = report.files.len().max(report.files_checked);
-    let _ = writeln!(out, "level  gate              findings  files passing");
-    for (level, gate) in GATES.iter().enumerate() {
-        let level = level as u8;
-        let findings = report.findings().filter(|(_, f)| f.level == level).count();
-        let passing = report
-            .files
-            .iter()
-            .filter(|f| f.level().is_some_and(|l| l >= level))
-            .count()
-            + report.files_checked.saturating_sub(report.files.len());
-        let _ = writeln!(
+    write_summary(report, out)
+}
+
+/// The ladder table and the closing lines (also under `--statistics`).
+pub fn write_summary(report: &CheckReport, out: &mut dyn Write) -> io::Result<()> {
+    let Some(project) = report.project_level() else {
+        writeln!(
             out,
-            "L{level}     {gate:16}  {findings:>8}  {passing}/{files}"
-        );
-    }
-    out.push('\n');
-    for t in report.targets() {
-        let what = match report.level_override {
-            Some(_) => "threshold (--level)",
-            None => "target",
-        };
-        let _ = writeln!(
+            "No Elixir file checked: no project level to give ({})",
+            if report.excluded > 0 {
+                format!(
+                    "{} excluded by `exclude:` in .ladder.exs",
+                    plural(report.excluded, "file")
+                )
+            } else {
+                "the paths hold no .ex or .exs file".to_string()
+            }
+        )?;
+        return Ok(());
+    };
+    let files = summary::file_count(report);
+    writeln!(out, "level  gate              findings  files passing")?;
+    for (level, (gate, rung)) in GATES.iter().zip(summary::rungs(report)).enumerate() {
+        writeln!(
             out,
-            "{what} L{}: {}/{} file{} reach it; {} finding{} fail{} it",
-            t.target,
-            t.reaching,
-            t.files,
-            if t.files == 1 { "" } else { "s" },
-            t.failing,
-            if t.failing == 1 { "" } else { "s" },
-            if t.failing == 1 { "s" } else { "" },
-        );
+            "L{level}     {gate:16}  {:>8}  {}/{files}",
+            rung.findings, rung.passing
+        )?;
+    }
+    writeln!(out)?;
+    for line in summary::target_lines(report) {
+        writeln!(out, "{line}")?;
+    }
+    if let Some(line) = summary::baseline_line(report) {
+        writeln!(out, "{line}")?;
+    }
+    if let Some(line) = report.fix_summary() {
+        writeln!(out, "{}", capitalise(&line))?;
     }
     let total = report.findings().count();
-    let project = report
+    let with = report
         .files
         .iter()
-        .map(|f| f.level())
-        .min()
-        .unwrap_or(Some(7));
-    let project = project.map_or_else(|| "below L0".to_string(), |l| format!("L{l}"));
-    let _ = writeln!(
+        .filter(|f| !f.findings.is_empty())
+        .count();
+    writeln!(
         out,
-        "{total} finding{} in {} file{} ({} checked); project level {project} ({gates})",
-        if total == 1 { "" } else { "s" },
-        report
-            .files
-            .iter()
-            .filter(|f| !f.findings.is_empty())
-            .count(),
-        if report
-            .files
-            .iter()
-            .filter(|f| !f.findings.is_empty())
-            .count()
-            == 1
-        {
-            ""
-        } else {
-            "s"
-        },
+        "{} in {} ({} checked{}); project level {} ({})",
+        plural(total, "finding"),
+        plural(with, "file"),
         report.files_checked,
-        gates = if report.gates_verified {
-            "mix gates run"
-        } else if report.gates_attempted {
-            "mix gates L0–L3 not verified: see the errors"
+        if report.excluded > 0 {
+            format!(", {} excluded", report.excluded)
         } else {
-            "mix gates L0–L3 not run: native rules only"
+            String::new()
         },
-    );
-    out
+        summary::level_name(project),
+        summary::gates_note(report),
+    )
+}
+
+/// `fixed 2 findings` → `Fixed 2 findings`.
+pub fn capitalise(s: &str) -> String {
+    let mut chars = s.chars();
+    chars.next().map_or_else(String::new, |first| {
+        first.to_uppercase().collect::<String>() + chars.as_str()
+    })
 }

@@ -8,8 +8,11 @@
 //! ([`crate::cli::fingerprint`]); locations are URIs relative to `%SRCROOT%` (the directory
 //! `check` ran in), percent-encoded.
 
+use std::io::{self, Write};
+
 use serde_json::{Value, json};
 
+use super::{nested, nested_tail};
 use crate::cli::fingerprint;
 use crate::cli::report::{CheckReport, FileReport};
 use crate::lint::{Finding, Rule, Severity, docs, meta::doc_url, registry, security_severity};
@@ -119,16 +122,12 @@ fn descriptor(rule: &Rule) -> Value {
     value
 }
 
-/// The SARIF log of a run.
-pub fn render(report: &CheckReport) -> String {
+/// Writes the SARIF log of a run, one result at a time. The text is what
+/// `serde_json::to_string_pretty` gives for the whole log (keys in alphabetical order), without
+/// building it in memory: a run with tens of thousands of results would take gigabytes as a
+/// `serde_json::Value`.
+pub fn write(report: &CheckReport, out: &mut dyn Write) -> io::Result<()> {
     let rules: Vec<Value> = registry::RULES.iter().map(|r| descriptor(r)).collect();
-    let mut results = Vec::new();
-    for file in &report.files {
-        let prints = fingerprint::of_file(file);
-        for (f, print) in file.findings.iter().zip(prints) {
-            results.push(result(file, f, print));
-        }
-    }
     let status = report.exit_status();
     let mut invocation = json!({
         "executionSuccessful": status != 2,
@@ -142,32 +141,39 @@ pub fn render(report: &CheckReport) -> String {
             .collect();
         invocation["toolExecutionNotifications"] = json!(notes);
     }
-    let mut run = json!({
-        "tool": {"driver": {
-            "name": "ladder-ls",
-            "version": env!("CARGO_PKG_VERSION"),
-            "semanticVersion": env!("CARGO_PKG_VERSION"),
-            "informationUri": "https://github.com/ladder-ls/ladder-ls",
-            "rules": rules,
-        }},
-        "invocations": [invocation],
-        "columnKind": "unicodeCodePoints",
-        "results": results,
-    });
     let mut root = match std::env::current_dir() {
         Ok(cwd) => json!({"uri": file_uri(&cwd, true)}),
         Err(_) => json!({}),
     };
     root["description"] = json!({"text": "The directory `ladder-ls check` ran in"});
-    run["originalUriBaseIds"] = json!({ SRCROOT: root });
-    let doc = json!({
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-        "version": "2.1.0",
-        "runs": [run],
-    });
-    let mut text = serde_json::to_string_pretty(&doc).unwrap_or_default();
-    text.push('\n');
-    text
+    let tool = json!({"driver": {
+        "name": "ladder-ls",
+        "version": env!("CARGO_PKG_VERSION"),
+        "semanticVersion": env!("CARGO_PKG_VERSION"),
+        "informationUri": "https://github.com/ladder-ls/ladder-ls",
+        "rules": rules,
+    }});
+    out.write_all(
+        b"{\n  \"$schema\": \"https://json.schemastore.org/sarif-2.1.0.json\",\n  \"runs\": [\n    {\n",
+    )?;
+    out.write_all(b"      \"columnKind\": \"unicodeCodePoints\",\n      \"invocations\": ")?;
+    nested_tail(&json!([invocation]), 3, out)?;
+    out.write_all(b",\n      \"originalUriBaseIds\": ")?;
+    nested_tail(&json!({ SRCROOT: root }), 3, out)?;
+    out.write_all(b",\n      \"results\": [")?;
+    let mut first = true;
+    for file in &report.files {
+        let prints = fingerprint::of_file(file);
+        for (f, print) in file.findings.iter().zip(prints) {
+            out.write_all(if first { b"\n" } else { b",\n" })?;
+            first = false;
+            nested(&result(file, f, print), 4, out)?;
+        }
+    }
+    out.write_all(if first { b"]," } else { b"\n      ]," })?;
+    out.write_all(b"\n      \"tool\": ")?;
+    nested_tail(&tool, 3, out)?;
+    out.write_all(b"\n    }\n  ],\n  \"version\": \"2.1.0\"\n}\n")
 }
 
 fn result(file: &FileReport, f: &Finding, fingerprint: String) -> Value {

@@ -40,6 +40,22 @@ pub fn lint_snapshot(
         config,
         project,
     );
+    (
+        result_of(snapshot, findings, version, target, config, enc),
+        facts,
+    )
+}
+
+/// The lint result of `findings` found in `snapshot` (by the rules, or by reading the file:
+/// `invalid-encoding`), with their diagnostics.
+pub fn result_of(
+    snapshot: &Snapshot,
+    findings: Vec<crate::lint::Finding>,
+    version: Option<i32>,
+    target: &FileTarget,
+    config: &Config,
+    enc: PositionEncoding,
+) -> LintResult {
     // `targets:` globs are relative to the folder of the `.ladder.exs`, as `exclude:` globs are.
     let rel = match &target.path {
         Some(path) => crate::workspace::relative_slash(path, &crate::workspace::config_root(path)),
@@ -54,7 +70,7 @@ pub fn lint_snapshot(
         })
         .collect();
     let id = NEXT_RESULT_ID.fetch_add(1, Ordering::Relaxed);
-    let result = LintResult {
+    LintResult {
         version,
         rope: snapshot.rope.clone(),
         findings,
@@ -62,8 +78,7 @@ pub fn lint_snapshot(
         id,
         target: target_level,
         above_target: config.above_target,
-    };
-    (result, facts)
+    }
 }
 
 /// Lints the current version of an open document (blocking work on a blocking thread) and

@@ -13,6 +13,7 @@ use super::diagnostics::{self, lint_snapshot};
 use super::project;
 use crate::config::{CONFIG_FILE, CREDO_CONF_FILE, SOBELOW_CONF_FILE};
 use crate::document::Document;
+use crate::lint::rules::l0_compiles::invalid_encoding;
 use crate::workspace;
 
 /// Requests to the client are given this long before we carry on without them.
@@ -164,8 +165,10 @@ async fn begin_progress(
     )
 }
 
-/// Lints a file from disk (blocking) and records its project facts. Files that are open,
-/// unreadable or not UTF-8 give `None`.
+/// Lints a file from disk (blocking) and records its project facts. Files that are open or
+/// unreadable give `None`; a file that is not UTF-8 gets one finding, `invalid-encoding` at its
+/// first bad byte, as in `ladder-ls check` (the compiler rejects it: the rest of it is not
+/// linted).
 fn lint_path(state: &Arc<State>, path: PathBuf) -> Option<(Uri, LintResult)> {
     let uri = Uri::from_file_path(&path)?;
     if state.docs.contains_key(&uri) {
@@ -175,21 +178,26 @@ fn lint_path(state: &Arc<State>, path: PathBuf) -> Option<(Uri, LintResult)> {
     let bytes = std::fs::read(&path)
         .map_err(|e| tracing::warn!(path = %path.display(), "cannot read: {e}"))
         .ok()?;
-    let text = String::from_utf8(bytes)
-        .map_err(|e| tracing::warn!(path = %path.display(), "not valid UTF-8 at byte {}; skipped", e.utf8_error().valid_up_to()))
-        .ok()?;
+    let (text, invalid) = invalid_encoding::decode(bytes);
     let target = FileTarget::of(&uri, &state.roots());
     let snapshot = Document::new(&text, 0).snapshot();
-    let index = project::current(state);
-    let (result, facts) = lint_snapshot(
-        &snapshot,
-        None,
-        &target,
-        &config,
-        state.session().encoding,
-        &index,
-    );
-    project::record(state, &path, facts);
+    let enc = state.session().encoding;
+    let result = match invalid {
+        None => {
+            let index = project::current(state);
+            let (result, facts) = lint_snapshot(&snapshot, None, &target, &config, enc, &index);
+            project::record(state, &path, facts);
+            result
+        }
+        Some(finding) => {
+            let findings = if config.rule_enabled(finding.code) {
+                vec![finding]
+            } else {
+                Vec::new()
+            };
+            diagnostics::result_of(&snapshot, findings, None, &target, &config, enc)
+        }
+    };
     Some((uri, result))
 }
 

@@ -1,3 +1,4 @@
 //! L0 — compiles: findings as you type.
 
+pub mod invalid_encoding;
 pub mod syntax_error;
