@@ -1,0 +1,521 @@
+//! Elixir's delimiters, matched as its tokenizer matches them, and the culprit of a mismatch
+//! placed by layout.
+//!
+//! tree-sitter recovers from a missing `end` or `)` by guessing, for highlighting; the guess is
+//! often far from the edit that broke the file. Here every opener (`(`, `[`, `{`, `%{`, `<<`,
+//! `#{`, `do`, `fn`) is matched against its closer over [`tokens::tokenize`]'s tokens. When they
+//! do not match, a second pass uses what formatted code promises: the lines inside an opener are
+//! indented deeper than the line that opened it, and its closer comes back to that indentation.
+//! The first line that comes back without the closer shows which opener was cut short, and the
+//! closer belongs right before it.
+//!
+//! Also found here: what tree-sitter accepts but Elixir rejects, two values side by side with no
+//! comma (`[a: 1 b: 2]`, a list item on the next line without the `,`).
+//!
+//! Everything is one pass over the text plus one over its tokens: cheap enough for every
+//! keystroke.
+
+pub mod tokens;
+
+use std::ops::Range;
+
+use tokens::{Delim, Kind, Token, Tokens, tokenize};
+
+/// A syntax problem found by the scanner.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Problem {
+    /// What to underline: where the missing token belongs.
+    pub range: Range<usize>,
+    /// What is wrong, naming the opener and its line.
+    pub message: String,
+    /// Other places that explain it (the opener, the token found instead).
+    pub related: Vec<(Range<usize>, String)>,
+    /// A text to insert that would fix it, at a byte offset (a guess: offered, not applied).
+    pub insert: Option<(usize, String)>,
+}
+
+/// The syntax problems of `source` the scanner can see: unclosed or mismatched delimiters and
+/// unterminated strings (one problem per broken region), else missing commas.
+pub fn problems(source: &str) -> Vec<Problem> {
+    let toks = tokenize(source);
+    let strict = Matcher::new(source, &toks, false).run();
+    if !strict.is_empty() || toks.unterminated.is_some() {
+        let mut found = Matcher::new(source, &toks, true).run();
+        if let Some(open) = toks.unterminated {
+            // Everything after an unterminated string is text to Elixir: keep what comes before.
+            found.retain(|p| p.range.start < open.start as usize);
+            found.push(Problem {
+                range: open.start as usize..(open.start as usize + 1).min(source.len()),
+                message: format!(
+                    "the string starting on line {} is never closed (no `{}`)",
+                    open.line + 1,
+                    open.terminator
+                ),
+                related: Vec::new(),
+                insert: None,
+            });
+        }
+        return found;
+    }
+    missing_commas(source, &toks.tokens)
+}
+
+/// An opener on the stack.
+#[derive(Clone, Copy, Debug)]
+struct Frame {
+    delim: Delim,
+    /// Index of the opener token.
+    tok: usize,
+    /// The indentation its closer comes back to, once known.
+    reference: Option<u32>,
+    /// The indentation of the opener's line.
+    opener_indent: u32,
+    /// The indentation of the line where the statement holding the opener starts.
+    stmt_indent: u32,
+    /// The first token of that statement (`def` of `def f(x) do`).
+    stmt_tok: usize,
+    /// Inside this frame: the indentation and first token of the current statement.
+    inner_stmt_indent: u32,
+    inner_stmt_tok: usize,
+}
+
+struct Matcher<'a> {
+    src: &'a str,
+    toks: &'a [Token],
+    layout: bool,
+    stack: Vec<Frame>,
+    /// The top level's current statement.
+    top_stmt: (u32, usize),
+    out: Vec<Problem>,
+}
+
+impl<'a> Matcher<'a> {
+    fn new(src: &'a str, toks: &'a Tokens, layout: bool) -> Self {
+        Matcher {
+            src,
+            toks: &toks.tokens,
+            layout,
+            stack: Vec::new(),
+            top_stmt: (0, 0),
+            out: Vec::new(),
+        }
+    }
+
+    fn run(mut self) -> Vec<Problem> {
+        for i in 0..self.toks.len() {
+            let t = self.toks[i];
+            if self.layout && t.indent.is_some() {
+                self.settle_references(i);
+                self.check_layout(i);
+            }
+            self.track_statement(i);
+            match t.kind {
+                Kind::Open(delim) => self.open(delim, i),
+                Kind::Close(delim) => self.close(delim, i),
+                _ => {}
+            }
+        }
+        if let (Some(frame), Some(last)) = (self.stack.last().copied(), self.toks.last()) {
+            // The innermost opener left at the end: its closer goes after the last token.
+            self.report_unclosed(frame, None, last.end as usize);
+        }
+        self.out
+    }
+
+    /// Whether token `i` starts a new statement in the current frame: first after the opener,
+    /// after `;`, or first on a line that does not continue the previous one.
+    fn track_statement(&mut self, i: usize) {
+        let t = self.toks[i];
+        let prev = i.checked_sub(1).map(|p| self.toks[p]);
+        let first_in_frame = match (prev, self.stack.last()) {
+            (None, _) => true,
+            (Some(p), Some(f)) => f.tok == i - 1 || p.kind == Kind::Semicolon,
+            (Some(p), None) => p.kind == Kind::Semicolon,
+        };
+        let continues = prev.is_some_and(|p| {
+            matches!(
+                p.kind,
+                Kind::Comma | Kind::Op | Kind::Keyword | Kind::Open(_)
+            )
+        }) || matches!(
+            t.kind,
+            Kind::Op | Kind::Close(_) | Kind::BlockKw | Kind::StrEnd
+        );
+        let starts = first_in_frame || (t.indent.is_some() && !continues);
+        if !starts {
+            return;
+        }
+        let indent = line_indent(self.src, t.start as usize);
+        match self.stack.last_mut() {
+            Some(f) => {
+                f.inner_stmt_indent = indent;
+                f.inner_stmt_tok = i;
+            }
+            None => self.top_stmt = (indent, i),
+        }
+    }
+
+    fn open(&mut self, delim: Delim, i: usize) {
+        let t = self.toks[i];
+        let (stmt_indent, stmt_tok) = match self.stack.last() {
+            Some(f) => (f.inner_stmt_indent, f.inner_stmt_tok),
+            None => self.top_stmt,
+        };
+        let opener_indent = line_indent(self.src, t.start as usize);
+        let reference = match delim {
+            Delim::Interp | Delim::Do | Delim::Fn => None,
+            _ => Some(opener_indent),
+        };
+        self.stack.push(Frame {
+            delim,
+            tok: i,
+            reference,
+            opener_indent,
+            stmt_indent,
+            stmt_tok,
+            inner_stmt_indent: opener_indent,
+            inner_stmt_tok: i,
+        });
+    }
+
+    fn close(&mut self, delim: Delim, i: usize) {
+        let Some(top) = self.stack.last().copied() else {
+            self.unexpected(i);
+            return;
+        };
+        if top.delim.closed_by(delim) {
+            self.stack.pop();
+            return;
+        }
+        // Closes something further down: the openers above it were never closed.
+        match self.stack.iter().rposition(|f| f.delim.closed_by(delim)) {
+            Some(at) => {
+                self.report_unclosed(top, Some(i), self.toks[i].start as usize);
+                self.stack.truncate(at);
+            }
+            None => self.unexpected(i),
+        }
+    }
+
+    /// Block references wait for the block's first line: formatted code indents it two spaces
+    /// past the line the `end` comes back to.
+    fn settle_references(&mut self, i: usize) {
+        let t = self.toks[i];
+        let Some(indent) = t.indent else { return };
+        let closes_top = matches!(t.kind, Kind::Close(d) if self.stack.last().is_some_and(|f| f.delim.closed_by(d)));
+        let depth = self.stack.len();
+        for (n, f) in self.stack.iter_mut().enumerate().rev() {
+            if f.reference.is_some() {
+                break;
+            }
+            if f.delim == Delim::Interp {
+                continue;
+            }
+            let body = indent.checked_sub(2);
+            f.reference = Some(match body {
+                Some(b) if b == f.opener_indent || b == f.stmt_indent => b,
+                // An empty block: its `end` comes back to where the statement started.
+                _ if closes_top && n + 1 == depth => f.opener_indent.min(f.stmt_indent),
+                _ => f.opener_indent,
+            });
+        }
+    }
+
+    /// A line that comes back to (or left of) an open frame's indentation without closing it
+    /// ends that frame: its closer is missing right before this line.
+    fn check_layout(&mut self, i: usize) {
+        let t = self.toks[i];
+        let Some(indent) = t.indent else { return };
+        while let Some(f) = self.stack.last().copied() {
+            let Some(reference) = f.reference else { break };
+            if f.delim == Delim::Interp {
+                break;
+            }
+            let cut = match t.kind {
+                Kind::Close(d) if f.delim.closed_by(d) => indent < reference,
+                Kind::BlockKw if f.delim == Delim::Do => indent < reference,
+                _ => indent <= reference,
+            };
+            if !cut {
+                break;
+            }
+            let prev_end = self.toks[i - 1].end as usize;
+            let found = matches!(t.kind, Kind::Close(_)).then_some(i);
+            self.report_unclosed(f, found, prev_end);
+            self.stack.pop();
+        }
+    }
+
+    fn unexpected(&mut self, i: usize) {
+        let t = self.toks[i];
+        let text = &self.src[t.start as usize..t.end as usize];
+        self.out.push(Problem {
+            range: t.start as usize..t.end as usize,
+            message: format!("unexpected `{text}`: nothing open here to close"),
+            related: Vec::new(),
+            insert: None,
+        });
+    }
+
+    /// Reports `f` as never closed; `found` is the closer met instead, `at` where the missing
+    /// closer belongs.
+    fn report_unclosed(&mut self, f: Frame, found: Option<usize>, at: usize) {
+        let opener = self.toks[f.tok];
+        let line = opener.line + 1;
+        let mut message = if f.delim.is_block() {
+            match (f.delim, self.block_label(f)) {
+                (Delim::Do, Some((label, at))) => {
+                    format!("the `do` of `{label}` on line {} has no `end`", at + 1)
+                }
+                (d, _) => format!("the `{}` on line {line} has no `end`", d.opener()),
+            }
+        } else {
+            format!("the `{}` on line {line} is never closed", f.delim.opener())
+        };
+        let mut related = vec![(
+            opener.start as usize..opener.end as usize,
+            format!("`{}` opened here", f.delim.opener()),
+        )];
+        if let Some(found) = found.map(|j| self.toks[j]) {
+            let text = &self.src[found.start as usize..found.end as usize];
+            message.push_str(&format!("; `{text}` found on line {}", found.line + 1));
+            related.push((
+                found.start as usize..found.end as usize,
+                format!("`{text}` found instead of `{}`", f.delim.closer()),
+            ));
+        }
+        // Underline the closer found in its place, else the last token before the gap (the
+        // missing closer belongs right after it).
+        let range = match found.map(|j| self.toks[j]) {
+            Some(t) if t.start as usize == at => t.start as usize..t.end as usize,
+            _ => match self.toks.partition_point(|t| (t.end as usize) <= at) {
+                0 => at..at,
+                n => tail_of(self.src, self.toks[n - 1]),
+            },
+        };
+        let insert = self.insertion(f, at);
+        self.out.push(Problem {
+            range,
+            message,
+            related,
+            insert: Some(insert),
+        });
+    }
+
+    /// The text that closes `f`, inserted at `at`: on a line of its own when the opener ended
+    /// its line (a block, a multi-line list), else right there.
+    fn insertion(&self, f: Frame, at: usize) -> (usize, String) {
+        let opener = self.toks[f.tok];
+        let next_on_same_line = self
+            .toks
+            .get(f.tok + 1)
+            .is_some_and(|n| n.line == opener.line && !f.delim.is_block());
+        let gap_has_newline = self.src[..at].rfind('\n').unwrap_or(0) > opener.start as usize;
+        if next_on_same_line || !gap_has_newline {
+            return (at, f.delim.closer().to_string());
+        }
+        let line_end = self.src[at..].find('\n').map_or(self.src.len(), |n| at + n);
+        let indent = f.reference.unwrap_or(f.opener_indent) as usize;
+        (
+            line_end,
+            format!("\n{}{}", " ".repeat(indent), f.delim.closer()),
+        )
+    }
+
+    /// What a `do` belongs to (`def handle_call/3`, `defmodule Shop.Cart`, `case`, `test`)
+    /// and the zero-based line where that is written.
+    fn block_label(&self, f: Frame) -> Option<(String, u32)> {
+        let toks = &self.toks[f.stmt_tok..f.tok];
+        let word = |t: &Token| &self.src[t.start as usize..t.end as usize];
+        let first = toks.first().filter(|t| t.kind == Kind::Ident)?;
+        let head = word(first);
+        if head.starts_with("def") && !head.starts_with("defmodule") && !head.starts_with("defimpl")
+        {
+            let name = toks.get(1).filter(|t| t.kind == Kind::Ident)?;
+            let arity = match toks.get(2) {
+                Some(p) if p.kind == Kind::Open(Delim::Paren) && p.start == name.end => {
+                    arity(&toks[2..])
+                }
+                _ => 0,
+            };
+            return Some((format!("{head} {}/{arity}", word(name)), first.line));
+        }
+        if matches!(head, "defmodule" | "defimpl" | "defprotocol") {
+            let mut alias = String::new();
+            let mut end = None;
+            for t in &toks[1..] {
+                let adjacent = end.is_none_or(|e| e == t.start);
+                if !adjacent || !matches!(t.kind, Kind::Ident | Kind::Op) {
+                    break;
+                }
+                alias.push_str(word(t));
+                end = Some(t.end);
+            }
+            let label = if alias.is_empty() {
+                head.to_string()
+            } else {
+                format!("{head} {alias}")
+            };
+            return Some((label, first.line));
+        }
+        // `result = case x do`, `x |> case do`: the call after the last `=` or `|>`.
+        let mut label = first;
+        for w in toks.windows(2) {
+            if matches!(word(&w[0]), "=" | "|>") && w[1].kind == Kind::Ident {
+                label = &w[1];
+            }
+        }
+        Some((word(label).to_string(), label.line))
+    }
+}
+
+/// The arity of a call whose argument list starts at `toks[0]` (its `(`).
+fn arity(toks: &[Token]) -> usize {
+    let mut depth = 0usize;
+    let mut commas = 0;
+    let mut empty = true;
+    for t in toks {
+        match t.kind {
+            Kind::Open(_) => {
+                if depth == 1 {
+                    empty = false;
+                }
+                depth += 1;
+            }
+            Kind::Close(_) => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    break;
+                }
+            }
+            Kind::Comma if depth == 1 => commas += 1,
+            _ if depth == 1 => empty = false,
+            _ => {}
+        }
+    }
+    if empty { 0 } else { commas + 1 }
+}
+
+/// The indentation of the line holding `byte`.
+fn line_indent(src: &str, byte: usize) -> u32 {
+    let start = src[..byte].rfind('\n').map_or(0, |n| n + 1);
+    src[start..]
+        .bytes()
+        .take_while(|b| *b == b' ' || *b == b'\t')
+        .count() as u32
+}
+
+/// The part of token `t` on its last line (a heredoc is underlined on its closing line only).
+fn tail_of(src: &str, t: Token) -> Range<usize> {
+    let (start, end) = (t.start as usize, t.end as usize);
+    let line_start = src[..end].rfind('\n').map_or(0, |n| n + 1);
+    start.max(line_start)..end
+}
+
+/// Whether a token ends a value (a following value needs a `,` or an operator in between).
+fn ends_value(t: &Token) -> bool {
+    match t.kind {
+        Kind::Literal | Kind::StrEnd => true,
+        Kind::Close(d) => d != Delim::Interp,
+        _ => false,
+    }
+}
+
+/// Whether a token starts a value that cannot continue the one before it.
+fn starts_value(t: &Token, src: &str, newline: bool) -> bool {
+    match t.kind {
+        Kind::Ident | Kind::Literal | Kind::Keyword => true,
+        Kind::Open(Delim::Brace | Delim::Map | Delim::Bits | Delim::Fn) => true,
+        // `x[1]`, `f.()(2)` on one line are access and calls; on a new line they start afresh.
+        Kind::Open(Delim::Bracket | Delim::Paren) => newline,
+        Kind::Op => matches!(
+            &src[t.start as usize..t.end as usize],
+            "@" | "%" | "&" | "^" | "!"
+        ),
+        _ => false,
+    }
+}
+
+/// Elements that need a `,` between them: list, tuple, map, binary and call-argument items.
+fn separates_with_commas(frame: Option<&(Delim, bool)>) -> bool {
+    matches!(
+        frame,
+        Some((Delim::Bracket | Delim::Brace | Delim::Map | Delim::Bits, _))
+            | Some((Delim::Paren, true))
+    )
+}
+
+/// Two values side by side that Elixir rejects and tree-sitter may accept: `[a: 1 b: 2]`,
+/// `{:ok x}`, a list item or keyword pair on the next line after one without its `,`.
+fn missing_commas(src: &str, toks: &[Token]) -> Vec<Problem> {
+    let mut out = Vec::new();
+    // Each open delimiter, and for `(` whether it holds call arguments.
+    let mut stack: Vec<(Delim, bool)> = Vec::new();
+    for i in 0..toks.len() {
+        let t = toks[i];
+        if let Some(p) = i.checked_sub(1).map(|p| toks[p]) {
+            let newline = t.line > p.line && t.indent.is_some();
+            let missing = ends_value(&p)
+                && starts_value(&t, src, newline)
+                && (!newline || separates_with_commas(stack.last()) || t.kind == Kind::Keyword);
+            // After a name, a value on the same line is an argument (`foo bar`); on the next
+            // line inside a list or a call it needs the `,`.
+            let after_name = p.kind == Kind::Ident
+                && newline
+                && (separates_with_commas(stack.last()) || t.kind == Kind::Keyword)
+                && starts_value(&t, src, true);
+            if missing || after_name {
+                out.push(comma_problem(src, p, t));
+            }
+        }
+        match t.kind {
+            Kind::Open(d) => {
+                let call = d == Delim::Paren
+                    && i.checked_sub(1).is_some_and(|p| {
+                        let p = toks[p];
+                        p.end == t.start
+                            && matches!(p.kind, Kind::Ident | Kind::Close(_) | Kind::Op)
+                    });
+                stack.push((d, call));
+            }
+            Kind::Close(_) => {
+                stack.pop();
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+fn comma_problem(src: &str, before: Token, after: Token) -> Problem {
+    let show = |t: Token| {
+        let text = src[t.start as usize..t.end as usize]
+            .lines()
+            .next()
+            .unwrap_or("");
+        let short: String = text.chars().take(30).collect();
+        if short.len() < text.len() {
+            format!("{short}…")
+        } else {
+            short
+        }
+    };
+    let range = tail_of(src, before);
+    Problem {
+        message: format!(
+            "missing `,` between `{}` and `{}` on line {}",
+            show(before),
+            show(after),
+            after.line + 1
+        ),
+        related: vec![(
+            after.start as usize..after.end as usize,
+            "the next item starts here".to_string(),
+        )],
+        insert: Some((before.end as usize, ",".to_string())),
+        range,
+    }
+}
+
+#[cfg(test)]
+mod tests;
