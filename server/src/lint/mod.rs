@@ -21,6 +21,6 @@ pub mod suppression;
 
 pub use context::{FileInfo, LintContext};
 pub use engine::{LintOutput, lint, lint_document, lint_source};
-pub use finding::{Edit, Finding, Fix};
+pub use finding::{Edit, Finding, Fix, Related};
 pub use level::{LevelReport, file_level};
 pub use meta::{Rule, RuleDocs, RuleMeta, Severity};

@@ -114,6 +114,31 @@ pub fn diagnostic(
     }
 }
 
+/// A finding's related places as LSP `relatedInformation` in the document `uri` (`None` when
+/// it has none, so the field is left out).
+pub fn related_information(
+    rope: &Rope,
+    f: &Finding,
+    uri: &lsp::Uri,
+    enc: PositionEncoding,
+) -> Option<Vec<lsp::DiagnosticRelatedInformation>> {
+    if f.related.is_empty() {
+        return None;
+    }
+    let info = f
+        .related
+        .iter()
+        .map(|r| lsp::DiagnosticRelatedInformation {
+            location: lsp::Location {
+                uri: uri.clone(),
+                range: range(rope, &r.range, enc),
+            },
+            message: r.message.clone(),
+        })
+        .collect();
+    Some(info)
+}
+
 /// The prefix of a finding published above its file's target level.
 pub fn above_target_prefix(target: u8) -> String {
     format!("above target L{target}: ")
@@ -160,6 +185,7 @@ mod tests {
             message: "Public function `f/1` has no @spec".into(),
             fix: None,
             alternatives: Vec::new(),
+            related: Vec::new(),
         }
     }
 

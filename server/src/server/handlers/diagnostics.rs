@@ -23,6 +23,7 @@ static NEXT_RESULT_ID: AtomicU64 = AtomicU64::new(1);
 
 /// A lint of a snapshot with its diagnostics. Blocking: run it off the async threads.
 pub fn lint_snapshot(
+    uri: &Uri,
     snapshot: &Snapshot,
     version: Option<i32>,
     target: &FileTarget,
@@ -40,7 +41,8 @@ pub fn lint_snapshot(
     let diagnostics = findings
         .iter()
         .filter_map(|f| {
-            let d = convert::diagnostic(&snapshot.rope, f, version, enc);
+            let mut d = convert::diagnostic(&snapshot.rope, f, version, enc);
+            d.related_information = convert::related_information(&snapshot.rope, f, uri, enc);
             convert::for_target(d, f.level, target_level, config.above_target)
         })
         .collect();
@@ -69,6 +71,7 @@ pub async fn lint_open(
     }
     let (st, target) = (state.clone(), open.target.clone());
     let enc = state.session().encoding;
+    let doc_uri = uri.clone();
     let result = tokio::task::spawn_blocking(move || {
         let Some(config) = st.lint_config(target.path.as_deref()) else {
             // Excluded by `.ladder.exs`: open, but not linted.
@@ -83,7 +86,7 @@ pub async fn lint_open(
                 above_target: Default::default(),
             };
         };
-        lint_snapshot(&snapshot, Some(snapshot.version), &target, &config, enc)
+        lint_snapshot(&doc_uri, &snapshot, Some(snapshot.version), &target, &config, enc)
     })
     .await
     .map_err(|e| tracing::error!("lint task failed: {e}"))

@@ -158,10 +158,15 @@ fn lint_path(state: &State, path: PathBuf) -> Option<(Uri, LintResult)> {
         .ok()?;
     let target = FileTarget::of(&uri, &state.roots());
     let snapshot = Document::new(&text, 0).snapshot();
-    Some((
-        uri,
-        lint_snapshot(&snapshot, None, &target, &config, state.session().encoding),
-    ))
+    let result = lint_snapshot(
+        &uri,
+        &snapshot,
+        None,
+        &target,
+        &config,
+        state.session().encoding,
+    );
+    Some((uri, result))
 }
 
 async fn store_and_publish(state: &State, uri: Uri, result: LintResult) {

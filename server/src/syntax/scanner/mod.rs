@@ -77,6 +77,9 @@ struct Frame {
     /// Inside this frame: the indentation and first token of the current statement.
     inner_stmt_indent: u32,
     inner_stmt_tok: usize,
+    /// A `do` opened directly inside this bracket on the bracket's line (`def f( do`): if the
+    /// bracket is never closed, its closer belonged before that `do`.
+    do_inside: Option<usize>,
 }
 
 struct Matcher<'a> {
@@ -162,6 +165,15 @@ impl<'a> Matcher<'a> {
             None => self.top_stmt,
         };
         let opener_indent = line_indent(self.src, t.start as usize);
+        if delim == Delim::Do
+            && let Some(top) = self.stack.last_mut()
+            && !top.delim.is_block()
+            && top.delim != Delim::Interp
+            && top.do_inside.is_none()
+            && self.toks[top.tok].line == t.line
+        {
+            top.do_inside = Some(i);
+        }
         let reference = match delim {
             Delim::Interp | Delim::Do | Delim::Fn => None,
             _ => Some(opener_indent),
@@ -175,6 +187,7 @@ impl<'a> Matcher<'a> {
             stmt_tok,
             inner_stmt_indent: opener_indent,
             inner_stmt_tok: i,
+            do_inside: None,
         });
     }
 
@@ -260,6 +273,10 @@ impl<'a> Matcher<'a> {
     /// Reports `f` as never closed; `found` is the closer met instead, `at` where the missing
     /// closer belongs.
     fn report_unclosed(&mut self, f: Frame, found: Option<usize>, at: usize) {
+        let (found, at) = match f.do_inside {
+            Some(d) => (Some(d), self.toks[d - 1].end as usize),
+            None => (found, at),
+        };
         let opener = self.toks[f.tok];
         let line = opener.line + 1;
         let mut message = if f.delim.is_block() {
@@ -436,7 +453,8 @@ fn starts_value(t: &Token, src: &str, newline: bool) -> bool {
     }
 }
 
-/// Elements that need a `,` between them: list, tuple, map, binary and call-argument items.
+/// Elements that need a `,` between them: list, tuple, map, binary and call-argument items
+/// (the `bool` says whether a `(` holds call arguments).
 fn separates_with_commas(frame: Option<&(Delim, bool)>) -> bool {
     matches!(
         frame,
@@ -445,41 +463,93 @@ fn separates_with_commas(frame: Option<&(Delim, bool)>) -> bool {
     )
 }
 
+/// An open delimiter in [`missing_commas`].
+struct Open {
+    delim: Delim,
+    /// A `(` holding call arguments.
+    call: bool,
+    /// A `,` was seen directly inside it.
+    comma: bool,
+    /// A call without parentheses seen directly inside it (`b c` in `[a, b c`): if a `,`
+    /// follows, Elixir rejects it as ambiguous, and the `,` was missing between the two.
+    no_parens_call: Option<(Token, Token)>,
+}
+
 /// Two values side by side that Elixir rejects and tree-sitter may accept: `[a: 1 b: 2]`,
-/// `{:ok x}`, a list item or keyword pair on the next line after one without its `,`.
+/// `{:ok x}`, `[a, b c, d]`, `raise ArgumentError "x"`, a list item or keyword pair on the
+/// next line after one without its `,`.
 fn missing_commas(src: &str, toks: &[Token]) -> Vec<Problem> {
     let mut out = Vec::new();
-    // Each open delimiter, and for `(` whether it holds call arguments.
-    let mut stack: Vec<(Delim, bool)> = Vec::new();
+    let mut stack: Vec<Open> = Vec::new();
+    let text = |t: &Token| &src[t.start as usize..t.end as usize];
     for i in 0..toks.len() {
         let t = toks[i];
         if let Some(p) = i.checked_sub(1).map(|p| toks[p]) {
+            let top = stack.last().map(|o| (o.delim, o.call));
+            let commas = separates_with_commas(top.as_ref());
             let newline = t.line > p.line && t.indent.is_some();
             let missing = ends_value(&p)
                 && starts_value(&t, src, newline)
-                && (!newline || separates_with_commas(stack.last()) || t.kind == Kind::Keyword);
+                && (!newline || commas || t.kind == Kind::Keyword);
             // After a name, a value on the same line is an argument (`foo bar`); on the next
             // line inside a list or a call it needs the `,`.
             let after_name = p.kind == Kind::Ident
                 && newline
-                && (separates_with_commas(stack.last()) || t.kind == Kind::Keyword)
+                && (commas || t.kind == Kind::Keyword)
                 && starts_value(&t, src, true);
-            if missing || after_name {
+            // An alias is never called without a dot: `ArgumentError "x"`, `Foo :a`.
+            let after_alias = p.kind == Kind::Ident
+                && !newline
+                && text(&p).starts_with(|c: char| c.is_ascii_uppercase())
+                && t.kind != Kind::Open(Delim::Brace)
+                && starts_value(&t, src, false);
+            if missing || after_name || after_alias {
                 out.push(comma_problem(src, p, t));
+            } else if p.kind == Kind::Ident
+                && !newline
+                && t.kind != Kind::Keyword
+                && starts_value(&t, src, false)
+                && let Some(open) = stack.last_mut()
+                && open.no_parens_call.is_none()
+                && match open.delim {
+                    Delim::Bracket | Delim::Brace | Delim::Map | Delim::Bits => true,
+                    Delim::Paren => open.call && open.comma,
+                    _ => false,
+                }
+            {
+                open.no_parens_call = Some((p, t));
             }
         }
+        if t.kind == Kind::Open(Delim::Do)
+            && let Some(open) = stack.last_mut()
+        {
+            // `{:reply, case x do … end, state}`: a block call is not ambiguous.
+            open.no_parens_call = None;
+        }
         match t.kind {
-            Kind::Open(d) => {
-                let call = d == Delim::Paren
+            Kind::Open(delim) => {
+                let call = delim == Delim::Paren
                     && i.checked_sub(1).is_some_and(|p| {
                         let p = toks[p];
-                        p.end == t.start
-                            && matches!(p.kind, Kind::Ident | Kind::Close(_) | Kind::Op)
+                        p.end == t.start && matches!(p.kind, Kind::Ident | Kind::Close(_) | Kind::Op)
                     });
-                stack.push((d, call));
+                stack.push(Open {
+                    delim,
+                    call,
+                    comma: false,
+                    no_parens_call: None,
+                });
             }
             Kind::Close(_) => {
                 stack.pop();
+            }
+            Kind::Comma => {
+                if let Some(open) = stack.last_mut() {
+                    open.comma = true;
+                    if let Some((name, arg)) = open.no_parens_call.take() {
+                        out.push(comma_problem(src, name, arg));
+                    }
+                }
             }
             _ => {}
         }

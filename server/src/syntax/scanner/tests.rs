@@ -208,3 +208,38 @@ fn missing_commas_tree_sitter_accepts() {
         assert_eq!(found(ok), [], "{ok}");
     }
 }
+
+#[test]
+fn a_bracket_left_open_before_a_do_is_closed_there() {
+    let src = "defmodule A do\n  def admin( do\n    %{\n      user: nil\n    }\n  end\n\n  def b, do: 1\nend\n";
+    let got = found(src);
+    assert_eq!(
+        got,
+        [(2, "the `(` on line 2 is never closed; `do` found on line 2".to_string())]
+    );
+    let p = &problems(src)[0];
+    assert_eq!(p.insert, Some((src.find("( do").unwrap() + 1, ")".to_string())));
+}
+
+#[test]
+fn ambiguous_calls_without_parentheses_in_containers() {
+    for (src, between) in [
+        ("x = {:ok, repository package, version}\n", "`repository` and `package`"),
+        ("fix(files, repository package, version)\n", "`repository` and `package`"),
+        ("raise ArgumentError \"no body\"\n", "`ArgumentError` and `\"no body\"`"),
+    ] {
+        let got = found(src);
+        assert_eq!(got.len(), 1, "{src}: {got:?}");
+        assert!(got[0].1.contains(between), "{src}: {got:?}");
+    }
+    for ok in [
+        "foo(a b, c)\n",
+        "[a b: 1, c: 2]\n",
+        "{a b}\n",
+        "%{a b => c}\n",
+        "{:reply, case x do\n  _ -> 1\nend, state}\n",
+        "%Foo{a: 1}\n",
+    ] {
+        assert_eq!(found(ok), [], "{ok}");
+    }
+}

@@ -1,12 +1,16 @@
-//! `syntax-error`: what tree-sitter could not parse (`ERROR` nodes) or had to invent (`MISSING`
-//! nodes). The message says what is missing and where it was opened; for a missing `end`, the
-//! indentation tells which `do` lacks it, as the Elixir compiler's own hint does.
+//! `syntax-error`: code that does not parse.
+//!
+//! First the scanner of [`crate::syntax::scanner`]: delimiters matched as Elixir's tokenizer
+//! matches them, the culprit of a mismatch placed by layout (one finding per broken region,
+//! at the place the missing `end`, `)`, `]` or `}` belongs, naming its opener), and the missing
+//! commas tree-sitter accepts. When the scanner finds nothing, what tree-sitter could not parse
+//! (`ERROR` nodes) or had to invent (`MISSING` nodes), one finding per region.
 
 use crate::syntax::Fields as _;
 use tree_sitter::Node;
 
-use crate::lint::{Finding, LintContext, Rule, RuleDocs, RuleMeta, Severity};
-use crate::syntax::{elixir, text};
+use crate::lint::{Edit, Finding, Fix, LintContext, Rule, RuleDocs, RuleMeta, Severity};
+use crate::syntax::{elixir, scanner, text};
 
 /// The rule.
 pub static RULE: Rule = Rule {
@@ -30,18 +34,32 @@ pub static RULE: Rule = Rule {
 /// More would only repeat the first few: one mistake often derails the rest of the file.
 const MAX_FINDINGS: usize = 20;
 
+/// tree-sitter errors this close (in lines) to the previous one are the same broken region.
+const REGION_LINES: usize = 3;
+
 fn check(ctx: &LintContext<'_>, out: &mut Vec<Finding>) {
+    let found = scanner::problems(ctx.source);
+    if !found.is_empty() {
+        out.extend(found.into_iter().take(MAX_FINDINGS).map(scanned));
+        return;
+    }
     let root = ctx.tree.root_node();
     if !root.has_error() {
         return;
     }
     let mut problems = Vec::new();
+    let mut last_line = None;
     elixir::walk(root, &mut |node| {
         if problems.len() >= MAX_FINDINGS {
             return false;
         }
         if node.is_missing() || (node.is_error() && !is_access_keyword(node, ctx.source)) {
-            problems.push(node);
+            // Errors right after another are its cascade, not a new mistake.
+            let line = ctx.line_of(node.start_byte());
+            if last_line.is_none_or(|l| line > l + REGION_LINES) {
+                problems.push(node);
+            }
+            last_line = Some(ctx.line_of(node.end_byte()));
             return false;
         }
         node.has_error()
@@ -54,6 +72,19 @@ fn check(ctx: &LintContext<'_>, out: &mut Vec<Finding>) {
         };
         out.push(finding);
     }
+}
+
+/// A scanner problem as a finding, its insertion offered as an unsafe fix (it is a guess).
+fn scanned(p: scanner::Problem) -> Finding {
+    let mut finding = Finding::new(&RULE.meta, p.range, p.message);
+    for (range, message) in p.related {
+        finding = finding.with_related(range, message);
+    }
+    if let Some((at, text)) = p.insert {
+        let title = format!("Insert `{}`", text.trim());
+        finding = finding.with_fix(Fix::unsafe_(title, vec![Edit::insert(at, text)]));
+    }
+    finding
 }
 
 /// `map[key: value]` (a keyword list inside access brackets) is valid Elixir that
@@ -179,15 +210,42 @@ mod tests {
     #[test]
     fn missing_end_names_the_do_by_indentation() {
         let src = "defmodule A do\n  def f(x) do\n    x + 1\n\n  def g, do: 2\nend\n";
-        assert_eq!(messages(src), ["missing `end` for the `do` on line 2"]);
+        assert_eq!(
+            messages(src),
+            ["the `do` of `def f/1` on line 2 has no `end`"]
+        );
+        assert_eq!(finding_lines(src, "lib/a.ex", "syntax-error"), [3]);
         let outer = "defmodule A do\n  def f(x) do\n    x\n  end\n";
-        assert_eq!(messages(outer), ["missing `end` for the `do` on line 1"]);
+        assert_eq!(
+            messages(outer),
+            ["the `do` of `defmodule A` on line 1 has no `end`"]
+        );
+    }
+
+    #[test]
+    fn the_opener_is_related_and_the_closer_offered() {
+        let src = "defmodule A do\n  def f(x) do\n    x + 1\n\n  def g, do: 2\nend\n";
+        let f = &findings_of(src, "lib/a.ex", "syntax-error")[0];
+        assert_eq!(f.related.len(), 1);
+        assert_eq!(&src[f.related[0].range.clone()], "do");
+        assert_eq!(f.related[0].range.start, src.find("do\n    x").unwrap());
+        let fix = f.fix.as_ref().expect("an insertion is offered");
+        assert!(!fix.safe);
+        let fixed = crate::lint::fix::apply_edits(src, &fix.edits).unwrap();
+        assert_eq!(
+            fixed,
+            "defmodule A do\n  def f(x) do\n    x + 1\n  end\n\n  def g, do: 2\nend\n"
+        );
+        assert!(messages(&fixed).is_empty());
     }
 
     #[test]
     fn missing_bracket_names_its_opener() {
         let src = "defmodule A do\n  def f(x) do\n    foo(x, [1, 2)\n  end\nend\n";
-        assert_eq!(messages(src), ["missing `]` to close the `[` on line 3"]);
+        assert_eq!(
+            messages(src),
+            ["the `[` on line 3 is never closed; `)` found on line 3"]
+        );
     }
 
     #[test]
@@ -203,6 +261,15 @@ mod tests {
             messages("x = Ecto.Query.Query[from: module]\ny = m[from: 1, select: 2]\n").is_empty()
         );
         assert!(!messages("x = m[from: ]\n").is_empty() || !messages("x = m[: 1]\n").is_empty());
+    }
+
+    #[test]
+    fn missing_commas_tree_sitter_accepts_are_errors() {
+        let src = "defmodule A do\n  def f do\n    [a: 1 b: 2]\n  end\nend\n";
+        assert_eq!(
+            messages(src),
+            ["missing `,` between `1` and `b:` on line 3"]
+        );
     }
 
     #[test]
