@@ -123,7 +123,9 @@ fn mutations(files: &[(PathBuf, String)], per_file: usize, seed: u64) -> Vec<Mut
     for (file, (_, src)) in files.iter().enumerate() {
         let cands = candidates(src);
         for kind in KINDS {
-            let Some(list) = cands.get(&kind) else { continue };
+            let Some(list) = cands.get(&kind) else {
+                continue;
+            };
             let mut picked: Vec<usize> = (0..list.len()).collect();
             // A partial Fisher–Yates shuffle picks `per_file` distinct ones.
             let take = per_file.min(list.len());
@@ -199,13 +201,21 @@ fn oracle(files: &[(PathBuf, String)], muts: &[Mutation]) -> Vec<Option<Vec<usiz
 
 /// The lines (zero-based) of the `syntax-error` findings of a text.
 fn syntax_error_lines(src: &str) -> Vec<usize> {
+    syntax_errors(src).into_iter().map(|(l, _)| l).collect()
+}
+
+/// The `syntax-error` findings of a text: zero-based line and message.
+fn syntax_errors(src: &str) -> Vec<(usize, String)> {
     let doc = Document::new(src, 0);
     let file = FileInfo::new("lib/corpus.ex");
     let config = Config::default();
     let ctx = LintContext::new(src, doc.rope(), doc.tree(), &file, &config);
     let mut found = Vec::new();
     (RULE.check.unwrap())(&ctx, &mut found);
-    found.iter().map(|f| ctx.line_of(f.range.start)).collect()
+    found
+        .into_iter()
+        .map(|f| (ctx.line_of(f.range.start), f.message))
+        .collect()
 }
 
 #[derive(Default, Debug)]
@@ -222,7 +232,11 @@ struct Rates {
 
 impl Rates {
     fn pct(n: usize, of: usize) -> f64 {
-        if of == 0 { 100.0 } else { 100.0 * n as f64 / of as f64 }
+        if of == 0 {
+            100.0
+        } else {
+            100.0 * n as f64 / of as f64
+        }
     }
     fn near_pct(&self) -> f64 {
         Self::pct(self.near, self.broken)
@@ -231,7 +245,11 @@ impl Rates {
         Self::pct(self.compiler_near, self.broken)
     }
     fn per_file(&self) -> f64 {
-        if self.broken == 0 { 0.0 } else { self.diagnostics as f64 / self.broken as f64 }
+        if self.broken == 0 {
+            0.0
+        } else {
+            self.diagnostics as f64 / self.broken as f64
+        }
     }
 }
 
@@ -255,11 +273,11 @@ fn measure(
             if !lines.is_empty() {
                 r.false_alarms += 1;
                 misses.push(format!(
-                    "false alarm: {} {} at {}:{}",
+                    "false alarm: {} deleted at {}:{} (the compiler accepts it): {:?}",
                     m.kind.name(),
-                    "deleted (the compiler accepts it)",
                     path.display(),
-                    m.line + 1
+                    m.line + 1,
+                    syntax_errors(&mutated)
                 ));
             }
             continue;
@@ -285,10 +303,7 @@ fn measure(
         if lines.first().is_some_and(|&l| close(l)) {
             r.first_near += 1;
         }
-        if compiler_lines
-            .iter()
-            .any(|&l| l > 0 && close(l - 1))
-        {
+        if compiler_lines.iter().any(|&l| l > 0 && close(l - 1)) {
             r.compiler_near += 1;
         }
     }
@@ -343,7 +358,12 @@ fn deleted_tokens_are_found_where_they_were() {
     assert!(lines >= 2000, "the corpus is real-sized ({lines} lines)");
     // The corpus itself is valid: no finding before anything is deleted.
     for (path, src) in &files {
-        assert_eq!(syntax_error_lines(src), Vec::<usize>::new(), "{}", path.display());
+        assert_eq!(
+            syntax_error_lines(src),
+            Vec::<usize>::new(),
+            "{}",
+            path.display()
+        );
     }
     let (rates, table, misses) = measure(&files, 12, 0x5EED_1ADD_E7);
     println!("{table}");
@@ -351,7 +371,12 @@ fn deleted_tokens_are_found_where_they_were() {
         println!("{miss}");
     }
     for (kind, r) in &rates {
-        assert!(r.broken >= 50, "{}: too few broken files ({})", kind.name(), r.broken);
+        assert!(
+            r.broken >= 50,
+            "{}: too few broken files ({})",
+            kind.name(),
+            r.broken
+        );
         assert!(
             r.near_pct() >= 90.0,
             "{}: {:.1} % within {NEAR} lines\n{table}",
@@ -371,7 +396,12 @@ fn deleted_tokens_are_found_where_they_were() {
             kind.name(),
             r.per_file()
         );
-        assert_eq!(r.false_alarms, 0, "{}: findings on valid code\n{table}", kind.name());
+        assert_eq!(
+            r.false_alarms,
+            0,
+            "{}: findings on valid code\n{table}",
+            kind.name()
+        );
     }
 }
 
@@ -389,9 +419,9 @@ fn measure_external_corpus() {
     elixir_files(Path::new(&dir), &mut files);
     let mut valid_but_flagged = 0;
     for (path, src) in &files {
-        if !syntax_error_lines(src).is_empty() {
+        for (line, message) in syntax_errors(src) {
             valid_but_flagged += 1;
-            println!("finding in the unmodified file {}", path.display());
+            println!("unmodified {}:{}: {message}", path.display(), line + 1);
         }
     }
     let (_, table, misses) = measure(&files, per_file, 0x5EED_1ADD_E7);
@@ -401,7 +431,7 @@ fn measure_external_corpus() {
         }
     }
     println!(
-        "{} files, {valid_but_flagged} flagged before any deletion\n{table}",
+        "{} files, {valid_but_flagged} findings before any deletion\n{table}",
         files.len()
     );
 }

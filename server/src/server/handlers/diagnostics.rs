@@ -86,7 +86,14 @@ pub async fn lint_open(
                 above_target: Default::default(),
             };
         };
-        lint_snapshot(&doc_uri, &snapshot, Some(snapshot.version), &target, &config, enc)
+        lint_snapshot(
+            &doc_uri,
+            &snapshot,
+            Some(snapshot.version),
+            &target,
+            &config,
+            enc,
+        )
     })
     .await
     .map_err(|e| tracing::error!("lint task failed: {e}"))

@@ -473,6 +473,9 @@ struct Open {
     /// A call without parentheses seen directly inside it (`b c` in `[a, b c`): if a `,`
     /// follows, Elixir rejects it as ambiguous, and the `,` was missing between the two.
     no_parens_call: Option<(Token, Token)>,
+    /// A `,` followed that call: reported when the delimiter closes, unless a `do` block
+    /// came first (`[a: with x <- y, z <- w do … end]` is valid).
+    ambiguous: bool,
 }
 
 /// Two values side by side that Elixir rejects and tree-sitter may accept: `[a: 1 b: 2]`,
@@ -508,6 +511,7 @@ fn missing_commas(src: &str, toks: &[Token]) -> Vec<Problem> {
             } else if p.kind == Kind::Ident
                 && !newline
                 && t.kind != Kind::Keyword
+                && !(t.kind == Kind::Open(Delim::Brace) && t.start == p.end)
                 && starts_value(&t, src, false)
                 && let Some(open) = stack.last_mut()
                 && open.no_parens_call.is_none()
@@ -525,30 +529,38 @@ fn missing_commas(src: &str, toks: &[Token]) -> Vec<Problem> {
         {
             // `{:reply, case x do … end, state}`: a block call is not ambiguous.
             open.no_parens_call = None;
+            open.ambiguous = false;
         }
         match t.kind {
             Kind::Open(delim) => {
                 let call = delim == Delim::Paren
                     && i.checked_sub(1).is_some_and(|p| {
                         let p = toks[p];
-                        p.end == t.start && matches!(p.kind, Kind::Ident | Kind::Close(_) | Kind::Op)
+                        p.end == t.start
+                            && matches!(p.kind, Kind::Ident | Kind::Close(_) | Kind::Op)
                     });
                 stack.push(Open {
                     delim,
                     call,
                     comma: false,
                     no_parens_call: None,
+                    ambiguous: false,
                 });
             }
             Kind::Close(_) => {
-                stack.pop();
+                if let Some(Open {
+                    no_parens_call: Some((name, arg)),
+                    ambiguous: true,
+                    ..
+                }) = stack.pop()
+                {
+                    out.push(comma_problem(src, name, arg));
+                }
             }
             Kind::Comma => {
                 if let Some(open) = stack.last_mut() {
                     open.comma = true;
-                    if let Some((name, arg)) = open.no_parens_call.take() {
-                        out.push(comma_problem(src, name, arg));
-                    }
+                    open.ambiguous |= open.no_parens_call.is_some();
                 }
             }
             _ => {}

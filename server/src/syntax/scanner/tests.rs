@@ -215,18 +215,33 @@ fn a_bracket_left_open_before_a_do_is_closed_there() {
     let got = found(src);
     assert_eq!(
         got,
-        [(2, "the `(` on line 2 is never closed; `do` found on line 2".to_string())]
+        [(
+            2,
+            "the `(` on line 2 is never closed; `do` found on line 2".to_string()
+        )]
     );
     let p = &problems(src)[0];
-    assert_eq!(p.insert, Some((src.find("( do").unwrap() + 1, ")".to_string())));
+    assert_eq!(
+        p.insert,
+        Some((src.find("( do").unwrap() + 1, ")".to_string()))
+    );
 }
 
 #[test]
 fn ambiguous_calls_without_parentheses_in_containers() {
     for (src, between) in [
-        ("x = {:ok, repository package, version}\n", "`repository` and `package`"),
-        ("fix(files, repository package, version)\n", "`repository` and `package`"),
-        ("raise ArgumentError \"no body\"\n", "`ArgumentError` and `\"no body\"`"),
+        (
+            "x = {:ok, repository package, version}\n",
+            "`repository` and `package`",
+        ),
+        (
+            "fix(files, repository package, version)\n",
+            "`repository` and `package`",
+        ),
+        (
+            "raise ArgumentError \"no body\"\n",
+            "`ArgumentError` and `\"no body\"`",
+        ),
     ] {
         let got = found(src);
         assert_eq!(got.len(), 1, "{src}: {got:?}");
@@ -239,6 +254,11 @@ fn ambiguous_calls_without_parentheses_in_containers() {
         "%{a b => c}\n",
         "{:reply, case x do\n  _ -> 1\nend, state}\n",
         "%Foo{a: 1}\n",
+        "{%User{} = user, %__MODULE__{a: 1}, x}\n",
+        "[a: &~p\"/orgs/#{org}?#{&1}\", b: 1]\n",
+        "[{:eex, \"#{@pre}/a.eex\": \"a\", \"#{@pre}/b\": \"b\"}]\n",
+        "f(:nonode@nohost, 1)\n",
+        "%{at:\n    with {u, _} <- parse(x),\n         {:ok, d} <- from(u) do\n      d\n    end, b: 1}\n",
     ] {
         assert_eq!(found(ok), [], "{ok}");
     }

@@ -347,6 +347,10 @@ impl Lexer<'_> {
                         self.pos += 1;
                         self.out.tokens[tok].kind = Kind::Keyword;
                         self.out.tokens[tok].end = self.pos as u32;
+                        if had_interp && let Some(last) = self.out.tokens.last_mut() {
+                            // `"#{x}": 1`: the closing quote ends a key, not a value.
+                            last.kind = Kind::Keyword;
+                        }
                     }
                     self.skip_sigil_modifiers();
                     return;
@@ -477,6 +481,7 @@ impl Lexer<'_> {
                     // `x=<<1>>` and `&%{}`: stop where a structural token begins.
                     if self.pos > start
                         && (self.starts_with("%{")
+                            || (self.peek(0) == b'~' && self.peek(1).is_ascii_alphabetic())
                             || (self.pos == start + 1 && b == b'=' && self.starts_with("<<")))
                     {
                         break;
@@ -584,10 +589,13 @@ impl Lexer<'_> {
         }
         if is_ident_start(next) {
             self.pos += 1;
-            while self.pos < self.src.len() && is_ident_char(self.src[self.pos]) {
+            // `:nonode@nohost`: atoms may hold `@`.
+            while self.pos < self.src.len()
+                && (is_ident_char(self.src[self.pos]) || self.src[self.pos] == b'@')
+            {
                 self.pos += 1;
             }
-            if matches!(self.peek(0), b'?' | b'!' | b'@') {
+            if matches!(self.peek(0), b'?' | b'!') {
                 self.pos += 1;
             }
             self.push(Kind::Literal, start, line);
@@ -739,6 +747,7 @@ mod tests {
         assert_eq!(structure("<<a::8, b>> <> x >>> 1 <<< 2"), "<< >>");
         assert_eq!(structure(":<<>> :%{} :{} %Foo{a: 1}"), "{ }");
         assert_eq!(structure("x=<<1>>"), "<< >>");
+        assert_eq!(structure("&~p\"/a/#{x}\" <> &~r/(/"), "#{ }");
     }
 
     #[test]
