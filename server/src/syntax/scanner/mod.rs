@@ -77,9 +77,6 @@ struct Frame {
     /// Inside this frame: the indentation and first token of the current statement.
     inner_stmt_indent: u32,
     inner_stmt_tok: usize,
-    /// A `do` opened directly inside this bracket on the bracket's line (`def f( do`): if the
-    /// bracket is never closed, its closer belonged before that `do`.
-    do_inside: Option<usize>,
 }
 
 struct Matcher<'a> {
@@ -112,6 +109,9 @@ impl<'a> Matcher<'a> {
                 self.check_layout(i);
             }
             self.track_statement(i);
+            if self.layout {
+                self.close_bracket_before_clause(i);
+            }
             match t.kind {
                 Kind::Open(delim) => self.open(delim, i),
                 Kind::Close(delim) => self.close(delim, i),
@@ -135,15 +135,12 @@ impl<'a> Matcher<'a> {
             (Some(p), Some(f)) => f.tok == i - 1 || p.kind == Kind::Semicolon,
             (Some(p), None) => p.kind == Kind::Semicolon,
         };
+        // After `->` comes a clause body: a new statement.
         let continues = prev.is_some_and(|p| {
-            matches!(
-                p.kind,
-                Kind::Comma | Kind::Op | Kind::Keyword | Kind::Open(_)
-            )
-        }) || matches!(
-            t.kind,
-            Kind::Op | Kind::Close(_) | Kind::BlockKw | Kind::StrEnd
-        );
+            matches!(p.kind, Kind::Comma | Kind::Keyword | Kind::Open(_))
+                || (p.kind == Kind::Op && &self.src[p.start as usize..p.end as usize] != "->")
+        }) || matches!(t.kind, Kind::Close(_) | Kind::BlockKw | Kind::StrEnd)
+            || (t.kind == Kind::Op && !is_unary(&self.src[t.start as usize..t.end as usize]));
         let starts = first_in_frame || (t.indent.is_some() && !continues);
         if !starts {
             return;
@@ -165,15 +162,6 @@ impl<'a> Matcher<'a> {
             None => self.top_stmt,
         };
         let opener_indent = line_indent(self.src, t.start as usize);
-        if delim == Delim::Do
-            && let Some(top) = self.stack.last_mut()
-            && !top.delim.is_block()
-            && top.delim != Delim::Interp
-            && top.do_inside.is_none()
-            && self.toks[top.tok].line == t.line
-        {
-            top.do_inside = Some(i);
-        }
         let reference = match delim {
             Delim::Interp | Delim::Do | Delim::Fn => None,
             _ => Some(opener_indent),
@@ -187,7 +175,6 @@ impl<'a> Matcher<'a> {
             stmt_tok,
             inner_stmt_indent: opener_indent,
             inner_stmt_tok: i,
-            do_inside: None,
         });
     }
 
@@ -207,6 +194,28 @@ impl<'a> Matcher<'a> {
                 self.stack.truncate(at);
             }
             None => self.unexpected(i),
+        }
+    }
+
+    /// A `do` directly inside a bracket (`if foo(x do`), or a `->` directly inside a list, tuple
+    /// or map on the bracket's own line (`{:ok, x ->`): the bracket was meant to close before
+    /// it. Valid code rarely does either (`foo(x do … end)`; `->` inside `(` is a
+    /// typespec), so once the file is known to be broken, the bracket is closed there.
+    fn close_bracket_before_clause(&mut self, i: usize) {
+        let t = self.toks[i];
+        let Some(top) = self.stack.last().copied() else {
+            return;
+        };
+        if top.delim.is_block() || top.delim == Delim::Interp {
+            return;
+        }
+        let arrow = t.kind == Kind::Op && &self.src[t.start as usize..t.end as usize] == "->";
+        let same_line = self.toks[top.tok].line == t.line;
+        let cuts =
+            t.kind == Kind::Open(Delim::Do) || (arrow && same_line && top.delim != Delim::Paren);
+        if cuts {
+            self.report_unclosed(top, Some(i), self.toks[i - 1].end as usize);
+            self.stack.pop();
         }
     }
 
@@ -273,8 +282,8 @@ impl<'a> Matcher<'a> {
     /// Reports `f` as never closed; `found` is the closer met instead, `at` where the missing
     /// closer belongs.
     fn report_unclosed(&mut self, f: Frame, found: Option<usize>, at: usize) {
-        let (found, at) = match f.do_inside {
-            Some(d) => (Some(d), self.toks[d - 1].end as usize),
+        let (found, at) = match self.closer_on_opener_line(f, found) {
+            Some((stop, at)) => (stop.or(found), at),
             None => (found, at),
         };
         let opener = self.toks[f.tok];
@@ -317,6 +326,77 @@ impl<'a> Matcher<'a> {
             related,
             insert: Some(insert),
         });
+    }
+
+    /// Where on its own line an unclosed bracket's closer belongs, when that line shows the
+    /// bracket was meant to close there: a `do` or `->` directly inside it (`def f( do`,
+    /// `fn {k, v -> …`), or a line that ends inside the bracket on a value or an operator
+    /// rather than on the opener, a `,` or a nested opener (`%Result{rows: rows =`). Returns
+    /// the `do`/`->` met, if any, and the offset for the closer; `None` keeps the layout's
+    /// placement.
+    fn closer_on_opener_line(
+        &self,
+        f: Frame,
+        found: Option<usize>,
+    ) -> Option<(Option<usize>, usize)> {
+        if f.delim.is_block() || f.delim == Delim::Interp {
+            return None;
+        }
+        let line = self.toks[f.tok].line;
+        if found.is_some_and(|j| self.toks[j].line == line) {
+            return None;
+        }
+        let mut depth = 0usize;
+        let mut last = f.tok;
+        for j in f.tok + 1..self.toks.len() {
+            let t = self.toks[j];
+            if t.line != line {
+                break;
+            }
+            let text = &self.src[t.start as usize..t.end as usize];
+            if depth == 0 && (t.kind == Kind::Open(Delim::Do) || text == "->") {
+                return Some((Some(j), self.toks[j - 1].end as usize));
+            }
+            match t.kind {
+                Kind::Open(_) => depth += 1,
+                Kind::Close(_) if depth == 0 => return None,
+                Kind::Close(_) => depth -= 1,
+                _ => {}
+            }
+            last = j;
+        }
+        let end = self.toks[last];
+        if depth > 0 {
+            // The line ends inside a nested opener: a hugged last argument (`f(a, %{`) keeps
+            // the layout's placement, but an operator before it (`f(order == %{`) shows where
+            // this bracket should have closed.
+            return self.toks[f.tok + 1..=last]
+                .iter()
+                .scan(0usize, |d, t| {
+                    let here = *d;
+                    match t.kind {
+                        Kind::Open(_) => *d += 1,
+                        Kind::Close(_) => *d = d.saturating_sub(1),
+                        _ => {}
+                    }
+                    Some((here, t))
+                })
+                .take_while(|(d, t)| !(*d == 0 && matches!(t.kind, Kind::Open(_))))
+                .find(|(d, t)| *d == 0 && is_binary_op(&self.src[t.start as usize..t.end as usize]))
+                .map(|(_, t)| {
+                    let k = self.toks.partition_point(|x| x.start < t.start);
+                    (None, self.toks[k - 1].end as usize)
+                });
+        }
+        if last == f.tok || end.kind == Kind::Comma {
+            return None;
+        }
+        let at = if end.kind == Kind::Op {
+            self.toks[last - 1].end
+        } else {
+            end.end
+        };
+        Some((None, at as usize))
     }
 
     /// The text that closes `f`, inserted at `at`: on a line of its own when the opener ended
@@ -413,6 +493,59 @@ fn arity(toks: &[Token]) -> usize {
     if empty { 0 } else { commas + 1 }
 }
 
+/// Operators that start a value (`%Struct{}`, `@attr`, `&fun/1`, `^pin`, `!x`, `not x`): a line
+/// starting with one starts a statement rather than continuing the previous line.
+fn is_unary(op: &str) -> bool {
+    matches!(op, "%" | "@" | "&" | "^" | "!" | "not")
+}
+
+/// Whether the line of token `i` ends, at `i`'s nesting depth, with a `,`: it lists arguments.
+fn line_ends_with_comma(toks: &[Token], i: usize) -> bool {
+    let line = toks[i].line;
+    let mut depth = 0i32;
+    let mut last_at_depth = None;
+    for t in toks[i..].iter().take_while(|t| t.line == line) {
+        match t.kind {
+            Kind::Open(_) => depth += 1,
+            Kind::Close(_) => depth -= 1,
+            _ => {}
+        }
+        if depth == 0 {
+            last_at_depth = Some(t.kind);
+        }
+    }
+    last_at_depth == Some(Kind::Comma)
+}
+
+/// Binary operators a formatted call does not hug a multi-line argument after.
+fn is_binary_op(op: &str) -> bool {
+    matches!(
+        op,
+        "==" | "!="
+            | "==="
+            | "!=="
+            | "="
+            | "<>"
+            | "=~"
+            | ">"
+            | "<"
+            | ">="
+            | "<="
+            | "and"
+            | "or"
+            | "&&"
+            | "||"
+            | "in"
+            | "++"
+            | "--"
+            | "|>"
+            | "+"
+            | "-"
+            | "*"
+            | "/"
+    )
+}
+
 /// The indentation of the line holding `byte`.
 fn line_indent(src: &str, byte: usize) -> u32 {
     let start = src[..byte].rfind('\n').map_or(0, |n| n + 1);
@@ -476,6 +609,10 @@ struct Open {
     /// A `,` followed that call: reported when the delimiter closes, unless a `do` block
     /// came first (`[a: with x <- y, z <- w do … end]` is valid).
     ambiguous: bool,
+    /// The indentation of the current statement's first line (`u32::MAX` before the first).
+    stmt_indent: u32,
+    /// `x [a, b]`: a spaced access takes one key; with a `,` the `,` was missing before `[`.
+    spaced_access: Option<(Token, Token)>,
 }
 
 /// Two values side by side that Elixir rejects and tree-sitter may accept: `[a: 1 b: 2]`,
@@ -484,10 +621,18 @@ struct Open {
 fn missing_commas(src: &str, toks: &[Token]) -> Vec<Problem> {
     let mut out = Vec::new();
     let mut stack: Vec<Open> = Vec::new();
+    let mut top_stmt_indent = 0;
     let text = |t: &Token| &src[t.start as usize..t.end as usize];
     for i in 0..toks.len() {
         let t = toks[i];
-        if let Some(p) = i.checked_sub(1).map(|p| toks[p]) {
+        let prev = i.checked_sub(1).map(|p| toks[p]);
+        let stmt_indent = stack.last().map_or(top_stmt_indent, |o| o.stmt_indent);
+        let mut continues = prev.is_none_or(|p| {
+            matches!(p.kind, Kind::Comma | Kind::Keyword | Kind::Open(_))
+                || (p.kind == Kind::Op && text(&p) != "->")
+        }) || matches!(t.kind, Kind::Close(_) | Kind::BlockKw | Kind::StrEnd)
+            || (t.kind == Kind::Op && !is_unary(text(&t)));
+        if let Some(p) = prev {
             let top = stack.last().map(|o| (o.delim, o.call));
             let commas = separates_with_commas(top.as_ref());
             let newline = t.line > p.line && t.indent.is_some();
@@ -506,7 +651,23 @@ fn missing_commas(src: &str, toks: &[Token]) -> Vec<Problem> {
                 && text(&p).starts_with(|c: char| c.is_ascii_uppercase())
                 && t.kind != Kind::Open(Delim::Brace)
                 && starts_value(&t, src, false);
-            if missing || after_name || after_alias {
+            // In a block, a line indented deeper than its statement continues it; after a
+            // value with no `,` or operator, it cannot (`for x <- xs` ⏎ `  x > 0, into: …`).
+            let statement_block = matches!(
+                stack.last().map(|o| o.delim),
+                None | Some(Delim::Do | Delim::Fn)
+            );
+            let deeper = newline
+                && statement_block
+                && t.indent
+                    .is_some_and(|n| n > stmt_indent && stmt_indent != u32::MAX)
+                && (ends_value(&p) || p.kind == Kind::Ident)
+                && starts_value(&t, src, true)
+                && line_ends_with_comma(toks, i);
+            if deeper {
+                continues = true;
+            }
+            if missing || after_name || after_alias || deeper {
                 out.push(comma_problem(src, p, t));
             } else if p.kind == Kind::Ident
                 && !newline
@@ -524,6 +685,15 @@ fn missing_commas(src: &str, toks: &[Token]) -> Vec<Problem> {
                 open.no_parens_call = Some((p, t));
             }
         }
+        if let Some(indent) = t.indent.filter(|_| !continues) {
+            match stack.last_mut() {
+                Some(open) => open.stmt_indent = indent,
+                None => top_stmt_indent = indent,
+            }
+        } else if let Some(open) = stack.last_mut().filter(|o| o.stmt_indent == u32::MAX) {
+            // The first token inside a delimiter starts its first statement.
+            open.stmt_indent = line_indent(src, t.start as usize);
+        }
         if t.kind == Kind::Open(Delim::Do)
             && let Some(open) = stack.last_mut()
         {
@@ -539,12 +709,22 @@ fn missing_commas(src: &str, toks: &[Token]) -> Vec<Problem> {
                         p.end == t.start
                             && matches!(p.kind, Kind::Ident | Kind::Close(_) | Kind::Op)
                     });
+                let spaced_access = prev
+                    .filter(|p| {
+                        delim == Delim::Bracket
+                            && ends_value(p)
+                            && p.line == t.line
+                            && p.end < t.start
+                    })
+                    .map(|p| (p, t));
                 stack.push(Open {
                     delim,
                     call,
                     comma: false,
                     no_parens_call: None,
                     ambiguous: false,
+                    stmt_indent: u32::MAX,
+                    spaced_access,
                 });
             }
             Kind::Close(_) => {
@@ -561,6 +741,9 @@ fn missing_commas(src: &str, toks: &[Token]) -> Vec<Problem> {
                 if let Some(open) = stack.last_mut() {
                     open.comma = true;
                     open.ambiguous |= open.no_parens_call.is_some();
+                    if let Some((value, bracket)) = open.spaced_access.take() {
+                        out.push(comma_problem(src, value, bracket));
+                    }
                 }
             }
             _ => {}

@@ -255,6 +255,8 @@ fn ambiguous_calls_without_parentheses_in_containers() {
         "{:reply, case x do\n  _ -> 1\nend, state}\n",
         "%Foo{a: 1}\n",
         "{%User{} = user, %__MODULE__{a: 1}, x}\n",
+        "create index(:line_items [:order_id])\n",
+        "def f(x)\n    when x > 0 do\n  x\n  |> g()\nend\n",
         "[a: &~p\"/orgs/#{org}?#{&1}\", b: 1]\n",
         "[{:eex, \"#{@pre}/a.eex\": \"a\", \"#{@pre}/b\": \"b\"}]\n",
         "f(:nonode@nohost, 1)\n",
@@ -262,4 +264,45 @@ fn ambiguous_calls_without_parentheses_in_containers() {
     ] {
         assert_eq!(found(ok), [], "{ok}");
     }
+}
+
+#[test]
+fn a_bracket_left_open_on_a_clause_head_is_closed_there() {
+    let src = "def f(x) do\n  case x do\n    {:ok, %{key: key} ->\n      key\n\n    _ ->\n      nil\n  end\nend\n";
+    let got = found(src);
+    assert_eq!(got.len(), 1, "{got:?}");
+    assert_eq!(got[0].0, 3);
+    assert_eq!(
+        got[0].1,
+        "the `{` on line 3 is never closed; `->` found on line 3"
+    );
+    let src = "x =\n  Enum.map(list, fn {a, b ->\n    a + b\n  end)\n";
+    let got = found(src);
+    assert_eq!(got.len(), 1, "{got:?}");
+    assert_eq!(got[0].0, 2);
+    let src = "def f do\n  %Result{rows: [[n]] =\n    query!(1)\n\n  n\nend\n";
+    let got = found(src);
+    assert_eq!(got.len(), 1, "{got:?}");
+    assert_eq!(got[0].0, 2, "{got:?}");
+}
+
+#[test]
+fn a_bracket_before_an_operator_and_a_hugged_map() {
+    let src =
+        "test \"t\" do\n  assert Orders.totals(order == %{\n           a: 1\n         }\nend\n";
+    let got = found(src);
+    assert_eq!(got.len(), 1, "{got:?}");
+    assert_eq!(got[0].0, 2, "{got:?}");
+    // A hugged last argument keeps its layout placement.
+    let src = "def f do\n  render(conn, :index, %{\n    a: 1\n  }\n\n  :ok\nend\n";
+    let got = found(src);
+    assert_eq!(got, [(4, "the `(` on line 2 is never closed".to_string())]);
+}
+
+#[test]
+fn a_do_on_its_own_line_inside_parentheses() {
+    let src = "defp f(\n       a,\n       b\n     do\n  a + b\nend\n";
+    let got = found(src);
+    assert_eq!(got.len(), 1, "{got:?}");
+    assert_eq!(got[0].0, 3, "{got:?}");
 }

@@ -99,7 +99,8 @@ defmodule StorefrontWeb.CartLive do
   def handle_event("apply_coupon", %{"coupon" => %{"code" => code}}, socket) do
     case Orders.apply_coupon(socket.assigns.cart, String.trim(code)) do
       {:ok, cart} ->
-        {:noreply, socket |> assign(cart: cart, coupon_error: nil) |> put_flash(:info, "Coupon applied.")}
+        {:noreply,
+         socket |> assign(cart: cart, coupon_error: nil) |> put_flash(:info, "Coupon applied.")}
 
       {:error, :expired} ->
         {:noreply, assign(socket, :coupon_error, "This coupon has expired.")}
@@ -129,8 +130,7 @@ defmodule StorefrontWeb.CartLive do
   end
 
   def handle_info({:price_changed, variant_id, new_price}, socket) do
-    message =
-      ~s(The price of an item in your cart changed to #{Catalog.format_price(new_price)}.)
+    message = ~s(The price of an item in your cart changed to #{Catalog.format_price(new_price)}.)
 
     items =
       for item <- socket.assigns.cart.items do

@@ -147,7 +147,12 @@ defmodule Storefront.Catalog do
     |> Stream.drop(1)
     |> Stream.map(&String.split(String.trim(&1), ";"))
     |> Stream.map(fn [sku, name, price, stock] ->
-      %{sku: sku, name: name, price_cents: String.to_integer(price), stock: String.to_integer(stock)}
+      %{
+        sku: sku,
+        name: name,
+        price_cents: String.to_integer(price),
+        stock: String.to_integer(stock)
+      }
     end)
     |> Stream.chunk_every(500)
     |> Enum.reduce(0, fn rows, count ->

@@ -106,6 +106,7 @@ defmodule StorefrontWeb.Components do
 
   attr :rows, :list, required: true
   attr :row_click, :any, default: nil
+
   slot :col, required: true do
     attr :label, :string
   end

@@ -76,7 +76,12 @@ defmodule Storefront.Inventory.Server do
             Map.update!(stock, sku, &(&1 - quantity))
           end)
 
-        state = %{state | stock: stock, reservations: Map.put(state.reservations, ref, reservation)}
+        state = %{
+          state
+          | stock: stock,
+            reservations: Map.put(state.reservations, ref, reservation)
+        }
+
         {:reply, {:ok, ref}, state}
 
       skus ->

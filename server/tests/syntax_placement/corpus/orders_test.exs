@@ -48,6 +48,7 @@ defmodule Storefront.OrdersTest do
   describe "cancel/2" do
     test "cancels a pending order" do
       order = order_fixture(status: :pending)
+
       assert {:ok, %Order{status: :cancelled, cancel_reason: "changed my mind"}} =
                Orders.cancel(order, "changed my mind")
     end

@@ -3,7 +3,7 @@ defmodule Storefront.Reports.Builder do
   Builds sales reports as CSV or as plain text tables.
 
   The CSV escaping follows RFC 4180: a field with `,`, `"` or a newline is quoted and its
-  quotes doubled, so `say "hi"` becomes `"say ""hi"""`.
+  quotes doubled, so `say "hi"` becomes `"say ""hi\"""`.
   """
 
   alias Storefront.Orders.Order

@@ -111,7 +111,10 @@ defmodule Storefront.Workers.SupplierSync do
     skus = Enum.map(records, & &1.sku)
 
     known =
-      from(v in Variant, where: v.sku in ^skus and v.supplier_id == ^supplier.id, select: {v.sku, v.id})
+      from(v in Variant,
+        where: v.sku in ^skus and v.supplier_id == ^supplier.id,
+        select: {v.sku, v.id}
+      )
       |> Repo.all()
       |> Map.new()
 

@@ -18,7 +18,10 @@ defmodule StorefrontWeb.Plugs.PaymentWebhook do
   def init(opts) do
     %{
       path: Keyword.fetch!(opts, :path),
-      secret: Keyword.get_lazy(opts, :secret, fn -> Application.fetch_env!(:storefront, :webhook_secret) end),
+      secret:
+        Keyword.get_lazy(opts, :secret, fn ->
+          Application.fetch_env!(:storefront, :webhook_secret)
+        end),
       handler: Keyword.get(opts, :handler, Storefront.Payments.Webhooks)
     }
   end

@@ -53,7 +53,8 @@ fn check(ctx: &LintContext<'_>, out: &mut Vec<Finding>) {
         if problems.len() >= MAX_FINDINGS {
             return false;
         }
-        if node.is_missing() || (node.is_error() && !is_access_keyword(node, ctx.source)) {
+        let valid = is_access_keyword(node, ctx.source) || is_spaced_access(node, ctx.source);
+        if node.is_missing() || (node.is_error() && !valid) {
             // Errors right after another are its cascade, not a new mistake.
             let line = ctx.line_of(node.start_byte());
             if last_line.is_none_or(|l| line > l + REGION_LINES) {
@@ -74,7 +75,9 @@ fn check(ctx: &LintContext<'_>, out: &mut Vec<Finding>) {
     }
 }
 
-/// A scanner problem as a finding, its insertion offered as an unsafe fix (it is a guess).
+/// A scanner problem as a finding. Its insertion is a guess: offered as a code action (an
+/// alternative), never the rule's fix, so `--fix --unsafe-fixes` leaves it alone and the rule
+/// stays unfixable as the catalogue says.
 fn scanned(p: scanner::Problem) -> Finding {
     let mut finding = Finding::new(&RULE.meta, p.range, p.message);
     for (range, message) in p.related {
@@ -82,7 +85,7 @@ fn scanned(p: scanner::Problem) -> Finding {
     }
     if let Some((at, text)) = p.insert {
         let title = format!("Insert `{}`", text.trim());
-        finding = finding.with_fix(Fix::unsafe_(title, vec![Edit::insert(at, text)]));
+        finding = finding.with_alternative(Fix::unsafe_(title, vec![Edit::insert(at, text)]));
     }
     finding
 }
@@ -98,6 +101,37 @@ fn is_access_keyword(node: Node<'_>, src: &str) -> bool {
         .parent()
         .is_some_and(|a| a.kind() == "access_call" && a.field("key") == Some(call));
     in_access && text(node, src).trim() == ":"
+}
+
+/// `:a [:b]` and `{x} [y]` parse in Elixir (an access with a space before the bracket);
+/// tree-sitter-elixir leaves an `ERROR` starting at the value before the bracket.
+fn is_spaced_access(node: Node<'_>, src: &str) -> bool {
+    let mut leaf = node;
+    while let Some(child) = leaf.child(0) {
+        leaf = child;
+    }
+    let spaced_bracket = |at: usize| {
+        let after = src.get(at..).unwrap_or("");
+        let rest = after.trim_start_matches([' ', '\t']);
+        rest.len() < after.len() && rest.starts_with('[')
+    };
+    if spaced_bracket(leaf.end_byte()) || spaced_bracket(node.end_byte()) {
+        return true;
+    }
+    // tree-sitter may also give up later on the line (`{{:error, _} [d | r]} ->`).
+    let start = elixir::line_start(src, node.start_byte());
+    let line = src[start..].lines().next().unwrap_or("");
+    line.match_indices(" [").any(|(i, _)| {
+        // The value before the bracket: a closer, a string, an atom or a number (a name
+        // there is a call without parentheses, which tree-sitter parses).
+        let word = line[..i]
+            .rsplit([' ', '(', ',', '{', '['])
+            .next()
+            .unwrap_or("");
+        word.ends_with([')', ']', '}', '"', '\''])
+            || (word.starts_with(':') && word.len() > 1)
+            || word.parse::<f64>().is_ok()
+    })
 }
 
 fn line_no(ctx: &LintContext<'_>, byte: usize) -> usize {
@@ -229,7 +263,8 @@ mod tests {
         assert_eq!(f.related.len(), 1);
         assert_eq!(&src[f.related[0].range.clone()], "do");
         assert_eq!(f.related[0].range.start, src.find("do\n    x").unwrap());
-        let fix = f.fix.as_ref().expect("an insertion is offered");
+        assert!(f.fix.is_none(), "a guess is never the fix");
+        let fix = f.alternatives.first().expect("an insertion is offered");
         assert!(!fix.safe);
         let fixed = crate::lint::fix::apply_edits(src, &fix.edits).unwrap();
         assert_eq!(
@@ -270,6 +305,13 @@ mod tests {
             messages(src),
             ["missing `,` between `1` and `b:` on line 3"]
         );
+    }
+
+    #[test]
+    fn access_after_a_space_is_valid() {
+        assert!(messages("create index(:line_items [:order_id])\n").is_empty());
+        assert!(messages("x = {{:error, _} [delay | rest]}\n").is_empty());
+        assert!(!messages("plug :load when action in [:a] + * 2\n").is_empty());
     }
 
     #[test]
