@@ -448,3 +448,60 @@ fn measure_external_corpus() {
         files.len()
     );
 }
+
+/// The rule's cost on one file (`LADDER_SYNTAX_BIGFILE=path`), as it runs on every keystroke:
+/// the scanner alone, and the whole rule, on the file as is and with one `end` line deleted
+/// from its middle (the layout pass runs too). Run it in release:
+/// `cargo test --release -p ladder-ls --test syntax_placement -- --ignored cost --nocapture`.
+#[test]
+#[ignore = "times the rule on the file named by LADDER_SYNTAX_BIGFILE"]
+fn cost_on_a_big_file() {
+    let path = std::env::var("LADDER_SYNTAX_BIGFILE").expect("LADDER_SYNTAX_BIGFILE=path");
+    let src = std::fs::read_to_string(&path).unwrap();
+    let middle = src.len() / 2;
+    let end_line = src[middle..]
+        .split_inclusive('\n')
+        .scan(middle, |at, line| {
+            let start = *at;
+            *at += line.len();
+            Some((start, line))
+        })
+        .find(|(_, line)| line.trim() == "end")
+        .map(|(start, line)| start..start + line.len())
+        .expect("an `end` line in the second half");
+    let broken = format!("{}{}", &src[..end_line.start], &src[end_line.end..]);
+    let time = |label: &str, f: &dyn Fn()| {
+        let runs = 50;
+        let mut times: Vec<f64> = (0..runs)
+            .map(|_| {
+                let t = std::time::Instant::now();
+                f();
+                t.elapsed().as_secs_f64() * 1000.0
+            })
+            .collect();
+        times.sort_by(f64::total_cmp);
+        println!(
+            "{label}: median {:.3} ms, max {:.3} ms",
+            times[runs / 2],
+            times[runs - 1]
+        );
+    };
+    println!("{path}: {} lines", src.lines().count());
+    for (name, text) in [("valid", &src), ("one `end` deleted", &broken)] {
+        time(&format!("scanner, {name}"), &|| {
+            std::hint::black_box(ladder_ls::syntax::scanner::problems(text));
+        });
+        let doc = Document::new(text, 0);
+        let file = FileInfo::new("lib/big.ex");
+        let config = Config::default();
+        time(&format!("syntax-error rule, {name}"), &|| {
+            let ctx = LintContext::new(text, doc.rope(), doc.tree(), &file, &config);
+            let mut found = Vec::new();
+            (RULE.check.unwrap())(&ctx, &mut found);
+            std::hint::black_box(found);
+        });
+        time(&format!("tree-sitter full parse, {name}"), &|| {
+            std::hint::black_box(Document::new(text, 0));
+        });
+    }
+}

@@ -667,13 +667,22 @@ fn missing_commas(src: &str, toks: &[Token]) -> Vec<Problem> {
             if deeper {
                 continues = true;
             }
-            if missing || after_name || after_alias || deeper {
+            // `x []`: an access needs a key.
+            let empty_access = ends_value(&p)
+                && !newline
+                && t.kind == Kind::Open(Delim::Bracket)
+                && t.start > p.end
+                && toks
+                    .get(i + 1)
+                    .is_some_and(|n| n.kind == Kind::Close(Delim::Bracket));
+            if missing || after_name || after_alias || deeper || empty_access {
                 out.push(comma_problem(src, p, t));
             } else if p.kind == Kind::Ident
                 && !newline
                 && t.kind != Kind::Keyword
                 && !(t.kind == Kind::Open(Delim::Brace) && t.start == p.end)
-                && starts_value(&t, src, false)
+                && (starts_value(&t, src, false)
+                    || (t.kind == Kind::Open(Delim::Bracket) && t.start > p.end))
                 && let Some(open) = stack.last_mut()
                 && open.no_parens_call.is_none()
                 && match open.delim {
