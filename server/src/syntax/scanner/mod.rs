@@ -41,6 +41,10 @@ pub fn problems(source: &str) -> Vec<Problem> {
     let strict = Matcher::new(source, &toks, false).run();
     if !strict.is_empty() || toks.unterminated.is_some() {
         let mut found = Matcher::new(source, &toks, true).run();
+        let first = found.first().map_or(source.len(), |p| p.range.start);
+        if let Some(string) = swallowing_string(source, &toks.tokens, first) {
+            return vec![string];
+        }
         if let Some(open) = toks.unterminated {
             // Everything after an unterminated string is text to Elixir: keep what comes before.
             found.retain(|p| p.range.start < open.start as usize);
@@ -58,6 +62,50 @@ pub fn problems(source: &str) -> Vec<Problem> {
         return found;
     }
     missing_commas(source, &toks.tokens)
+}
+
+/// A string or sigil that lost its terminator swallows code up to the next matching quote or
+/// delimiter, and the code after it no longer matches. In formatted code a string closed on a
+/// later line stays right of the line it opened on; one whose text runs left of it (the
+/// `else` and `end` of the block it was in) is the culprit. The last such string before the
+/// first problem is it.
+fn swallowing_string(src: &str, toks: &[Token], before: usize) -> Option<Problem> {
+    let culprit = toks
+        .iter()
+        .take_while(|t| (t.start as usize) < before)
+        .filter(|t| t.kind == Kind::Literal)
+        .filter(|t| {
+            let text = &src[t.start as usize..t.end as usize];
+            let Some((opening, rest)) = text.split_once('\n') else {
+                return false;
+            };
+            if opening.contains("\"\"\"") || opening.contains("\'\'\'") {
+                return false;
+            }
+            let indent = line_indent(src, t.start as usize) as usize;
+            rest.lines().any(|l| {
+                let trimmed = l.trim_start();
+                !trimmed.is_empty() && l.len() - trimmed.len() < indent
+            })
+        })
+        .last()?;
+    let (start, end) = (culprit.start as usize, culprit.end as usize);
+    let line_end = src[start..].find('\n').map_or(src.len(), |n| start + n);
+    let text = &src[start..end];
+    let opener_len = text
+        .find(['"', '\'', '(', '[', '{', '<', '/', '|'])
+        .map_or(1, |n| n + 1);
+    let opener = &text[..opener_len];
+    let end_line = culprit.line as usize + text.matches('\n').count() + 1;
+    Some(Problem {
+        range: start..line_end,
+        message: format!(
+            "the `{opener}` on line {} is not closed on its line; it runs to line {end_line}",
+            culprit.line + 1
+        ),
+        related: vec![(end.saturating_sub(1)..end, "where it ends".to_string())],
+        insert: None,
+    })
 }
 
 /// An opener on the stack.
@@ -493,6 +541,11 @@ fn arity(toks: &[Token]) -> usize {
     if empty { 0 } else { commas + 1 }
 }
 
+/// An alias (`Foo`, the `Bar` of `Foo.Bar`): never called without a dot.
+fn is_alias(t: &Token, src: &str) -> bool {
+    t.kind == Kind::Ident && src.as_bytes()[t.start as usize].is_ascii_uppercase()
+}
+
 /// Operators that start a value (`%Struct{}`, `@attr`, `&fun/1`, `^pin`, `!x`, `not x`): a line
 /// starting with one starts a statement rather than continuing the previous line.
 fn is_unary(op: &str) -> bool {
@@ -613,6 +666,11 @@ struct Open {
     stmt_indent: u32,
     /// `x [a, b]`: a spaced access takes one key; with a `,` the `,` was missing before `[`.
     spaced_access: Option<(Token, Token)>,
+    /// A `=>` was seen directly inside since the last `,`: a call without parentheses after
+    /// it cannot be followed by another `=>` (`%{"a" => x "b" => y}`).
+    arrow: bool,
+    /// `no_parens_call` came after such a `=>`.
+    call_after_arrow: bool,
 }
 
 /// Two values side by side that Elixir rejects and tree-sitter may accept: `[a: 1 b: 2]`,
@@ -646,9 +704,8 @@ fn missing_commas(src: &str, toks: &[Token]) -> Vec<Problem> {
                 && (commas || t.kind == Kind::Keyword)
                 && starts_value(&t, src, true);
             // An alias is never called without a dot: `ArgumentError "x"`, `Foo :a`.
-            let after_alias = p.kind == Kind::Ident
+            let after_alias = is_alias(&p, src)
                 && !newline
-                && text(&p).starts_with(|c: char| c.is_ascii_uppercase())
                 && t.kind != Kind::Open(Delim::Brace)
                 && starts_value(&t, src, false);
             // In a block, a line indented deeper than its statement continues it; after a
@@ -668,7 +725,7 @@ fn missing_commas(src: &str, toks: &[Token]) -> Vec<Problem> {
                 continues = true;
             }
             // `x []`: an access needs a key.
-            let empty_access = ends_value(&p)
+            let empty_access = (ends_value(&p) || is_alias(&p, src))
                 && !newline
                 && t.kind == Kind::Open(Delim::Bracket)
                 && t.start > p.end
@@ -692,6 +749,7 @@ fn missing_commas(src: &str, toks: &[Token]) -> Vec<Problem> {
                 }
             {
                 open.no_parens_call = Some((p, t));
+                open.call_after_arrow = open.arrow;
             }
         }
         if let Some(indent) = t.indent.filter(|_| !continues) {
@@ -721,7 +779,7 @@ fn missing_commas(src: &str, toks: &[Token]) -> Vec<Problem> {
                 let spaced_access = prev
                     .filter(|p| {
                         delim == Delim::Bracket
-                            && ends_value(p)
+                            && (ends_value(p) || is_alias(p, src))
                             && p.line == t.line
                             && p.end < t.start
                     })
@@ -734,6 +792,8 @@ fn missing_commas(src: &str, toks: &[Token]) -> Vec<Problem> {
                     ambiguous: false,
                     stmt_indent: u32::MAX,
                     spaced_access,
+                    arrow: false,
+                    call_after_arrow: false,
                 });
             }
             Kind::Close(_) => {
@@ -746,8 +806,21 @@ fn missing_commas(src: &str, toks: &[Token]) -> Vec<Problem> {
                     out.push(comma_problem(src, name, arg));
                 }
             }
+            Kind::Op if text(&t) == "=>" => {
+                if let Some(open) = stack.last_mut() {
+                    if open.call_after_arrow
+                        && let Some((name, arg)) = open.no_parens_call.take()
+                    {
+                        out.push(comma_problem(src, name, arg));
+                        open.ambiguous = false;
+                    }
+                    open.arrow = true;
+                }
+            }
             Kind::Comma => {
                 if let Some(open) = stack.last_mut() {
+                    open.arrow = false;
+                    open.call_after_arrow = false;
                     open.comma = true;
                     open.ambiguous |= open.no_parens_call.is_some();
                     if let Some((value, bracket)) = open.spaced_access.take() {

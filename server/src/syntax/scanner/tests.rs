@@ -306,3 +306,24 @@ fn a_do_on_its_own_line_inside_parentheses() {
     assert_eq!(got.len(), 1, "{got:?}");
     assert_eq!(got[0].0, 3, "{got:?}");
 }
+
+#[test]
+fn a_string_that_swallowed_code_is_the_culprit() {
+    let src = "defp escape(field) do\n  if x do\n    ~s(\") <> field <> ~s(\"\n  else\n    field\n  end\nend\n\ndef g(a), do: foo(a)\n";
+    let got = found(src);
+    assert_eq!(got.len(), 1, "{got:?}");
+    assert_eq!(got[0].0, 3, "{got:?}");
+    assert!(
+        got[0]
+            .1
+            .starts_with("the `~s(` on line 3 is not closed on its line"),
+        "{got:?}"
+    );
+    // A multi-line string that stays to the right of its line is not blamed.
+    let src = "def f do\n  q = \"SELECT *\n       FROM t\"\n  foo(\nend\n";
+    let got = found(src);
+    assert!(
+        got.iter().all(|g| !g.1.contains("not closed on its line")),
+        "{got:?}"
+    );
+}
