@@ -205,6 +205,30 @@ mod tests {
         for_target(d, level, target, mode)
     }
 
+    /// Related places become `relatedInformation` in the same document; none leaves it out.
+    #[test]
+    fn related_places_are_related_information() {
+        let rope = Rope::from_str("def f do\n  x\n");
+        let uri: lsp::Uri = "file:///shop/lib/a.ex".parse().unwrap();
+        let plain = finding(0, Severity::Error);
+        assert_eq!(
+            related_information(&rope, &plain, &uri, PositionEncoding::Utf16),
+            None
+        );
+        let f = plain.with_related(6..8, "`do` opened here");
+        let info = related_information(&rope, &f, &uri, PositionEncoding::Utf16).unwrap();
+        assert_eq!(info.len(), 1);
+        assert_eq!(info[0].location.uri, uri);
+        assert_eq!(
+            info[0].location.range.start,
+            Position {
+                line: 0,
+                character: 6
+            }
+        );
+        assert_eq!(info[0].message, "`do` opened here");
+    }
+
     /// Findings up to the target keep their severity; above it they become prefixed hints
     /// (or vanish, or stay, as the `aboveTarget` setting says).
     #[test]

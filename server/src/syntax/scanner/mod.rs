@@ -38,9 +38,13 @@ pub struct Problem {
 /// unterminated strings (one problem per broken region), else missing commas.
 pub fn problems(source: &str) -> Vec<Problem> {
     let toks = tokenize(source);
-    let strict = Matcher::new(source, &toks, false).run();
+    let (strict, _) = Matcher::new(source, &toks, false).run();
     if !strict.is_empty() || toks.unterminated.is_some() {
-        let mut found = Matcher::new(source, &toks, true).run();
+        let (mut found, interpolation) = Matcher::new(source, &toks, true).run();
+        if interpolation {
+            found.truncate(1);
+            return found;
+        }
         let first = found.first().map_or(source.len(), |p| p.range.start);
         if let Some(string) = swallowing_string(source, &toks.tokens, first) {
             return vec![string];
@@ -82,10 +86,17 @@ fn swallowing_string(src: &str, toks: &[Token], before: usize) -> Option<Problem
             if opening.contains("\"\"\"") || opening.contains("\'\'\'") {
                 return false;
             }
+            // Its text holds a line left of where it opened that reads as block structure.
             let indent = line_indent(src, t.start as usize) as usize;
             rest.lines().any(|l| {
                 let trimmed = l.trim_start();
-                !trimmed.is_empty() && l.len() - trimmed.len() < indent
+                let word = trimmed
+                    .split(|c: char| !c.is_ascii_alphanumeric() && c != '_')
+                    .next()
+                    .unwrap_or("");
+                l.len() - trimmed.len() < indent
+                    && (matches!(word, "end" | "else" | "def" | "defp" | "do" | "rescue")
+                        || trimmed.starts_with(['|', ')', ']', '}']))
             })
         })
         .last()?;
@@ -149,9 +160,14 @@ impl<'a> Matcher<'a> {
         }
     }
 
-    fn run(mut self) -> Vec<Problem> {
+    /// The problems, and whether the first is an interpolation left open (after which the
+    /// tokens are string text read as code, so nothing else can be trusted).
+    fn run(mut self) -> (Vec<Problem>, bool) {
         for i in 0..self.toks.len() {
             let t = self.toks[i];
+            if self.layout && self.open_interpolation_ended(i) {
+                return (self.out, true);
+            }
             if self.layout && t.indent.is_some() {
                 self.settle_references(i);
                 self.check_layout(i);
@@ -170,7 +186,31 @@ impl<'a> Matcher<'a> {
             // The innermost opener left at the end: its closer goes after the last token.
             self.report_unclosed(frame, None, last.end as usize);
         }
-        self.out
+        (self.out, false)
+    }
+
+    /// An interpolation opened on an earlier line than token `i` and still open: formatted code
+    /// closes `#{` on its own line, so its `}` is missing. Reported at the `#{`.
+    fn open_interpolation_ended(&mut self, i: usize) -> bool {
+        let line = self.toks[i].line;
+        let Some(at) = self
+            .stack
+            .iter()
+            .rposition(|f| f.delim == Delim::Interp && self.toks[f.tok].line < line)
+        else {
+            return false;
+        };
+        let frame = self.stack[at];
+        let opener = self.toks[frame.tok];
+        let message = format!("the `#{{` on line {} is never closed", opener.line + 1);
+        self.out.push(Problem {
+            range: opener.start as usize..opener.end as usize,
+            message,
+            related: Vec::new(),
+            insert: None,
+        });
+        self.stack.truncate(at);
+        true
     }
 
     /// Whether token `i` starts a new statement in the current frame: first after the opener,
@@ -274,7 +314,8 @@ impl<'a> Matcher<'a> {
         let Some(indent) = t.indent else { return };
         let closes_top = matches!(t.kind, Kind::Close(d) if self.stack.last().is_some_and(|f| f.delim.closed_by(d)));
         let depth = self.stack.len();
-        for (n, f) in self.stack.iter_mut().enumerate().rev() {
+        for n in (0..depth).rev() {
+            let f = self.stack[n];
             if f.reference.is_some() {
                 break;
             }
@@ -282,13 +323,25 @@ impl<'a> Matcher<'a> {
                 continue;
             }
             let body = indent.checked_sub(2);
-            f.reference = Some(match body {
+            let reference = match body {
                 Some(b) if b == f.opener_indent || b == f.stmt_indent => b,
+                // `x =` ⏎ `case y` ⏎ `|> z do`: the line the call started on.
+                Some(b) if self.statement_has_line_at(f, b) => b,
                 // An empty block: its `end` comes back to where the statement started.
                 _ if closes_top && n + 1 == depth => f.opener_indent.min(f.stmt_indent),
                 _ => f.opener_indent,
-            });
+            };
+            self.stack[n].reference = Some(reference);
         }
+    }
+
+    /// Whether a line of the statement holding `f`'s opener, between the statement's start and
+    /// the opener, is indented `indent`. Looks back a bounded number of tokens (statements
+    /// are short; the bound keeps a pathological one linear).
+    fn statement_has_line_at(&self, f: Frame, indent: u32) -> bool {
+        self.toks[f.stmt_tok.max(f.tok.saturating_sub(256))..f.tok]
+            .iter()
+            .any(|t| t.indent == Some(indent))
     }
 
     /// A line that comes back to (or left of) an open frame's indentation without closing it
@@ -505,8 +558,10 @@ impl<'a> Matcher<'a> {
         }
         // `result = case x do`, `x |> case do`: the call after the last `=` or `|>`.
         let mut label = first;
-        for w in toks.windows(2) {
-            if matches!(word(&w[0]), "=" | "|>") && w[1].kind == Kind::Ident {
+        for (k, w) in toks.windows(2).enumerate() {
+            // `x |> case do`, but not the `Enum` of `|> Enum.at(1) do`.
+            let piped_block = word(&w[0]) == "|>" && k + 2 == toks.len();
+            if (word(&w[0]) == "=" || piped_block) && w[1].kind == Kind::Ident {
                 label = &w[1];
             }
         }

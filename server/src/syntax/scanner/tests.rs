@@ -319,11 +319,28 @@ fn a_string_that_swallowed_code_is_the_culprit() {
             .starts_with("the `~s(` on line 3 is not closed on its line"),
         "{got:?}"
     );
-    // A multi-line string that stays to the right of its line is not blamed.
-    let src = "def f do\n  q = \"SELECT *\n       FROM t\"\n  foo(\nend\n";
+    // A multi-line string whose text is prose, not code, is not blamed.
+    let src = "def f do\n  q = \"SELECT *\nFROM t\"\n  foo(\nend\n";
     let got = found(src);
     assert!(
         got.iter().all(|g| !g.1.contains("not closed on its line")),
         "{got:?}"
     );
+}
+
+#[test]
+fn an_interpolation_left_open_is_named() {
+    let src = "def f(nonce) do\n  ~s\"\"\"\n  <style nonce=\"#{nonce\">\n  </style>\n  \"\"\"\nend\n\ndef g, do: 1\n";
+    let got = found(src);
+    assert_eq!(got, [(3, "the `#{` on line 3 is never closed".to_string())]);
+}
+
+#[test]
+fn a_block_after_a_trailing_operator_comes_back_to_its_own_line() {
+    let src = "def f(intent) do\n  label =\n    case intent[\"name\"]\n         |> String.split(\".\")\n         |> Enum.at(1) do\n      nil -> intent\n      label -> label\n    end\n\n  label\nend\n";
+    assert_eq!(found(src), []);
+    let got = found(&without_line(src, 8));
+    assert_eq!(got.len(), 1, "{got:?}");
+    assert_eq!(got[0].0, 7, "{got:?}");
+    assert!(got[0].1.contains("`case` on line 3"), "{got:?}");
 }
