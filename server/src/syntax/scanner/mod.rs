@@ -172,8 +172,9 @@ impl<'a> Matcher<'a> {
                 self.settle_references(i);
                 self.check_layout(i);
             }
-            self.track_statement(i);
+            // Statements and indentation only serve placement: the strict pass only matches.
             if self.layout {
+                self.track_statement(i);
                 self.close_bracket_before_clause(i);
             }
             match t.kind {
@@ -249,7 +250,11 @@ impl<'a> Matcher<'a> {
             Some(f) => (f.inner_stmt_indent, f.inner_stmt_tok),
             None => self.top_stmt,
         };
-        let opener_indent = line_indent(self.src, t.start as usize);
+        let opener_indent = if self.layout {
+            line_indent(self.src, t.start as usize)
+        } else {
+            0
+        };
         let reference = match delim {
             Delim::Interp | Delim::Do | Delim::Fn => None,
             _ => Some(opener_indent),
