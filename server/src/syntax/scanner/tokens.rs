@@ -422,7 +422,12 @@ impl Lexer<'_> {
                 self.newline();
                 self.pos += 1;
             }
-            b' ' | b'\t' | b'\r' => self.pos += 1,
+            b' ' | b'\t' | b'\r' => {
+                // Indentation is most of formatted code's bytes: skip it in one go.
+                while matches!(self.peek(0), b' ' | b'\t' | b'\r') {
+                    self.pos += 1;
+                }
+            }
             b'\\' if self.peek(1) == b'\n' => self.pos += 1,
             b'#' => {
                 while self.pos < self.src.len() && self.src[self.pos] != b'\n' {
