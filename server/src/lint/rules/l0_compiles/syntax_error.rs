@@ -24,7 +24,9 @@ pub static RULE: Rule = Rule {
                   it does. Shown as you type, before any `mix compile`.",
             bad: "defmodule Shop do\n  def total(items) do\n    Enum.sum(items)\n\n  def empty?, do: true\nend",
             good: "defmodule Shop do\n  def total(items) do\n    Enum.sum(items)\n  end\n\n  def empty?, do: true\nend",
-            fix: "Add what the message names at the place it points to.",
+            fix: "Add what the message names at the place it points to: the missing `end` or \
+                  closer belongs right after the underlined token (the related location shows \
+                  its opener; the code action inserts it there).",
         },
         ..RuleMeta::BASE
     },
