@@ -726,7 +726,7 @@ fn the_ci_recipe_and_the_pre_commit_hooks_work() {
     // The last step fails the job, with annotations.
     let last = last.unwrap();
     assert_eq!(last.status.code(), Some(1), "{}", stderr(&last));
-    assert!(stdout(&last).contains("::error file=lib/shop/cart.ex,line=6"));
+    assert!(stdout(&last).contains("::error file=lib/shop/cart.ex,line=7"));
 
     let hooks = std::fs::read_to_string(repo.join(".pre-commit-hooks.yaml")).unwrap();
     let entries: Vec<&str> = hooks

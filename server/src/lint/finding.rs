@@ -105,6 +105,18 @@ pub struct Finding {
     pub fix: Option<Fix>,
     /// Other ways to fix it, offered after the main fix (never applied in bulk).
     pub alternatives: Vec<Fix>,
+    /// Other places that explain it (the opener of a missing `end`), for LSP
+    /// `relatedInformation`.
+    pub related: Vec<Related>,
+}
+
+/// A place related to a finding, in the same file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Related {
+    /// Byte range.
+    pub range: Range<usize>,
+    /// What is there ("`do` opened here").
+    pub message: String,
 }
 
 impl Finding {
@@ -118,7 +130,17 @@ impl Finding {
             message: message.into(),
             fix: None,
             alternatives: Vec::new(),
+            related: Vec::new(),
         }
+    }
+
+    /// Adds a related place.
+    pub fn with_related(mut self, range: Range<usize>, message: impl Into<String>) -> Self {
+        self.related.push(Related {
+            range,
+            message: message.into(),
+        });
+        self
     }
 
     /// Attaches a fix.

@@ -126,6 +126,7 @@ mod tests {
             message: String::new(),
             fix: None,
             alternatives: Vec::new(),
+            related: Vec::new(),
         }
     }
 

@@ -24,6 +24,6 @@ pub use engine::{
     LintOutput, lint, lint_document, lint_document_in, lint_document_with_facts, lint_source,
     lint_source_in,
 };
-pub use finding::{Edit, Finding, Fix};
+pub use finding::{Edit, Finding, Fix, Related};
 pub use level::{LevelReport, file_level};
 pub use meta::{Rule, RuleDocs, RuleMeta, Severity};

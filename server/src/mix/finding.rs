@@ -117,6 +117,7 @@ impl GateFinding {
             message: self.message.clone(),
             fix,
             alternatives: Vec::new(),
+            related: Vec::new(),
         }
     }
 

@@ -114,6 +114,31 @@ pub fn diagnostic(
     }
 }
 
+/// A finding's related places as LSP `relatedInformation` in the document `uri` (`None` when
+/// it has none, so the field is left out).
+pub fn related_information(
+    rope: &Rope,
+    f: &Finding,
+    uri: &lsp::Uri,
+    enc: PositionEncoding,
+) -> Option<Vec<lsp::DiagnosticRelatedInformation>> {
+    if f.related.is_empty() {
+        return None;
+    }
+    let info = f
+        .related
+        .iter()
+        .map(|r| lsp::DiagnosticRelatedInformation {
+            location: lsp::Location {
+                uri: uri.clone(),
+                range: range(rope, &r.range, enc),
+            },
+            message: r.message.clone(),
+        })
+        .collect();
+    Some(info)
+}
+
 /// The prefix of a finding published above its file's target level.
 pub fn above_target_prefix(target: u8) -> String {
     format!("above target L{target}: ")
@@ -160,6 +185,7 @@ mod tests {
             message: "Public function `f/1` has no @spec".into(),
             fix: None,
             alternatives: Vec::new(),
+            related: Vec::new(),
         }
     }
 
@@ -177,6 +203,30 @@ mod tests {
             PositionEncoding::Utf16,
         );
         for_target(d, level, target, mode)
+    }
+
+    /// Related places become `relatedInformation` in the same document; none leaves it out.
+    #[test]
+    fn related_places_are_related_information() {
+        let rope = Rope::from_str("def f do\n  x\n");
+        let uri: lsp::Uri = "file:///shop/lib/a.ex".parse().unwrap();
+        let plain = finding(0, Severity::Error);
+        assert_eq!(
+            related_information(&rope, &plain, &uri, PositionEncoding::Utf16),
+            None
+        );
+        let f = plain.with_related(6..8, "`do` opened here");
+        let info = related_information(&rope, &f, &uri, PositionEncoding::Utf16).unwrap();
+        assert_eq!(info.len(), 1);
+        assert_eq!(info[0].location.uri, uri);
+        assert_eq!(
+            info[0].location.range.start,
+            Position {
+                line: 0,
+                character: 6
+            }
+        );
+        assert_eq!(info[0].message, "`do` opened here");
     }
 
     /// Findings up to the target keep their severity; above it they become prefixed hints

@@ -3,6 +3,7 @@
 pub mod callbacks;
 pub mod elixir;
 pub mod module_model;
+pub mod scanner;
 
 use tree_sitter::{Node, Parser};
 

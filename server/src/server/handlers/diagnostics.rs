@@ -24,6 +24,7 @@ static NEXT_RESULT_ID: AtomicU64 = AtomicU64::new(1);
 
 /// A lint of a snapshot with its diagnostics. Blocking: run it off the async threads.
 pub fn lint_snapshot(
+    uri: &Uri,
     snapshot: &Snapshot,
     version: Option<i32>,
     target: &FileTarget,
@@ -41,7 +42,7 @@ pub fn lint_snapshot(
         project,
     );
     (
-        result_of(snapshot, findings, version, target, config, enc),
+        result_of(uri, snapshot, findings, version, target, config, enc),
         facts,
     )
 }
@@ -49,6 +50,7 @@ pub fn lint_snapshot(
 /// The lint result of `findings` found in `snapshot` (by the rules, or by reading the file:
 /// `invalid-encoding`), with their diagnostics.
 pub fn result_of(
+    uri: &Uri,
     snapshot: &Snapshot,
     findings: Vec<crate::lint::Finding>,
     version: Option<i32>,
@@ -65,7 +67,8 @@ pub fn result_of(
     let diagnostics = findings
         .iter()
         .filter_map(|f| {
-            let d = convert::diagnostic(&snapshot.rope, f, version, enc);
+            let mut d = convert::diagnostic(&snapshot.rope, f, version, enc);
+            d.related_information = convert::related_information(&snapshot.rope, f, uri, enc);
             convert::for_target(d, f.level, target_level, config.above_target)
         })
         .collect();
@@ -96,6 +99,7 @@ pub async fn lint_open(
     let enc = state.session().encoding;
     let index = super::project::current(state);
     let lint_target = target.clone();
+    let doc_uri = uri.clone();
     let (result, facts) = tokio::task::spawn_blocking(move || {
         let target = lint_target;
         let Some(config) = st.lint_config(target.path.as_deref()) else {
@@ -113,6 +117,7 @@ pub async fn lint_open(
             return (result, None);
         };
         let (result, facts) = lint_snapshot(
+            &doc_uri,
             &snapshot,
             Some(snapshot.version),
             &target,

@@ -185,7 +185,8 @@ fn lint_path(state: &Arc<State>, path: PathBuf) -> Option<(Uri, LintResult)> {
     let result = match invalid {
         None => {
             let index = project::current(state);
-            let (result, facts) = lint_snapshot(&snapshot, None, &target, &config, enc, &index);
+            let (result, facts) =
+                lint_snapshot(&uri, &snapshot, None, &target, &config, enc, &index);
             project::record(state, &path, facts);
             result
         }
@@ -195,7 +196,7 @@ fn lint_path(state: &Arc<State>, path: PathBuf) -> Option<(Uri, LintResult)> {
             } else {
                 Vec::new()
             };
-            diagnostics::result_of(&snapshot, findings, None, &target, &config, enc)
+            diagnostics::result_of(&uri, &snapshot, findings, None, &target, &config, enc)
         }
     };
     Some((uri, result))

@@ -1,12 +1,16 @@
-//! `syntax-error`: what tree-sitter could not parse (`ERROR` nodes) or had to invent (`MISSING`
-//! nodes). The message says what is missing and where it was opened; for a missing `end`, the
-//! indentation tells which `do` lacks it, as the Elixir compiler's own hint does.
+//! `syntax-error`: code that does not parse.
+//!
+//! First the scanner of [`crate::syntax::scanner`]: delimiters matched as Elixir's tokenizer
+//! matches them, the culprit of a mismatch placed by layout (one finding per broken region,
+//! at the place the missing `end`, `)`, `]` or `}` belongs, naming its opener), and the missing
+//! commas tree-sitter accepts. When the scanner finds nothing, what tree-sitter could not parse
+//! (`ERROR` nodes) or had to invent (`MISSING` nodes), one finding per region.
 
 use crate::syntax::Fields as _;
 use tree_sitter::Node;
 
-use crate::lint::{Finding, LintContext, Rule, RuleDocs, RuleMeta, Severity};
-use crate::syntax::{elixir, text};
+use crate::lint::{Edit, Finding, Fix, LintContext, Rule, RuleDocs, RuleMeta, Severity};
+use crate::syntax::{elixir, scanner, text};
 
 /// The rule.
 pub static RULE: Rule = Rule {
@@ -20,7 +24,9 @@ pub static RULE: Rule = Rule {
                   it does. Shown as you type, before any `mix compile`.",
             bad: "defmodule Shop do\n  def total(items) do\n    Enum.sum(items)\n\n  def empty?, do: true\nend",
             good: "defmodule Shop do\n  def total(items) do\n    Enum.sum(items)\n  end\n\n  def empty?, do: true\nend",
-            fix: "Add what the message names at the place it points to.",
+            fix: "Add what the message names at the place it points to: the missing `end` or \
+                  closer belongs right after the underlined token (the related location shows \
+                  its opener; the code action inserts it there).",
         },
         ..RuleMeta::BASE
     },
@@ -30,18 +36,33 @@ pub static RULE: Rule = Rule {
 /// More would only repeat the first few: one mistake often derails the rest of the file.
 const MAX_FINDINGS: usize = 20;
 
+/// tree-sitter errors this close (in lines) to the previous one are the same broken region.
+const REGION_LINES: usize = 3;
+
 fn check(ctx: &LintContext<'_>, out: &mut Vec<Finding>) {
+    let found = scanner::problems(ctx.source);
+    if !found.is_empty() {
+        out.extend(found.into_iter().take(MAX_FINDINGS).map(scanned));
+        return;
+    }
     let root = ctx.tree.root_node();
     if !root.has_error() {
         return;
     }
     let mut problems = Vec::new();
+    let mut last_line = None;
     elixir::walk(root, &mut |node| {
         if problems.len() >= MAX_FINDINGS {
             return false;
         }
-        if node.is_missing() || (node.is_error() && !is_access_keyword(node, ctx.source)) {
-            problems.push(node);
+        let valid = is_access_keyword(node, ctx.source) || is_spaced_access(node, ctx.source);
+        if node.is_missing() || (node.is_error() && !valid) {
+            // Errors right after another are its cascade, not a new mistake.
+            let line = ctx.line_of(node.start_byte());
+            if last_line.is_none_or(|l| line > l + REGION_LINES) {
+                problems.push(node);
+            }
+            last_line = Some(ctx.line_of(node.end_byte()));
             return false;
         }
         node.has_error()
@@ -56,6 +77,21 @@ fn check(ctx: &LintContext<'_>, out: &mut Vec<Finding>) {
     }
 }
 
+/// A scanner problem as a finding. Its insertion is a guess: offered as a code action (an
+/// alternative), never the rule's fix, so `--fix --unsafe-fixes` leaves it alone and the rule
+/// stays unfixable as the catalogue says.
+fn scanned(p: scanner::Problem) -> Finding {
+    let mut finding = Finding::new(&RULE.meta, p.range, p.message);
+    for (range, message) in p.related {
+        finding = finding.with_related(range, message);
+    }
+    if let Some((at, text)) = p.insert {
+        let title = format!("Insert `{}`", text.trim());
+        finding = finding.with_alternative(Fix::unsafe_(title, vec![Edit::insert(at, text)]));
+    }
+    finding
+}
+
 /// `map[key: value]` (a keyword list inside access brackets) is valid Elixir that
 /// tree-sitter-elixir does not parse: it leaves an `ERROR` holding just the `: ` between the key
 /// and its value, in the call that is the access's key. Not a syntax error.
@@ -67,6 +103,37 @@ fn is_access_keyword(node: Node<'_>, src: &str) -> bool {
         .parent()
         .is_some_and(|a| a.kind() == "access_call" && a.field("key") == Some(call));
     in_access && text(node, src).trim() == ":"
+}
+
+/// `:a [:b]` and `{x} [y]` parse in Elixir (an access with a space before the bracket);
+/// tree-sitter-elixir leaves an `ERROR` starting at the value before the bracket.
+fn is_spaced_access(node: Node<'_>, src: &str) -> bool {
+    let mut leaf = node;
+    while let Some(child) = leaf.child(0) {
+        leaf = child;
+    }
+    let spaced_bracket = |at: usize| {
+        let after = src.get(at..).unwrap_or("");
+        let rest = after.trim_start_matches([' ', '\t']);
+        rest.len() < after.len() && rest.starts_with('[')
+    };
+    if spaced_bracket(leaf.end_byte()) || spaced_bracket(node.end_byte()) {
+        return true;
+    }
+    // tree-sitter may also give up later on the line (`{{:error, _} [d | r]} ->`).
+    let start = elixir::line_start(src, node.start_byte());
+    let line = src[start..].lines().next().unwrap_or("");
+    line.match_indices(" [").any(|(i, _)| {
+        // The value before the bracket: a closer, a string, an atom or a number (a name
+        // there is a call without parentheses, which tree-sitter parses).
+        let word = line[..i]
+            .rsplit([' ', '(', ',', '{', '['])
+            .next()
+            .unwrap_or("");
+        word.ends_with([')', ']', '}', '"', '\''])
+            || (word.starts_with(':') && word.len() > 1)
+            || word.parse::<f64>().is_ok()
+    })
 }
 
 fn line_no(ctx: &LintContext<'_>, byte: usize) -> usize {
@@ -179,15 +246,43 @@ mod tests {
     #[test]
     fn missing_end_names_the_do_by_indentation() {
         let src = "defmodule A do\n  def f(x) do\n    x + 1\n\n  def g, do: 2\nend\n";
-        assert_eq!(messages(src), ["missing `end` for the `do` on line 2"]);
+        assert_eq!(
+            messages(src),
+            ["the `do` of `def f/1` on line 2 has no `end`"]
+        );
+        assert_eq!(finding_lines(src, "lib/a.ex", "syntax-error"), [3]);
         let outer = "defmodule A do\n  def f(x) do\n    x\n  end\n";
-        assert_eq!(messages(outer), ["missing `end` for the `do` on line 1"]);
+        assert_eq!(
+            messages(outer),
+            ["the `do` of `defmodule A` on line 1 has no `end`"]
+        );
+    }
+
+    #[test]
+    fn the_opener_is_related_and_the_closer_offered() {
+        let src = "defmodule A do\n  def f(x) do\n    x + 1\n\n  def g, do: 2\nend\n";
+        let f = &findings_of(src, "lib/a.ex", "syntax-error")[0];
+        assert_eq!(f.related.len(), 1);
+        assert_eq!(&src[f.related[0].range.clone()], "do");
+        assert_eq!(f.related[0].range.start, src.find("do\n    x").unwrap());
+        assert!(f.fix.is_none(), "a guess is never the fix");
+        let fix = f.alternatives.first().expect("an insertion is offered");
+        assert!(!fix.safe);
+        let fixed = crate::lint::fix::apply_edits(src, &fix.edits).unwrap();
+        assert_eq!(
+            fixed,
+            "defmodule A do\n  def f(x) do\n    x + 1\n  end\n\n  def g, do: 2\nend\n"
+        );
+        assert!(messages(&fixed).is_empty());
     }
 
     #[test]
     fn missing_bracket_names_its_opener() {
         let src = "defmodule A do\n  def f(x) do\n    foo(x, [1, 2)\n  end\nend\n";
-        assert_eq!(messages(src), ["missing `]` to close the `[` on line 3"]);
+        assert_eq!(
+            messages(src),
+            ["the `[` on line 3 is never closed; `)` found on line 3"]
+        );
     }
 
     #[test]
@@ -203,6 +298,22 @@ mod tests {
             messages("x = Ecto.Query.Query[from: module]\ny = m[from: 1, select: 2]\n").is_empty()
         );
         assert!(!messages("x = m[from: ]\n").is_empty() || !messages("x = m[: 1]\n").is_empty());
+    }
+
+    #[test]
+    fn missing_commas_tree_sitter_accepts_are_errors() {
+        let src = "defmodule A do\n  def f do\n    [a: 1 b: 2]\n  end\nend\n";
+        assert_eq!(
+            messages(src),
+            ["missing `,` between `1` and `b:` on line 3"]
+        );
+    }
+
+    #[test]
+    fn access_after_a_space_is_valid() {
+        assert!(messages("create index(:line_items [:order_id])\n").is_empty());
+        assert!(messages("x = {{:error, _} [delay | rest]}\n").is_empty());
+        assert!(!messages("plug :load when action in [:a] + * 2\n").is_empty());
     }
 
     #[test]
