@@ -85,9 +85,20 @@ pub fn index_sources(files: &[(&str, &str)]) -> ProjectIndex {
 /// a project.
 pub fn index_path(path: &Path, parser: &mut tree_sitter::Parser) -> Option<IndexedFile> {
     let text = std::fs::read_to_string(path).ok()?;
+    let (app, umbrella) = roots_of(path)?;
+    let project_rel = workspace::relative_slash(path, &app);
+    if super::index::is_test_file(&project_rel) {
+        // Test files contribute the modules they name, which their tokens tell: no parse.
+        return Some(IndexedFile {
+            app,
+            umbrella,
+            project_rel,
+            facts: std::sync::Arc::new(facts::test_file(&text)),
+        });
+    }
     let tree = parser.parse(&text, None)?;
     let rope = Rope::from_str(&text);
-    index_parsed(path, &text, &rope, &tree)
+    Some(index_tree(app, umbrella, project_rel, &text, &rope, &tree))
 }
 
 /// Every lintable file of the umbrellas (or lone projects) holding `files`: what the index of a

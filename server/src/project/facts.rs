@@ -82,6 +82,9 @@ fn is_function_component(f: &crate::syntax::module_model::Function<'_>, src: &st
 
 /// Reads the facts of a linted (or only parsed) file.
 pub fn extract(ctx: &LintContext<'_>) -> FileFacts {
+    if super::index::is_test_file(&ctx.file.project_rel) {
+        return test_file(ctx.source);
+    }
     let src = ctx.source;
     let models = ctx.modules();
     let names = ctx.names();
@@ -104,6 +107,15 @@ pub fn extract(ctx: &LintContext<'_>) -> FileFacts {
             .filter_map(|(i, m)| repo(m, src).map(|a| (names.full_name(i).to_string(), a)))
             .collect(),
         migration: migrations::extract(ctx),
+    }
+}
+
+/// The facts of a test file (`test/**/*_test.exs`): the modules it names, from its tokens (no
+/// parse needed). What it defines or attaches is the tests' own business, not the project's.
+pub fn test_file(source: &str) -> FileFacts {
+    FileFacts {
+        mentions: super::test_mentions::mentions(source),
+        ..FileFacts::default()
     }
 }
 

@@ -10,6 +10,7 @@ pub mod facts;
 pub mod index;
 pub mod lookup;
 pub mod migrations;
+pub mod test_mentions;
 
 pub use build::{build, index_parsed, index_sources, index_tree, project_files, roots_of};
 pub use facts::{FileFacts, ModuleFacts};
