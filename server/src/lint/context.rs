@@ -101,6 +101,8 @@ pub struct LintContext<'a> {
     pub taint: OnceCell<FileFlow<'a>>,
     /// Filled on first use by [`LintContext::names`].
     pub module_names: OnceCell<ModuleNames>,
+    /// Filled on first use by [`LintContext::module_facts`].
+    pub own_facts: OnceCell<Vec<crate::project::ModuleFacts>>,
     /// What the rest of the project defines ([`ProjectIndex::empty`] when linted alone).
     pub project: &'a ProjectIndex,
 }
@@ -124,6 +126,7 @@ impl<'a> LintContext<'a> {
             models: OnceCell::new(),
             taint: OnceCell::new(),
             module_names: OnceCell::new(),
+            own_facts: OnceCell::new(),
             project: ProjectIndex::empty(),
         }
     }
@@ -146,6 +149,14 @@ impl<'a> LintContext<'a> {
     pub fn names(&self) -> &ModuleNames {
         self.module_names
             .get_or_init(|| ModuleNames::of(self.modules(), self.source))
+    }
+
+    /// The project facts of the file's own modules (as the index records them), built once
+    /// per lint and shared by the rules that compare them with the index and by the index
+    /// update itself.
+    pub fn module_facts(&self) -> &[crate::project::ModuleFacts] {
+        self.own_facts
+            .get_or_init(|| crate::project::facts::modules_of(self))
     }
 
     /// The request-input data flow of every function, computed once (per function) and shared

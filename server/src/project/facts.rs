@@ -9,7 +9,7 @@ use tree_sitter::Node;
 use super::aliases::ModuleNames;
 use super::migrations::{self, MigrationFacts};
 use crate::lint::LintContext;
-use crate::syntax::module_model::ModuleModel;
+use crate::syntax::module_model::{ModuleModel, spec_ref};
 use crate::syntax::{callbacks, elixir, text};
 
 /// The facts of one file.
@@ -88,7 +88,7 @@ pub fn extract(ctx: &LintContext<'_>) -> FileFacts {
     let src = ctx.source;
     let models = ctx.modules();
     let names = ctx.names();
-    let modules = modules_of(ctx);
+    let modules = ctx.module_facts().to_vec();
     let calls = &ctx.nodes().calls;
     let file_name = ctx.file.file_name();
     FileFacts {
@@ -141,7 +141,7 @@ fn module_facts(model: &ModuleModel<'_>, names: &ModuleNames, i: usize, src: &st
                 facts.has_type_t |= attr.value.is_some_and(|v| type_head(v, src) == Some("t"));
             }
             "callback" | "macrocallback" => {
-                if let Some(cb) = attr.value.and_then(|v| callback_head(v, src)) {
+                if let Some(cb) = head_arity(*attr, src) {
                     facts.callbacks.push(cb);
                 }
             }
@@ -214,7 +214,7 @@ fn read_using_quote(
             if let Some(attr) = elixir::attribute(stmt, src) {
                 match (attr.name, attr.value) {
                     ("behaviour", Some(v)) => facts.using_behaviours.push(resolve(text(v, src))),
-                    ("spec", Some(v)) => specced.extend(spec_head(v, src)),
+                    ("spec", Some(_)) => specced.extend(head_arity(attr, src)),
                     _ => {}
                 }
             } else if elixir::local_call_name(stmt, src) == Some("use") {
@@ -246,29 +246,9 @@ fn type_head<'a>(value: Node<'_>, src: &'a str) -> Option<&'a str> {
     }
 }
 
-/// `name/arity` of a `@callback`/`@spec` value (`name(args) :: ret`, with or without `when`).
-fn callback_head(value: Node<'_>, src: &str) -> Option<(String, usize)> {
-    spec_head(value, src)
-}
-
-fn spec_head(value: Node<'_>, src: &str) -> Option<(String, usize)> {
-    use crate::syntax::Fields as _;
-    let mut value = value;
-    if elixir::is_binary_op(value, src, "when") {
-        value = value.field("left")?;
-    }
-    if !elixir::is_binary_op(value, src, "::") {
-        return None;
-    }
-    let head = value.field("left")?;
-    match head.kind() {
-        "identifier" => Some((text(head, src).to_string(), 0)),
-        "call" => Some((
-            elixir::local_call_name(head, src)?.to_string(),
-            elixir::call_args(head).len(),
-        )),
-        _ => None,
-    }
+/// `name/arity` of a `@callback`/`@spec` attribute, read as the module model reads specs.
+fn head_arity(attr: elixir::Attribute<'_>, src: &str) -> Option<(String, usize)> {
+    spec_ref(attr, src).map(|s| (s.name.to_string(), s.arity))
 }
 
 /// `use Ecto.Repo, adapter: X`: the adapter as written.

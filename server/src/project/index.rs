@@ -198,12 +198,11 @@ impl ProjectIndex {
             .next()
             .unwrap_or(project_rel)
             .trim_end_matches(".ex");
-        let mirrored = project_rel
-            .strip_prefix("lib/")
-            .map(|rest| format!("test/{}_test.exs", rest.trim_end_matches(".ex")));
-        let by_path = mirrored
-            .as_ref()
-            .is_some_and(|m| self.test_paths.get(app).is_some_and(|t| t.contains(m)));
+        let mirrored = mirrored_test(project_rel);
+        let by_path = self
+            .test_paths
+            .get(app)
+            .is_some_and(|t| t.contains(&mirrored));
         let by_name = self
             .test_names
             .get(app)
@@ -294,6 +293,12 @@ fn snake_case(name: &str) -> String {
         }
     }
     out
+}
+
+/// The test that mirrors a lib file: `lib/a/b.ex` → `test/a/b_test.exs`.
+pub fn mirrored_test(project_rel: &str) -> String {
+    let rest = project_rel.strip_prefix("lib/").unwrap_or(project_rel);
+    format!("test/{}_test.exs", rest.trim_end_matches(".ex"))
 }
 
 /// A test file by its place in the app: `test/**/*_test.exs`.

@@ -44,48 +44,22 @@ const LIBRARY_STRUCT_TYPES: &[&str] = &[
 /// itself first (it may not be indexed yet, or be edited since), then from the index.
 pub fn module_facts<'a>(
     ctx: &'a LintContext<'_>,
-    own: &'a [ModuleFacts],
     i: usize,
     written: &str,
 ) -> (String, Option<&'a ModuleFacts>) {
     let full = ctx.names().resolve(i, written);
-    let found = own
+    let found = ctx
+        .module_facts()
         .iter()
         .find(|m| m.name == full)
         .or_else(|| ctx.project.module(&full));
     (full, found)
 }
 
-/// The facts of the file's own modules, as they are now.
-pub fn own_facts(ctx: &LintContext<'_>) -> Vec<ModuleFacts> {
-    let src = ctx.source;
-    let names = ctx.names();
-    ctx.modules()
-        .iter()
-        .enumerate()
-        .map(|(i, m)| {
-            let has_type_t = m.attributes.iter().any(|a| {
-                matches!(a.name, "type" | "opaque")
-                    && a.value.is_some_and(|v| {
-                        text(v, src)
-                            .split("::")
-                            .next()
-                            .is_some_and(|h| matches!(h.trim(), "t" | "t()"))
-                    })
-            });
-            ModuleFacts {
-                name: names.full_name(i).to_string(),
-                has_type_t,
-                ..ModuleFacts::default()
-            }
-        })
-        .collect()
-}
-
 /// Whether `written.t()` is a type that exists, seen from the `i`th module: the module defines
 /// `@type t`, or it is a library struct known to.
-pub fn struct_has_t(ctx: &LintContext<'_>, own: &[ModuleFacts], i: usize, written: &str) -> bool {
-    let (full, found) = module_facts(ctx, own, i, written);
+pub fn struct_has_t(ctx: &LintContext<'_>, i: usize, written: &str) -> bool {
+    let (full, found) = module_facts(ctx, i, written);
     match found {
         Some(m) => m.has_type_t,
         None => LIBRARY_STRUCT_TYPES.contains(&full.as_str()),

@@ -198,7 +198,7 @@ fn model<'t>(def: ModuleDef<'t>, src: &'t str) -> ModuleModel<'t> {
 }
 
 /// Reads `@spec name(args) :: ret` (with or without `when`) as a name and arity.
-fn spec_ref<'t>(attr: Attribute<'t>, src: &'t str) -> Option<SpecRef<'t>> {
+pub fn spec_ref<'t>(attr: Attribute<'t>, src: &'t str) -> Option<SpecRef<'t>> {
     let mut value = attr.value?;
     if elixir::is_binary_op(value, src, "when") {
         value = value.field("left")?;

@@ -104,3 +104,36 @@ pub fn fix_text_in_project(files: &[(&str, &str)], path: &str, code: &str) -> St
     let fix = finding.fix.unwrap_or_else(|| panic!("{code} has no fix"));
     fix.edits.iter().map(|e| e.new_text.as_str()).collect()
 }
+
+/// Each rule's documented bad example (linted as `path`) is flagged and its good example is not.
+pub fn assert_docs_examples_behave(
+    rules: &[&crate::lint::Rule],
+    path: impl Fn(&str) -> &'static str,
+) {
+    for rule in rules {
+        let m = &rule.meta;
+        let path = path(m.code);
+        assert!(
+            !findings_of(m.docs.bad, path, m.code).is_empty(),
+            "{} misses its bad example",
+            m.code
+        );
+        let good = findings_of(m.docs.good, path, m.code);
+        assert!(
+            good.is_empty(),
+            "{} flags its good example: {good:#?}",
+            m.code
+        );
+    }
+}
+
+/// Half-typed code as an editor sends it: no rule panics or points outside the text.
+pub fn assert_no_finding_outside(snippets: &[&str], paths: &[&str]) {
+    for src in snippets {
+        for path in paths {
+            for f in lint_all(src, path) {
+                assert!(f.range.end <= src.len(), "{}: {src}", f.code);
+            }
+        }
+    }
+}

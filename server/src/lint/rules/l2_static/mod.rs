@@ -17,7 +17,7 @@ pub mod map_join;
 pub mod mix_env_at_runtime;
 pub mod module_name;
 pub mod negated_condition_with_else;
-mod pipeline;
+pub(crate) mod pipeline;
 pub mod predicate_name;
 pub mod query_in_loop;
 pub mod raise_in_rescue;

@@ -8,7 +8,6 @@
 //! or before the workspace is indexed, gets no finding rather than a wrong one.
 
 use crate::lint::{Finding, LintContext, Rule, RuleDocs, RuleMeta, Severity};
-use crate::project::facts;
 
 /// The rule.
 pub static RULE: Rule = Rule {
@@ -48,7 +47,7 @@ fn check(ctx: &LintContext<'_>, out: &mut Vec<Finding>) {
     if !ctx.project.covers(app) {
         return;
     }
-    let modules = facts::modules_of(ctx);
+    let modules = ctx.module_facts();
     let Some(first) = modules.iter().position(|m| m.testable) else {
         return;
     };
@@ -59,12 +58,7 @@ fn check(ctx: &LintContext<'_>, out: &mut Vec<Finding>) {
     let Some(model) = ctx.modules().get(first) else {
         return;
     };
-    let mirrored = format!(
-        "test/{}_test.exs",
-        file.project_rel
-            .trim_start_matches("lib/")
-            .trim_end_matches(".ex")
-    );
+    let mirrored = crate::project::index::mirrored_test(&file.project_rel);
     out.push(Finding::new(
         &RULE.meta,
         model.def.name_node.byte_range(),

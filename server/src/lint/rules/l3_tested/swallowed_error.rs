@@ -3,6 +3,7 @@
 //! (`_ = Repo.insert(changeset)`, or a `Repo.update(changeset)` statement whose value is
 //! dropped).
 
+use crate::lint::rules::l2_static::pipeline::piped_into;
 use crate::syntax::Fields as _;
 use tree_sitter::Node;
 
@@ -218,7 +219,7 @@ fn discarded(ctx: &LintContext<'_>, call: Node<'_>, function: &str, verb: &str) 
     let message = format!(
         "`{module}.{function}/{}`{place} {verb} its result: an `{{:error, changeset}}` goes \
          unnoticed; handle it or use `{function}!`",
-        elixir::call_args(call).len() + usize::from(is_piped(call, src))
+        elixir::call_args(call).len() + usize::from(piped_into(call, src).is_some())
     );
     Finding::new(&RULE.meta, call.byte_range(), message)
 }
@@ -233,12 +234,6 @@ fn pipeline_top<'t>(call: Node<'t>, src: &str) -> Node<'t> {
         node = parent;
     }
     node
-}
-
-/// Whether `call` is the right-hand side of `|>` (its arity is one more than written).
-fn is_piped(call: Node<'_>, src: &str) -> bool {
-    call.parent()
-        .is_some_and(|p| elixir::is_binary_op(p, src, "|>") && p.field("right") == Some(call))
 }
 
 fn first_line(s: &str) -> &str {

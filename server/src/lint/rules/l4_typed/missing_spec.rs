@@ -43,8 +43,6 @@ fn check(ctx: &LintContext<'_>, out: &mut Vec<Finding>) {
         return;
     }
     let src = ctx.source;
-    // Built on the first finding: most files have none.
-    let own = std::cell::OnceCell::new();
     for (i, module) in ctx.modules().iter().enumerate() {
         if module.def.kind == ModuleKind::Impl {
             continue;
@@ -70,14 +68,7 @@ fn check(ctx: &LintContext<'_>, out: &mut Vec<Finding>) {
                     function,
                     module,
                     ctx,
-                    &|written| {
-                        lookup::struct_has_t(
-                            ctx,
-                            own.get_or_init(|| lookup::own_facts(ctx)),
-                            i,
-                            written,
-                        )
-                    },
+                    &|written| lookup::struct_has_t(ctx, i, written),
                 )),
             );
         }

@@ -49,7 +49,6 @@ fn check(ctx: &LintContext<'_>, out: &mut Vec<Finding>) {
         return;
     }
     let src = ctx.source;
-    let own = std::cell::OnceCell::new();
     for (i, module) in ctx.modules().iter().enumerate() {
         let has_t = module.attributes.iter().any(|a| {
             matches!(a.name, "type" | "opaque" | "typep")
@@ -66,14 +65,7 @@ fn check(ctx: &LintContext<'_>, out: &mut Vec<Finding>) {
             .find(|s| elixir::local_call_name(*s, src) == Some("defstruct"))
         else {
             if let Some(schema) = schema_fields::schema_call(module, src) {
-                let has_t = |written: &str| {
-                    lookup::struct_has_t(
-                        ctx,
-                        own.get_or_init(|| lookup::own_facts(ctx)),
-                        i,
-                        written,
-                    )
-                };
+                let has_t = |written: &str| lookup::struct_has_t(ctx, i, written);
                 let message = format!("Ecto schema `{}` has no `@type t`", module.def.name);
                 let head = schema.start_byte()
                     ..elixir::call_args(schema)

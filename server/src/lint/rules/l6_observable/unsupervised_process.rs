@@ -2,6 +2,7 @@
 //! waits for — `spawn/1,3`, `Task.start/1,3`, and `Task.async/1,3` whose result the module never
 //! awaits.
 
+use crate::lint::rules::l2_static::pipeline::piped_into;
 use tree_sitter::Node;
 
 use super::module_calls::own_calls;
@@ -144,17 +145,11 @@ fn starts_process(call: Node<'_>, src: &str) -> Option<(Start, String)> {
         (Some(("Task", "async")), _) => ("Task.async", Start::Async),
         _ => return None,
     };
-    if !matches!(arity, 1 | 3) && !is_piped_into(call, src) {
+    if !matches!(arity, 1 | 3) && piped_into(call, src).is_none() {
         return None;
     }
-    let arity = arity + usize::from(is_piped_into(call, src));
+    let arity = arity + usize::from(piped_into(call, src).is_some());
     Some((kind, format!("{label}/{arity}")))
-}
-
-fn is_piped_into(call: Node<'_>, src: &str) -> bool {
-    use crate::syntax::Fields as _;
-    call.parent()
-        .is_some_and(|p| elixir::is_binary_op(p, src, "|>") && p.field("right") == Some(call))
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 //! `:telemetry` event or OpenTelemetry span around it. Reported once per module, at the first
 //! call.
 
+use crate::lint::rules::l2_static::pipeline::piped_into;
 use tree_sitter::Node;
 
 use super::module_calls::own_calls;
@@ -98,7 +99,7 @@ fn check_module<'a>(ctx: &LintContext<'a>, module: &ModuleModel<'a>, out: &mut V
             break;
         }
         if let Some((module_name, function)) = elixir::remote_call(call, src) {
-            let piped = is_piped_into(call, src);
+            let piped = piped_into(call, src).is_some();
             let arity = elixir::call_args(call).len() + usize::from(piped);
             let label = format!("{module_name}.{function}/{arity}`");
             match module_name {
@@ -134,7 +135,8 @@ fn check_module<'a>(ctx: &LintContext<'a>, module: &ModuleModel<'a>, out: &mut V
             } else {
                 continue;
             };
-            let arity = elixir::call_args(call).len() + usize::from(is_piped_into(call, src));
+            let arity =
+                elixir::call_args(call).len() + usize::from(piped_into(call, src).is_some());
             let label = format!("{name}/{arity}` (from `use {client}`)");
             facts.first.get_or_insert((call, label));
         }
@@ -167,13 +169,6 @@ fn check_module<'a>(ctx: &LintContext<'a>, module: &ModuleModel<'a>, out: &mut V
         module.def.name
     );
     out.push(Finding::new(&RULE.meta, call.byte_range(), message));
-}
-
-/// Whether `call` is the right-hand side of `|>` (its arity is one more than written).
-fn is_piped_into(call: Node<'_>, src: &str) -> bool {
-    use crate::syntax::Fields as _;
-    call.parent()
-        .is_some_and(|p| elixir::is_binary_op(p, src, "|>") && p.field("right") == Some(call))
 }
 
 /// `def get(url)` in a module that `use`s Tesla defines a function; it is not a request.
