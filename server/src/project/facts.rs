@@ -63,6 +63,9 @@ const BOILERPLATE_USES: &[&str] = &[
     "Gettext",
     "Gettext.Backend",
     "Ecto.Migration",
+    // Function component modules render through the pages that use them.
+    "Phoenix.Component",
+    "Phoenix.LiveComponent",
 ];
 
 /// Endings of `use MyAppWeb, :kind` for modules that render (`:view`, `:admin_view`, `:html`,
@@ -169,7 +172,11 @@ fn module_facts(model: &ModuleModel<'_>, names: &ModuleNames, i: usize, src: &st
             // Live views are pages with tests of their own (`mix phx.gen.live` writes them).
             k != "live_view" && RENDERING_KINDS.iter().any(|r| k.ends_with(r))
         })
-        || model.def.kind != elixir::ModuleKind::Module;
+        || model.def.kind != elixir::ModuleKind::Module
+        // A `__using__` module (`MyAppWeb`) is a DSL for other modules, tested through them.
+        || model.functions.iter().any(|f| f.name == "__using__")
+        // The telemetry supervisor `mix phx.new` generates: metric definitions, not logic.
+        || (model.uses.contains(&"Supervisor") && model.def.name.ends_with("Telemetry"));
     facts.testable = !boilerplate
         && model.functions.iter().any(|f| {
             f.kind.is_public()

@@ -22,8 +22,11 @@ pub static RULE: Rule = Rule {
                   the next developer looks for its examples and adds a case for a bug. Not \
                   flagged: files whose modules have no public function of their own (only \
                   callbacks of a `use`d behaviour, `@doc false` functions, `child_spec`/\
-                  `start_link`), framework wiring (`use Application`, `Ecto.Repo`, \
-                  `Phoenix.Endpoint`, routers, `Gettext`, `Phoenix.Presence`), files with a test \
+                  `start_link`, function components), framework wiring (`use Application`, \
+                  `Ecto.Repo`, `Phoenix.Endpoint`, routers, `Gettext`, `Phoenix.Presence`, the \
+                  generated `*Telemetry` supervisor, `__using__` modules), modules that render \
+                  (`use Phoenix.Component`/`LiveComponent`, `use MyAppWeb, :html`/`:view`/\
+                  `:component`; live views are not exempt), files with a test \
                   at the mirrored path or of the same name, and files whose modules any test of \
                   the project (or umbrella) names.",
             bad: "# lib/shop/pricing.ex, and no test/shop/pricing_test.exs\ndefmodule Shop.Pricing do\n  def total(items), do: Enum.sum_by(items, & &1.price)\nend",
@@ -124,6 +127,17 @@ mod tests {
         let files = [("lib/shop/repo.ex", repo), ("lib/shop/cache.ex", server)];
         assert!(messages(&files, "lib/shop/repo.ex").is_empty());
         assert!(messages(&files, "lib/shop/cache.ex").is_empty());
+        let web = "defmodule ShopWeb do\n  def static_paths, do: ~w(assets favicon.ico)\n\n  def controller do\n    quote do\n      use Phoenix.Controller\n    end\n  end\n\n  defmacro __using__(which) when is_atom(which), do: apply(__MODULE__, which, [])\nend\n";
+        let telemetry = "defmodule ShopWeb.Telemetry do\n  use Supervisor\n  import Telemetry.Metrics\n\n  def start_link(arg), do: Supervisor.start_link(__MODULE__, arg, name: __MODULE__)\n\n  @impl true\n  def init(_arg), do: Supervisor.init([], strategy: :one_for_one)\n\n  def metrics, do: [summary(\"phoenix.endpoint.stop.duration\")]\nend\n";
+        let components = "defmodule ShopWeb.Billing do\n  use Phoenix.Component\n\n  def billing_tab(assigns), do: ~H\"<p>{@total}</p>\"\n\n  def payment_date(iso), do: String.slice(iso, 0, 10)\nend\n";
+        let files = [
+            ("lib/shop_web.ex", web),
+            ("lib/shop_web/telemetry.ex", telemetry),
+            ("lib/shop_web/billing.ex", components),
+        ];
+        for (path, _) in files {
+            assert!(messages(&files, path).is_empty(), "{path}");
+        }
         // Tests and scripts are not subjects.
         let files = [("test/support/factory.ex", PRICING)];
         assert!(messages(&files, "test/support/factory.ex").is_empty());
