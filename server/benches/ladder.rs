@@ -88,32 +88,57 @@ fn bench_check() {
     );
 }
 
-fn bench_edits() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut text = String::new();
-    let mut i = 0;
-    while text.lines().count() < 5_000 {
-        text.push_str(&module_source(i));
-        i += 1;
+/// Lines inside function bodies (not a clause's first or last line), where typing happens.
+fn body_lines(text: &str) -> Vec<usize> {
+    let doc = ladder_ls::document::Document::new(text, 0);
+    let segs = ladder_ls::lint::segments::segments(doc.tree(), text);
+    let mut lines = Vec::new();
+    for unit in &segs.units {
+        let first = text[..unit.range.start].lines().count();
+        let last = first + text[unit.range.clone()].lines().count();
+        for line in first + 1..last.saturating_sub(1) {
+            // Only lines with code: a character typed after their indentation lands in code.
+            if text.lines().nth(line).is_some_and(|l| l.trim().len() > 3) {
+                lines.push(line);
+            }
+        }
     }
+    lines
+}
+
+/// Opens `text` in a fresh server, times the first diagnostics, then types and deletes a
+/// character inside function bodies spread over the file, timing each `didChange` until its
+/// `publishDiagnostics`.
+fn bench_edits_on(name: &str, text: &str) {
+    let dir = tempfile::tempdir().unwrap();
     let lines = text.lines().count();
+    let targets = body_lines(text);
+    assert!(!targets.is_empty(), "{name}: no function bodies to type in");
     let mut lsp = Lsp::start_binary(Path::new(env!("CARGO_BIN_EXE_ladder-ls")), dir.path());
     lsp.initialize(None, push_client(&[]));
     let uri = "file:///bench/lib/big.ex";
+    let start = Instant::now();
     lsp.notify(
         "textDocument/didOpen",
         json!({"textDocument": {"uri": uri, "languageId": "elixir", "version": 1, "text": text}}),
     );
     lsp.wait_diagnostics(uri, Some(1));
+    let first = start.elapsed();
     let mut latencies = Vec::new();
-    let edits = 300;
+    let edits = 300u32;
+    let mut at = (0, 0);
     for v in 2u32..2 + edits {
-        // Type a character into a function body in the middle of the file, then delete it.
-        let line = 2_500 + (v % 50);
-        let change = if v.is_multiple_of(2) {
-            json!({"range": {"start": {"line": line, "character": 4}, "end": {"line": line, "character": 4}}, "text": "x"})
+        // Odd steps type a character after a body line's indentation, even steps delete it.
+        let change = if v % 2 == 0 {
+            let line = targets[(v as usize * 7919) % targets.len()];
+            let indent = text
+                .lines()
+                .nth(line)
+                .map_or(0, |l| l.len() - l.trim_start().len());
+            at = (line, indent);
+            json!({"range": {"start": {"line": at.0, "character": at.1}, "end": {"line": at.0, "character": at.1}}, "text": "x"})
         } else {
-            json!({"range": {"start": {"line": line - 1, "character": 4}, "end": {"line": line - 1, "character": 5}}, "text": ""})
+            json!({"range": {"start": {"line": at.0, "character": at.1}, "end": {"line": at.0, "character": at.1 + 1}}, "text": ""})
         };
         let start = Instant::now();
         lsp.notify(
@@ -126,7 +151,8 @@ fn bench_edits() {
     latencies.sort();
     let pid = lsp.pid().to_string();
     println!(
-        "edit: {lines}-line file, {edits} edits — didChange→publishDiagnostics p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms; server peak RSS {:.0} MiB",
+        "edit: {name}, {lines} lines — first diagnostics after didOpen {:.1} ms; {edits} edits in function bodies, didChange→publishDiagnostics p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms; server peak RSS {:.0} MiB",
+        first.as_secs_f64() * 1000.0,
         percentile(&latencies, 0.5).as_secs_f64() * 1000.0,
         percentile(&latencies, 0.99).as_secs_f64() * 1000.0,
         latencies.last().unwrap().as_secs_f64() * 1000.0,
@@ -135,12 +161,39 @@ fn bench_edits() {
     let _ = lsp.shutdown();
 }
 
+/// The generated 5,000-line file, then each real file named in `LADDER_BENCH_FILES`
+/// (`:`-separated paths, e.g. Ecto's `lib/ecto/changeset.ex`), alone and doubled.
+fn bench_edits() {
+    let mut text = String::new();
+    let mut i = 0;
+    while text.lines().count() < 5_000 {
+        text.push_str(&module_source(i));
+        i += 1;
+    }
+    bench_edits_on("generated", &text);
+    let files = std::env::var("LADDER_BENCH_FILES").unwrap_or_default();
+    for path in files.split(':').filter(|p| !p.is_empty()) {
+        let Ok(real) = std::fs::read_to_string(path) else {
+            eprintln!("LADDER_BENCH_FILES: cannot read {path}");
+            continue;
+        };
+        bench_edits_on(path, &real);
+        bench_edits_on(&format!("{path} twice"), &format!("{real}\n{real}"));
+    }
+}
+
 fn main() {
     // `cargo bench` passes `--bench`; `cargo test --benches` would pass other flags: only run
     // when benchmarking.
     if !std::env::args().any(|a| a == "--bench") {
         return;
     }
-    bench_check();
-    bench_edits();
+    // `LADDER_BENCH=edits` (or `check`) runs one part only.
+    let only = std::env::var("LADDER_BENCH").unwrap_or_default();
+    if only.is_empty() || only == "check" {
+        bench_check();
+    }
+    if only.is_empty() || only == "edits" {
+        bench_edits();
+    }
 }

@@ -7,6 +7,7 @@ use tree_sitter::{Node, Tree};
 
 use super::analysis::taint::{FileFlow, analyze_file};
 use crate::config::Config;
+use crate::lint::segments::{Segments, Unit};
 use crate::project::ProjectIndex;
 use crate::project::aliases::ModuleNames;
 use crate::syntax::module_model::{ModuleModel, module_models_from_calls};
@@ -81,6 +82,21 @@ pub struct NodeIndex<'a> {
     pub numbers: Vec<Node<'a>>,
 }
 
+impl<'a> NodeIndex<'a> {
+    /// Files a node under its kind's list, if it has one.
+    fn add(&mut self, node: Node<'a>) {
+        match node.kind() {
+            "call" => self.calls.push(node),
+            "comment" => self.comments.push(node),
+            "binary_operator" => self.binary_operators.push(node),
+            "pair" => self.pairs.push(node),
+            "anonymous_function" => self.anonymous_functions.push(node),
+            "integer" | "float" => self.numbers.push(node),
+            _ => {}
+        }
+    }
+}
+
 /// Everything a rule needs to check one file.
 pub struct LintContext<'a> {
     /// The text.
@@ -105,6 +121,8 @@ pub struct LintContext<'a> {
     pub own_facts: OnceCell<Vec<crate::project::ModuleFacts>>,
     /// What the rest of the project defines ([`ProjectIndex::empty`] when linted alone).
     pub project: &'a ProjectIndex,
+    /// Filled on first use by [`LintContext::segments`].
+    pub segs: OnceCell<Segments<'a>>,
 }
 
 impl<'a> LintContext<'a> {
@@ -128,7 +146,38 @@ impl<'a> LintContext<'a> {
             module_names: OnceCell::new(),
             own_facts: OnceCell::new(),
             project: ProjectIndex::empty(),
+            segs: OnceCell::new(),
         }
+    }
+
+    /// The same file seen through the nodes of `units` only (an incremental re-lint after an
+    /// edit inside them): [`LintContext::nodes`] holds what lies in those units, while the
+    /// module models, names and facts stay the whole file's.
+    pub fn for_units(&self, units: &[Unit<'a>]) -> LintContext<'a> {
+        let mut index = NodeIndex::default();
+        for unit in units {
+            crate::lint::segments::walk_unit(unit, &mut |node| {
+                index.add(node);
+                true
+            });
+        }
+        let ctx = LintContext {
+            project: self.project,
+            ..LintContext::new(self.source, self.rope, self.tree, self.file, self.config)
+        };
+        let _ = ctx.index.set(index);
+        let _ = ctx.models.set(self.modules().to_vec());
+        let _ = ctx.module_names.set(self.names().clone());
+        if let Some(facts) = self.own_facts.get() {
+            let _ = ctx.own_facts.set(facts.clone());
+        }
+        ctx
+    }
+
+    /// The file cut into function clauses and the stretches between them, computed once.
+    pub fn segments(&self) -> &Segments<'a> {
+        self.segs
+            .get_or_init(|| crate::lint::segments::segments(self.tree, self.source))
     }
 
     /// The same context answering cross-file questions from `project`.
@@ -141,7 +190,9 @@ impl<'a> LintContext<'a> {
     /// every rule.
     pub fn modules(&self) -> &[ModuleModel<'a>] {
         self.models
-            .get_or_init(|| module_models_from_calls(&self.nodes().calls, self.source))
+            // Module definitions never lie inside a unit, so the calls outside the units (a walk
+            // of the skeleton only) are enough: no walk of every function body.
+            .get_or_init(|| module_models_from_calls(&self.segments().outer_calls, self.source))
     }
 
     /// The full names of the file's modules and the aliases in effect in each (indexes as in
@@ -172,15 +223,7 @@ impl<'a> LintContext<'a> {
         self.index.get_or_init(|| {
             let mut index = NodeIndex::default();
             crate::syntax::elixir::walk(self.tree.root_node(), &mut |node| {
-                match node.kind() {
-                    "call" => index.calls.push(node),
-                    "comment" => index.comments.push(node),
-                    "binary_operator" => index.binary_operators.push(node),
-                    "pair" => index.pairs.push(node),
-                    "anonymous_function" => index.anonymous_functions.push(node),
-                    "integer" | "float" => index.numbers.push(node),
-                    _ => {}
-                }
+                index.add(node);
                 true
             });
             index

@@ -4,7 +4,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use ropey::Rope;
 
-use super::{FileInfo, Finding, LintContext, registry, rules, suppression};
+use super::{FileInfo, Finding, LintContext, Rule, registry, rules, suppression};
 use crate::config::{CONFIG_FILE, Config, parse_config};
 use crate::document::Document;
 use crate::project::ProjectIndex;
@@ -17,21 +17,32 @@ pub type LintOutput = Vec<Finding>;
 pub fn lint(ctx: &LintContext<'_>) -> LintOutput {
     let mut findings = Vec::new();
     for rule in registry::RULES {
-        let Some(check) = rule.check else { continue };
-        if !ctx
-            .config
-            .rule_enabled_in(rule.meta.code, &ctx.file.project_rel)
-        {
-            continue;
-        }
-        // A rule bug must cost its findings, not the whole lint (or the server).
-        let mut found = Vec::new();
-        if catch_unwind(AssertUnwindSafe(|| check(ctx, &mut found))).is_err() {
-            tracing::error!(rule = rule.meta.code, file = %ctx.file.display, "rule panicked; its findings are skipped");
-            continue;
-        }
-        findings.extend(found);
+        run_rule(rule, ctx, &mut findings);
     }
+    finish(ctx, findings)
+}
+
+/// Runs one rule, if it is native and enabled for the file, adding its findings to `out`.
+pub(crate) fn run_rule(rule: &Rule, ctx: &LintContext<'_>, out: &mut Vec<Finding>) {
+    let Some(check) = rule.check else { return };
+    if !ctx
+        .config
+        .rule_enabled_in(rule.meta.code, &ctx.file.project_rel)
+    {
+        return;
+    }
+    // A rule bug must cost its findings, not the whole lint (or the server).
+    let mut found = Vec::new();
+    if catch_unwind(AssertUnwindSafe(|| check(ctx, &mut found))).is_err() {
+        tracing::error!(rule = rule.meta.code, file = %ctx.file.display, "rule panicked; its findings are skipped");
+        return;
+    }
+    out.extend(found);
+}
+
+/// What follows the rules: `invalid-config`, suppression comments, `unused-suppression`,
+/// configured severities, and the sort.
+pub(crate) fn finish(ctx: &LintContext<'_>, mut findings: Vec<Finding>) -> LintOutput {
     if ctx.file.file_name() == CONFIG_FILE
         && ctx
             .config
@@ -128,5 +139,22 @@ pub fn lint_document_with_facts(
 ) -> (LintOutput, crate::project::FileFacts) {
     let ctx = LintContext::new(source, rope, tree, file, config).with_project(project);
     let findings = lint(&ctx);
+    (findings, crate::project::facts::extract(&ctx))
+}
+
+/// [`lint_document_with_facts`] after an edit: re-checks only the functions that changed since
+/// the lint that filled `cache` (see [`super::incremental`]), with the same findings a full lint
+/// gives.
+pub fn lint_document_incremental(
+    rope: &Rope,
+    tree: &tree_sitter::Tree,
+    source: &str,
+    file: &FileInfo,
+    config: &Config,
+    project: &std::sync::Arc<ProjectIndex>,
+    cache: &mut super::incremental::LintCache,
+) -> (LintOutput, crate::project::FileFacts) {
+    let ctx = LintContext::new(source, rope, tree, file, config).with_project(project);
+    let findings = super::incremental::lint_incremental(&ctx, project, cache);
     (findings, crate::project::facts::extract(&ctx))
 }

@@ -100,6 +100,21 @@ pub struct RuleMeta {
     pub excellent_migrations: &'static [&'static str],
     /// Sobelow finding types this rule stands for (`XSS.Raw`).
     pub sobelow: &'static [&'static str],
+    /// What the rule's findings depend on, which decides what an edit makes it re-check.
+    pub scope: Scope,
+}
+
+/// What a rule's findings depend on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scope {
+    /// Each finding depends only on the text of the segment it lies in (one function clause, or
+    /// a stretch of the file between clauses: see `lint::segments`), plus the rest of the file
+    /// outside the function clauses, the configuration and the project. After an edit inside a
+    /// function, the rule re-checks that function alone and the other findings are reused.
+    Function,
+    /// Findings may depend on several functions (a module's specs and docs, data flowing
+    /// through private helpers): the rule re-checks the whole file after every edit.
+    File,
 }
 
 impl RuleMeta {
@@ -121,6 +136,7 @@ impl RuleMeta {
         credo: &[],
         excellent_migrations: &[],
         sobelow: &[],
+        scope: Scope::File,
     };
 }
 

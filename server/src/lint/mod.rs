@@ -11,19 +11,21 @@ pub mod docs;
 pub mod engine;
 pub mod finding;
 pub mod fix;
+pub mod incremental;
 pub mod level;
 pub mod meta;
 pub mod migration;
 pub mod registry;
 pub mod rules;
 pub mod security_severity;
+pub mod segments;
 pub mod suppression;
 
 pub use context::{FileInfo, LintContext};
 pub use engine::{
-    LintOutput, lint, lint_document, lint_document_in, lint_document_with_facts, lint_source,
-    lint_source_in,
+    LintOutput, lint, lint_document, lint_document_in, lint_document_incremental,
+    lint_document_with_facts, lint_source, lint_source_in,
 };
 pub use finding::{Edit, Finding, Fix, Related};
 pub use level::{LevelReport, file_level};
-pub use meta::{Rule, RuleDocs, RuleMeta, Severity};
+pub use meta::{Rule, RuleDocs, RuleMeta, Scope, Severity};

@@ -108,6 +108,9 @@ pub struct OpenDoc {
     pub latest: Mutex<Option<Arc<LintResult>>>,
     /// The version it was opened at (its text was then the file's on disk).
     pub opened_version: i32,
+    /// What the last lint leaves for the next one: the findings of unchanged functions are
+    /// reused after an edit.
+    pub lint_cache: Mutex<crate::lint::incremental::LintCache>,
 }
 
 impl OpenDoc {

@@ -12,7 +12,8 @@ use super::super::lsp::*;
 use super::super::state::{FileTarget, LintResult, OpenDoc, State};
 use crate::config::Config;
 use crate::document::{PositionEncoding, Snapshot};
-use crate::lint::lint_document_with_facts;
+use crate::lint::incremental::LintCache;
+use crate::lint::{lint_document_incremental, lint_document_with_facts};
 use crate::project::{FileFacts, ProjectIndex};
 
 /// Distinguishes lint results for `resultId` (the same version can be re-linted after a
@@ -41,6 +42,34 @@ pub fn lint_snapshot(
         config,
         project,
     );
+    (
+        result_of(uri, snapshot, findings, version, target, config, enc),
+        facts,
+    )
+}
+
+/// [`lint_snapshot`] for an open document's version: after an edit, only the functions that
+/// changed since the lint that filled `cache` are checked again.
+pub fn relint_snapshot(
+    uri: &Uri,
+    snapshot: &Snapshot,
+    target: &FileTarget,
+    config: &Config,
+    enc: PositionEncoding,
+    project: &Arc<ProjectIndex>,
+    cache: &mut LintCache,
+) -> (LintResult, FileFacts) {
+    let text = snapshot.rope.to_string();
+    let (findings, facts) = lint_document_incremental(
+        &snapshot.rope,
+        &snapshot.tree,
+        &text,
+        &target.info,
+        config,
+        project,
+        cache,
+    );
+    let version = Some(snapshot.version);
     (
         result_of(uri, snapshot, findings, version, target, config, enc),
         facts,
@@ -100,6 +129,7 @@ pub async fn lint_open(
     let index = super::project::current(state);
     let lint_target = target.clone();
     let doc_uri = uri.clone();
+    let doc = open.clone();
     let (result, facts) = tokio::task::spawn_blocking(move || {
         let target = lint_target;
         let Some(config) = st.lint_config(target.path.as_deref()) else {
@@ -116,14 +146,9 @@ pub async fn lint_open(
             };
             return (result, None);
         };
-        let (result, facts) = lint_snapshot(
-            &doc_uri,
-            &snapshot,
-            Some(snapshot.version),
-            &target,
-            &config,
-            enc,
-            &index,
+        let mut cache = doc.lint_cache.lock().unwrap_or_else(|e| e.into_inner());
+        let (result, facts) = relint_snapshot(
+            &doc_uri, &snapshot, &target, &config, enc, &index, &mut cache,
         );
         (result, Some(facts))
     })

@@ -30,6 +30,7 @@ pub fn did_open(state: &Arc<State>, params: DidOpenTextDocumentParams) {
         target,
         latest: Mutex::new(None),
         opened_version: item.version,
+        lint_cache: Mutex::new(Default::default()),
     });
     state.docs.insert(item.uri.clone(), open);
     diagnostics::schedule(state.clone(), item.uri);

@@ -38,6 +38,7 @@ pub static RULE: Rule = Rule {
             "the longest line allowed (default: `line_length` of `.formatter.exs`, else 98)",
         )],
         credo: &["Credo.Check.Readability.MaxLineLength"],
+        scope: crate::lint::Scope::Function,
         ..RuleMeta::BASE
     },
     check: Some(check),

@@ -20,6 +20,7 @@ pub static RULE: Rule = Rule {
             fix: "Removes the trailing whitespace.",
         },
         credo: &["Credo.Check.Readability.TrailingWhiteSpace"],
+        scope: crate::lint::Scope::Function,
         ..RuleMeta::BASE
     },
     check: Some(check),

@@ -35,6 +35,7 @@ pub static RULE: Rule = Rule {
             fix: "Move the setting to `config/runtime.exs` (inside `if config_env() == :prod` \
                   when it only applies to production).",
         },
+        scope: crate::lint::Scope::Function,
         ..RuleMeta::BASE
     },
     check: Some(check),

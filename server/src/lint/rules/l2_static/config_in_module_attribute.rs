@@ -41,6 +41,7 @@ pub static RULE: Rule = Rule {
                   fix.",
         },
         credo: &["Credo.Check.Warning.ApplicationConfigInModuleAttribute"],
+        scope: crate::lint::Scope::Function,
         ..RuleMeta::BASE
     },
     check: Some(check),

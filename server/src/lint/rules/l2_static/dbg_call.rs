@@ -32,6 +32,7 @@ pub static RULE: Rule = Rule {
                   as a value is replaced by its argument, and a statement is deleted.",
         },
         credo: &["Credo.Check.Warning.Dbg"],
+        scope: crate::lint::Scope::Function,
         ..RuleMeta::BASE
     },
     check: Some(check),

@@ -32,6 +32,7 @@ pub static RULE: Rule = Rule {
             "the deepest nesting allowed inside a function (default 2, Credo's `max_nesting`)",
         )],
         credo: &["Credo.Check.Refactor.Nesting"],
+        scope: crate::lint::Scope::Function,
         ..RuleMeta::BASE
     },
     check: Some(check),

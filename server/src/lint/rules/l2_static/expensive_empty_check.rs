@@ -30,6 +30,7 @@ pub static RULE: Rule = Rule {
                   `Enum.count/2` and comparisons that are constant (`length(x) >= 0`) get no fix.",
         },
         credo: &["Credo.Check.Warning.ExpensiveEmptyEnumCheck"],
+        scope: crate::lint::Scope::Function,
         ..RuleMeta::BASE
     },
     check: Some(check),

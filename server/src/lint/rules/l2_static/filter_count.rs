@@ -23,6 +23,7 @@ pub static RULE: Rule = Rule {
             fix: "Use `Enum.count(enumerable, predicate)`.",
         },
         credo: &["Credo.Check.Refactor.FilterCount"],
+        scope: crate::lint::Scope::Function,
         ..RuleMeta::BASE
     },
     check: Some(check),

@@ -32,6 +32,7 @@ pub static RULE: Rule = Rule {
             "the highest cyclomatic complexity allowed (default 9, Credo's `max_complexity`)",
         )],
         credo: &["Credo.Check.Refactor.CyclomaticComplexity"],
+        scope: crate::lint::Scope::Function,
         ..RuleMeta::BASE
     },
     check: Some(check),

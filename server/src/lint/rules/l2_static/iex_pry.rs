@@ -26,6 +26,7 @@ pub static RULE: Rule = Rule {
             fix: "Deletes the statement (unsafe, one at a time: a breakpoint may be in use).",
         },
         credo: &["Credo.Check.Warning.IExPry"],
+        scope: crate::lint::Scope::Function,
         ..RuleMeta::BASE
     },
     check: Some(check),

@@ -36,6 +36,7 @@ pub static RULE: Rule = Rule {
                   should stay.",
         },
         credo: &["Credo.Check.Warning.IoInspect"],
+        scope: crate::lint::Scope::Function,
         ..RuleMeta::BASE
     },
     check: Some(check),

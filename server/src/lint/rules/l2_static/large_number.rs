@@ -31,6 +31,7 @@ pub static RULE: Rule = Rule {
             "Numbers up to this value are left alone (default 9999, as in Credo).",
         )],
         credo: &["Credo.Check.Readability.LargeNumbers"],
+        scope: crate::lint::Scope::Function,
         ..RuleMeta::BASE
     },
     check: Some(check),

@@ -24,6 +24,7 @@ pub static RULE: Rule = Rule {
             fix: "Use `Enum.map_join(enumerable, separator, mapper)`.",
         },
         credo: &["Credo.Check.Refactor.MapJoin"],
+        scope: crate::lint::Scope::Function,
         ..RuleMeta::BASE
     },
     check: Some(check),

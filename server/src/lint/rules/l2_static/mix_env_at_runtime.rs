@@ -36,6 +36,7 @@ pub static RULE: Rule = Rule {
                   module attribute: `@env Mix.env()`.",
         },
         credo: &["Credo.Check.Warning.MixEnv"],
+        scope: crate::lint::Scope::Function,
         ..RuleMeta::BASE
     },
     check: Some(check),

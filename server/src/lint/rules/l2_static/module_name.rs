@@ -27,6 +27,7 @@ pub static RULE: Rule = Rule {
             fix: "Rename the module to PascalCase and update its references (and file name).",
         },
         credo: &["Credo.Check.Readability.ModuleNames"],
+        scope: crate::lint::Scope::Function,
         ..RuleMeta::BASE
     },
     check: Some(check),

@@ -29,6 +29,7 @@ pub static RULE: Rule = Rule {
                   always boolean.",
         },
         credo: &["Credo.Check.Refactor.NegatedConditionsWithElse"],
+        scope: crate::lint::Scope::Function,
         ..RuleMeta::BASE
     },
     check: Some(check),

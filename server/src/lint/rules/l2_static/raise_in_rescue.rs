@@ -32,6 +32,7 @@ pub static RULE: Rule = Rule {
                   rebound.",
         },
         credo: &["Credo.Check.Warning.RaiseInsideRescue"],
+        scope: crate::lint::Scope::Function,
         ..RuleMeta::BASE
     },
     check: Some(check),

@@ -32,6 +32,7 @@ pub static RULE: Rule = Rule {
             "Credo.Check.Warning.OperationOnSameValues",
             "Credo.Check.Warning.BoolOperationOnSameValues",
         ],
+        scope: crate::lint::Scope::Function,
         ..RuleMeta::BASE
     },
     check: Some(check),

@@ -19,6 +19,7 @@ pub static RULE: Rule = Rule {
             fix: "Do the work, or move it to the issue tracker and delete the comment.",
         },
         credo: &["Credo.Check.Design.TagTODO"],
+        scope: crate::lint::Scope::Function,
         ..RuleMeta::BASE
     },
     check: Some(check),

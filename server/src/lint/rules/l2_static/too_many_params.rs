@@ -31,6 +31,7 @@ pub static RULE: Rule = Rule {
             "the most parameters a function may take (default 8, Credo's `max_arity`)",
         )],
         credo: &["Credo.Check.Refactor.FunctionArity"],
+        scope: crate::lint::Scope::Function,
         ..RuleMeta::BASE
     },
     check: Some(check),

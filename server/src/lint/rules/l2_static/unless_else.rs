@@ -27,6 +27,7 @@ pub static RULE: Rule = Rule {
                   branches in place. Both the `do … end` and the keyword forms are handled.",
         },
         credo: &["Credo.Check.Refactor.UnlessWithElse"],
+        scope: crate::lint::Scope::Function,
         ..RuleMeta::BASE
     },
     check: Some(check),

@@ -43,6 +43,7 @@ pub static RULE: Rule = Rule {
             "Credo.Check.Warning.UnusedListOperation",
             "Credo.Check.Warning.UnusedTupleOperation",
         ],
+        scope: crate::lint::Scope::Function,
         ..RuleMeta::BASE
     },
     check: Some(check),

@@ -32,6 +32,7 @@ pub static RULE: Rule = Rule {
             fix: "Rename the variable to snake_case everywhere it is used.",
         },
         credo: &["Credo.Check.Readability.VariableNames"],
+        scope: crate::lint::Scope::Function,
         ..RuleMeta::BASE
     },
     check: Some(check),

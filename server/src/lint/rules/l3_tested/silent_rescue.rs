@@ -45,6 +45,7 @@ pub static RULE: Rule = Rule {
                   tracker, or `reraise e, __STACKTRACE__`. Often the better fix is no `rescue` at \
                   all: let it crash, and let the supervisor restart a clean process.",
         },
+        scope: crate::lint::Scope::Function,
         ..RuleMeta::BASE
     },
     check: Some(check),

@@ -28,6 +28,7 @@ pub static RULE: Rule = Rule {
             fix: "Fix the test and remove the tag, delete the test if it is obsolete, or say \
                   why: `@tag skip: \"reason\"`, or a comment above the tag.",
         },
+        scope: crate::lint::Scope::Function,
         ..RuleMeta::BASE
     },
     check: Some(check),

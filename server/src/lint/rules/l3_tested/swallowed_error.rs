@@ -40,6 +40,7 @@ pub static RULE: Rule = Rule {
                   expect explicitly. For `Repo` writes, handle `{:error, changeset}` or use the \
                   bang variant so a failure raises.",
         },
+        scope: crate::lint::Scope::Function,
         ..RuleMeta::BASE
     },
     check: Some(check),

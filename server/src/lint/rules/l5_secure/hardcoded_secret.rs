@@ -51,6 +51,7 @@ pub static RULE: Rule = Rule {
                   secret: it is in the repository's history.",
         },
         sobelow: &["Config.Secrets"],
+        scope: crate::lint::Scope::Function,
         ..RuleMeta::BASE
     },
     check: Some(check),

@@ -37,6 +37,7 @@ pub static RULE: Rule = Rule {
                   certificates. For a database with a self-signed certificate, pin its CA with \
                   `cacertfile:` instead of turning verification off.",
         },
+        scope: crate::lint::Scope::Function,
         ..RuleMeta::BASE
     },
     check: Some(check),

@@ -40,6 +40,7 @@ pub static RULE: Rule = Rule {
                   last four characters), or derive `Inspect` with `except:` / use \
                   `redact: true` on Ecto fields so `inspect/1` hides it.",
         },
+        scope: crate::lint::Scope::Function,
         ..RuleMeta::BASE
     },
     check: Some(check),

@@ -43,6 +43,7 @@ pub static RULE: Rule = Rule {
                   in bulk: `secure_compare/2` raises on anything but binaries, so an operand that \
                   can be `nil` (a missing parameter) must be checked first.",
         },
+        scope: crate::lint::Scope::Function,
         ..RuleMeta::BASE
     },
     check: Some(check),

@@ -41,6 +41,7 @@ pub static RULE: Rule = Rule {
                   `ArgumentError` where it used to decode.",
         },
         sobelow: &["Misc.BinToTerm"],
+        scope: crate::lint::Scope::Function,
         ..RuleMeta::BASE
     },
     check: Some(check),
