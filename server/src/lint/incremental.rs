@@ -3,12 +3,13 @@
 //! clause or stretch of skeleton now starts. [`Scope::File`] rules re-check the whole file.
 //!
 //! The cache is keyed by what a function-scoped finding may depend on besides its own segment:
-//! the skeleton's text (everything outside the units), the file's path facts, the configuration
-//! and the project index. When any of those changes, the next lint is a full one. A finding that
+//! the skeleton's text (everything outside the units), the signatures of the functions (kind,
+//! name, arities: what a module's other functions may know of one without reading its body), the
+//! file's path facts, the configuration and the project index. When any of those changes, the next lint is a full one. A finding that
 //! does not fit in one segment (its range, fixes or related ranges reaching into another)
-//! cannot be moved safely, so it makes the next lint a full one too.
+//! cannot be moved safely, so it makes the next lint a full one too; so does a parse with
+//! errors.
 
-use std::collections::HashMap;
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::ops::Range;
 use std::sync::Arc;
@@ -25,8 +26,11 @@ pub struct LintCache {
     /// Function-scoped findings in each gap (gap `i` lies before unit `i`; the last one after
     /// the last unit), relative to the gap's start.
     gaps: Vec<Vec<Finding>>,
-    /// Function-scoped findings of each unit's text, relative to the unit's start.
-    units: HashMap<u64, Vec<Finding>>,
+    /// Each unit's text hash and function-scoped findings, relative to the unit's start. Units
+    /// are matched by position: with the skeleton and the signatures unchanged (the key), the
+    /// file has the same units in the same order, and only their bodies may differ. (Two units
+    /// with the same text in different modules may have different findings.)
+    units: Vec<(u64, Vec<Finding>)>,
     /// How the last lint went, for tests and benchmarks.
     last: Reuse,
 }
@@ -64,6 +68,9 @@ impl Key {
             ctx.source[gap].hash(&mut h);
             // Separates gaps, so moving text across a unit changes the key.
             0xffu8.hash(&mut h);
+        }
+        for unit in &segs.units {
+            super::segments::signature(unit, ctx.source).hash(&mut h);
         }
         let mut c = DefaultHasher::new();
         format!("{:?}", ctx.config).hash(&mut c);
@@ -111,7 +118,13 @@ pub fn lint_incremental(
 ) -> LintOutput {
     let segs = ctx.segments();
     let key = Key::of(ctx, segs, project);
-    let reuse = cache.key.as_ref().is_some_and(|k| k.same(&key));
+    // A parse with errors is not made of independent pieces: error recovery can read the same
+    // text of a function differently depending on what surrounds it. Such a text is linted in
+    // full, and leaves nothing to reuse.
+    let valid = !ctx.tree.root_node().has_error();
+    let reuse = valid
+        && cache.key.as_ref().is_some_and(|k| k.same(&key))
+        && cache.units.len() == segs.units.len();
     let mut findings = Vec::new();
     for rule in registry::RULES {
         if rule.meta.scope == Scope::File {
@@ -126,11 +139,16 @@ pub fn lint_incremental(
         .collect();
     let mut local = Vec::new();
     let (relinted, full) = if reuse {
+        let clean: Vec<bool> = unit_hashes
+            .iter()
+            .zip(&cache.units)
+            .map(|(h, (cached, _))| h == cached)
+            .collect();
         let dirty: Vec<_> = segs
             .units
             .iter()
-            .zip(&unit_hashes)
-            .filter(|(_, h)| !cache.units.contains_key(h))
+            .zip(&clean)
+            .filter(|(_, clean)| !**clean)
             .map(|(u, _)| u.clone())
             .collect();
         if !dirty.is_empty() {
@@ -149,8 +167,8 @@ pub fn lint_incremental(
         for (i, gap) in gaps.iter().enumerate() {
             local.extend(cache.gaps[i].iter().map(|f| shifted(f, gap.start as isize)));
         }
-        for (unit, h) in segs.units.iter().zip(&unit_hashes) {
-            if let Some(cached) = cache.units.get(h) {
+        for ((unit, clean), (_, cached)) in segs.units.iter().zip(&clean).zip(&cache.units) {
+            if *clean {
                 local.extend(cached.iter().map(|f| shifted(f, unit.range.start as isize)));
             }
         }
@@ -165,7 +183,7 @@ pub fn lint_incremental(
     };
     // Remember the function-scoped findings by segment for the next edit.
     let mut next_gaps: Vec<Vec<Finding>> = vec![Vec::new(); gaps.len()];
-    let mut next_units: HashMap<u64, Vec<Finding>> =
+    let mut next_units: Vec<(u64, Vec<Finding>)> =
         unit_hashes.iter().map(|h| (*h, Vec::new())).collect();
     let mut movable = true;
     for f in &local {
@@ -173,19 +191,14 @@ pub fn lint_incremental(
             Some(Segment::Gap(i)) => next_gaps[i].push(shifted(f, -(gaps[i].start as isize))),
             Some(Segment::Unit(i)) => {
                 let start = segs.units[i].range.start;
-                if let Some(list) = next_units.get_mut(&unit_hashes[i]) {
-                    // Two units with the same text have the same findings: keep one copy.
-                    if !list.iter().any(|g| same_finding(g, f, start)) {
-                        list.push(shifted(f, -(start as isize)));
-                    }
-                }
+                next_units[i].1.push(shifted(f, -(start as isize)));
             }
             None => movable = false,
         }
     }
     findings.extend(local);
     *cache = LintCache {
-        key: movable.then_some(key),
+        key: (movable && valid).then_some(key),
         gaps: next_gaps,
         units: next_units,
         last: Reuse {
@@ -219,13 +232,6 @@ fn segment_of(f: &Finding, segs: &Segments<'_>, gaps: &[Range<usize>]) -> Option
         && fixes.flat_map(|fix| &fix.edits).all(|e| inside(&e.range))
         && f.related.iter().all(|r| inside(&r.range));
     all_inside.then_some(segment)
-}
-
-fn same_finding(cached: &Finding, f: &Finding, start: usize) -> bool {
-    cached.code == f.code
-        && cached.message == f.message
-        && cached.range.start + start == f.range.start
-        && cached.range.end + start == f.range.end
 }
 
 /// A copy of `f` with every byte offset moved by `by`.

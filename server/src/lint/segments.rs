@@ -1,13 +1,15 @@
 //! The file cut into function clauses ("units") and the stretches between them ("gaps"), so
 //! that an edit re-lints only the clauses it touched.
 //!
-//! A unit is a `def`/`defp`/`defmacro`/… clause written as a statement of a module body, on
-//! lines of its own: only whitespace before it on its first line, only whitespace or a comment
-//! after it on its last line. Its range is whole lines (from the start of the first line to past
-//! the last line's terminator), so line-based rules (`line-too-long`) see a line entirely in one
-//! segment. Everything else — module heads, attributes, `use`/`alias`, docs, clauses sharing a
-//! line with other code, and any clause that defines a module inside it — belongs to the gaps,
-//! which together make up the file's skeleton.
+//! A unit is one function: the consecutive `def`/`defp`/`defmacro`/… clauses of one name written
+//! as statements of a module body (with whatever lies between them), on lines of their own: only
+//! whitespace before the first on its first line, only whitespace or a comment after the last on
+//! its last line. Its range is whole lines (from the start of the first line to past the last
+//! line's terminator), so line-based rules (`line-too-long`) see a line entirely in one segment.
+//! Everything else — module heads, attributes, `use`/`alias`, docs, clauses sharing a line with
+//! other code, any clause that defines a module inside it, and the clauses of a name that
+//! appears in two places of one module — belongs to the gaps, which together make up the file's
+//! skeleton.
 
 use std::ops::Range;
 
@@ -15,10 +17,10 @@ use tree_sitter::{Node, Tree};
 
 use crate::syntax::elixir;
 
-/// One function clause that can be linted on its own.
+/// One function (its consecutive clauses) that can be linted on its own.
 #[derive(Clone, Debug)]
 pub struct Unit<'t> {
-    /// The `def` call.
+    /// The first clause's `def` call.
     pub node: Node<'t>,
     /// Its lines: from the start of its first line to past its last line's terminator.
     pub range: Range<usize>,
@@ -51,11 +53,17 @@ pub fn segments<'t>(tree: &'t Tree, src: &'t str) -> Segments<'t> {
     // Units are found when their module is visited, before the walk reaches them; the walk
     // then meets them in document order.
     let mut ahead: std::collections::HashMap<usize, Unit<'t>> = std::collections::HashMap::new();
+    // The end of the last unit met: the rest of its clauses and a trailing comment are its own.
+    let mut skip_until = 0;
     elixir::walk(tree.root_node(), &mut |node| {
+        if node.start_byte() < skip_until {
+            return false;
+        }
         if node.kind() != "call" {
             return true;
         }
         if let Some(unit) = ahead.remove(&node.id()) {
+            skip_until = unit.range.end;
             out.units.push(unit);
             return false;
         }
@@ -63,15 +71,53 @@ pub fn segments<'t>(tree: &'t Tree, src: &'t str) -> Segments<'t> {
         if let Some(module) = elixir::module_def(node, src)
             && let Some(body) = module.body
         {
-            for stmt in elixir::block_statements(body) {
-                if let Some(unit) = unit_of(stmt, src) {
-                    ahead.insert(stmt.id(), unit);
-                }
+            for unit in module_units(body, src) {
+                ahead.insert(unit.node.id(), unit);
             }
         }
         true
     });
     out
+}
+
+/// The units of one module body: its clauses on lines of their own, consecutive clauses of one
+/// name merged into one unit. A clause that cannot be a unit splits a run; a name whose clauses
+/// end up in two units is left to the skeleton (its findings would hang on both).
+fn module_units<'t>(body: Node<'t>, src: &'t str) -> Vec<Unit<'t>> {
+    let mut units: Vec<(Unit<'t>, &'t str)> = Vec::new();
+    let mut run_open = false;
+    for stmt in elixir::block_statements(body) {
+        let Some(clause) = unit_of(stmt, src) else {
+            // Attributes between clauses of one function stay inside its unit; anything else
+            // ends the run.
+            if elixir::attribute(stmt, src).is_none() {
+                run_open = false;
+            }
+            continue;
+        };
+        let name = def_name(stmt, src);
+        match units.last_mut() {
+            Some((last, last_name)) if run_open && *last_name == name => {
+                last.range.end = clause.range.end;
+            }
+            _ => units.push((clause, name)),
+        }
+        run_open = true;
+    }
+    let mut seen = std::collections::HashMap::new();
+    for (_, name) in &units {
+        *seen.entry(*name).or_insert(0) += 1;
+    }
+    units
+        .into_iter()
+        .filter(|(_, name)| seen[name] == 1)
+        .map(|(u, _)| u)
+        .collect()
+}
+
+/// The function name of a `def` clause, as written (`""` when it cannot be read).
+fn def_name<'t>(stmt: Node<'t>, src: &'t str) -> &'t str {
+    elixir::function_def(stmt, src).map_or("", |d| d.name)
 }
 
 /// The unit a module-body statement makes, if it is a function clause on lines of its own.
@@ -98,7 +144,47 @@ fn unit_of<'t>(stmt: Node<'t>, src: &'t str) -> Option<Unit<'t>> {
     })
 }
 
-/// The nodes of one unit: its `def` call's subtree and a comment after it on its last line.
+/// The `def` calls of one unit's clauses, in order.
+pub fn clauses<'t>(unit: &Unit<'t>) -> Vec<Node<'t>> {
+    let mut out = vec![unit.node];
+    let mut next = unit.node.next_named_sibling();
+    while let Some(n) = next {
+        if n.start_byte() >= unit.range.end {
+            break;
+        }
+        if n.kind() == "call" {
+            out.push(n);
+        }
+        next = n.next_named_sibling();
+    }
+    out
+}
+
+/// What other functions may know of a unit without reading its bodies: for each clause its
+/// kind, name and arities, as `defp name/1..2` lines.
+pub fn signature(unit: &Unit<'_>, src: &str) -> String {
+    let mut out = String::new();
+    for clause in clauses(unit) {
+        match elixir::function_def(clause, src) {
+            Some(def) => {
+                let arities = def.arities(src);
+                out.push_str(&format!(
+                    "{} {}/{}..{}\n",
+                    elixir::local_call_name(clause, src).unwrap_or(""),
+                    def.name,
+                    arities.start(),
+                    arities.end()
+                ));
+            }
+            // Attributes between clauses (`@doc false`) count with the signature.
+            None => out.push_str(&src[clause.byte_range()]),
+        }
+    }
+    out
+}
+
+/// The nodes of one unit: its clauses' subtrees, what lies between them and a comment after
+/// the last one on its line.
 pub fn walk_unit<'t>(unit: &Unit<'t>, visit: &mut impl FnMut(Node<'t>) -> bool) {
     elixir::walk(unit.node, visit);
     let mut next = unit.node.next_sibling();
@@ -134,6 +220,18 @@ mod tests {
                 "  def a(x) do\n    x + 1\n  end # done\n".to_string(),
                 "  defp b, do: 2\n".to_string(),
                 "    def e, do: 3\n".to_string(),
+            ]
+        );
+    }
+
+    #[test]
+    fn the_clauses_of_one_function_make_one_unit() {
+        let src = "defmodule A do\n  def f(nil), do: 0\n  # the rest\n  @doc false\n  def f(x), do: x\n  def g, do: 1\n  def h, do: 1\n  def g(x), do: x\nend\n";
+        assert_eq!(
+            unit_texts(src),
+            vec![
+                "  def f(nil), do: 0\n  # the rest\n  @doc false\n  def f(x), do: x\n".to_string(),
+                "  def h, do: 1\n".to_string(),
             ]
         );
     }

@@ -26,6 +26,7 @@ pub static RULE: Rule = Rule {
             fix: "Rename the function to snake_case and update its callers.",
         },
         credo: &["Credo.Check.Readability.FunctionNames"],
+        scope: crate::lint::Scope::Function,
         ..RuleMeta::BASE
     },
     check: Some(check),

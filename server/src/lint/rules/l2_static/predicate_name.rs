@@ -32,6 +32,7 @@ pub static RULE: Rule = Rule {
             fix: "Rename `is_foo` to `foo?` (or make it a `defguard` if it must be usable in guards).",
         },
         credo: &["Credo.Check.Readability.PredicateFunctionNames"],
+        scope: crate::lint::Scope::Function,
         ..RuleMeta::BASE
     },
     check: Some(check),

@@ -39,6 +39,7 @@ pub static RULE: Rule = Rule {
                   `%Mod{}` otherwise. A schema with statements the stub cannot type (project \
                   macros, inline embeds) gets the finding without a fix.",
         },
+        scope: crate::lint::Scope::Function,
         ..RuleMeta::BASE
     },
     check: Some(check),

@@ -21,6 +21,7 @@ pub static RULE: Rule = Rule {
             fix: "Write the types the function really takes and returns; the `missing-spec` fix's \
                   inference (hover a function to see it) is a starting point.",
         },
+        scope: crate::lint::Scope::Function,
         ..RuleMeta::BASE
     },
     check: Some(check),

@@ -22,6 +22,7 @@ pub static RULE: Rule = Rule {
             good: "@doc \"\"\"\nAdds two numbers.\n\n## Examples\n\n    iex> Math.add(1, 2)\n    3\n\"\"\"\ndef add(a, b), do: a + b",
             fix: "Add an `## Examples` section with `iex>` examples, and `doctest Module` in its test.",
         },
+        scope: crate::lint::Scope::Function,
         ..RuleMeta::BASE
     },
     check: Some(check),

@@ -27,6 +27,7 @@ pub static RULE: Rule = Rule {
             fix: "Inserts a `@doc` heredoc stub above the function (above its `@spec` and other \
                   attributes). It needs a human to write it, so it is not applied in bulk.",
         },
+        scope: crate::lint::Scope::Function,
         ..RuleMeta::BASE
     },
     check: Some(check),
