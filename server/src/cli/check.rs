@@ -12,10 +12,10 @@ use ropey::Rope;
 use super::report::{CheckReport, FileReport, FixMode, plural};
 use super::{CheckArgs, Format, baseline, output};
 use crate::config::Config;
+use crate::document::Document;
 use crate::lint::rules::l0_compiles::invalid_encoding;
 use crate::lint::{self, FileInfo, Finding, fix, rules};
 use crate::mix::gates::{Gate, GateEvent, GateSettings, run_gates};
-use crate::document::Document;
 use crate::project::index::QueryLog;
 use crate::project::{self, FileFacts, ProjectIndex};
 use crate::workspace::{self, ConfigCache};
@@ -169,6 +169,7 @@ pub fn check_with(
         project::build(&project_files)
     };
     tracing::info!(files = index.len(), elapsed = ?started.elapsed(), "project index built");
+    let mut relinted = 0;
     let mut results = in_parallel(files.len(), |i| {
         let recording = if replay {
             index.recording()
@@ -215,6 +216,7 @@ pub fn check_with(
             for (k, result) in redone.into_iter().enumerate() {
                 results[stale[k]] = result;
             }
+            relinted = stale.len();
             tracing::info!(
                 relinted = stale.len(),
                 elapsed = ?started.elapsed(),
@@ -226,6 +228,7 @@ pub fn check_with(
         level_override: level,
         fix_mode: fix,
         empty_paths,
+        relinted,
         ..CheckReport::default()
     };
     for result in results {
@@ -526,6 +529,56 @@ fn add_gates(report: &mut CheckReport, paths: &[PathBuf], level: Option<u8>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `check` indexes the files it lints from their tokens, then re-lints the files whose
+    /// questions the exact index answers differently: the findings are those of a lint against
+    /// the exact index, whatever the token reading got wrong.
+    #[test]
+    fn findings_are_those_of_the_exact_index() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let write = |rel: &str, text: &str| {
+            let path = root.join(rel);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        };
+        write(
+            "mix.exs",
+            "defmodule Shop.MixProject do\n  use Mix.Project\n  def project, do: [app: :shop]\nend\n",
+        );
+        // Tokens take `schema = …` for an Ecto `schema` block: a struct the module does not have.
+        write(
+            "lib/shop/settings.ex",
+            "defmodule Shop.Settings do\n  @moduledoc false\n  schema = \"settings\"\n  def table, do: unquote(schema)\nend\n",
+        );
+        write(
+            "lib/shop/car.ex",
+            "defmodule Shop.Car do\n  @moduledoc false\n  @type t :: %__MODULE__{plate: String.t()}\n  defstruct [:plate]\nend\n",
+        );
+        let garage = "defmodule Shop.Garage do\n  @moduledoc false\n  def park(%Shop.Car{} = car, %Shop.Settings{} = s), do: {car, s}\n  def name, do: \"garage\"\nend\n";
+        write("lib/shop/garage.ex", garage);
+        let report = check_with(&[root.to_path_buf()], FixMode::Report, None).unwrap();
+        assert_eq!(
+            report.relinted, 1,
+            "only the garage asked about `Shop.Settings`"
+        );
+        // The same findings as a lint against an index built by parsing every file.
+        let exact = project::build(&project::project_files(&[root.join("mix.exs")]));
+        let path = root.join("lib/shop/garage.ex");
+        let info = workspace::file_info(&path, "garage.ex".to_string());
+        let expected = lint::lint_source_in(garage, &info, &Config::default(), &exact);
+        let shown = report
+            .files
+            .iter()
+            .find(|f| f.path.ends_with("lib/shop/garage.ex"))
+            .unwrap();
+        let messages = |f: &[Finding]| f.iter().map(|f| f.message.clone()).collect::<Vec<_>>();
+        assert_eq!(messages(&shown.findings), messages(&expected));
+        assert!(
+            expected.iter().any(|f| f.code == "missing-spec"),
+            "{expected:#?}"
+        );
+    }
 
     #[test]
     fn paths_are_shown_relative_to_the_current_directory_or_as_given() {

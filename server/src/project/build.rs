@@ -133,7 +133,7 @@ pub fn project_files(files: &[PathBuf]) -> Vec<PathBuf> {
 
 /// Indexes `paths` on every core; the result is complete (it holds whole projects).
 pub fn build(paths: &[PathBuf]) -> ProjectIndex {
-    build_with(paths, |path, parser| index_path(path, parser))
+    build_with(paths, index_path)
 }
 
 /// Indexes `paths` on every core for a lint of the files in `linted`, which will give their

@@ -28,9 +28,9 @@ pub struct FileFacts {
     pub repos: Vec<(String, String)>,
     /// A migration's schema changes.
     pub migration: Option<MigrationFacts>,
-    /// The supervisors it defines and their children: `(supervisor, child modules)`, full
-    /// names, in the order the children are listed.
-    pub children: Vec<(String, Vec<String>)>,
+    /// The supervisors it defines and their children: `(supervisor, children)`, full names,
+    /// children in the order they are listed.
+    pub children: Vec<(String, Vec<Child>)>,
     /// The structs it defines: `(module, fields in order)`.
     pub structs: Vec<(String, Vec<String>)>,
 }
@@ -57,6 +57,16 @@ pub struct ModuleFacts {
     /// Functions its `__using__` quote defines with a `@spec` (a module that `use`s it has the
     /// spec already).
     pub using_specs: Vec<(String, usize)>,
+}
+
+/// A child a supervisor lists.
+#[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Child {
+    /// The child's module, full name (`Task.Supervisor`, `MyApp.Cache`).
+    pub module: String,
+    /// The name it is registered under (`{Task.Supervisor, name: MyApp.TaskSupervisor}`), full
+    /// name, when written as an alias.
+    pub name: Option<String>,
 }
 
 impl ModuleFacts {
@@ -323,13 +333,35 @@ fn sets_up_telemetry(call: Node<'_>, src: &str) -> bool {
 /// The supervisors of the file and the child modules they list: the children given to
 /// `Supervisor.init/2` or `Supervisor.start_link/2` (a list, or a variable bound to one in the
 /// same function), and `children = [...]` in the `start/2` of an `Application`.
-fn supervisors(ctx: &LintContext<'_>, names: &ModuleNames) -> Vec<(String, Vec<String>)> {
+fn supervisors(ctx: &LintContext<'_>, names: &ModuleNames) -> Vec<(String, Vec<Child>)> {
     let src = ctx.source;
     let models = ctx.modules();
-    let mut out: Vec<(String, Vec<String>)> = Vec::new();
+    let mut out: Vec<(String, Vec<Child>)> = Vec::new();
+    // The last expression of the module's zero-arity functions named `name` (`++ workers()`).
+    let local = |i: usize, name: &str| -> Vec<Node<'_>> {
+        models[i]
+            .functions
+            .iter()
+            .filter(|f| f.name == name && f.arity == 0)
+            .flat_map(|f| f.clauses.iter().filter_map(|c| c.body))
+            .filter_map(|b| {
+                if b.kind() == "do_block" {
+                    elixir::block_statements(b).last().copied()
+                } else {
+                    Some(b)
+                }
+            })
+            .collect()
+    };
     let mut add = |i: usize, list: Node<'_>| {
         let mut found = Vec::new();
-        child_lists(list, src, &mut |child| found.push(names.resolve(i, child)));
+        let local = |name: &str| local(i, name);
+        child_lists(list, src, &local, 0, &mut |module, name| {
+            found.push(Child {
+                module: names.resolve(i, module),
+                name: name.map(|n| names.resolve(i, n)),
+            });
+        });
         if found.is_empty() {
             return;
         }
@@ -352,7 +384,9 @@ fn supervisors(ctx: &LintContext<'_>, names: &ModuleNames) -> Vec<(String, Vec<S
             elixir::remote_call(*call, src),
             Some(("Supervisor", "init" | "start_link"))
         );
-        let Some(first) = starts.then(|| elixir::call_args(*call).first().copied()).flatten()
+        let Some(first) = starts
+            .then(|| elixir::call_args(*call).first().copied())
+            .flatten()
         else {
             continue;
         };
@@ -379,7 +413,11 @@ fn supervisors(ctx: &LintContext<'_>, names: &ModuleNames) -> Vec<(String, Vec<S
         if !application {
             continue;
         }
-        for f in model.functions.iter().filter(|f| f.name == "start" && f.arity == 2) {
+        for f in model
+            .functions
+            .iter()
+            .filter(|f| f.name == "start" && f.arity == 2)
+        {
             for clause in &f.clauses {
                 for value in bindings(clause.node, "children", src) {
                     add(i, value);
@@ -417,29 +455,48 @@ fn bindings<'t>(scope: Node<'t>, var: &str, src: &str) -> Vec<Node<'t>> {
     out
 }
 
-/// Calls `child` with the module (as written) of each child spec in `list`: a list literal,
-/// lists joined with `++`, or `Enum.filter`/`List.flatten`-style wrappers around them.
-fn child_lists(node: Node<'_>, src: &str, child: &mut dyn FnMut(&str)) {
+/// Calls `child` with the module and registered name (as written) of each child spec in
+/// `list`: a list literal, lists joined with `++`, or `Enum.filter`/`List.flatten`-style
+/// wrappers around them.
+fn child_lists<'t>(
+    node: Node<'t>,
+    src: &str,
+    local: &dyn Fn(&str) -> Vec<Node<'t>>,
+    depth: usize,
+    child: &mut dyn FnMut(&str, Option<&str>),
+) {
+    // Helpers calling helpers: a few levels are plenty (and recursion ends).
+    if depth > 3 {
+        return;
+    }
     match node.kind() {
         "list" => {
             for item in elixir::block_statements(node) {
-                if let Some(name) = child_module(item, src) {
-                    child(name);
+                if let Some(module) = child_module(item, src) {
+                    child(module, registered_name(item, src));
                 }
             }
         }
         "binary_operator" if elixir::operator(node, src) == "++" => {
             for side in ["left", "right"] {
                 if let Some(n) = node.child_by_field_name(side) {
-                    child_lists(n, src, child);
+                    child_lists(n, src, local, depth + 1, child);
                 }
             }
         }
-        "call" => {
-            if let Some(first) = elixir::call_args(node).first() {
-                child_lists(*first, src, child);
+        "call" => match (
+            elixir::local_call_name(node, src),
+            elixir::call_args(node).first(),
+        ) {
+            // `++ workers()`: the list the module's own `workers/0` returns.
+            (Some(name), None) => {
+                for value in local(name) {
+                    child_lists(value, src, local, depth + 1, child);
+                }
             }
-        }
+            (_, Some(first)) => child_lists(*first, src, local, depth + 1, child),
+            _ => {}
+        },
         _ => {}
     }
 }
@@ -475,7 +532,9 @@ fn child_module<'a>(item: Node<'_>, src: &'a str) -> Option<&'a str> {
                     && n.child_by_field_name("key")
                         .is_some_and(|k| elixir::keyword_key(k, src) == "start")
                 {
-                    if let Some(v) = n.child_by_field_name("value").filter(|v| v.kind() == "tuple")
+                    if let Some(v) = n
+                        .child_by_field_name("value")
+                        .filter(|v| v.kind() == "tuple")
                     {
                         found = child_module(v, src);
                     }
@@ -487,6 +546,23 @@ fn child_module<'a>(item: Node<'_>, src: &'a str) -> Option<&'a str> {
         }
         _ => None,
     }
+}
+
+/// The `name:` of a `{Mod, name: Name}` or `{Mod, [name: Name, …]}` child spec, when an alias.
+fn registered_name<'a>(item: Node<'_>, src: &'a str) -> Option<&'a str> {
+    if item.kind() != "tuple" {
+        return None;
+    }
+    let opts = *elixir::block_statements(item).get(1)?;
+    let keywords = match opts.kind() {
+        "keywords" => opts,
+        "list" => *elixir::block_statements(opts)
+            .iter()
+            .find(|n| n.kind() == "keywords")?,
+        _ => return None,
+    };
+    let name = elixir::keyword_value(keywords, src, "name")?;
+    (name.kind() == "alias").then(|| text(name, src))
 }
 
 /// The structs of the file's modules with their fields in order: `defstruct` keys, or what an

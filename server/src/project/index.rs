@@ -8,7 +8,7 @@ use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, LazyLock, Mutex};
 
-use super::facts::{FileFacts, ModuleFacts};
+use super::facts::{Child, FileFacts, ModuleFacts};
 use super::migrations::ColumnState;
 
 /// One indexed file.
@@ -82,8 +82,19 @@ pub enum Answer {
     Column(Option<ColumnState>),
     /// A list of names, if known.
     Names(Option<Vec<String>>),
+    /// Supervisors listing a module.
+    Supervisors(Vec<Supervised>),
     /// Not recorded.
     Unknown,
+}
+
+/// One supervisor listing a module as its child.
+#[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Supervised {
+    /// The supervisor (full name).
+    pub supervisor: String,
+    /// The name the child is registered under, if written (full name).
+    pub name: Option<String>,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -108,8 +119,9 @@ struct Tables {
     migrations: HashMap<(PathBuf, String), Vec<(String, PathBuf)>>,
     /// Umbrella → its Ecto repositories: (module, adapter as written).
     repos: HashMap<PathBuf, Vec<(String, String)>>,
-    /// Umbrella → child module (full name) → the supervisors listing it (full names, sorted).
-    children: HashMap<PathBuf, HashMap<String, Vec<String>>>,
+    /// Umbrella → child module (full name) → the supervisors listing it and the name it is
+    /// registered under there (sorted).
+    children: HashMap<PathBuf, HashMap<String, Vec<Supervised>>>,
     /// Struct module (full name) → its fields, in order.
     structs: HashMap<String, (PathBuf, Vec<String>)>,
 }
@@ -156,7 +168,8 @@ impl ProjectIndex {
     /// Whether this index answers every question of `log` as it was answered then: a lint that
     /// asked them would find exactly the same here.
     pub fn answers_alike(&self, log: &QueryLog) -> bool {
-        log.iter().all(|(q, a)| *q != Question::Unrecorded && self.answer(q) == *a)
+        log.iter()
+            .all(|(q, a)| *q != Question::Unrecorded && self.answer(q) == *a)
     }
 
     fn note(&self, question: impl FnOnce() -> Question, answer: impl FnOnce() -> Answer) {
@@ -189,7 +202,7 @@ impl ProjectIndex {
             }
             Question::Supervised(app, module) => Answer::Bool(t.supervised(app, module)),
             Question::SupervisorsOf(app, module) => {
-                Answer::Names(Some(t.supervisors_of(app, module).to_vec()))
+                Answer::Supervisors(t.supervisors_of(app, module).to_vec())
             }
             Question::StructFields(name) => {
                 Answer::Names(t.struct_fields(name).map(<[String]>::to_vec))
@@ -235,10 +248,14 @@ impl Tables {
             }
             for (supervisor, children) in &file.facts.children {
                 let table = self.children.entry(file.umbrella.clone()).or_default();
-                for child in children {
-                    let list = table.entry(child.clone()).or_default();
-                    if let Err(at) = list.binary_search(supervisor) {
-                        list.insert(at, supervisor.clone());
+                for Child { module, name } in children {
+                    let entry = Supervised {
+                        supervisor: supervisor.clone(),
+                        name: name.clone(),
+                    };
+                    let list = table.entry(module.clone()).or_default();
+                    if let Err(at) = list.binary_search(&entry) {
+                        list.insert(at, entry);
                     }
                 }
             }
@@ -359,7 +376,7 @@ impl Tables {
             .map(|(_, adapter)| adapter.as_str())
     }
 
-    fn supervisors_of(&self, app: &Path, module: &str) -> &[String] {
+    fn supervisors_of(&self, app: &Path, module: &str) -> &[Supervised] {
         let umbrella = self.umbrella_of(app).unwrap_or(app);
         self.children
             .get(umbrella)
@@ -554,14 +571,14 @@ impl ProjectIndex {
         found
     }
 
-    /// The supervisors (full names, sorted) of the umbrella holding `app` that list `module`
-    /// (a full name) among their children: `Supervisor.init/2`, `Supervisor.start_link/2`, or
-    /// `children = [...]` in an `Application.start/2`.
-    pub fn supervisors_of(&self, app: &Path, module: &str) -> &[String] {
+    /// The supervisors of the umbrella holding `app` that list `module` (a full name) among
+    /// their children — given to `Supervisor.init/2` or `Supervisor.start_link/2`, or bound to
+    /// `children` in an `Application.start/2` — with the name each registers it under; sorted.
+    pub fn supervisors_of(&self, app: &Path, module: &str) -> &[Supervised] {
         let found = self.tables.supervisors_of(app, module);
         self.note(
             || Question::SupervisorsOf(app.to_path_buf(), module.to_string()),
-            || Answer::Names(Some(found.to_vec())),
+            || Answer::Supervisors(found.to_vec()),
         );
         found
     }
@@ -637,4 +654,197 @@ pub fn mirrored_test(project_rel: &str) -> String {
 /// A test file by its place in the app: `test/**/*_test.exs`.
 pub fn is_test_file(project_rel: &str) -> bool {
     project_rel.starts_with("test/") && project_rel.ends_with("_test.exs")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::project::index_sources;
+
+    const APPLICATION: &str = r#"defmodule Shop.Application do
+  @moduledoc false
+  use Application
+  alias Shop.Billing
+
+  @impl true
+  def start(_type, _args) do
+    children =
+      [
+        Shop.Repo,
+        {Phoenix.PubSub, name: Shop.PubSub},
+        {Task.Supervisor, name: Shop.TaskSupervisor},
+        Supervisor.child_spec({Billing.Poller, interval: 5_000}, id: :billing_poller),
+        %{id: Shop.Cache, start: {Shop.Cache, :start_link, [[]]}},
+        ShopWeb.Endpoint
+      ] ++ workers()
+
+    Supervisor.start_link(children, strategy: :one_for_one, name: Shop.Supervisor)
+  end
+
+  defp workers, do: [Shop.Mailer.Worker]
+end
+"#;
+
+    const WORKERS: &str = r#"defmodule Shop.Workers do
+  use Supervisor
+
+  def start_link(arg), do: Supervisor.start_link(__MODULE__, arg, name: __MODULE__)
+
+  @impl true
+  def init(_arg) do
+    children = [
+      {Registry, keys: :unique, name: Shop.Registry},
+      {DynamicSupervisor, [name: Shop.Jobs, strategy: :one_for_one]},
+      Shop.Cache
+    ]
+
+    Supervisor.init(children, strategy: :one_for_one)
+  end
+end
+"#;
+
+    const USER: &str = r#"defmodule Shop.Accounts.User do
+  use Ecto.Schema
+
+  schema "users" do
+    field :email, :string
+    belongs_to :team, Shop.Teams.Team
+    has_many :orders, Shop.Orders.Order
+    embeds_one :settings, Shop.Accounts.Settings
+    timestamps(type: :utc_datetime)
+  end
+end
+"#;
+
+    const POINT: &str = "defmodule Shop.Geo.Point do\n  @type t :: %__MODULE__{}\n  defstruct [:lat, :lng, srid: 4326]\nend\n";
+
+    fn index() -> ProjectIndex {
+        index_sources(&[
+            ("lib/shop/application.ex", APPLICATION),
+            ("lib/shop/workers.ex", WORKERS),
+            ("lib/shop/accounts/user.ex", USER),
+            ("lib/shop/geo/point.ex", POINT),
+        ])
+    }
+
+    fn supervisors(index: &ProjectIndex, module: &str) -> Vec<(String, Option<String>)> {
+        index
+            .supervisors_of(Path::new("/app"), module)
+            .iter()
+            .map(|s| (s.supervisor.clone(), s.name.clone()))
+            .collect()
+    }
+
+    #[test]
+    fn children_of_applications_and_supervisors() {
+        let index = index();
+        let facts = &index
+            .file(Path::new("/app/lib/shop/application.ex"))
+            .unwrap()
+            .facts;
+        let (supervisor, children) = &facts.children[0];
+        assert_eq!(supervisor, "Shop.Application");
+        let modules: Vec<&str> = children.iter().map(|c| c.module.as_str()).collect();
+        assert_eq!(
+            modules,
+            [
+                "Shop.Repo",
+                "Phoenix.PubSub",
+                "Task.Supervisor",
+                "Shop.Billing.Poller",
+                "Shop.Cache",
+                "ShopWeb.Endpoint",
+                "Shop.Mailer.Worker",
+            ]
+        );
+        assert_eq!(
+            supervisors(&index, "Task.Supervisor"),
+            [(
+                "Shop.Application".to_string(),
+                Some("Shop.TaskSupervisor".to_string())
+            )]
+        );
+        // Listed by two supervisors: both, sorted.
+        assert_eq!(
+            supervisors(&index, "Shop.Cache"),
+            [
+                ("Shop.Application".to_string(), None),
+                ("Shop.Workers".to_string(), None)
+            ]
+        );
+        assert_eq!(
+            supervisors(&index, "DynamicSupervisor"),
+            [("Shop.Workers".to_string(), Some("Shop.Jobs".to_string()))]
+        );
+        assert!(index.supervised(Path::new("/app"), "Shop.Billing.Poller"));
+        assert!(!index.supervised(Path::new("/app"), "Shop.Orders"));
+    }
+
+    #[test]
+    fn struct_fields_of_defstruct_and_schemas() {
+        let index = index();
+        let fields = |m: &str| index.struct_fields(m).map(<[String]>::to_vec);
+        assert_eq!(fields("Shop.Geo.Point").unwrap(), ["lat", "lng", "srid"]);
+        assert_eq!(
+            fields("Shop.Accounts.User").unwrap(),
+            [
+                "__meta__",
+                "id",
+                "email",
+                "team",
+                "team_id",
+                "orders",
+                "settings",
+                "inserted_at",
+                "updated_at"
+            ]
+        );
+        assert_eq!(fields("Shop.Workers"), None);
+    }
+
+    #[test]
+    fn a_recording_index_replays_against_another() {
+        let exact = index();
+        // The same project, but `Point` read without its `@type t`, as an inexact reading might.
+        let point = "defmodule Shop.Geo.Point do\n  defstruct [:lat, :lng, srid: 4326]\nend\n";
+        let approx = index_sources(&[
+            ("lib/shop/application.ex", APPLICATION),
+            ("lib/shop/workers.ex", WORKERS),
+            ("lib/shop/accounts/user.ex", USER),
+            ("lib/shop/geo/point.ex", point),
+        ]);
+        let recording = approx.recording();
+        assert!(recording.module("Shop.Accounts.User").is_some());
+        assert!(recording.covers(Path::new("/app")));
+        let log = recording.take_log();
+        assert_eq!(log.len(), 2);
+        // Questions about what both readings agree on replay alike…
+        assert!(exact.answers_alike(&log));
+        // …a question about `Point` does not.
+        assert!(!recording.module("Shop.Geo.Point").unwrap().has_type_t);
+        let log = recording.take_log();
+        assert!(!exact.answers_alike(&log));
+        // Whole-file reads cannot be replayed.
+        let _ = recording.file(Path::new("/app/lib/shop/workers.ex"));
+        assert!(!exact.answers_alike(&recording.take_log()));
+        // An index that does not record keeps no log.
+        let _ = exact.module("Shop.Geo.Point");
+        assert!(exact.take_log().is_empty());
+    }
+
+    #[test]
+    fn refined_replaces_facts_and_says_when_nothing_changed() {
+        let exact = index();
+        let path = PathBuf::from("/app/lib/shop/geo/point.ex");
+        let same = (*exact.file(&path).unwrap().facts).clone();
+        assert!(exact.refined([(path.clone(), same.clone())]).is_none());
+        let mut changed = same;
+        changed.modules[0].has_type_t = false;
+        let refined = exact.refined([(path, changed)]).unwrap();
+        assert!(!refined.module("Shop.Geo.Point").unwrap().has_type_t);
+        assert!(exact.module("Shop.Geo.Point").unwrap().has_type_t);
+        // Files the index does not hold are left out.
+        let stray = (PathBuf::from("/elsewhere/a.ex"), FileFacts::default());
+        assert!(exact.refined([stray]).is_none());
+    }
 }

@@ -117,7 +117,10 @@ impl<'a> Reader<'a> {
             end += 2;
         }
         let last = self.tokens.get(end)?;
-        Some((self.src.get(first.start as usize..last.end as usize)?, end + 1))
+        Some((
+            self.src.get(first.start as usize..last.end as usize)?,
+            end + 1,
+        ))
     }
 
     fn modules(&self) -> Vec<ModuleFacts> {
@@ -138,8 +141,7 @@ impl<'a> Reader<'a> {
                         if pending_quote == Some(depth) {
                             quotes.push(depth + 1);
                             pending_quote = None;
-                        } else if let Some((at, d)) = pending_module.filter(|(_, d)| *d == depth)
-                        {
+                        } else if let Some((at, d)) = pending_module.filter(|(_, d)| *d == depth) {
                             open.push(Open {
                                 at,
                                 body_depth: d + 1,
@@ -205,15 +207,15 @@ impl<'a> Reader<'a> {
                             i = next;
                             continue;
                         }
-                    } else if let Some(top) = open.last().filter(|o| o.body_depth == depth) {
-                        if !remote && self.starts_statement(i) {
-                            if matches!(
-                                word,
-                                "defstruct" | "schema" | "embedded_schema" | "defexception"
-                            ) {
-                                out[top.at].has_struct = true;
-                            }
-                        }
+                    } else if let Some(top) = open.last().filter(|o| o.body_depth == depth)
+                        && !remote
+                        && self.starts_statement(i)
+                        && matches!(
+                            word,
+                            "defstruct" | "schema" | "embedded_schema" | "defexception"
+                        )
+                    {
+                        out[top.at].has_struct = true;
                     }
                 }
                 Kind::Op if self.text(i) == "@" && self.adjacent(i + 1) => {
@@ -301,13 +303,12 @@ fn telemetry(src: &str, tokens: &[Token]) -> bool {
         if tokens[i].kind == Kind::Ident
             && matches!(r.text(i), "import" | "alias" | "use")
             && !(i > 0 && r.is_op(i - 1, "."))
+            && let Some((name, _)) = r.name_at(i + 1)
+            && (name.starts_with("Telemetry.Metrics")
+                || name == "PromEx"
+                || name.starts_with("PromEx."))
         {
-            if let Some((name, _)) = r.name_at(i + 1) {
-                if name.starts_with("Telemetry.Metrics") || name == "PromEx" || name.starts_with("PromEx.")
-                {
-                    return true;
-                }
-            }
+            return true;
         }
         if !r.is_op(i, ".") || i == 0 || r.kind(i + 1) != Some(Kind::Ident) {
             continue;
@@ -332,8 +333,7 @@ fn telemetry(src: &str, tokens: &[Token]) -> bool {
         if first > 0 && r.is_op(first - 1, ".") {
             continue;
         }
-        let Some(module) = src.get(tokens[first].start as usize..tokens[i - 1].end as usize)
-        else {
+        let Some(module) = src.get(tokens[first].start as usize..tokens[i - 1].end as usize) else {
             continue;
         };
         if !fun.starts_with(|c: char| c.is_ascii_lowercase() || c == '_') {
@@ -360,11 +360,19 @@ mod tests {
     /// The exact facts, from a parse.
     fn exact(rel: &str, src: &str) -> FileFacts {
         let index = crate::project::index_sources(&[(rel, src)]);
-        (*index.file(std::path::Path::new("/app").join(rel).as_path()).unwrap().facts).clone()
+        (*index
+            .file(std::path::Path::new("/app").join(rel).as_path())
+            .unwrap()
+            .facts)
+            .clone()
     }
 
     fn seen(facts: &FileFacts) -> Vec<ModuleFacts> {
-        facts.modules.iter().map(ModuleFacts::seen_from_elsewhere).collect()
+        facts
+            .modules
+            .iter()
+            .map(ModuleFacts::seen_from_elsewhere)
+            .collect()
     }
 
     #[test]
@@ -480,9 +488,18 @@ defmodule Shop.Empty, do: nil
             "priv/repo/migrations/20240101000000_add_users.exs",
             "defmodule M do\nend\n"
         ));
-        assert!(needs_parse("lib/shop/repo.ex", "use Ecto.Repo, otp_app: :shop"));
+        assert!(needs_parse(
+            "lib/shop/repo.ex",
+            "use Ecto.Repo, otp_app: :shop"
+        ));
         assert!(needs_parse("lib/shop_web.ex", "defmacro __using__(which)"));
-        assert!(needs_parse("lib/shop/application.ex", "Supervisor.start_link(children, opts)"));
-        assert!(!needs_parse("lib/shop/orders.ex", "defmodule Shop.Orders do\nend\n"));
+        assert!(needs_parse(
+            "lib/shop/application.ex",
+            "Supervisor.start_link(children, opts)"
+        ));
+        assert!(!needs_parse(
+            "lib/shop/orders.ex",
+            "defmodule Shop.Orders do\nend\n"
+        ));
     }
 }
