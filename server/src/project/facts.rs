@@ -565,6 +565,11 @@ fn registered_name<'a>(item: Node<'_>, src: &'a str) -> Option<&'a str> {
     (name.kind() == "alias").then(|| text(name, src))
 }
 
+/// The structs of the file's modules with their fields in order (as the index records them).
+pub fn structs_of(ctx: &LintContext<'_>) -> Vec<(String, Vec<String>)> {
+    structs(ctx, ctx.names())
+}
+
 /// The structs of the file's modules with their fields in order: `defstruct` keys, or what an
 /// Ecto schema defines (when every statement of its block is one Ecto defines).
 fn structs(ctx: &LintContext<'_>, names: &ModuleNames) -> Vec<(String, Vec<String>)> {

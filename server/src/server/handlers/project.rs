@@ -143,6 +143,22 @@ pub fn dependents(
             }
         }
     }
+    // Struct fields: whoever names a changed struct (`mass-assignment` asks whether another
+    // module's schema is embedded).
+    for (module, fields) in before.structs.iter().chain(&after.structs) {
+        let same = before
+            .structs
+            .iter()
+            .any(|(m, f)| m == module && f == fields)
+            && after
+                .structs
+                .iter()
+                .any(|(m, f)| m == module && f == fields);
+        if !same {
+            let last = module.rsplit('.').next().unwrap_or(module);
+            out.names.insert(last.to_string());
+        }
+    }
     // Supervisors' children changing: `unsupervised-process` names the `Task.Supervisor` the
     // project starts in its messages about `Task.*` and `spawn` calls.
     if before.children != after.children {
