@@ -441,7 +441,8 @@ impl ProjectIndex {
         }
     }
 
-    /// Whether every file of the indexed projects is in.
+    /// Whether every file of the indexed projects is in. (Like [`ProjectIndex::len`], not
+    /// recorded: `check`'s token-read and exact indexes hold the same files.)
     pub fn is_complete(&self) -> bool {
         self.tables.complete
     }
