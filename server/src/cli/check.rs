@@ -1,5 +1,6 @@
 //! `ladder-ls check`: lint files and folders in parallel, optionally fixing, and report.
 
+use std::collections::HashSet;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -11,10 +12,12 @@ use ropey::Rope;
 use super::report::{CheckReport, FileReport, FixMode, plural};
 use super::{CheckArgs, Format, baseline, output};
 use crate::config::Config;
+use crate::document::Document;
 use crate::lint::rules::l0_compiles::invalid_encoding;
 use crate::lint::{self, FileInfo, Finding, fix, rules};
 use crate::mix::gates::{Gate, GateEvent, GateSettings, run_gates};
-use crate::project::{self, ProjectIndex};
+use crate::project::index::QueryLog;
+use crate::project::{self, FileFacts, ProjectIndex};
 use crate::workspace::{self, ConfigCache};
 use tokio_util::sync::CancellationToken;
 
@@ -144,42 +147,97 @@ pub fn check_with(
         .iter()
         .map(|f| baseline::normalise(&cwd.join(f)))
         .collect();
-    let index = project::build(&project::project_files(&absolute));
-    tracing::info!(files = index.len(), elapsed = ?started.elapsed(), "project index built");
     let configs = ConfigCache::default();
-    let next = AtomicUsize::new(0);
-    let results = Mutex::new(Vec::new());
-    let workers = std::thread::available_parallelism()
-        .map_or(2, |n| n.get())
-        .min(files.len().max(1));
-    std::thread::scope(|scope| {
-        for _ in 0..workers {
-            scope.spawn(|| {
-                loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(path) = files.get(i) else { break };
-                    let result = check_file(path, &cwd, &configs, &index, fix, level);
-                    results
-                        .lock()
-                        .unwrap_or_else(|e| e.into_inner())
-                        .push(result);
-                }
-            });
-        }
+    let project_files = project::project_files(&absolute);
+    // Without fixes, each linted file gives its exact facts itself: the index reads those files
+    // from their tokens and the lint is checked against the exact facts afterwards (below). A
+    // fix writes files, so fixing lints against the exact index from the start.
+    let replay = fix == FixMode::Report;
+    let index = if replay {
+        let linted: HashSet<PathBuf> = absolute
+            .iter()
+            .filter(|abs| {
+                let (root, loaded) = configs.for_file(abs);
+                !loaded
+                    .config
+                    .is_excluded(&workspace::relative_slash(abs, &root))
+            })
+            .cloned()
+            .collect();
+        project::build_for_lint(&project_files, &linted)
+    } else {
+        project::build(&project_files)
+    };
+    tracing::info!(files = index.len(), elapsed = ?started.elapsed(), "project index built");
+    let mut relinted = 0;
+    let mut results = in_parallel(files.len(), |i| {
+        let recording = if replay {
+            index.recording()
+        } else {
+            index.clone()
+        };
+        check_file(&files[i], &cwd, &configs, &recording, fix, level, replay)
     });
+    if replay {
+        // The facts every lint read from its own parse make the exact index; a lint is redone
+        // only when the exact index answers one of its questions differently, so the report
+        // is the one a lint against the exact index gives.
+        let mut parser = None;
+        let updates: Vec<(PathBuf, FileFacts)> = results
+            .iter()
+            .enumerate()
+            .filter_map(|(i, r)| match r {
+                Ok(Some(Checked {
+                    facts: Some(facts), ..
+                })) => Some((absolute[i].clone(), facts.clone())),
+                // Excluded: indexed exactly already.
+                Ok(None) => None,
+                // Not linted after all (unreadable, not UTF-8): its exact facts, if any.
+                _ => {
+                    let parser = parser.get_or_insert_with(crate::syntax::new_parser);
+                    let file = project::build::index_path(&absolute[i], parser)?;
+                    Some((absolute[i].clone(), (*file.facts).clone()))
+                }
+            })
+            .collect();
+        if let Some(exact) = index.refined(updates) {
+            let stale: Vec<usize> = results
+                .iter()
+                .enumerate()
+                .filter(|(_, r)| match r {
+                    Ok(Some(checked)) => !exact.answers_alike(&checked.log),
+                    _ => false,
+                })
+                .map(|(i, _)| i)
+                .collect();
+            let redone = in_parallel(stale.len(), |k| {
+                check_file(&files[stale[k]], &cwd, &configs, &exact, fix, level, false)
+            });
+            for (k, result) in redone.into_iter().enumerate() {
+                results[stale[k]] = result;
+            }
+            relinted = stale.len();
+            tracing::info!(
+                relinted = stale.len(),
+                elapsed = ?started.elapsed(),
+                "re-linted the files the exact project index answers differently"
+            );
+        }
+    }
     let mut report = CheckReport {
         level_override: level,
         fix_mode: fix,
         empty_paths,
+        relinted,
         ..CheckReport::default()
     };
-    for result in results.into_inner().unwrap_or_else(|e| e.into_inner()) {
+    for result in results {
         match result {
             Ok(None) => report.excluded += 1,
-            Ok(Some((file, fixed))) => {
+            Ok(Some(checked)) => {
                 report.files_checked += 1;
-                report.fixed += fixed;
-                report.files.push(file);
+                report.fixed += checked.fixed;
+                report.files.push(checked.report);
             }
             Err(e) => report.errors.push(e),
         }
@@ -206,7 +264,48 @@ pub fn check_with(
     Ok(report)
 }
 
-/// Lints one file; `Ok(None)` when the configuration excludes it.
+/// `f(0..n)` on every core, results in order.
+fn in_parallel<T: Send>(n: usize, f: impl Fn(usize) -> T + Sync) -> Vec<T> {
+    let next = AtomicUsize::new(0);
+    let results = Mutex::new(Vec::with_capacity(n));
+    let workers = std::thread::available_parallelism()
+        .map_or(2, |n| n.get())
+        .min(n.max(1));
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            scope.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    if i >= n {
+                        break;
+                    }
+                    let result = f(i);
+                    results
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .push((i, result));
+                }
+            });
+        }
+    });
+    let mut results = results.into_inner().unwrap_or_else(|e| e.into_inner());
+    results.sort_by_key(|(i, _)| *i);
+    results.into_iter().map(|(_, r)| r).collect()
+}
+
+/// One checked file.
+struct Checked {
+    report: FileReport,
+    /// Findings fixed.
+    fixed: usize,
+    /// Its project facts, read from its lint (when asked for).
+    facts: Option<FileFacts>,
+    /// The questions its lint asked of a recording index.
+    log: QueryLog,
+}
+
+/// Lints one file; `Ok(None)` when the configuration excludes it. With `with_facts`, its
+/// project facts are read from the lint's context too.
 fn check_file(
     path: &Path,
     cwd: &Path,
@@ -214,7 +313,8 @@ fn check_file(
     index: &ProjectIndex,
     fix: FixMode,
     level: Option<u8>,
-) -> Result<Option<(FileReport, usize)>, String> {
+    with_facts: bool,
+) -> Result<Option<Checked>, String> {
     // Projects and configurations are looked up from the absolute path: `check .` run in
     // `lib/` still finds the `.ladder.exs` and `mix.exs` above it.
     let abs = baseline::normalise(&cwd.join(path));
@@ -237,13 +337,22 @@ fn check_file(
             Vec::new()
         };
         let rope = Rope::from_str(&text);
-        return Ok(Some((
-            FileReport::new(display, rope, findings, fail_level),
-            0,
-        )));
+        return Ok(Some(Checked {
+            report: FileReport::new(display, rope, findings, fail_level),
+            fixed: 0,
+            facts: None,
+            log: index.take_log(),
+        }));
     }
     let info = workspace::file_info(&abs, display.clone());
-    let mut findings = lint::lint_source_in(&text, &info, config, index);
+    let (mut findings, facts) = if with_facts {
+        let doc = Document::new(&text, 0);
+        let (findings, facts) =
+            lint::lint_document_with_facts(doc.rope(), doc.tree(), &text, &info, config, index);
+        (findings, Some(facts))
+    } else {
+        (lint::lint_source_in(&text, &info, config, index), None)
+    };
     let mut fixed = 0;
     if fix != FixMode::Report {
         let before = findings.len();
@@ -263,10 +372,12 @@ fn check_file(
         text = new_text;
         findings = new_findings;
     }
-    Ok(Some((
-        FileReport::new(display, Rope::from_str(&text), findings, fail_level),
+    Ok(Some(Checked {
+        report: FileReport::new(display, Rope::from_str(&text), findings, fail_level),
         fixed,
-    )))
+        facts,
+        log: index.take_log(),
+    }))
 }
 
 /// Applies safe fixes round after round until none is left (or the rounds run out).
@@ -418,6 +529,56 @@ fn add_gates(report: &mut CheckReport, paths: &[PathBuf], level: Option<u8>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `check` indexes the files it lints from their tokens, then re-lints the files whose
+    /// questions the exact index answers differently: the findings are those of a lint against
+    /// the exact index, whatever the token reading got wrong.
+    #[test]
+    fn findings_are_those_of_the_exact_index() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let write = |rel: &str, text: &str| {
+            let path = root.join(rel);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        };
+        write(
+            "mix.exs",
+            "defmodule Shop.MixProject do\n  use Mix.Project\n  def project, do: [app: :shop]\nend\n",
+        );
+        // Tokens take `schema = …` for an Ecto `schema` block: a struct the module does not have.
+        write(
+            "lib/shop/settings.ex",
+            "defmodule Shop.Settings do\n  @moduledoc false\n  schema = \"settings\"\n  def table, do: unquote(schema)\nend\n",
+        );
+        write(
+            "lib/shop/car.ex",
+            "defmodule Shop.Car do\n  @moduledoc false\n  @type t :: %__MODULE__{plate: String.t()}\n  defstruct [:plate]\nend\n",
+        );
+        let garage = "defmodule Shop.Garage do\n  @moduledoc false\n  def park(%Shop.Car{} = car, %Shop.Settings{} = s), do: {car, s}\n  def name, do: \"garage\"\nend\n";
+        write("lib/shop/garage.ex", garage);
+        let report = check_with(&[root.to_path_buf()], FixMode::Report, None).unwrap();
+        assert_eq!(
+            report.relinted, 1,
+            "only the garage asked about `Shop.Settings`"
+        );
+        // The same findings as a lint against an index built by parsing every file.
+        let exact = project::build(&project::project_files(&[root.join("mix.exs")]));
+        let path = root.join("lib/shop/garage.ex");
+        let info = workspace::file_info(&path, "garage.ex".to_string());
+        let expected = lint::lint_source_in(garage, &info, &Config::default(), &exact);
+        let shown = report
+            .files
+            .iter()
+            .find(|f| f.path.ends_with("lib/shop/garage.ex"))
+            .unwrap();
+        let messages = |f: &[Finding]| f.iter().map(|f| f.message.clone()).collect::<Vec<_>>();
+        assert_eq!(messages(&shown.findings), messages(&expected));
+        assert!(
+            expected.iter().any(|f| f.code == "missing-spec"),
+            "{expected:#?}"
+        );
+    }
 
     #[test]
     fn paths_are_shown_relative_to_the_current_directory_or_as_given() {

@@ -103,6 +103,10 @@ pub struct CheckReport {
     pub empty_paths: Vec<String>,
     /// Files left out by the configuration's `exclude:` globs.
     pub excluded: usize,
+    /// Files linted a second time because the exact project index answered one of their
+    /// lint's questions differently from the index read from tokens (not reported; for logs
+    /// and tests).
+    pub relinted: usize,
 }
 
 /// Which fixes `check` applied.

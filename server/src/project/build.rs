@@ -96,9 +96,20 @@ pub fn index_path(path: &Path, parser: &mut tree_sitter::Parser) -> Option<Index
             facts: std::sync::Arc::new(facts::test_file(&text)),
         });
     }
-    let tree = parser.parse(&text, None)?;
-    let rope = Rope::from_str(&text);
-    Some(index_tree(app, umbrella, project_rel, &text, &rope, &tree))
+    index_text(app, umbrella, project_rel, &text, parser)
+}
+
+/// Parses and indexes the text of a file that is not a test file.
+fn index_text(
+    app: PathBuf,
+    umbrella: PathBuf,
+    project_rel: String,
+    text: &str,
+    parser: &mut tree_sitter::Parser,
+) -> Option<IndexedFile> {
+    let tree = parser.parse(text, None)?;
+    let rope = Rope::from_str(text);
+    Some(index_tree(app, umbrella, project_rel, text, &rope, &tree))
 }
 
 /// Every lintable file of the umbrellas (or lone projects) holding `files`: what the index of a
@@ -122,6 +133,44 @@ pub fn project_files(files: &[PathBuf]) -> Vec<PathBuf> {
 
 /// Indexes `paths` on every core; the result is complete (it holds whole projects).
 pub fn build(paths: &[PathBuf]) -> ProjectIndex {
+    build_with(paths, index_path)
+}
+
+/// Indexes `paths` on every core for a lint of the files in `linted`, which will give their
+/// exact facts themselves: those are read from their tokens
+/// ([`super::token_facts::file_facts`]) unless tokens cannot tell
+/// ([`super::token_facts::needs_parse`]); every other file is parsed. Complete, like [`build`];
+/// exact for every file not in `linted`.
+pub fn build_for_lint(
+    paths: &[PathBuf],
+    linted: &std::collections::HashSet<PathBuf>,
+) -> ProjectIndex {
+    build_with(paths, |path, parser| {
+        if !linted.contains(path) {
+            return index_path(path, parser);
+        }
+        let text = std::fs::read_to_string(path).ok()?;
+        let (app, umbrella) = roots_of(path)?;
+        let project_rel = workspace::relative_slash(path, &app);
+        if !super::index::is_test_file(&project_rel)
+            && super::token_facts::needs_parse(&project_rel, &text)
+        {
+            return index_text(app, umbrella, project_rel, &text, parser);
+        }
+        let facts = super::token_facts::file_facts(&project_rel, &text);
+        Some(IndexedFile {
+            app,
+            umbrella,
+            project_rel,
+            facts: std::sync::Arc::new(facts),
+        })
+    })
+}
+
+fn build_with(
+    paths: &[PathBuf],
+    index: impl Fn(&Path, &mut tree_sitter::Parser) -> Option<IndexedFile> + Sync,
+) -> ProjectIndex {
     let next = AtomicUsize::new(0);
     let out = Mutex::new(HashMap::with_capacity(paths.len()));
     let workers = std::thread::available_parallelism()
@@ -135,7 +184,7 @@ pub fn build(paths: &[PathBuf]) -> ProjectIndex {
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(path) = paths.get(i) else { break };
-                    if let Some(file) = index_path(path, &mut parser) {
+                    if let Some(file) = index(path, &mut parser) {
                         local.push((path.clone(), file));
                     }
                 }

@@ -28,6 +28,11 @@ pub struct FileFacts {
     pub repos: Vec<(String, String)>,
     /// A migration's schema changes.
     pub migration: Option<MigrationFacts>,
+    /// The supervisors it defines and their children: `(supervisor, children)`, full names,
+    /// children in the order they are listed.
+    pub children: Vec<(String, Vec<Child>)>,
+    /// The structs it defines: `(module, fields in order)`.
+    pub structs: Vec<(String, Vec<String>)>,
 }
 
 /// The facts of one module.
@@ -41,6 +46,8 @@ pub struct ModuleFacts {
     pub has_struct: bool,
     /// It has public functions worth a test: not callbacks, not `@doc false`, not generated
     /// hooks, in a module that is not framework boilerplate (a repository, an endpoint…).
+    /// Only the file's own lint reads it (`missing-test-file`, from `LintContext::module_facts`);
+    /// other files never see it ([`ModuleFacts::seen_from_elsewhere`]).
     pub testable: bool,
     /// The `@callback`s and `@macrocallback`s it declares.
     pub callbacks: Vec<(String, usize)>,
@@ -50,6 +57,27 @@ pub struct ModuleFacts {
     /// Functions its `__using__` quote defines with a `@spec` (a module that `use`s it has the
     /// spec already).
     pub using_specs: Vec<(String, usize)>,
+}
+
+/// A child a supervisor lists.
+#[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Child {
+    /// The child's module, full name (`Task.Supervisor`, `MyApp.Cache`).
+    pub module: String,
+    /// The name it is registered under (`{Task.Supervisor, name: MyApp.TaskSupervisor}`), full
+    /// name, when written as an alias.
+    pub name: Option<String>,
+}
+
+impl ModuleFacts {
+    /// The facts as the index shows them to other files: without [`ModuleFacts::testable`],
+    /// which is the module's own file's business. Replaying a lint's questions compares these.
+    pub fn seen_from_elsewhere(&self) -> ModuleFacts {
+        ModuleFacts {
+            testable: false,
+            ..self.clone()
+        }
+    }
 }
 
 /// `use`s of these are framework wiring whose public functions are generated or configured, and
@@ -112,6 +140,8 @@ pub fn extract(ctx: &LintContext<'_>) -> FileFacts {
             .filter_map(|(i, m)| repo(m, src).map(|a| (names.full_name(i).to_string(), a)))
             .collect(),
         migration: migrations::extract(ctx),
+        children: supervisors(ctx, names),
+        structs: structs(ctx, names),
     }
 }
 
@@ -300,6 +330,270 @@ fn sets_up_telemetry(call: Node<'_>, src: &str) -> bool {
         // `Telemetry.Metrics` is imported (the import is a fact of its own, above).
         _ => false,
     }
+}
+
+/// The supervisors of the file and the child modules they list: the children given to
+/// `Supervisor.init/2` or `Supervisor.start_link/2` (a list, or a variable bound to one in the
+/// same function), and `children = [...]` in the `start/2` of an `Application`.
+fn supervisors(ctx: &LintContext<'_>, names: &ModuleNames) -> Vec<(String, Vec<Child>)> {
+    let src = ctx.source;
+    let models = ctx.modules();
+    let mut out: Vec<(String, Vec<Child>)> = Vec::new();
+    // The last expression of the module's zero-arity functions named `name` (`++ workers()`).
+    let local = |i: usize, name: &str| -> Vec<Node<'_>> {
+        models[i]
+            .functions
+            .iter()
+            .filter(|f| f.name == name && f.arity == 0)
+            .flat_map(|f| f.clauses.iter().filter_map(|c| c.body))
+            .filter_map(|b| {
+                if b.kind() == "do_block" {
+                    elixir::block_statements(b).last().copied()
+                } else {
+                    Some(b)
+                }
+            })
+            .collect()
+    };
+    let mut add = |i: usize, list: Node<'_>| {
+        let mut found = Vec::new();
+        let local = |name: &str| local(i, name);
+        child_lists(list, src, &local, 0, &mut |module, name| {
+            found.push(Child {
+                module: names.resolve(i, module),
+                name: name.map(|n| names.resolve(i, n)),
+            });
+        });
+        if found.is_empty() {
+            return;
+        }
+        let own = names.full_name(i);
+        let at = match out.iter().position(|(s, _)| s == own) {
+            Some(at) => at,
+            None => {
+                out.push((own.to_string(), Vec::new()));
+                out.len() - 1
+            }
+        };
+        for child in found {
+            if !out[at].1.contains(&child) {
+                out[at].1.push(child);
+            }
+        }
+    };
+    for call in &ctx.nodes().calls {
+        let starts = matches!(
+            elixir::remote_call(*call, src),
+            Some(("Supervisor", "init" | "start_link"))
+        );
+        let Some(first) = starts
+            .then(|| elixir::call_args(*call).first().copied())
+            .flatten()
+        else {
+            continue;
+        };
+        let Some(i) = names.module_at(models, call.start_byte()) else {
+            continue;
+        };
+        if first.kind() == "identifier" {
+            let Some(def) = enclosing_def(*call, src) else {
+                continue;
+            };
+            for value in bindings(def, text(first, src), src) {
+                add(i, value);
+            }
+        } else {
+            add(i, first);
+        }
+    }
+    // `children = [...]` in `Application.start/2`, also when handed on to another function.
+    for (i, model) in models.iter().enumerate() {
+        let application = model.uses.contains(&"Application")
+            || model.attributes.iter().any(|a| {
+                a.name == "behaviour" && a.value.is_some_and(|v| text(v, src) == "Application")
+            });
+        if !application {
+            continue;
+        }
+        for f in model
+            .functions
+            .iter()
+            .filter(|f| f.name == "start" && f.arity == 2)
+        {
+            for clause in &f.clauses {
+                for value in bindings(clause.node, "children", src) {
+                    add(i, value);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The `def`/`defp` holding `node`.
+fn enclosing_def<'t>(node: Node<'t>, src: &str) -> Option<Node<'t>> {
+    let mut at = node.parent();
+    while let Some(n) = at {
+        if matches!(elixir::local_call_name(n, src), Some("def" | "defp")) {
+            return Some(n);
+        }
+        at = n.parent();
+    }
+    None
+}
+
+/// The values bound to the variable `var` (`var = value`) inside `scope`.
+fn bindings<'t>(scope: Node<'t>, var: &str, src: &str) -> Vec<Node<'t>> {
+    let mut out = Vec::new();
+    elixir::walk(scope, &mut |n| {
+        if elixir::is_binary_op(n, src, "=")
+            && n.child_by_field_name("left")
+                .is_some_and(|l| l.kind() == "identifier" && text(l, src) == var)
+        {
+            out.extend(n.child_by_field_name("right"));
+        }
+        true
+    });
+    out
+}
+
+/// Calls `child` with the module and registered name (as written) of each child spec in
+/// `list`: a list literal, lists joined with `++`, or `Enum.filter`/`List.flatten`-style
+/// wrappers around them.
+fn child_lists<'t>(
+    node: Node<'t>,
+    src: &str,
+    local: &dyn Fn(&str) -> Vec<Node<'t>>,
+    depth: usize,
+    child: &mut dyn FnMut(&str, Option<&str>),
+) {
+    // Helpers calling helpers: a few levels are plenty (and recursion ends).
+    if depth > 3 {
+        return;
+    }
+    match node.kind() {
+        "list" => {
+            for item in elixir::block_statements(node) {
+                if let Some(module) = child_module(item, src) {
+                    child(module, registered_name(item, src));
+                }
+            }
+        }
+        "binary_operator" if elixir::operator(node, src) == "++" => {
+            for side in ["left", "right"] {
+                if let Some(n) = node.child_by_field_name(side) {
+                    child_lists(n, src, local, depth + 1, child);
+                }
+            }
+        }
+        "call" => match (
+            elixir::local_call_name(node, src),
+            elixir::call_args(node).first(),
+        ) {
+            // `++ workers()`: the list the module's own `workers/0` returns.
+            (Some(name), None) => {
+                for value in local(name) {
+                    child_lists(value, src, local, depth + 1, child);
+                }
+            }
+            (_, Some(first)) => child_lists(*first, src, local, depth + 1, child),
+            _ => {}
+        },
+        _ => {}
+    }
+}
+
+/// The module of one child spec: `Mod`, `{Mod, arg}`, `Mod.child_spec(arg)`,
+/// `Supervisor.child_spec(spec, opts)`, `worker(Mod, args)`/`supervisor(Mod, args)`, or
+/// `%{id: _, start: {Mod, :start_link, args}}`.
+fn child_module<'a>(item: Node<'_>, src: &'a str) -> Option<&'a str> {
+    match item.kind() {
+        "alias" => Some(text(item, src)),
+        "tuple" => {
+            let first = *elixir::block_statements(item).first()?;
+            (first.kind() == "alias").then(|| text(first, src))
+        }
+        "call" => match (
+            elixir::remote_call(item, src),
+            elixir::local_call_name(item, src),
+        ) {
+            (Some(("Supervisor", "child_spec")), _) => {
+                child_module(*elixir::call_args(item).first()?, src)
+            }
+            (Some((module, "child_spec")), _) => Some(module),
+            (None, Some("worker" | "supervisor")) => {
+                let first = *elixir::call_args(item).first()?;
+                (first.kind() == "alias").then(|| text(first, src))
+            }
+            _ => None,
+        },
+        "map" => {
+            let mut found = None;
+            elixir::walk(item, &mut |n| {
+                if n.kind() == "pair"
+                    && n.child_by_field_name("key")
+                        .is_some_and(|k| elixir::keyword_key(k, src) == "start")
+                {
+                    if let Some(v) = n
+                        .child_by_field_name("value")
+                        .filter(|v| v.kind() == "tuple")
+                    {
+                        found = child_module(v, src);
+                    }
+                    return false;
+                }
+                found.is_none()
+            });
+            found
+        }
+        _ => None,
+    }
+}
+
+/// The `name:` of a `{Mod, name: Name}` or `{Mod, [name: Name, …]}` child spec, when an alias.
+fn registered_name<'a>(item: Node<'_>, src: &'a str) -> Option<&'a str> {
+    if item.kind() != "tuple" {
+        return None;
+    }
+    let opts = *elixir::block_statements(item).get(1)?;
+    let keywords = match opts.kind() {
+        "keywords" => opts,
+        "list" => *elixir::block_statements(opts)
+            .iter()
+            .find(|n| n.kind() == "keywords")?,
+        _ => return None,
+    };
+    let name = elixir::keyword_value(keywords, src, "name")?;
+    (name.kind() == "alias").then(|| text(name, src))
+}
+
+/// The structs of the file's modules with their fields in order (as the index records them).
+pub fn structs_of(ctx: &LintContext<'_>) -> Vec<(String, Vec<String>)> {
+    structs(ctx, ctx.names())
+}
+
+/// The structs of the file's modules with their fields in order: `defstruct` keys, or what an
+/// Ecto schema defines (when every statement of its block is one Ecto defines).
+fn structs(ctx: &LintContext<'_>, names: &ModuleNames) -> Vec<(String, Vec<String>)> {
+    use crate::lint::rules::l4_typed::{schema_fields, struct_without_type};
+    let src = ctx.source;
+    let mut out = Vec::new();
+    for (i, model) in ctx.modules().iter().enumerate() {
+        let Some(body) = model.def.body else { continue };
+        let defstruct = elixir::block_statements(body)
+            .into_iter()
+            .find(|s| elixir::local_call_name(*s, src) == Some("defstruct"));
+        let fields = match defstruct {
+            Some(d) => struct_without_type::fields(d, src),
+            None => schema_fields::schema_call(model, src)
+                .and_then(|schema| schema_fields::fields(model, schema, src, &|_| false)),
+        };
+        if let Some(fields) = fields {
+            let keys = fields.into_iter().map(|(k, _)| k).collect();
+            out.push((names.full_name(i).to_string(), keys));
+        }
+    }
+    out
 }
 
 /// The full names of the modules a test file names: aliases anywhere in it, resolved in the

@@ -66,6 +66,24 @@ pub fn struct_has_t(ctx: &LintContext<'_>, i: usize, written: &str) -> bool {
     }
 }
 
+/// The fields of the struct `written` names in the `i`th module, in order (`defstruct` keys, or
+/// an Ecto schema's fields with `__meta__` first — absent from an `embedded_schema`): from the
+/// file itself first, then from the index.
+pub fn struct_fields(ctx: &LintContext<'_>, i: usize, written: &str) -> Option<Vec<String>> {
+    let full = ctx.names().resolve(i, written);
+    let own = super::facts::structs_of(ctx)
+        .into_iter()
+        .find(|(m, _)| *m == full)
+        .map(|(_, f)| f);
+    own.or_else(|| ctx.project.struct_fields(&full).map(<[String]>::to_vec))
+}
+
+/// Whether `written` names, seen from the `i`th module, an Ecto `embedded_schema` (a schema
+/// whose struct has no `__meta__`), as far as the file and the index know.
+pub fn is_embedded_schema(ctx: &LintContext<'_>, i: usize, written: &str) -> bool {
+    struct_fields(ctx, i, written).is_some_and(|f| !f.iter().any(|k| k == "__meta__"))
+}
+
 /// Whether `name/arity` of the `i`th module implements something that comes with its own spec:
 /// a callback of a library behaviour the module `use`s or declares, a `@callback` of a project
 /// module it `use`s or declares, or a function a project module's `__using__` defines with a

@@ -11,7 +11,10 @@ pub mod index;
 pub mod lookup;
 pub mod migrations;
 pub mod test_mentions;
+pub mod token_facts;
 
-pub use build::{build, index_parsed, index_sources, index_tree, project_files, roots_of};
-pub use facts::{FileFacts, ModuleFacts};
-pub use index::{IndexedFile, ProjectIndex};
+pub use build::{
+    build, build_for_lint, index_parsed, index_sources, index_tree, project_files, roots_of,
+};
+pub use facts::{Child, FileFacts, ModuleFacts};
+pub use index::{IndexedFile, ProjectIndex, Supervised};

@@ -143,6 +143,28 @@ pub fn dependents(
             }
         }
     }
+    // Struct fields: whoever names a changed struct (`mass-assignment` asks whether another
+    // module's schema is embedded).
+    for (module, fields) in before.structs.iter().chain(&after.structs) {
+        let same = before
+            .structs
+            .iter()
+            .any(|(m, f)| m == module && f == fields)
+            && after
+                .structs
+                .iter()
+                .any(|(m, f)| m == module && f == fields);
+        if !same {
+            let last = module.rsplit('.').next().unwrap_or(module);
+            out.names.insert(last.to_string());
+        }
+    }
+    // Supervisors' children changing: `unsupervised-process` names the `Task.Supervisor` the
+    // project starts in its messages about `Task.*` and `spawn` calls.
+    if before.children != after.children {
+        out.names.insert("Task".to_string());
+        out.names.insert("spawn".to_string());
+    }
     // Telemetry appearing or going: the Phoenix `mix.exs` files of the umbrella.
     if before.telemetry != after.telemetry {
         for (p, f) in index_files_of_umbrella(index, &file.umbrella) {
@@ -247,6 +269,19 @@ mod tests {
         let (_, after) = indexed("lib/shop/pricing.ex", typed);
         let deps = dependents(&index, &path, Some(&before), Some(&after));
         assert_eq!(deps.names.into_iter().collect::<Vec<_>>(), ["Pricing"]);
+        // A `Task.Supervisor` child appearing: the documents starting tasks or processes.
+        let app = "defmodule Shop.Application do\n  use Application\n  def start(_, _) do\n    children = [Shop.Repo]\n    Supervisor.start_link(children, strategy: :one_for_one)\n  end\nend\n";
+        let (app_path, app_before) = indexed("lib/shop/application.ex", app);
+        let with_tasks = app.replace(
+            "[Shop.Repo]",
+            "[Shop.Repo, {Task.Supervisor, name: Shop.Tasks}]",
+        );
+        let (_, app_after) = indexed("lib/shop/application.ex", &with_tasks);
+        let deps = dependents(&index, &app_path, Some(&app_before), Some(&app_after));
+        assert_eq!(
+            deps.names.into_iter().collect::<Vec<_>>(),
+            ["Task", "spawn"]
+        );
         // Unchanged facts (a body edit) touch nothing.
         let edited = "defmodule Shop.Pricing do\n  def total(x), do: x + 0\nend\n";
         let (_, same) = indexed("lib/shop/pricing.ex", edited);

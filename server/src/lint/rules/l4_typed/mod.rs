@@ -1,6 +1,6 @@
 //! L4 — typed.
 
 pub mod missing_spec;
-mod schema_fields;
+pub(crate) mod schema_fields;
 pub mod struct_without_type;
 pub mod vague_spec;

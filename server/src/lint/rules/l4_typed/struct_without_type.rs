@@ -105,7 +105,7 @@ fn type_head<'a>(value: Node<'_>, src: &'a str) -> Option<&'a str> {
 
 /// `(field, type)` of `defstruct [:a, b: 1]` or `defstruct a: nil, b: []`; `None` when the
 /// fields are computed (`defstruct @fields`).
-fn fields(defstruct: Node<'_>, src: &str) -> Option<Vec<(String, String)>> {
+pub(crate) fn fields(defstruct: Node<'_>, src: &str) -> Option<Vec<(String, String)>> {
     let mut out = Vec::new();
     let args = elixir::call_args(defstruct);
     let items: Vec<Node> = match args.as_slice() {

@@ -3,6 +3,7 @@
 
 use crate::lint::analysis::taint::{Flow, Root, SinkHit, SinkKind};
 use crate::lint::{Finding, LintContext, Rule, RuleDocs, RuleMeta, Severity};
+use crate::project::lookup;
 use crate::syntax::elixir;
 
 /// The rule.
@@ -21,8 +22,9 @@ pub static RULE: Rule = Rule {
                   `cast` (`cast(user, attrs, Map.keys(attrs))`), or from \
                   `__schema__(:fields)` (also minus a few fields). Not flagged: literal lists and \
                   module attributes (`@required ++ @optional`), `__schema__(:fields)` of an \
-                  `embedded_schema` (settings and form objects whose fields are all the user's), \
-                  test files and seeds.",
+                  `embedded_schema` (settings and form objects whose fields are all the user's; \
+                  also another module's, `Settings.__schema__(:fields)`, when the project \
+                  index knows it is one), test files and seeds.",
             bad: "def changeset(user, attrs) do\n  user\n  |> cast(attrs, __MODULE__.__schema__(:fields))\n  |> validate_required([:email])\nend",
             good: "@fields [:email, :name]\n\ndef changeset(user, attrs) do\n  user\n  |> cast(attrs, @fields)\n  |> validate_required([:email])\nend",
             fix: "List the fields a user may set, explicitly, in the changeset for that use \
@@ -45,7 +47,9 @@ fn check(ctx: &LintContext<'_>, out: &mut Vec<Finding>) {
         let Some(reason) = reason(hit, params) else {
             continue;
         };
-        if reason.starts_with("every field") && in_embedded_schema(ctx, hit.call) {
+        if reason.starts_with("every field")
+            && (in_embedded_schema(ctx, hit.call) || of_embedded_schema(ctx, hit))
+        {
             continue;
         }
         let message = format!(
@@ -67,6 +71,31 @@ fn in_embedded_schema(ctx: &LintContext<'_>, node: tree_sitter::Node<'_>) -> boo
             elixir::block_statements(body)
                 .iter()
                 .any(|s| elixir::local_call_name(*s, ctx.source) == Some("embedded_schema"))
+        })
+}
+
+/// Whether the fields are those of another module's `embedded_schema`
+/// (`Settings.__schema__(:fields)`), known from the file or the project index.
+fn of_embedded_schema(ctx: &LintContext<'_>, hit: &SinkHit<'_>) -> bool {
+    let Some(i) = ctx.names().module_at(ctx.modules(), hit.call.start_byte()) else {
+        return false;
+    };
+    let sources: Vec<&str> = hit
+        .taint
+        .flows
+        .iter()
+        .filter_map(|f| match &f.root {
+            Root::AllFields { source } => Some(source.as_str()),
+            _ => None,
+        })
+        .collect();
+    !sources.is_empty()
+        && sources.iter().all(|source| {
+            source
+                .split_once(".__schema__")
+                .map(|(module, _)| module.trim())
+                .filter(|m| !m.is_empty() && *m != "__MODULE__")
+                .is_some_and(|m| lookup::is_embedded_schema(ctx, i, m))
         })
 }
 
@@ -196,5 +225,39 @@ end
             found(src, "lib/shop/accounts/user.ex"),
             Vec::<String>::new()
         );
+    }
+
+    #[test]
+    fn every_field_of_another_module_s_embedded_schema_is_fine() {
+        let settings = "defmodule Shop.Accounts.Settings do\n  use Ecto.Schema\n\n  embedded_schema do\n    field :locale, :string\n    field :newsletter, :boolean\n  end\nend\n";
+        let user = "defmodule Shop.Accounts.User do\n  use Ecto.Schema\n\n  schema \"users\" do\n    field :email, :string\n    field :role, :string\n  end\nend\n";
+        let accounts = r#"defmodule Shop.Accounts do
+  import Ecto.Changeset
+  alias Shop.Accounts.{Settings, User}
+
+  def change_settings(%Settings{} = settings, attrs) do
+    cast(settings, attrs, Settings.__schema__(:fields))
+  end
+
+  def change_user(%User{} = user, attrs) do
+    cast(user, attrs, User.__schema__(:fields))
+  end
+end
+"#;
+        let files = [
+            ("lib/shop/accounts/settings.ex", settings),
+            ("lib/shop/accounts/user.ex", user),
+            ("lib/shop/accounts.ex", accounts),
+        ];
+        let found = findings_in_project(&files, "lib/shop/accounts.ex", CODE);
+        let messages: Vec<&str> = found.iter().map(|f| f.message.as_str()).collect();
+        assert_eq!(messages.len(), 1, "{messages:#?}");
+        assert!(messages[0].contains("change_user/2"), "{messages:#?}");
+        // Without the index, `Settings` is not known to be embedded: both are reported.
+        assert_eq!(found_in_file_alone(accounts), 2);
+    }
+
+    fn found_in_file_alone(src: &str) -> usize {
+        findings_of(src, "lib/shop/accounts.ex", CODE).len()
     }
 }

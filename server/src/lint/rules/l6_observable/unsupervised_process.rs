@@ -9,6 +9,7 @@ use super::module_calls::own_calls;
 use crate::lint::rules::l2_static::removal::enclosing_function;
 use crate::lint::rules::reason_comment::comment_at;
 use crate::lint::{Finding, LintContext, Rule, RuleDocs, RuleMeta, Severity};
+use crate::project::Supervised;
 use crate::syntax::elixir;
 use crate::syntax::module_model::ModuleModel;
 
@@ -41,7 +42,10 @@ pub static RULE: Rule = Rule {
             fix: "Start a `Task.Supervisor` in the application's supervision tree and use \
                   `Task.Supervisor.start_child/2` (fire and forget) or \
                   `Task.Supervisor.async_nolink/2` (with a reply); for long-lived processes, \
-                  a `GenServer` or `Task` child in a supervisor. Await every `Task.async`.",
+                  a `GenServer` or `Task` child in a supervisor. Await every `Task.async`. \
+                  When a supervisor of the project already starts a `Task.Supervisor` (a child \
+                  of `Supervisor.init/2`, `Supervisor.start_link/2` or the application's \
+                  `children`), the message names it and the name it is registered under.",
         },
         ..RuleMeta::BASE
     },
@@ -91,6 +95,8 @@ fn check_module<'a>(ctx: &LintContext<'a>, module: &ModuleModel<'a>, out: &mut V
             awaits = true;
         }
     }
+    // Asked only when there is something to report: the project's `Task.Supervisor`.
+    let mut task_supervisor = None;
     for (call, kind, label) in starts {
         if comment_at(ctx, statement_of(call)) {
             continue; // "failures are only logged; the cleanup reruns on every start".
@@ -99,20 +105,70 @@ fn check_module<'a>(ctx: &LintContext<'a>, module: &ModuleModel<'a>, out: &mut V
             Some(f) => format!(" in `{f}`"),
             None => String::new(),
         };
-        let message = match kind {
-            Start::Unwatched => format!(
+        if matches!(kind, Start::Async) && awaits {
+            continue;
+        }
+        let started = task_supervisor.get_or_insert_with(|| project_task_supervisor(ctx));
+        let message = match (kind, started.as_ref()) {
+            (Start::Unwatched, None) => format!(
                 "`{label}`{place} starts a process no supervisor watches: use \
                  `Task.Supervisor.start_child/2` or a supervised child"
             ),
-            Start::Async if awaits => continue,
-            Start::Async => format!(
+            (
+                Start::Unwatched,
+                Some(Supervised {
+                    name: Some(name),
+                    supervisor,
+                }),
+            ) => format!(
+                "`{label}`{place} starts a process no supervisor watches: use \
+                 `Task.Supervisor.start_child({name}, fun)` (`{supervisor}` starts it) or a \
+                 supervised child"
+            ),
+            (Start::Unwatched, Some(Supervised { supervisor, .. })) => format!(
+                "`{label}`{place} starts a process no supervisor watches: use \
+                 `Task.Supervisor.start_child/2` with the `Task.Supervisor` `{supervisor}` \
+                 starts, or a supervised child"
+            ),
+            (Start::Async, None) => format!(
                 "`{label}`{place} starts a linked task that `{}` never awaits: await it, or \
                  use `Task.Supervisor.async_nolink/2` or `start_child/2`",
+                module.def.name
+            ),
+            (
+                Start::Async,
+                Some(Supervised {
+                    name: Some(name),
+                    supervisor,
+                }),
+            ) => format!(
+                "`{label}`{place} starts a linked task that `{}` never awaits: await it, or \
+                 use `Task.Supervisor.async_nolink({name}, fun)` (`{supervisor}` starts it) \
+                 or `start_child/2`",
+                module.def.name
+            ),
+            (Start::Async, Some(Supervised { supervisor, .. })) => format!(
+                "`{label}`{place} starts a linked task that `{}` never awaits: await it, or \
+                 use `Task.Supervisor.async_nolink/2` or `start_child/2` with the \
+                 `Task.Supervisor` `{supervisor}` starts",
                 module.def.name
             ),
         };
         out.push(Finding::new(&RULE.meta, call.byte_range(), message));
     }
+}
+
+/// The `Task.Supervisor` a supervisor of the project starts, if any: preferably one registered
+/// under a name that says it is for tasks (`MyApp.TaskSupervisor`), then any named one.
+fn project_task_supervisor(ctx: &LintContext<'_>) -> Option<Supervised> {
+    let app = ctx.file.root.as_deref()?;
+    let started = ctx.project.supervisors_of(app, "Task.Supervisor");
+    started
+        .iter()
+        .find(|s| s.name.as_deref().is_some_and(|n| n.contains("Task")))
+        .or_else(|| started.iter().find(|s| s.name.is_some()))
+        .or_else(|| started.first())
+        .cloned()
 }
 
 /// The statement `call` belongs to, for finding the comment above it: the outermost expression
@@ -294,6 +350,75 @@ end
             finding_lines(src, "lib/shop/mqtt.ex", CODE),
             [11],
             "a question is not a reason"
+        );
+    }
+
+    const APPLICATION: &str = r#"defmodule Shop.Application do
+  @moduledoc false
+  use Application
+
+  @impl true
+  def start(_type, _args) do
+    children = [
+      Shop.Repo,
+      {Phoenix.PubSub, name: Shop.PubSub},
+      {Task.Supervisor, name: Shop.TaskSupervisor},
+      ShopWeb.Endpoint
+    ]
+
+    Supervisor.start_link(children, strategy: :one_for_one, name: Shop.Supervisor)
+  end
+end
+"#;
+
+    const PLACE: &str = "defmodule Shop.Orders do\n  def place(order) do\n    Task.start(fn -> Shop.Mailer.confirm(order) end)\n    Task.async(fn -> Shop.Crm.sync(order) end)\n    {:ok, order}\n  end\nend\n";
+
+    #[test]
+    fn names_the_task_supervisor_the_application_starts() {
+        let files = [
+            ("lib/shop/application.ex", APPLICATION),
+            ("lib/shop/orders.ex", PLACE),
+        ];
+        let found = findings_in_project(&files, "lib/shop/orders.ex", CODE);
+        let messages: Vec<&str> = found.iter().map(|f| f.message.as_str()).collect();
+        assert_eq!(
+            messages,
+            [
+                "`Task.start/1` in `place/1` starts a process no supervisor watches: use `Task.Supervisor.start_child(Shop.TaskSupervisor, fun)` (`Shop.Application` starts it) or a supervised child",
+                "`Task.async/1` in `place/1` starts a linked task that `Shop.Orders` never awaits: await it, or use `Task.Supervisor.async_nolink(Shop.TaskSupervisor, fun)` (`Shop.Application` starts it) or `start_child/2`",
+            ]
+        );
+    }
+
+    #[test]
+    fn names_an_unnamed_task_supervisor_by_its_supervisor() {
+        let workers = r#"defmodule Shop.Workers do
+  use Supervisor
+
+  def start_link(arg), do: Supervisor.start_link(__MODULE__, arg, name: __MODULE__)
+
+  @impl true
+  def init(_arg) do
+    Supervisor.init([Task.Supervisor, Shop.Cache], strategy: :one_for_one)
+  end
+end
+"#;
+        let files = [
+            ("lib/shop/workers.ex", workers),
+            ("lib/shop/orders.ex", PLACE),
+        ];
+        let found = findings_in_project(&files, "lib/shop/orders.ex", CODE);
+        assert_eq!(
+            found[0].message,
+            "`Task.start/1` in `place/1` starts a process no supervisor watches: use `Task.Supervisor.start_child/2` with the `Task.Supervisor` `Shop.Workers` starts, or a supervised child"
+        );
+        // Without a `Task.Supervisor` anywhere, the generic advice.
+        let alone =
+            findings_in_project(&[("lib/shop/orders.ex", PLACE)], "lib/shop/orders.ex", CODE);
+        assert!(
+            alone[0]
+                .message
+                .ends_with("use `Task.Supervisor.start_child/2` or a supervised child")
         );
     }
 
