@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Smoke run of every fuzz target: builds them (installing the pinned cargo-fuzz if missing) and
-# runs each over its committed seed corpus plus a few thousand mutations, so a target that no
+# runs each over its committed seed corpus plus some mutations (seconds each), so a target that no
 # longer builds, or an input of the seed corpus that crashes, fails the test command. New corpus
 # entries go to a scratch directory, never into fuzz/corpus/.
 # Usage: fuzz/smoke.sh   (from tests/run.sh; CARGO_TARGET_DIR is honoured)
