@@ -37,6 +37,10 @@ cargo clippy --workspace --all-targets -- -D warnings
 step "cargo test (unit, property, CLI, real mix, wire-level LSP, Neovim and Emacs end-to-end tests)"
 cargo test --workspace
 
+step "Fuzz targets: build, and a short run of each over its seed corpus"
+# Its own workspace (fuzz/Cargo.toml), so the steps above do not build it; see fuzz/README.md.
+fuzz/smoke.sh
+
 step "VS Code extension: build, unit tests, the platform .vsix with the server inside, end-to-end in a real VS Code (code-server)"
 # test.sh bundles this debug build (found through CARGO_TARGET_DIR), not a release one: same
 # packaging script, ~3 minutes less.

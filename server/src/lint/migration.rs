@@ -969,6 +969,9 @@ pub fn set_option(
             if let Some(existing) = elixir::keyword_value(*node, src, key) {
                 return Some(Edit::replace(existing.byte_range(), value));
             }
+            if ends_in_call_without_parens(src, *node) {
+                return None;
+            }
             Some(Edit::insert(node.end_byte(), format!(", {key}: {value}")))
         }
         Opts::Empty { node, inline: true } => Some(Edit::replace(
@@ -981,6 +984,9 @@ pub fn set_option(
                 .find(|c| c.kind() == "arguments")?;
             let last = *elixir::call_args(call).last()?;
             if text(args, src).starts_with('(') {
+                if ends_in_call_without_parens(src, last) {
+                    return None;
+                }
                 return Some(Edit::insert(last.end_byte(), format!(", {key}: {value}")));
             }
             // `references :users` nested in `add`: a comma after it would be ambiguous Elixir,
@@ -993,6 +999,25 @@ pub fn set_option(
             ))
         }
         _ => None,
+    }
+}
+
+/// Whether `node` ends with a call without parentheses (`where: foo :bar`): `, key: value`
+/// appended after it would become that call's argument (found by the `lint_fix` fuzz target).
+fn ends_in_call_without_parens(src: &str, node: Node<'_>) -> bool {
+    let mut n = node;
+    loop {
+        if n.kind() == "call"
+            && n.named_children(&mut n.walk())
+                .any(|c| c.kind() == "arguments" && !text(c, src).starts_with('('))
+        {
+            return true;
+        }
+        // Only what ends where `n` ends: a closing bracket or `end` shields what is inside.
+        match n.named_children(&mut n.walk()).last() {
+            Some(last) if last.end_byte() == n.end_byte() => n = last,
+            _ => return false,
+        }
     }
 }
 

@@ -11,7 +11,7 @@ mod handlers;
 pub mod lsp;
 pub mod settings;
 pub mod state;
-mod transport;
+pub mod transport;
 
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -122,6 +122,17 @@ impl LanguageServer for Backend {
     }
 }
 
+/// The service the binary serves, and its socket for messages to the client; `shutdown` sets
+/// `shutdown_requested`. Public so the `lsp_dispatch` fuzz target runs the same service
+/// through [`transport::serve`].
+pub fn service(
+    shutdown_requested: Arc<AtomicBool>,
+) -> (LspService<Backend>, tower_lsp_server::ClientSocket) {
+    LspService::build(move |client| Backend::new(client, shutdown_requested))
+        .custom_method("window/workDoneProgress/cancel", Backend::cancel_progress)
+        .finish()
+}
+
 /// Serves LSP on stdin/stdout until `exit` (or end of input). Exits with 0 when `shutdown`
 /// came first, 1 otherwise, as the protocol asks.
 pub fn serve_stdio() -> ExitCode {
@@ -138,9 +149,7 @@ pub fn serve_stdio() -> ExitCode {
     let requested = Arc::new(AtomicBool::new(false));
     let flag = requested.clone();
     runtime.block_on(async move {
-        let (service, socket) = LspService::build(move |client| Backend::new(client, flag))
-            .custom_method("window/workDoneProgress/cancel", Backend::cancel_progress)
-            .finish();
+        let (service, socket) = service(flag);
         transport::serve(tokio::io::stdin(), tokio::io::stdout(), service, socket).await;
     });
     tracing::info!("exiting");

@@ -73,15 +73,15 @@ fn error_response(id: Value, code: i64, message: String) -> Vec<u8> {
 
 /// Checks that a body is a JSON-RPC message `tower-lsp-server` accepts (returning a rewritten
 /// body when it had to be normalised); else the error response to send back.
-fn validate(body: &[u8]) -> Result<Option<Vec<u8>>, Option<Vec<u8>>> {
+fn validate(body: &[u8]) -> Result<Option<Vec<u8>>, Vec<u8>> {
     let mut value: Value = match serde_json::from_slice(body) {
         Ok(v) => v,
         Err(e) => {
-            return Err(Some(error_response(
+            return Err(error_response(
                 Value::Null,
                 -32700,
                 format!("Parse error: {e}"),
-            )));
+            ));
         }
     };
     let id = value.get("id").cloned();
@@ -107,16 +107,55 @@ fn validate(body: &[u8]) -> Result<Option<Vec<u8>>, Option<Vec<u8>>> {
         return Ok(rewritten);
     }
     match id {
-        // A broken request gets an answer; a broken notification or response cannot.
-        Some(id) if !id.is_null() => {
-            Err(Some(error_response(id, -32600, "Invalid request".into())))
+        // A broken request gets an answer; a broken notification or response cannot. The id is
+        // echoed only when a response can carry it (an integer or a string: LSP's and
+        // tower-lsp-server's `Id`); echoing `1.5` or `{}` would make the reply malformed too.
+        Some(id) if id.is_i64() || id.is_string() => {
+            Err(error_response(id, -32600, "Invalid request".into()))
         }
-        _ => Err(Some(error_response(
+        _ => Err(error_response(
             Value::Null,
             -32600,
             "Invalid request".into(),
-        ))),
+        )),
     }
+}
+
+/// What the guard does with one message read from the client.
+#[derive(Debug)]
+pub enum Guarded {
+    /// A well-formed message, framed, for `tower-lsp-server`.
+    Forward(Vec<u8>),
+    /// A malformed one: the framed JSON-RPC error response sent back to the client instead.
+    Reply(Vec<u8>),
+}
+
+/// Reads the next message from the client and decides its fate; `None` at end of input. The
+/// input pump of [`serve`] is a loop over this, and so is the `lsp_framing` fuzz target.
+pub async fn read_guarded<R: AsyncRead + Unpin>(reader: &mut BufReader<R>) -> Option<Guarded> {
+    Some(match read_frame(reader).await? {
+        Frame::Body(body) => match validate(&body) {
+            Ok(rewritten) => Guarded::Forward(framed(&rewritten.unwrap_or(body))),
+            Err(reply) => {
+                tracing::warn!(
+                    "malformed message from the client: {}",
+                    String::from_utf8_lossy(&body)
+                        .chars()
+                        .take(200)
+                        .collect::<String>()
+                );
+                Guarded::Reply(reply)
+            }
+        },
+        Frame::BadHeader(problem) => {
+            tracing::warn!("malformed message header from the client: {problem}");
+            Guarded::Reply(error_response(
+                Value::Null,
+                -32700,
+                format!("Parse error: {problem}"),
+            ))
+        }
+    })
 }
 
 /// Serves `service` over `input`/`output` through the guard.
@@ -135,35 +174,15 @@ pub async fn serve<I, O>(
 
     let input_pump = tokio::spawn(async move {
         let mut reader = BufReader::new(input);
-        while let Some(frame) = read_frame(&mut reader).await {
-            match frame {
-                Frame::Body(body) => match validate(&body) {
-                    Ok(rewritten) => {
-                        let body = rewritten.unwrap_or(body);
-                        if to_server.write_all(&framed(&body)).await.is_err() {
-                            break;
-                        }
+        while let Some(guarded) = read_guarded(&mut reader).await {
+            match guarded {
+                Guarded::Forward(message) => {
+                    if to_server.write_all(&message).await.is_err() {
+                        break;
                     }
-                    Err(reply) => {
-                        tracing::warn!(
-                            "malformed message from the client: {}",
-                            String::from_utf8_lossy(&body)
-                                .chars()
-                                .take(200)
-                                .collect::<String>()
-                        );
-                        if let Some(reply) = reply {
-                            let _ = inject.send(reply);
-                        }
-                    }
-                },
-                Frame::BadHeader(problem) => {
-                    tracing::warn!("malformed message header from the client: {problem}");
-                    let _ = inject.send(error_response(
-                        Value::Null,
-                        -32700,
-                        format!("Parse error: {problem}"),
-                    ));
+                }
+                Guarded::Reply(reply) => {
+                    let _ = inject.send(reply);
                 }
             }
         }
@@ -214,21 +233,47 @@ mod tests {
             String::from_utf8(shutdown).unwrap(),
             r#"{"id":3,"jsonrpc":"2.0","method":"shutdown"}"#
         );
-        let parse = String::from_utf8(validate(b"{bad").unwrap_err().unwrap()).unwrap();
+        let parse = String::from_utf8(validate(b"{bad").unwrap_err()).unwrap();
         assert!(
             parse.contains("-32700") && parse.contains("\"id\":null"),
             "{parse}"
         );
-        let invalid = String::from_utf8(
-            validate(br#"{"jsonrpc":"2.0","id":7}"#)
-                .unwrap_err()
-                .unwrap(),
-        )
-        .unwrap();
+        let invalid =
+            String::from_utf8(validate(br#"{"jsonrpc":"2.0","id":7}"#).unwrap_err()).unwrap();
         assert!(
             invalid.contains("-32600") && invalid.contains("\"id\":7"),
             "{invalid}"
         );
         assert!(validate(b"[1,2]").is_err());
+    }
+
+    /// Found by the `lsp_framing` fuzz target: a request whose id is not an integer or a
+    /// string was answered with that id, which no client can parse as a response either.
+    #[test]
+    fn replies_carry_only_ids_a_response_can_hold() {
+        for (message, id) in [
+            (
+                r#"{"jsonrpc":"2.0","id":1.5,"method":"x","params":[]}"#,
+                Value::Null,
+            ),
+            (r#"{"jsonrpc":"2.0","id":{"a":1},"method":7}"#, Value::Null),
+            (r#"{"jsonrpc":"2.0","id":[1]}"#, Value::Null),
+            (r#"{"jsonrpc":"2.0","id":true,"result":1}"#, Value::Null),
+            (
+                r#"{"jsonrpc":"2.0","id":18446744073709551615}"#,
+                Value::Null,
+            ),
+            (r#"{"jsonrpc":"2.0","id":"a","method":7}"#, json!("a")),
+            (r#"{"jsonrpc":"2.0","id":-3,"method":7}"#, json!(-3)),
+        ] {
+            let reply = validate(message.as_bytes()).unwrap_err();
+            let body = &reply[reply.windows(4).position(|w| w == b"\r\n\r\n").unwrap() + 4..];
+            let value: Value = serde_json::from_slice(body).unwrap();
+            assert_eq!(value["id"], id, "{message}");
+            assert!(
+                serde_json::from_value::<jsonrpc::Response>(value).is_ok(),
+                "{message}: the reply is not a JSON-RPC response"
+            );
+        }
     }
 }

@@ -132,6 +132,27 @@ mod tests {
         }
     }
 
+    /// Found by the `lint_fix` fuzz target: appended after a call without parentheses, the
+    /// option became that call's argument (and the code an ambiguous call Elixir rejects).
+    #[test]
+    fn no_option_appended_to_a_call_without_parentheses() {
+        for op in [
+            "create index(:users, [:email], where: fragment :x)",
+            // The fuzzer's input: one call without parentheses holding every argument.
+            "create index(defmacro :users, [:email], concurrentlt :yrue)",
+        ] {
+            let f = assert_count(&change(op), CODE, 1);
+            assert!(f[0].fix.is_none(), "{op}");
+        }
+        // Parentheses or brackets around the call keep the option outside it.
+        let f = assert_count(
+            &change("create index(:users, [:email], where: fragment(:x))"),
+            CODE,
+            1,
+        );
+        assert!(f[0].fix.is_some());
+    }
+
     #[test]
     fn messages_name_the_index_and_the_recipe() {
         let f = assert_count(&change("create index(:users, [:email, :name])"), CODE, 1);

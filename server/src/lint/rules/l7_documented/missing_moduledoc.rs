@@ -93,6 +93,15 @@ fn check(ctx: &LintContext<'_>, out: &mut Vec<Finding>) {
 /// should follow the inserted attribute (when code follows directly).
 fn insertion_point(src: &str, body: tree_sitter::Node<'_>) -> Option<(usize, String, bool)> {
     let do_kw = body.child(0).filter(|c| c.kind() == "do")?;
+    let mut cursor = body.walk();
+    if body
+        .named_children(&mut cursor)
+        .any(|c| c.kind() == "stab_clause")
+    {
+        // `defmodule A do x -> y end` parses (as clauses, not a module body) but takes no
+        // attribute: inserting one would leave code that does not parse.
+        return None;
+    }
     if !elixir::ends_line(src, do_kw.end_byte()) {
         return None; // `defmodule A do def f ... end` on one line: leave it to a human.
     }
@@ -128,6 +137,17 @@ mod tests {
             "defmodule Shop.Orders do\n  @moduledoc false\n\n  use Shop.Schema\nend\n"
         );
         assert!(findings_of(&no_doc, "lib/shop/orders.ex", CODE).is_empty());
+    }
+
+    /// Found by the `lint_fix` fuzz target: a `do` block of `->` clauses parses, but the stub
+    /// inserted into it did not.
+    #[test]
+    fn no_fix_inside_a_do_block_of_clauses() {
+        let src =
+            "defmodule Shop.Cart do\n  nil -> %{}\n  encoded -> Base.decode64(encoded)\nend\n";
+        let found = findings_of(src, "lib/shop/cart.ex", CODE);
+        assert_eq!(found.len(), 1);
+        assert!(found[0].fix.is_none() && found[0].alternatives.is_empty());
     }
 
     #[test]

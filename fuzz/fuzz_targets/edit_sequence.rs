@@ -1,0 +1,265 @@
+//! Random edit sequences applied to a `Document` (rope + incrementally re-parsed tree-sitter
+//! tree), the way `didChange` applies them. After every notification:
+//! - the rope equals the text an independent reference gets by applying the same changes;
+//! - the incremental tree equals a fresh parse of that text, node by node;
+//! - position conversions round-trip in UTF-8, UTF-16 and UTF-32 and agree with the reference.
+//!
+//! The invariants are those of the property test `server/tests/incremental.rs`, on inputs
+//! libFuzzer steers with coverage instead of a fixed generator.
+
+#![no_main]
+
+use arbitrary::Arbitrary;
+use ladder_ls::document::position::{self, LineCol, PositionEncoding};
+use ladder_ls::document::{Document, TextChange};
+use ladder_ls::syntax;
+use libfuzzer_sys::fuzz_target;
+use tree_sitter::Node;
+
+const BASES: &[&str] = &[
+    "",
+    "defmodule Shop.Orders do\n  @moduledoc \"🛒 orders\"\n  def total(items), do: Enum.sum(items)\nend\n",
+    "defmodule Café do\r\n  def greet(name) do\r\n    \"こんにちは #{name} 👋\"\r\n  end\r\nend\r\n",
+    "x = [1, 2, 3]\r# lone CR above\nmap = %{\"ключ\" => :значение}\n",
+    "def f(a, b \\\\ 1) when is_integer(a) do\n  a\n  |> IO.inspect(label: \"a\")\n  |> then(&(&1 + b))\nend",
+    "@doc \"\"\"\nHeredoc 😀\n\"\"\"\ndef g(x) do\n  ~s(sigil #{x})\nend\n",
+];
+
+/// Pieces inserted text is made of: Elixir tokens, line breaks of every kind, and characters
+/// of every UTF-8 and UTF-16 width.
+const PIECES: &[&str] = &[
+    "",
+    "x",
+    " ",
+    "\n",
+    "\r\n",
+    "\r",
+    "😀",
+    "é",
+    "中文",
+    "do",
+    "end",
+    " do\n",
+    "\nend\n",
+    "def g(x), do: x\n",
+    "\"",
+    "#{",
+    "}",
+    "(",
+    ")",
+    "[",
+    "]",
+    "%{a: 1}",
+    "# comment 🚀\n",
+    "@spec f(integer()) :: :ok\n",
+    "\u{2028}",
+    "𝄞",
+    "\"\"\"",
+    "~s(",
+    "fn x -> x end",
+    "|>",
+    "\t",
+    "\0",
+    "\u{feff}",
+    "defmodule A do\n",
+    "'",
+    "?a",
+    "<<",
+    ">>",
+    "\\",
+];
+
+#[derive(Arbitrary, Debug)]
+enum Piece {
+    Token(u8),
+    Text(String),
+}
+
+#[derive(Arbitrary, Debug)]
+enum Change {
+    /// A ranged change; positions may be past the end, reversed or inside a character.
+    Range {
+        start: (u8, u16),
+        end: (u8, u16),
+        text: Vec<Piece>,
+    },
+    /// A change without a range: the whole text replaced.
+    Full(Vec<Piece>),
+}
+
+#[derive(Arbitrary, Debug)]
+struct Input {
+    base: u8,
+    encoding: u8,
+    notifications: Vec<Vec<Change>>,
+}
+
+fn text_of(pieces: &[Piece]) -> String {
+    pieces
+        .iter()
+        .map(|p| match p {
+            Piece::Token(i) => PIECES[*i as usize % PIECES.len()],
+            Piece::Text(s) => s.as_str(),
+        })
+        .collect()
+}
+
+/// LSP line starts: lines end at `\n`, `\r\n` or a lone `\r`.
+fn line_starts(text: &str) -> Vec<usize> {
+    let mut starts = vec![0];
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\r' if bytes.get(i + 1) == Some(&b'\n') => {
+                starts.push(i + 2);
+                i += 2;
+                continue;
+            }
+            b'\r' | b'\n' => starts.push(i + 1),
+            _ => {}
+        }
+        i += 1;
+    }
+    starts
+}
+
+fn width(c: char, enc: PositionEncoding) -> usize {
+    match enc {
+        PositionEncoding::Utf8 => c.len_utf8(),
+        PositionEncoding::Utf16 => c.len_utf16(),
+        PositionEncoding::Utf32 => 1,
+    }
+}
+
+/// The reference conversion: split the text into LSP lines and count columns in `enc`,
+/// clamping as the protocol layer documents.
+fn reference_offset(text: &str, pos: LineCol, enc: PositionEncoding) -> usize {
+    let starts = line_starts(text);
+    let Some(&start) = starts.get(pos.line) else {
+        return text.len();
+    };
+    let line = &text[start..];
+    let content_end = line.find(['\r', '\n']).unwrap_or(line.len());
+    let mut units = 0;
+    for (b, c) in line[..content_end].char_indices() {
+        let w = width(c, enc);
+        if units + w > pos.col {
+            return start + b;
+        }
+        units += w;
+    }
+    start + content_end
+}
+
+fn assert_same_tree(incremental: Node<'_>, fresh: Node<'_>, text: &str) {
+    assert_eq!(
+        (
+            incremental.kind(),
+            incremental.byte_range(),
+            incremental.start_position(),
+            incremental.end_position(),
+            incremental.is_missing()
+        ),
+        (
+            fresh.kind(),
+            fresh.byte_range(),
+            fresh.start_position(),
+            fresh.end_position(),
+            fresh.is_missing()
+        ),
+        "incremental tree differs from a fresh parse of {text:?}"
+    );
+    assert_eq!(incremental.child_count(), fresh.child_count(), "{text:?}");
+    for i in 0..incremental.child_count() as u32 {
+        assert_same_tree(incremental.child(i).unwrap(), fresh.child(i).unwrap(), text);
+    }
+}
+
+/// Every char boundary that a client can name (not the middle of a `\r\n`) converts to a
+/// position and back to itself, in every encoding, and the reference agrees.
+fn check_positions(text: &str, rope: &ropey::Rope) {
+    for (byte, _) in text
+        .char_indices()
+        .chain(std::iter::once((text.len(), ' ')))
+    {
+        if byte > 0
+            && text.as_bytes()[byte - 1] == b'\r'
+            && text.as_bytes().get(byte) == Some(&b'\n')
+        {
+            continue;
+        }
+        for enc in [
+            PositionEncoding::Utf8,
+            PositionEncoding::Utf16,
+            PositionEncoding::Utf32,
+        ] {
+            let lc = position::to_line_col(rope, byte, enc);
+            assert_eq!(
+                position::to_byte(rope, lc, enc),
+                byte,
+                "{enc:?} {lc:?} in {text:?}"
+            );
+            assert_eq!(
+                reference_offset(text, lc, enc),
+                byte,
+                "reference: {enc:?} {lc:?}"
+            );
+        }
+    }
+}
+
+fuzz_target!(|input: Input| {
+    let enc = [
+        PositionEncoding::Utf8,
+        PositionEncoding::Utf16,
+        PositionEncoding::Utf32,
+    ][input.encoding as usize % 3];
+    let mut expected = BASES[input.base as usize % BASES.len()].to_string();
+    let mut doc = Document::new(&expected, 0);
+    let mut parser = syntax::new_parser();
+    for (version, notification) in input.notifications.iter().take(16).enumerate() {
+        let mut changes = Vec::new();
+        for change in notification.iter().take(8) {
+            let change = match change {
+                Change::Full(pieces) => TextChange {
+                    range: None,
+                    text: text_of(pieces),
+                },
+                Change::Range { start, end, text } => TextChange {
+                    range: Some((
+                        LineCol {
+                            line: start.0 as usize,
+                            col: start.1 as usize,
+                        },
+                        LineCol {
+                            line: end.0 as usize,
+                            col: end.1 as usize,
+                        },
+                    )),
+                    text: text_of(text),
+                },
+            };
+            // The reference applies each change to the text the previous one left.
+            match change.range {
+                None => expected = change.text.clone(),
+                Some((a, b)) => {
+                    let (mut s, mut e) = (
+                        reference_offset(&expected, a, enc),
+                        reference_offset(&expected, b, enc),
+                    );
+                    if e < s {
+                        std::mem::swap(&mut s, &mut e);
+                    }
+                    expected.replace_range(s..e, &change.text);
+                }
+            }
+            changes.push(change);
+        }
+        doc.apply_changes(&changes, version as i32 + 1, enc);
+        assert_eq!(doc.rope().to_string(), expected, "changes {changes:?}");
+        let fresh = parser.parse(&expected, None).unwrap();
+        assert_same_tree(doc.tree().root_node(), fresh.root_node(), &expected);
+        check_positions(&expected, doc.rope());
+    }
+});
