@@ -108,6 +108,11 @@ pub struct OpenDoc {
     pub latest: Mutex<Option<Arc<LintResult>>>,
     /// The version it was opened at (its text was then the file's on disk).
     pub opened_version: i32,
+    /// The newest version published (push clients). Held while publishing, so that this
+    /// document's publications go out in version order and none after its close: lints of
+    /// successive versions run concurrently and could otherwise send an older result last, and
+    /// a result sent after the close would stay on the closed file.
+    pub published: tokio::sync::Mutex<Option<i32>>,
 }
 
 impl OpenDoc {
