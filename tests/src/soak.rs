@@ -92,6 +92,8 @@ pub struct Sample {
     /// Bytes of text in the files at that point (the edits keep it about level, so memory
     /// should stay level too).
     pub text_bytes: usize,
+    /// The server's threads.
+    pub threads: u64,
 }
 
 /// What a soak run saw.
@@ -190,6 +192,17 @@ impl Report {
             s,
             "soak: text in the files, KiB, at quiet points: {}",
             text.join(" ")
+        );
+        let threads: Vec<String> = self
+            .samples
+            .iter()
+            .filter(|x| x.quiet)
+            .map(|x| format!("{}:{}", x.edits, x.threads))
+            .collect();
+        let _ = writeln!(
+            s,
+            "soak: server threads at quiet points: {}",
+            threads.join(" ")
         );
         let _ = writeln!(
             s,
@@ -1065,6 +1078,7 @@ impl Soak<'_> {
                 rss_kib,
                 quiet,
                 text_bytes,
+                threads: proc_status_kib(&self.pid, "Threads:").unwrap_or(0),
             });
         }
     }
@@ -1152,7 +1166,7 @@ fn diag_key(d: &Value) -> DiagKey {
     )
 }
 
-/// A `kB` field of `/proc/PID/status`, in KiB.
+/// A numeric field of `/proc/PID/status` (those in `kB` give KiB).
 pub fn proc_status_kib(pid: &str, field: &str) -> Option<u64> {
     std::fs::read_to_string(format!("/proc/{pid}/status"))
         .ok()?
@@ -1275,6 +1289,7 @@ mod tests {
                 rss_kib,
                 quiet,
                 text_bytes: 0,
+                threads: 0,
             });
         }
         soak.check_memory();
@@ -1288,6 +1303,7 @@ mod tests {
             rss_kib: 22_100,
             quiet: true,
             text_bytes: 0,
+            threads: 0,
         });
         soak.check_memory();
         assert_eq!(

@@ -160,6 +160,11 @@ pub struct State {
     pub project: Mutex<Arc<crate::project::ProjectIndex>>,
     /// Messages already shown with `window/showMessage` (each is shown once, then logged).
     pub shown_messages: Mutex<std::collections::HashSet<String>>,
+    /// One permit per core for linting open documents. Without a bound, a burst of edits
+    /// started a lint per version on its own blocking thread: dozens of threads (each with its
+    /// stack and malloc arena: resident memory kept growing over a long session) linting
+    /// versions already superseded.
+    pub lint_slots: tokio::sync::Semaphore,
 }
 
 impl State {
@@ -179,6 +184,9 @@ impl State {
             progress_cancels: DashMap::new(),
             project: Mutex::new(Arc::new(crate::project::ProjectIndex::default())),
             shown_messages: Mutex::new(Default::default()),
+            lint_slots: tokio::sync::Semaphore::new(
+                std::thread::available_parallelism().map_or(2, |n| n.get()),
+            ),
         }
     }
 

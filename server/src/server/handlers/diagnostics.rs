@@ -95,6 +95,12 @@ pub async fn lint_open(
     if let Some(result) = open.result_for(snapshot.version) {
         return Some(result);
     }
+    // One lint per core at a time; a version superseded while it waited is not linted (the
+    // newer version's own lint follows).
+    let _slot = state.lint_slots.acquire().await.ok()?;
+    if open.lock().version() != snapshot.version {
+        return None;
+    }
     let (st, target) = (state.clone(), open.target.clone());
     let enc = state.session().encoding;
     let index = super::project::current(state);
