@@ -11,6 +11,8 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
+pub mod soak;
+
 /// How long a test waits for any one message.
 pub const TIMEOUT: Duration = Duration::from_secs(20);
 
@@ -69,6 +71,17 @@ impl Lsp {
 
     /// Starts a given `ladder-ls` binary with extra environment variables.
     pub fn start_with_env(bin: &Path, dir: &Path, env: &[(&str, &str)]) -> Self {
+        Self::start_with_stderr(bin, dir, env, Stdio::null())
+    }
+
+    /// Starts a given `ladder-ls` binary with extra environment variables, its log (stderr)
+    /// going to `stderr` (a file, for tests that read the log afterwards).
+    pub fn start_with_stderr(
+        bin: &Path,
+        dir: &Path,
+        env: &[(&str, &str)],
+        stderr: impl Into<Stdio>,
+    ) -> Self {
         let mut child = Command::new(bin)
             .arg("--stdio")
             .current_dir(dir)
@@ -76,7 +89,7 @@ impl Lsp {
             .envs(env.iter().copied())
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
+            .stderr(stderr)
             .spawn()
             .expect("spawn ladder-ls");
         let stdin = child.stdin.take().unwrap();
@@ -158,6 +171,15 @@ impl Lsp {
             self.server_requests.push(message.clone());
         }
         Some(message)
+    }
+
+    /// The next message from the server, in the order it was sent (the backlog first), waiting
+    /// until `deadline` at most; the server's requests are answered on the way. `None` when
+    /// nothing came in time (or the server is gone).
+    pub fn next(&mut self, deadline: Instant) -> Option<Value> {
+        self.backlog
+            .pop_front()
+            .or_else(|| self.next_message(deadline))
     }
 
     /// Waits for a notification `method` whose params satisfy `pred`; returns its params.

@@ -111,6 +111,11 @@ pub struct OpenDoc {
     /// What the last lint leaves for the next one: the findings of unchanged functions are
     /// reused after an edit.
     pub lint_cache: Mutex<crate::lint::incremental::LintCache>,
+    /// The newest version published (push clients). Held while publishing, so that this
+    /// document's publications go out in version order and none after its close: lints of
+    /// successive versions run concurrently and could otherwise send an older result last, and
+    /// a result sent after the close would stay on the closed file.
+    pub published: tokio::sync::Mutex<Option<i32>>,
 }
 
 impl OpenDoc {
@@ -158,6 +163,11 @@ pub struct State {
     pub project: Mutex<Arc<crate::project::ProjectIndex>>,
     /// Messages already shown with `window/showMessage` (each is shown once, then logged).
     pub shown_messages: Mutex<std::collections::HashSet<String>>,
+    /// One permit per core for linting open documents. Without a bound, a burst of edits
+    /// started a lint per version on its own blocking thread: dozens of threads (each with its
+    /// stack and malloc arena: resident memory kept growing over a long session) linting
+    /// versions already superseded.
+    pub lint_slots: tokio::sync::Semaphore,
 }
 
 impl State {
@@ -177,6 +187,9 @@ impl State {
             progress_cancels: DashMap::new(),
             project: Mutex::new(Arc::new(crate::project::ProjectIndex::default())),
             shown_messages: Mutex::new(Default::default()),
+            lint_slots: tokio::sync::Semaphore::new(
+                std::thread::available_parallelism().map_or(2, |n| n.get()),
+            ),
         }
     }
 

@@ -124,6 +124,12 @@ pub async fn lint_open(
     if let Some(result) = open.result_for(snapshot.version) {
         return Some(result);
     }
+    // One lint per core at a time; a version superseded while it waited is not linted (the
+    // newer version's own lint follows).
+    let _slot = state.lint_slots.acquire().await.ok()?;
+    if open.lock().version() != snapshot.version {
+        return None;
+    }
     let (st, target) = (state.clone(), open.target.clone());
     let enc = state.session().encoding;
     let index = super::project::current(state);
@@ -187,21 +193,41 @@ pub fn schedule(state: Arc<State>, uri: Uri) {
             return;
         };
         if !state.session().pull {
-            let (diagnostics, _) = with_gates(&state, &uri, &result);
-            state
-                .client
-                .publish_diagnostics(uri, diagnostics, result.version)
-                .await;
+            publish_open(&state, uri, &open, &result).await;
         }
     });
 }
 
-/// Clears the diagnostics of a document (push clients).
+/// Publishes the lint of an open document, unless it went stale while it was linted: the
+/// document closed (or closed and opened again), changed, or a newer version went out already.
+/// The check and the send happen under the document's `published` lock: two lints finishing
+/// together would otherwise race, sending an older version after a newer one.
+async fn publish_open(state: &State, uri: Uri, open: &Arc<OpenDoc>, result: &LintResult) {
+    let mut published = open.published.lock().await;
+    let still_open = state.doc(&uri).is_some_and(|d| Arc::ptr_eq(&d, open));
+    let newest = result.version == Some(open.lock().version());
+    // The same version again is fine (a configuration change or new gate results re-lint it).
+    if !still_open || !newest || *published > result.version {
+        return;
+    }
+    let (diagnostics, _) = with_gates(state, &uri, result);
+    state
+        .client
+        .publish_diagnostics(uri, diagnostics, result.version)
+        .await;
+    *published = result.version;
+}
+
+/// Clears the diagnostics of a document (push clients), unless it is open (again) and so has
+/// diagnostics of its own.
 pub fn clear(state: Arc<State>, uri: Uri) {
     if state.session().pull {
         return;
     }
     tokio::spawn(async move {
+        if state.docs.contains_key(&uri) {
+            return;
+        }
         state
             .client
             .publish_diagnostics(uri, Vec::new(), None)

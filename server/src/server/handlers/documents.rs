@@ -31,6 +31,7 @@ pub fn did_open(state: &Arc<State>, params: DidOpenTextDocumentParams) {
         latest: Mutex::new(None),
         opened_version: item.version,
         lint_cache: Mutex::new(Default::default()),
+        published: Default::default(),
     });
     state.docs.insert(item.uri.clone(), open);
     diagnostics::schedule(state.clone(), item.uri);
@@ -82,10 +83,16 @@ pub fn did_close(state: &Arc<State>, params: DidCloseTextDocumentParams) {
     let in_workspace = open.target.path.as_ref().is_some_and(|p| {
         state.roots().iter().any(|r| p.starts_with(r)) && crate::workspace::is_lintable(p)
     });
-    if in_workspace {
-        super::workspace::relint_from_disk(state.clone(), uri);
-    } else {
-        state.closed.remove(&uri);
-        diagnostics::clear(state.clone(), uri);
-    }
+    // The closing publication (the findings on disk, or none) must be the document's last: wait
+    // for a publication of the open document under way (none starts after the removal above).
+    let state = state.clone();
+    tokio::spawn(async move {
+        drop(open.published.lock().await);
+        if in_workspace {
+            super::workspace::relint_from_disk(state, uri);
+        } else {
+            state.closed.remove(&uri);
+            diagnostics::clear(state, uri);
+        }
+    });
 }

@@ -234,10 +234,15 @@ pub fn relint_from_disk(state: Arc<State>, uri: Uri) {
             return;
         };
         let st = state.clone();
+        // Behind the same per-core permits as the lints of open documents (bounded threads).
+        let Ok(slot) = state.lint_slots.acquire().await else {
+            return;
+        };
         let result = tokio::task::spawn_blocking(move || lint_path(&st, path))
             .await
             .ok()
             .flatten();
+        drop(slot);
         match result {
             Some((uri, result)) => store_and_publish(&state, uri, result).await,
             None => {
