@@ -9,6 +9,7 @@ use super::analysis::taint::{FileFlow, analyze_file};
 use crate::config::Config;
 use crate::project::ProjectIndex;
 use crate::project::aliases::ModuleNames;
+use crate::syntax::FastKind as _;
 use crate::syntax::module_model::{ModuleModel, module_models_from_calls};
 
 /// Facts about a file's path that rules depend on.
@@ -172,7 +173,7 @@ impl<'a> LintContext<'a> {
         self.index.get_or_init(|| {
             let mut index = NodeIndex::default();
             crate::syntax::elixir::walk(self.tree.root_node(), &mut |node| {
-                match node.kind() {
+                match node.kind_str() {
                     "call" => index.calls.push(node),
                     "comment" => index.comments.push(node),
                     "binary_operator" => index.binary_operators.push(node),
