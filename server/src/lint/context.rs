@@ -10,6 +10,7 @@ use crate::config::Config;
 use crate::lint::segments::{Segments, Unit};
 use crate::project::ProjectIndex;
 use crate::project::aliases::ModuleNames;
+use crate::syntax::FastKind as _;
 use crate::syntax::module_model::{ModuleModel, module_models_from_calls};
 
 /// Facts about a file's path that rules depend on.
@@ -85,7 +86,7 @@ pub struct NodeIndex<'a> {
 impl<'a> NodeIndex<'a> {
     /// Files a node under its kind's list, if it has one.
     fn add(&mut self, node: Node<'a>) {
-        match node.kind() {
+        match node.kind_str() {
             "call" => self.calls.push(node),
             "comment" => self.comments.push(node),
             "binary_operator" => self.binary_operators.push(node),

@@ -15,6 +15,7 @@ use std::ops::Range;
 
 use tree_sitter::{Node, Tree};
 
+use crate::syntax::FastKind as _;
 use crate::syntax::elixir;
 
 /// One function (its consecutive clauses) that can be linted on its own.
@@ -59,7 +60,7 @@ pub fn segments<'t>(tree: &'t Tree, src: &'t str) -> Segments<'t> {
         if node.start_byte() < skip_until {
             return false;
         }
-        if node.kind() != "call" {
+        if node.kind_str() != "call" {
             return true;
         }
         if let Some(unit) = ahead.remove(&node.id()) {
@@ -122,7 +123,7 @@ fn def_name<'t>(stmt: Node<'t>, src: &'t str) -> &'t str {
 
 /// The unit a module-body statement makes, if it is a function clause on lines of its own.
 fn unit_of<'t>(stmt: Node<'t>, src: &'t str) -> Option<Unit<'t>> {
-    if stmt.kind() != "call" || !DEF_CALLS.contains(&elixir::local_call_name(stmt, src)?) {
+    if stmt.kind_str() != "call" || !DEF_CALLS.contains(&elixir::local_call_name(stmt, src)?) {
         return None;
     }
     let text = &src[stmt.byte_range()];
@@ -152,7 +153,7 @@ pub fn clauses<'t>(unit: &Unit<'t>) -> Vec<Node<'t>> {
         if n.start_byte() >= unit.range.end {
             break;
         }
-        if n.kind() == "call" {
+        if n.kind_str() == "call" {
             out.push(n);
         }
         next = n.next_named_sibling();

@@ -8,6 +8,7 @@
 //!   `do_block` or the keyword form `, do: expr`.
 //! - Remote calls have `target: dot(left: alias, right: identifier)`.
 
+use crate::syntax::FastKind as _;
 use crate::syntax::Fields as _;
 use tree_sitter::Node;
 
@@ -46,31 +47,73 @@ pub fn operator<'a>(node: Node<'_>, source: &'a str) -> &'a str {
 
 /// Whether `node` is a `binary_operator` with operator `op`.
 pub fn is_binary_op(node: Node<'_>, source: &str, op: &str) -> bool {
-    node.kind() == "binary_operator" && operator(node, source) == op
+    node.kind_str() == "binary_operator" && operator(node, source) == op
 }
 
 /// The name of a local call (`foo(x)`, `foo x`, `def ...`), or `None` for remote calls.
 pub fn local_call_name<'a>(call: Node<'_>, source: &'a str) -> Option<&'a str> {
-    if call.kind() != "call" {
+    if call.kind_str() != "call" {
+        return None;
+    }
+    // The target is a call's first child, so the call's text starts with it. A first character
+    // no identifier starts with (an alias's capital, an atom's colon, a parenthesis) rules a
+    // local call out without the field lookup, which costs more than all the rest: most rules
+    // ask this of every call of the file.
+    let first = first_byte(call, source);
+    if !(first.is_ascii_lowercase() || first == b'_' || first == b'.' || first >= 0x80) {
+        debug_assert!(
+            call.field("target")
+                .is_none_or(|t| t.kind() != "identifier")
+        );
         return None;
     }
     let target = call.field("target")?;
-    (target.kind() == "identifier").then(|| text(target, source))
+    debug_assert_eq!(target.start_byte(), call.start_byte());
+    (target.kind_str() == "identifier").then(|| text(target, source))
+}
+
+/// Whether `node`'s text starts with `prefix`: a cheap test before asking the tree whether a
+/// call is named `prefix…` (a call's name is the start of its text).
+pub fn starts_with(node: Node<'_>, source: &str, prefix: &str) -> bool {
+    source
+        .as_bytes()
+        .get(node.start_byte()..)
+        .is_some_and(|rest| rest.starts_with(prefix.as_bytes()))
+}
+
+/// The first byte of `node`'s text (0 at the end of the source).
+fn first_byte(node: Node<'_>, source: &str) -> u8 {
+    source
+        .as_bytes()
+        .get(node.start_byte())
+        .copied()
+        .unwrap_or(0)
 }
 
 /// `(module, function)` of a remote call such as `IO.inspect(x)` or `:erlang.binary_to_term(x)`.
 /// The module is the alias text (`IO`, `Ecto.Adapters.SQL`) or an atom (`:erlang`).
 pub fn remote_call<'a>(call: Node<'_>, source: &'a str) -> Option<(&'a str, &'a str)> {
-    if call.kind() != "call" {
+    if call.kind_str() != "call" {
+        return None;
+    }
+    // The module (an alias or an atom) starts the call's text: a capital or a colon, or this
+    // is no remote call (see `local_call_name`).
+    let first = first_byte(call, source);
+    if !(first.is_ascii_uppercase() || first == b':') {
+        debug_assert!(call.field("target").is_none_or(|t| {
+            t.kind() != "dot"
+                || t.field("left")
+                    .is_none_or(|l| !matches!(l.kind(), "alias" | "atom"))
+        }));
         return None;
     }
     let target = call.field("target")?;
-    if target.kind() != "dot" {
+    if target.kind_str() != "dot" {
         return None;
     }
     let left = target.field("left")?;
     let right = target.field("right")?;
-    if !matches!(left.kind(), "alias" | "atom") || right.kind() != "identifier" {
+    if !matches!(left.kind_str(), "alias" | "atom") || right.kind_str() != "identifier" {
         return None;
     }
     Some((text(left, source), text(right, source)))
@@ -80,13 +123,13 @@ pub fn remote_call<'a>(call: Node<'_>, source: &'a str) -> Option<(&'a str, &'a 
 pub fn call_args<'t>(call: Node<'t>) -> Vec<Node<'t>> {
     let Some(args) = call
         .named_children(&mut call.walk())
-        .find(|c| c.kind() == "arguments")
+        .find(|c| c.kind_str() == "arguments")
     else {
         return Vec::new();
     };
     let mut cursor = args.walk();
     args.named_children(&mut cursor)
-        .filter(|c| c.kind() != "comment")
+        .filter(|c| c.kind_str() != "comment")
         .collect()
 }
 
@@ -94,13 +137,13 @@ pub fn call_args<'t>(call: Node<'t>) -> Vec<Node<'t>> {
 /// in `&IO.inspect/1`.
 pub fn has_arguments(call: Node<'_>) -> bool {
     call.named_children(&mut call.walk())
-        .any(|c| c.kind() == "arguments")
+        .any(|c| c.kind_str() == "arguments")
 }
 
 /// The `do … end` block of a call.
 pub fn do_block<'t>(call: Node<'t>) -> Option<Node<'t>> {
     call.named_children(&mut call.walk())
-        .find(|c| c.kind() == "do_block")
+        .find(|c| c.kind_str() == "do_block")
 }
 
 /// The expressions directly inside a block (`do_block`, `else_block`, `source`…), comments and
@@ -111,7 +154,7 @@ pub fn block_statements<'t>(block: Node<'t>) -> Vec<Node<'t>> {
         .named_children(&mut cursor)
         .filter(|c| {
             !matches!(
-                c.kind(),
+                c.kind_str(),
                 "comment" | "else_block" | "rescue_block" | "catch_block" | "after_block"
             )
         })
@@ -131,11 +174,11 @@ pub struct Attribute<'t> {
 
 /// Reads `node` as a module attribute.
 pub fn attribute<'t>(node: Node<'t>, source: &'t str) -> Option<Attribute<'t>> {
-    if node.kind() != "unary_operator" || operator(node, source) != "@" {
+    if node.kind_str() != "unary_operator" || operator(node, source) != "@" {
         return None;
     }
     let operand = node.field("operand")?;
-    match operand.kind() {
+    match operand.kind_str() {
         "identifier" => Some(Attribute {
             name: text(operand, source),
             value: None,
@@ -239,6 +282,10 @@ impl FunctionDef<'_> {
 /// Reads a `def`/`defp`/`defmacro`/… call. Heads whose name is computed (`def unquote(n)()`)
 /// are not function definitions we can name, and give `None`.
 pub fn function_def<'t>(node: Node<'t>, source: &'t str) -> Option<FunctionDef<'t>> {
+    // Every definition's name starts with `def`: a text test before the tree lookups.
+    if !starts_with(node, source, "def") {
+        return None;
+    }
     let kind = DefKind::from_name(local_call_name(node, source)?)?;
     let args = call_args(node);
     let head_arg = *args.first()?;
@@ -247,11 +294,11 @@ pub fn function_def<'t>(node: Node<'t>, source: &'t str) -> Option<FunctionDef<'
     } else {
         (head_arg, None)
     };
-    let (name_node, params) = match head.kind() {
+    let (name_node, params) = match head.kind_str() {
         "identifier" => (head, Vec::new()),
         "call" => {
             let target = head.field("target")?;
-            if target.kind() != "identifier" {
+            if target.kind_str() != "identifier" {
                 return None;
             }
             (target, call_args(head))
@@ -273,7 +320,7 @@ pub fn function_def<'t>(node: Node<'t>, source: &'t str) -> Option<FunctionDef<'
 
 /// The value of `key:` in a `keywords` node.
 pub fn keyword_value<'t>(keywords: Node<'t>, source: &str, key: &str) -> Option<Node<'t>> {
-    if keywords.kind() != "keywords" {
+    if keywords.kind_str() != "keywords" {
         return None;
     }
     let mut cursor = keywords.walk();
@@ -319,6 +366,9 @@ pub struct ModuleDef<'t> {
 
 /// Reads a `defmodule`/`defprotocol`/`defimpl` call.
 pub fn module_def<'t>(node: Node<'t>, source: &'t str) -> Option<ModuleDef<'t>> {
+    if !starts_with(node, source, "def") {
+        return None;
+    }
     let kind = match local_call_name(node, source)? {
         "defmodule" => ModuleKind::Module,
         "defprotocol" => ModuleKind::Protocol,
@@ -340,7 +390,7 @@ pub fn module_def<'t>(node: Node<'t>, source: &'t str) -> Option<ModuleDef<'t>> 
 pub fn modules<'t>(root: Node<'t>, source: &'t str) -> Vec<ModuleDef<'t>> {
     let mut out = Vec::new();
     walk(root, &mut |node| {
-        if node.kind() != "call" {
+        if node.kind_str() != "call" {
             return true;
         }
         if local_call_name(node, source) == Some("quote") {

@@ -21,6 +21,38 @@ impl<'t> Fields<'t> for Node<'t> {
     }
 }
 
+/// Node kinds as `&'static str` from a table. `Node::kind` converts the grammar's C string on
+/// every call (a `strlen` and a UTF-8 check: about 150 instructions, a seventh of all lint
+/// instructions when measured); the table is built once per process.
+pub trait FastKind {
+    /// The node's kind (`call`, `binary_operator`, …), exactly as `Node::kind` names it.
+    fn kind_str(&self) -> &'static str;
+}
+
+impl FastKind for Node<'_> {
+    fn kind_str(&self) -> &'static str {
+        static KINDS: std::sync::LazyLock<Vec<Option<&'static str>>> =
+            std::sync::LazyLock::new(|| {
+                let language: tree_sitter::Language = tree_sitter_elixir::LANGUAGE.into();
+                (0..language.node_kind_count())
+                    .map(|id| {
+                        u16::try_from(id)
+                            .ok()
+                            .and_then(|id| language.node_kind_for_id(id))
+                    })
+                    .collect()
+            });
+        let kind = KINDS
+            .get(usize::from(self.kind_id()))
+            .copied()
+            .flatten()
+            // `ERROR` (id 65535) and anything outside the table: the slow way.
+            .unwrap_or_else(|| self.kind());
+        debug_assert_eq!(kind, self.kind());
+        kind
+    }
+}
+
 /// The grammar's id of a field name, cached for the names rules use.
 fn field_id(name: &str) -> Option<u16> {
     static IDS: std::sync::LazyLock<[(&str, Option<u16>); 8]> = std::sync::LazyLock::new(|| {

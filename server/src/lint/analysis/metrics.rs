@@ -17,6 +17,7 @@
 //! Every function takes one clause node and looks at nothing outside it: results can be cached
 //! per clause.
 
+use crate::syntax::FastKind as _;
 use crate::syntax::Fields as _;
 use tree_sitter::Node;
 
@@ -29,6 +30,9 @@ const MAX_RECURSION: usize = 400;
 /// The definitions Credo's metric checks look at: `def`, `defp` and `defmacro` (not
 /// `defmacrop`, `defguard`, …).
 pub fn metric_def_kind<'a>(node: Node<'_>, source: &'a str) -> Option<&'a str> {
+    if !elixir::starts_with(node, source, "def") {
+        return None;
+    }
     let name = elixir::local_call_name(node, source)?;
     (matches!(name, "def" | "defp" | "defmacro") && elixir::has_arguments(node)).then_some(name)
 }
@@ -42,7 +46,7 @@ pub fn head_and_params<'t>(def: Node<'t>, source: &str) -> Option<(Node<'t>, Vec
     } else {
         first
     };
-    let params = match head.kind() {
+    let params = match head.kind_str() {
         "call" => elixir::call_args(head),
         _ => Vec::new(),
     };
@@ -120,7 +124,7 @@ impl<'t> NestingWalker<'t, '_> {
         let r = recursion + 1;
         let src = self.source;
         let depth = inside.map_or(0, |n| n.depth);
-        match node.kind() {
+        match node.kind_str() {
             "call" => {
                 let keyword = elixir::local_call_name(node, src).and_then(nest_keyword);
                 let inside = match keyword {
@@ -169,8 +173,10 @@ impl<'t> NestingWalker<'t, '_> {
                 }
             }
             "map" => {
-                let content = named(node).into_iter().find(|c| c.kind() == "map_content");
-                let is_struct = named(node).iter().any(|c| c.kind() == "struct");
+                let content = named(node)
+                    .into_iter()
+                    .find(|c| c.kind_str() == "map_content");
+                let is_struct = named(node).iter().any(|c| c.kind_str() == "struct");
                 let first = content.and_then(|c| named(c).into_iter().next());
                 match first {
                     // `%{map | key: value}`: Credo sees the map being updated, not the values.
@@ -191,7 +197,7 @@ impl<'t> NestingWalker<'t, '_> {
             "string" | "sigil" => {
                 self.leaf(inside);
                 for child in named(node) {
-                    if child.kind() == "interpolation" {
+                    if child.kind_str() == "interpolation" {
                         self.expr(child, inside, r);
                     }
                 }
@@ -213,12 +219,12 @@ impl<'t> NestingWalker<'t, '_> {
         let src = self.source;
         let args = elixir::call_args(call);
         for arg in &args {
-            if arg.kind() != "keywords" {
+            if arg.kind_str() != "keywords" {
                 self.expr(*arg, inside, r);
             }
         }
         // Keyword arguments and a `do … end` block are two separate lists in Elixir's AST.
-        if let Some(kw) = args.last().filter(|a| a.kind() == "keywords") {
+        if let Some(kw) = args.last().filter(|a| a.kind_str() == "keywords") {
             self.keyword_list(keyword_parts(*kw, src), inside, r);
         }
         if let Some(block) = elixir::do_block(call) {
@@ -244,7 +250,7 @@ impl<'t> NestingWalker<'t, '_> {
 fn named(node: Node<'_>) -> Vec<Node<'_>> {
     let mut cursor = node.walk();
     node.named_children(&mut cursor)
-        .filter(|c| c.kind() != "comment")
+        .filter(|c| c.kind_str() != "comment")
         .collect()
 }
 
@@ -256,7 +262,7 @@ fn block_parts<'t>(def: Node<'t>, source: &str) -> Vec<(&'static str, Vec<Node<'
     }
     elixir::call_args(def)
         .last()
-        .filter(|a| a.kind() == "keywords")
+        .filter(|a| a.kind_str() == "keywords")
         .map(|kw| keyword_parts(*kw, source))
         .unwrap_or_default()
 }
@@ -265,7 +271,7 @@ fn block_parts<'t>(def: Node<'t>, source: &str) -> Vec<(&'static str, Vec<Node<'
 fn do_block_parts(block: Node<'_>) -> Vec<(&'static str, Vec<Node<'_>>)> {
     let mut parts = vec![("do", elixir::block_statements(block))];
     for sub in named(block) {
-        let key = match sub.kind() {
+        let key = match sub.kind_str() {
             "else_block" => "else",
             "rescue_block" => "rescue",
             "catch_block" => "catch",
@@ -321,7 +327,7 @@ fn exact_blocks<'t>(
 pub fn complexity(def: Node<'_>, source: &str) -> usize {
     let mut total = 0;
     elixir::walk(def, &mut |node| {
-        match node.kind() {
+        match node.kind_str() {
             "call" => match elixir::local_call_name(node, source) {
                 Some("def" | "defp" | "defmacro") if elixir::has_arguments(node) => total += 1,
                 Some("if" | "unless" | "for" | "try") => total += 1,
@@ -329,7 +335,7 @@ pub fn complexity(def: Node<'_>, source: &str) -> usize {
                     total += elixir::do_block(node).map_or(0, |b| {
                         named(b)
                             .iter()
-                            .filter(|c| c.kind() == "stab_clause")
+                            .filter(|c| c.kind_str() == "stab_clause")
                             .count()
                     });
                 }
@@ -354,7 +360,7 @@ pub fn is_using_macro(def: Node<'_>, source: &str) -> bool {
     elixir::local_call_name(def, source) == Some("defmacro")
         && args.len() + body_count == 2
         && args.first().is_some_and(|head| {
-            let name = match head.kind() {
+            let name = match head.kind_str() {
                 "call" => head.field("target"),
                 "identifier" => Some(*head),
                 _ => None,
@@ -368,7 +374,7 @@ pub fn def_label(def: Node<'_>, source: &str) -> String {
     let Some((head, params)) = head_and_params(def, source) else {
         return "this function".to_string();
     };
-    let name = match head.kind() {
+    let name = match head.kind_str() {
         "call" => head
             .field("target")
             .map(|t| crate::syntax::text(t, source))

@@ -3,6 +3,7 @@
 //! measures: without the contents of strings, heredocs and sigils (interpolations included), skipping lines that hold a
 //! URL-like token and lines that start a `def`.
 
+use crate::syntax::FastKind as _;
 use std::ops::Range;
 
 use tree_sitter::Node;
@@ -102,9 +103,17 @@ fn collect_exclusions(
     skipped: &mut [bool],
 ) {
     let src = ctx.source;
-    elixir::walk(ctx.tree.root_node(), &mut |node| match node.kind() {
-        _ if is_literal_content(node) => {
-            count_chars(src, node.byte_range(), lines, excluded);
+    elixir::walk(ctx.tree.root_node(), &mut |node| match node.kind_str() {
+        // The contents are read from their literal rather than as the walk reaches them:
+        // asking each content node for its parent costs a descent from the root. A literal's
+        // children are tokens and contents only, so nothing else of the walk is skipped.
+        kind if is_literal(kind) => {
+            let mut cursor = node.walk();
+            for child in node.children(&mut cursor) {
+                if is_content(child) {
+                    count_chars(src, child.byte_range(), lines, excluded);
+                }
+            }
             false
         }
         "call" => {
@@ -168,23 +177,27 @@ fn comparison_line(ctx: &LintContext<'_>, range: Range<usize>) -> String {
 
 /// Text, escapes and interpolations between the delimiters of a string, charlist or sigil:
 /// Credo blanks interpolations, then drops everything inside the quotes.
-fn is_literal_content(node: Node<'_>) -> bool {
+fn is_content(node: Node<'_>) -> bool {
     matches!(
-        node.kind(),
+        node.kind_str(),
         "quoted_content" | "escape_sequence" | "interpolation"
-    ) && node
-        .parent()
-        .is_some_and(|p| matches!(p.kind(), "string" | "charlist" | "sigil"))
+    )
+}
+
+/// The literals whose contents [`is_content`] picks out.
+fn is_literal(kind: &str) -> bool {
+    matches!(kind, "string" | "charlist" | "sigil")
 }
 
 /// The content ranges of literals overlapping `range`, in order.
 fn collect_contents(node: Node<'_>, range: Range<usize>, out: &mut Vec<Range<usize>>) {
     let mut cursor = node.walk();
+    let in_literal = is_literal(node.kind_str());
     for child in node.children(&mut cursor) {
         if child.end_byte() <= range.start || child.start_byte() >= range.end {
             continue;
         }
-        if is_literal_content(child) {
+        if in_literal && is_content(child) {
             out.push(child.byte_range());
         } else {
             collect_contents(child, range.clone(), out);

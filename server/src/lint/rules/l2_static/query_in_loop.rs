@@ -7,6 +7,7 @@
 //! A local function that itself reads from the Repo counts too, one level deep:
 //! `Enum.map(users, &load_posts/1)` with `defp load_posts(u), do: Repo.preload(u, :posts)`.
 
+use crate::syntax::FastKind as _;
 use crate::syntax::Fields as _;
 use std::collections::HashMap;
 
@@ -170,7 +171,7 @@ fn repo_helpers(ctx: &LintContext<'_>) -> Helpers {
                 continue;
             };
             let Some(body) = clause.body else { continue };
-            let statements = if body.kind() == "do_block" {
+            let statements = if body.kind_str() == "do_block" {
                 elixir::block_statements(body).len()
             } else {
                 1
@@ -232,11 +233,15 @@ fn check_helper_call(ctx: &LintContext<'_>, call: Node<'_>, helpers: &Helpers) -
 /// A `&name/arity` capture of a local Repo-reading function passed to a loop.
 fn check_helper_capture(ctx: &LintContext<'_>, op: Node<'_>, helpers: &Helpers) -> Option<Finding> {
     let src = ctx.source;
-    let capture = op.parent()?;
-    if !elixir::is_binary_op(op, src, "/") || !is_callback(capture, src) {
+    // The operator first: `Node::parent` descends from the root, and most operators are no `/`.
+    if !elixir::is_binary_op(op, src, "/") {
         return None;
     }
-    let name = op.field("left").filter(|n| n.kind() == "identifier")?;
+    let capture = op.parent()?;
+    if !is_callback(capture, src) {
+        return None;
+    }
+    let name = op.field("left").filter(|n| n.kind_str() == "identifier")?;
     let arity: usize = text(op.field("right")?, src).parse().ok()?;
     let name = text(name, src);
     let module = enclosing_module(op, src)?;
@@ -276,15 +281,15 @@ fn enclosing_loop(ctx: &LintContext<'_>, node: Node<'_>) -> Option<String> {
 
 /// `fn … end` or a `&…` capture.
 fn is_callback(node: Node<'_>, src: &str) -> bool {
-    node.kind() == "anonymous_function"
-        || (node.kind() == "unary_operator" && elixir::operator(node, src) == "&")
+    node.kind_str() == "anonymous_function"
+        || (node.kind_str() == "unary_operator" && elixir::operator(node, src) == "&")
 }
 
 /// When `callback` is an argument of an iterating `Enum`/`Stream`/`Task.async_stream` call over
 /// a collection of unknown size, that call described.
 fn loop_of_callback(ctx: &LintContext<'_>, callback: Node<'_>) -> Option<String> {
     let src = ctx.source;
-    let args = callback.parent().filter(|p| p.kind() == "arguments")?;
+    let args = callback.parent().filter(|p| p.kind_str() == "arguments")?;
     let call = args.parent()?;
     let (module, fun) = elixir::remote_call(call, src)?;
     let iterates = match module {
@@ -332,7 +337,7 @@ fn for_body<'t>(ctx: &LintContext<'_>, node: Node<'t>, child: Node<'t>) -> Optio
     let src = ctx.source;
     let body_of_for =
         |call: Node<'t>| (elixir::local_call_name(call, src) == Some("for")).then_some(call);
-    let call = match node.kind() {
+    let call = match node.kind_str() {
         "do_block" => body_of_for(node.parent()?)?,
         // `for x <- xs, do: body`: the `do:` pair's value.
         "pair" => {
@@ -344,7 +349,7 @@ fn for_body<'t>(ctx: &LintContext<'_>, node: Node<'t>, child: Node<'t>) -> Optio
         }
         // `for o <- orders, c <- Repo.all(assoc(o, :c)), Repo.exists?(q(c))`: a later
         // generator or a filter runs once per element of the generators before it.
-        "arguments" if child.kind() != "keywords" => {
+        "arguments" if child.kind_str() != "keywords" => {
             let call = body_of_for(node.parent()?)?;
             let before: Vec<_> = elixir::call_args(call)
                 .into_iter()
@@ -378,7 +383,7 @@ fn is_bounded(ctx: &LintContext<'_>, collection: Node<'_>) -> bool {
     if is_fixed_size(collection, src) || is_batched(collection, src) {
         return true;
     }
-    if collection.kind() != "identifier" {
+    if collection.kind_str() != "identifier" {
         return false;
     }
     // `queries = ["DELETE …", "DELETE …"]` then `Enum.each(queries, …)`.
@@ -396,7 +401,7 @@ fn is_bounded(ctx: &LintContext<'_>, collection: Node<'_>) -> bool {
                 && elixir::operator(**op, src) == "="
                 && op
                     .field("left")
-                    .is_some_and(|l| l.kind() == "identifier" && text(l, src) == name)
+                    .is_some_and(|l| l.kind_str() == "identifier" && text(l, src) == name)
         })
         .and_then(|op| op.field("right"))
         .is_some_and(|r| is_fixed_size(r, src))
@@ -404,7 +409,7 @@ fn is_bounded(ctx: &LintContext<'_>, collection: Node<'_>) -> bool {
 
 /// A collection with as many elements as the code writes out.
 fn is_fixed_size(node: Node<'_>, src: &str) -> bool {
-    match node.kind() {
+    match node.kind_str() {
         // `[h | t]` has a tail of any length.
         "list" => {
             let mut c = node.walk();
@@ -418,7 +423,7 @@ fn is_fixed_size(node: Node<'_>, src: &str) -> bool {
             let mut c = node.walk();
             let inner: Vec<_> = node
                 .named_children(&mut c)
-                .filter(|n| n.kind() != "comment")
+                .filter(|n| n.kind_str() != "comment")
                 .collect();
             matches!(inner.as_slice(), [one] if is_fixed_size(*one, src))
         }
@@ -435,36 +440,36 @@ fn is_fixed_size(node: Node<'_>, src: &str) -> bool {
 /// `Enum.reduce(filters, query, fn {:status, s}, q -> … end)`: a callback whose clauses match
 /// `{:option, value}` pairs walks a list of options, not of records.
 fn iterates_options(callback: Node<'_>) -> bool {
-    if callback.kind() != "anonymous_function" {
+    if callback.kind_str() != "anonymous_function" {
         return false;
     }
     let mut c = callback.walk();
     let clauses: Vec<_> = callback
         .named_children(&mut c)
-        .filter(|n| n.kind() == "stab_clause")
+        .filter(|n| n.kind_str() == "stab_clause")
         .collect();
     clauses.iter().any(|clause| {
         let first = clause.field("left").and_then(|args| args.named_child(0));
         let first = match first {
-            Some(n) if n.kind() == "binary_operator" => n.field("left"),
+            Some(n) if n.kind_str() == "binary_operator" => n.field("left"),
             other => other,
         };
         first.is_some_and(|t| {
-            t.kind() == "tuple" && t.named_child(0).is_some_and(|a| a.kind() == "atom")
+            t.kind_str() == "tuple" && t.named_child(0).is_some_and(|a| a.kind_str() == "atom")
         })
     })
 }
 
 /// A literal collection, a literal range or a module attribute: a fixed number of elements.
 fn is_constant(node: Node<'_>, src: &str) -> bool {
-    match node.kind() {
+    match node.kind_str() {
         "integer" | "float" | "atom" | "quoted_atom" | "boolean" | "nil" | "alias" | "char"
         | "keyword" => true,
         "string" | "charlist" => !text(node, src).contains("#{"),
         "list" | "tuple" | "keywords" | "pair" => {
             let mut c = node.walk();
             node.named_children(&mut c)
-                .filter(|n| n.kind() != "comment")
+                .filter(|n| n.kind_str() != "comment")
                 .all(|n| is_constant(n, src))
         }
         "binary_operator" => {

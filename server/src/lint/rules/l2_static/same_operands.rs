@@ -82,8 +82,13 @@ fn operation(ctx: &LintContext<'_>, op: Node<'_>) -> Option<Finding> {
         return Some(Finding::new(&RULE.meta, op.byte_range(), message));
     }
     if BOOL_OPS.contains(&operator) {
+        // The operands first: finding the module walks up with `Node::parent`, a descent from
+        // the root per step, and nearly every operation has different operands.
+        if normalized(left, src) != normalized(right, src) {
+            return None;
+        }
         let module = elixir::ancestor(op, |n| elixir::module_def(n, src).is_some())?;
-        if normalized(left, src) != normalized(right, src) || redefines(module, src, operator) {
+        if redefines(module, src, operator) {
             return None;
         }
         let message = format!(

@@ -2,6 +2,7 @@
 //! `Credo.Check.Readability.VariableNames` looks: the left of `=` and `<-`, the heads of `->`
 //! clauses, and the parameters Credo reads from a `def`/`defp` head.
 
+use crate::syntax::FastKind as _;
 use crate::syntax::Fields as _;
 use std::collections::HashSet;
 
@@ -77,7 +78,7 @@ fn check(ctx: &LintContext<'_>, out: &mut Vec<Finding>) {
 fn for_each_clause_head<'t>(node: Node<'t>, f: &mut impl FnMut(Node<'t>)) {
     let mut cursor = node.walk();
     for child in node.named_children(&mut cursor) {
-        match child.kind() {
+        match child.kind_str() {
             "stab_clause" => {
                 if let Some(left) = child.field("left") {
                     f(left);
@@ -105,11 +106,11 @@ fn def_patterns<'t>(call: Node<'t>, src: &str) -> Vec<Node<'t>> {
     if elixir::is_binary_op(*first, src, "when") {
         return first
             .field("left")
-            .filter(|h| h.kind() == "call")
+            .filter(|h| h.kind_str() == "call")
             .map(elixir::call_args)
             .unwrap_or_default();
     }
-    if first.kind() != "call" {
+    if first.kind_str() != "call" {
         return Vec::new();
     }
     let params = elixir::call_args(*first);
@@ -124,15 +125,16 @@ fn def_patterns<'t>(call: Node<'t>, src: &str) -> Vec<Node<'t>> {
 fn bad_variables<'t>(pattern: Node<'t>, src: &str) -> Vec<Node<'t>> {
     let mut found = Vec::new();
     elixir::walk(pattern, &mut |node| {
-        if node.kind() == "identifier" && is_variable(node) {
+        if node.kind_str() == "identifier" {
             let name = text(node, src);
             let no_case = !name.chars().any(|c| c.is_ascii_alphanumeric());
-            if !SPECIAL.contains(&name) && !is_snake_case(name) && !no_case {
+            // The name first: `is_variable` asks for the parent, a descent from the root.
+            if !SPECIAL.contains(&name) && !is_snake_case(name) && !no_case && is_variable(node) {
                 found.push(node);
             }
         }
         // Nested `fn`s and `->` clauses are checked on their own.
-        !matches!(node.kind(), "anonymous_function" | "do_block")
+        !matches!(node.kind_str(), "anonymous_function" | "do_block")
     });
     found
 }
@@ -142,7 +144,7 @@ fn is_variable(node: Node<'_>) -> bool {
     let Some(parent) = node.parent() else {
         return true;
     };
-    match parent.kind() {
+    match parent.kind_str() {
         "call" => parent.field("target") != Some(node),
         "dot" => parent.field("right") != Some(node),
         _ => true,
