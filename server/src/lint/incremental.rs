@@ -7,8 +7,8 @@
 //! name, arities: what a module's other functions may know of one without reading its body), the
 //! file's path facts, the configuration and the project index. When any of those changes, the next lint is a full one. A finding that
 //! does not fit in one segment (its range, fixes or related ranges reaching into another)
-//! cannot be moved safely, so it makes the next lint a full one too; so does a parse with
-//! errors.
+//! cannot be moved safely, so it makes the next lint a full one too; so does a syntax error
+//! outside the functions being re-checked.
 
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::ops::Range;
@@ -118,13 +118,8 @@ pub fn lint_incremental(
 ) -> LintOutput {
     let segs = ctx.segments();
     let key = Key::of(ctx, segs, project);
-    // A parse with errors is not made of independent pieces: error recovery can read the same
-    // text of a function differently depending on what surrounds it. Such a text is linted in
-    // full, and leaves nothing to reuse.
-    let valid = !ctx.tree.root_node().has_error();
-    let reuse = valid
-        && cache.key.as_ref().is_some_and(|k| k.same(&key))
-        && cache.units.len() == segs.units.len();
+    let reuse =
+        cache.key.as_ref().is_some_and(|k| k.same(&key)) && cache.units.len() == segs.units.len();
     let mut findings = Vec::new();
     for rule in registry::RULES {
         if rule.meta.scope == Scope::File {
@@ -138,12 +133,21 @@ pub fn lint_incremental(
         .map(|u| text_hash(&ctx.source[u.range.clone()]))
         .collect();
     let mut local = Vec::new();
-    let (relinted, full) = if reuse {
-        let clean: Vec<bool> = unit_hashes
+    let mut clean = Vec::new();
+    let reuse = if reuse {
+        clean = unit_hashes
             .iter()
             .zip(&cache.units)
             .map(|(h, (cached, _))| h == cached)
             .collect();
+        // Error recovery is not local: a function next to broken code may be read differently
+        // than on its own. Reuse only holds while every syntax error lies in a function that is
+        // re-checked anyway.
+        errors_confined(ctx.tree.root_node(), segs, &mut clean)
+    } else {
+        false
+    };
+    let (relinted, full) = if reuse {
         let dirty: Vec<_> = segs
             .units
             .iter()
@@ -198,7 +202,7 @@ pub fn lint_incremental(
     }
     findings.extend(local);
     *cache = LintCache {
-        key: (movable && valid).then_some(key),
+        key: movable.then_some(key),
         gaps: next_gaps,
         units: next_units,
         last: Reuse {
@@ -208,6 +212,31 @@ pub fn lint_incremental(
         },
     };
     finish(ctx, findings)
+}
+
+/// Marks dirty the units holding a syntax error; `false` when an error lies outside every
+/// unit (in the skeleton), where nothing may be reused.
+fn errors_confined(root: tree_sitter::Node<'_>, segs: &Segments<'_>, clean: &mut [bool]) -> bool {
+    if !root.has_error() {
+        return true;
+    }
+    let mut confined = true;
+    crate::syntax::elixir::walk(root, &mut |node| {
+        if !node.has_error() || !confined {
+            return false;
+        }
+        if node.is_error() || node.is_missing() {
+            let at = node.start_byte();
+            let i = segs.units.partition_point(|u| u.range.start <= at);
+            match i.checked_sub(1) {
+                Some(u) if segs.units[u].range.contains(&at) => clean[u] = false,
+                _ => confined = false,
+            }
+            return false;
+        }
+        true
+    });
+    confined
 }
 
 enum Segment {

@@ -622,3 +622,16 @@ fn profile_one_edit() {
         eprintln!("{:>10.3?} {}", *t / n, rule.meta.code);
     }
 }
+
+#[test]
+fn incremental_lint_equals_full_lint_while_typing_breaks_and_mends_the_syntax() {
+    // The same large file, under edits that often leave syntax errors behind: reuse must hold
+    // only where error recovery cannot have changed how a function reads.
+    let text: String = RULES_FOR_TESTS
+        .iter()
+        .map(|r| as_module(r.meta.docs.bad))
+        .collect();
+    for seed in [42, 7, 2026] {
+        run_sequence(&text, "lib/big.ex", seed, 120);
+    }
+}
