@@ -263,26 +263,8 @@ fn incremental_lint_equals_full_lint_on_a_large_file_and_reuses_most_functions()
 
 #[test]
 fn incremental_lint_equals_full_lint_on_the_fixture_projects() {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures");
-    let mut files = Vec::new();
-    collect(&root, &mut files);
-    assert!(
-        files.len() > 20,
-        "fixtures not found under {}",
-        root.display()
-    );
-    for (i, path) in files.iter().enumerate() {
-        let Ok(text) = std::fs::read_to_string(path) else {
-            continue;
-        };
-        let rel = path
-            .strip_prefix(&root)
-            .unwrap()
-            .to_string_lossy()
-            .replace('\\', "/");
-        // `sample_app/lib/x.ex` → `lib/x.ex`: the path inside its Mix project.
-        let project_rel = rel.split_once('/').map_or(rel.as_str(), |(_, r)| r);
-        run_sequence(&text, project_rel, 7 + i as u64, 10);
+    for (i, (path, text)) in fixture_files().iter().enumerate() {
+        run_sequence(text, path, 7 + i as u64, 10);
     }
 }
 
@@ -301,6 +283,46 @@ fn collect(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
     }
 }
 
+/// Every readable `.ex`/`.exs` file under `root`, in a stable order, with its `/`-separated path
+/// relative to `root`.
+fn elixir_files(root: &std::path::Path) -> Vec<(String, String)> {
+    let mut paths = Vec::new();
+    collect(root, &mut paths);
+    paths
+        .iter()
+        .filter_map(|path| {
+            let text = std::fs::read_to_string(path).ok()?;
+            let rel = path
+                .strip_prefix(root)
+                .ok()?
+                .to_string_lossy()
+                .replace('\\', "/");
+            Some((rel, text))
+        })
+        .collect()
+}
+
+/// The fixtures' files with their paths inside their Mix project (`sample_app/lib/x.ex` →
+/// `lib/x.ex`).
+fn fixture_files() -> Vec<(String, String)> {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures");
+    let files = elixir_files(&root);
+    assert!(
+        files.len() > 20,
+        "fixtures not found under {}",
+        root.display()
+    );
+    files
+        .into_iter()
+        .map(|(rel, text)| {
+            let project_rel = rel
+                .split_once('/')
+                .map_or(rel.clone(), |(_, r)| r.to_string());
+            (project_rel, text)
+        })
+        .collect()
+}
+
 /// The same check over a real project (not in the repository), for use by hand:
 /// `LADDER_DIFF_ROOT=/path/to/project cargo test -p ladder-ls --release --lib real_project -- --ignored`.
 #[test]
@@ -309,24 +331,14 @@ fn incremental_lint_equals_full_lint_on_a_real_project() {
     let Ok(root) = std::env::var("LADDER_DIFF_ROOT") else {
         return;
     };
-    let root = std::path::PathBuf::from(root);
-    let mut files = Vec::new();
-    collect(&root, &mut files);
+    let files = elixir_files(std::path::Path::new(&root));
     let steps: usize = std::env::var("LADDER_DIFF_STEPS")
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(5);
     let (mut relinted, mut seen) = (0, 0);
-    for (i, path) in files.iter().enumerate() {
-        let Ok(text) = std::fs::read_to_string(path) else {
-            continue;
-        };
-        let rel = path
-            .strip_prefix(&root)
-            .unwrap()
-            .to_string_lossy()
-            .replace('\\', "/");
-        let (r, s) = run_sequence(&text, &rel, 1 + i as u64, steps);
+    for (i, (rel, text)) in files.iter().enumerate() {
+        let (r, s) = run_sequence(text, rel, 1 + i as u64, steps);
         relinted += r;
         seen += s;
     }
@@ -495,20 +507,8 @@ fn function_scoped_findings_depend_on_their_own_clause_only() {
             assert_findings_are_local(&text, path);
         }
     }
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures");
-    let mut files = Vec::new();
-    collect(&root, &mut files);
-    for path in files {
-        let Ok(text) = std::fs::read_to_string(&path) else {
-            continue;
-        };
-        let rel = path
-            .strip_prefix(&root)
-            .unwrap()
-            .to_string_lossy()
-            .replace('\\', "/");
-        let project_rel = rel.split_once('/').map_or(rel.as_str(), |(_, r)| r);
-        assert_findings_are_local(&text, project_rel);
+    for (path, text) in fixture_files() {
+        assert_findings_are_local(&text, &path);
     }
 }
 
@@ -520,19 +520,9 @@ fn locality_on_a_real_project() {
     let Ok(root) = std::env::var("LADDER_DIFF_ROOT") else {
         return;
     };
-    let root = std::path::PathBuf::from(root);
-    let mut files = Vec::new();
-    collect(&root, &mut files);
-    for path in &files {
-        let Ok(text) = std::fs::read_to_string(path) else {
-            continue;
-        };
-        let rel = path
-            .strip_prefix(&root)
-            .unwrap()
-            .to_string_lossy()
-            .replace('\\', "/");
-        assert_findings_are_local(&text, &rel);
+    let files = elixir_files(std::path::Path::new(&root));
+    for (rel, text) in &files {
+        assert_findings_are_local(text, rel);
     }
     eprintln!("{} files", files.len());
 }
