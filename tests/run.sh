@@ -21,6 +21,11 @@ if [ ! -x /usr/bin/chromium ]; then
     as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium
 fi
 export LADDER_REQUIRE_CHROMIUM=1
+# libfuzzer-sys (fuzz/smoke.sh) compiles libFuzzer's C++ sources.
+if ! command -v c++ >/dev/null 2>&1; then
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq g++
+fi
 tests/nvim/install.sh
 tests/emacs/install.sh
 # Microsoft's SARIF multitool: server/tests/sarif.rs validates `check --format sarif` with it, and
