@@ -1,6 +1,7 @@
 //! What a rule sees of the file it checks.
 
 use std::cell::OnceCell;
+use std::rc::Rc;
 
 use ropey::Rope;
 use tree_sitter::{Node, Tree};
@@ -67,7 +68,7 @@ impl FileInfo {
 }
 
 /// Nodes many rules look at, collected in one walk of the tree per lint.
-#[derive(Default)]
+#[derive(Clone, Debug, Default)]
 pub struct NodeIndex<'a> {
     /// Every `call` node (local and remote calls, `def`s, `defmodule`s…), in document order.
     pub calls: Vec<Node<'a>>,
@@ -84,8 +85,8 @@ pub struct NodeIndex<'a> {
 }
 
 impl<'a> NodeIndex<'a> {
-    /// Files a node under its kind's list, if it has one.
-    fn add(&mut self, node: Node<'a>) {
+    /// Files a node under its kind's list, if it has one. Nodes must come in document order.
+    pub(crate) fn add(&mut self, node: Node<'a>) {
         match node.kind_str() {
             "call" => self.calls.push(node),
             "comment" => self.comments.push(node),
@@ -96,6 +97,74 @@ impl<'a> NodeIndex<'a> {
             _ => {}
         }
     }
+
+    /// The nodes of `self` and `other` in document order. A node and one of its descendants
+    /// never come from different sides (a unit's nodes are the whole subtrees of its
+    /// clauses; the skeleton's are the rest), so equal starts keep `self`'s first: the
+    /// skeleton's ancestors before the unit's nodes.
+    fn merged(&self, other: &NodeIndex<'a>) -> NodeIndex<'a> {
+        fn merge<'a>(a: &[Node<'a>], b: &[Node<'a>]) -> Vec<Node<'a>> {
+            let mut out = Vec::with_capacity(a.len() + b.len());
+            let (mut i, mut j) = (0, 0);
+            while i < a.len() && j < b.len() {
+                if b[j].start_byte() < a[i].start_byte() {
+                    out.push(b[j]);
+                    j += 1;
+                } else {
+                    out.push(a[i]);
+                    i += 1;
+                }
+            }
+            out.extend_from_slice(&a[i..]);
+            out.extend_from_slice(&b[j..]);
+            out
+        }
+        NodeIndex {
+            calls: merge(&self.calls, &other.calls),
+            comments: merge(&self.comments, &other.comments),
+            binary_operators: merge(&self.binary_operators, &other.binary_operators),
+            pairs: merge(&self.pairs, &other.pairs),
+            anonymous_functions: merge(&self.anonymous_functions, &other.anonymous_functions),
+            numbers: merge(&self.numbers, &other.numbers),
+        }
+    }
+}
+
+/// The nodes of each unit, collected on first use: several restricted contexts of one re-lint
+/// walk a unit once.
+pub struct UnitNodes<'a> {
+    cells: Vec<OnceCell<NodeIndex<'a>>>,
+}
+
+impl<'a> UnitNodes<'a> {
+    /// Room for `n` units.
+    pub fn new(n: usize) -> Self {
+        UnitNodes {
+            cells: (0..n).map(|_| OnceCell::new()).collect(),
+        }
+    }
+
+    fn of(&self, i: usize, unit: &Unit<'a>) -> &NodeIndex<'a> {
+        self.cells[i].get_or_init(|| {
+            let mut index = NodeIndex::default();
+            crate::lint::segments::walk_unit(unit, &mut |node| {
+                index.add(node);
+                true
+            });
+            index
+        })
+    }
+}
+
+/// Which units a re-lint's context covers: for [`LintContext::in_scope`].
+#[derive(Clone, Debug)]
+pub struct Coverage {
+    /// Every unit's range, in document order.
+    units: Vec<std::ops::Range<usize>>,
+    /// Whether the context holds each unit's nodes.
+    covered: Vec<bool>,
+    /// Whether it holds the skeleton's.
+    skeleton: bool,
 }
 
 /// Everything a rule needs to check one file.
@@ -112,18 +181,24 @@ pub struct LintContext<'a> {
     pub config: &'a Config,
     /// Filled on first use by [`LintContext::nodes`].
     pub index: OnceCell<NodeIndex<'a>>,
-    /// Filled on first use by [`LintContext::modules`].
-    pub models: OnceCell<Vec<ModuleModel<'a>>>,
+    /// Filled on first use by [`LintContext::modules`] (shared with the contexts a re-lint
+    /// derives from this one).
+    pub models: OnceCell<Rc<Vec<ModuleModel<'a>>>>,
     /// Filled on first use by [`LintContext::flow`].
     pub taint: OnceCell<FileFlow<'a>>,
     /// Filled on first use by [`LintContext::names`].
-    pub module_names: OnceCell<ModuleNames>,
+    pub module_names: OnceCell<Rc<ModuleNames>>,
     /// Filled on first use by [`LintContext::module_facts`].
     pub own_facts: OnceCell<Vec<crate::project::ModuleFacts>>,
     /// What the rest of the project defines ([`ProjectIndex::empty`] when linted alone).
     pub project: &'a ProjectIndex,
     /// Filled on first use by [`LintContext::segments`].
     pub segs: OnceCell<Segments<'a>>,
+    /// For a re-lint that checks some units only: which ones (see [`LintContext::in_scope`]).
+    pub coverage: Option<Coverage>,
+    /// Filled on first use by [`LintContext::scanner_problems`], or beforehand by an
+    /// incremental re-lint that knows the scanner would find nothing.
+    pub scanned: OnceCell<Vec<crate::syntax::scanner::Problem>>,
 }
 
 impl<'a> LintContext<'a> {
@@ -148,6 +223,8 @@ impl<'a> LintContext<'a> {
             own_facts: OnceCell::new(),
             project: ProjectIndex::empty(),
             segs: OnceCell::new(),
+            coverage: None,
+            scanned: OnceCell::new(),
         }
     }
 
@@ -162,17 +239,90 @@ impl<'a> LintContext<'a> {
                 true
             });
         }
+        let all = &self.segments().units;
         let ctx = LintContext {
             project: self.project,
+            coverage: Some(Coverage {
+                units: all.iter().map(|u| u.range.clone()).collect(),
+                covered: all
+                    .iter()
+                    .map(|u| units.iter().any(|v| v.range == u.range))
+                    .collect(),
+                skeleton: false,
+            }),
             ..LintContext::new(self.source, self.rope, self.tree, self.file, self.config)
         };
         let _ = ctx.index.set(index);
-        let _ = ctx.models.set(self.modules().to_vec());
-        let _ = ctx.module_names.set(self.names().clone());
+        let _ = ctx.models.set(self.shared_modules());
+        let _ = ctx.module_names.set(self.shared_names());
         if let Some(facts) = self.own_facts.get() {
             let _ = ctx.own_facts.set(facts.clone());
         }
         ctx
+    }
+
+    /// The same file seen through the skeleton (everything outside the units) and the units
+    /// marked in `covered` (one flag per unit of [`LintContext::segments`]): a re-lint whose
+    /// rules need only those. [`LintContext::nodes`] holds their nodes, the module models,
+    /// names and facts stay the whole file's, and [`LintContext::in_scope`] tells rules that
+    /// walk the module models which functions to skip.
+    pub fn restricted(&self, covered: &[bool], walked: &UnitNodes<'a>) -> LintContext<'a> {
+        let segs = self.segments();
+        let mut units = NodeIndex::default();
+        for (i, _) in covered.iter().enumerate().filter(|(_, c)| **c) {
+            let nodes = walked.of(i, &segs.units[i]);
+            units.calls.extend_from_slice(&nodes.calls);
+            units.comments.extend_from_slice(&nodes.comments);
+            units
+                .binary_operators
+                .extend_from_slice(&nodes.binary_operators);
+            units.pairs.extend_from_slice(&nodes.pairs);
+            units
+                .anonymous_functions
+                .extend_from_slice(&nodes.anonymous_functions);
+            units.numbers.extend_from_slice(&nodes.numbers);
+        }
+        let ctx = LintContext {
+            project: self.project,
+            coverage: Some(Coverage {
+                units: segs.units.iter().map(|u| u.range.clone()).collect(),
+                covered: covered.to_vec(),
+                skeleton: true,
+            }),
+            ..LintContext::new(self.source, self.rope, self.tree, self.file, self.config)
+        };
+        let _ = ctx.index.set(segs.skeleton.merged(&units));
+        let _ = ctx.models.set(self.shared_modules());
+        let _ = ctx.module_names.set(self.shared_names());
+        if let Some(facts) = self.own_facts.get() {
+            let _ = ctx.own_facts.set(facts.clone());
+        }
+        if let Some(problems) = self.scanned.get() {
+            let _ = ctx.scanned.set(problems.clone());
+        }
+        ctx
+    }
+
+    /// Whether a rule should look at what starts at `byte`: always in a whole-file context;
+    /// in a [`LintContext::restricted`] one, only in the skeleton and the covered units, in a
+    /// [`LintContext::for_units`] one only in its units (elsewhere the findings are the
+    /// previous lint's).
+    pub fn in_scope(&self, byte: usize) -> bool {
+        let Some(c) = &self.coverage else {
+            return true;
+        };
+        let i = c.units.partition_point(|u| u.start <= byte);
+        match i.checked_sub(1) {
+            Some(u) if c.units[u].contains(&byte) => c.covered[u],
+            _ => c.skeleton,
+        }
+    }
+
+    /// What the syntax scanner finds in the file (unclosed delimiters, unterminated strings,
+    /// missing commas), computed once.
+    pub fn scanner_problems(&self) -> &[crate::syntax::scanner::Problem] {
+        self.scanned
+            .get_or_init(|| crate::syntax::scanner::problems(self.source))
     }
 
     /// The file cut into function clauses and the stretches between them, computed once.
@@ -193,14 +343,29 @@ impl<'a> LintContext<'a> {
         self.models
             // Module definitions never lie inside a unit, so the calls outside the units (a walk
             // of the skeleton only) are enough: no walk of every function body.
-            .get_or_init(|| module_models_from_calls(&self.segments().outer_calls, self.source))
+            .get_or_init(|| {
+                Rc::new(module_models_from_calls(
+                    &self.segments().outer_calls,
+                    self.source,
+                ))
+            })
     }
 
     /// The full names of the file's modules and the aliases in effect in each (indexes as in
     /// [`LintContext::modules`]).
     pub fn names(&self) -> &ModuleNames {
         self.module_names
-            .get_or_init(|| ModuleNames::of(self.modules(), self.source))
+            .get_or_init(|| Rc::new(ModuleNames::of(self.modules(), self.source)))
+    }
+
+    fn shared_names(&self) -> Rc<ModuleNames> {
+        self.names();
+        self.module_names.get().cloned().unwrap_or_default()
+    }
+
+    fn shared_modules(&self) -> Rc<Vec<ModuleModel<'a>>> {
+        self.modules();
+        self.models.get().cloned().unwrap_or_default()
     }
 
     /// The project facts of the file's own modules (as the index records them), built once

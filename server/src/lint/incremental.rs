@@ -10,13 +10,15 @@
 //! cannot be moved safely, so it makes the next lint a full one too; so does a syntax error
 //! outside the functions being re-checked.
 
+use std::collections::HashMap;
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::ops::Range;
 use std::sync::Arc;
 
+use super::context::UnitNodes;
 use super::engine::{finish, run_rule};
 use super::segments::Segments;
-use super::{FileInfo, Finding, LintContext, LintOutput, Scope, registry};
+use super::{FileInfo, Finding, LintContext, LintOutput, Scope, reach, registry};
 use crate::project::ProjectIndex;
 
 /// What one document's previous lint leaves for the next.
@@ -26,13 +28,27 @@ pub struct LintCache {
     /// Function-scoped findings in each gap (gap `i` lies before unit `i`; the last one after
     /// the last unit), relative to the gap's start.
     gaps: Vec<Vec<Finding>>,
-    /// Each unit's text hash and function-scoped findings, relative to the unit's start. Units
-    /// are matched by position: with the skeleton and the signatures unchanged (the key), the
-    /// file has the same units in the same order, and only their bodies may differ. (Two units
-    /// with the same text in different modules may have different findings.)
-    units: Vec<(u64, Vec<Finding>)>,
+    /// Each unit's text hash, findings and reach data. Units are matched by position: with
+    /// the skeleton and the signatures unchanged (the key), the file has the same units in the
+    /// same order, and only their bodies may differ. (Two units with the same text in
+    /// different modules may have different findings.)
+    units: Vec<UnitCache>,
+    /// Whether the syntax scanner found nothing in the last lint's text.
+    scanner_clean: bool,
     /// How the last lint went, for tests and benchmarks.
     last: Reuse,
+}
+
+/// What the cache keeps of one unit.
+#[derive(Clone)]
+struct UnitCache {
+    hash: u64,
+    /// [`Scope::Function`] findings, relative to the unit's start.
+    function: Vec<Finding>,
+    /// [`Scope::Callers`] findings, relative to the unit's start.
+    callers: Vec<Finding>,
+    /// Its name and words, for the reach of an edit.
+    reach: reach::Node,
 }
 
 /// How much of the last lint was reused.
@@ -42,6 +58,9 @@ pub struct Reuse {
     pub units: usize,
     /// Units re-checked by the function-scoped rules (all of them in a full lint).
     pub relinted: usize,
+    /// Units re-checked by the [`Scope::Callers`] and [`Scope::Mentions`] rules (all of them
+    /// in a full lint).
+    pub reached: usize,
     /// Whether it was a full lint.
     pub full: bool,
 }
@@ -108,9 +127,15 @@ fn text_hash(text: &str) -> u64 {
     h.finish()
 }
 
-/// Lints `ctx` (whose project must be `project`), re-checking with the function-scoped rules
-/// only the units that are not in `cache`, and leaves the results in `cache` for the next edit.
-/// The findings equal those of [`super::lint`] on the same context.
+/// Lints `ctx` (whose project must be `project`), re-checking only what the edits since the
+/// lint that filled `cache` can have changed, and leaves the results in `cache` for the next
+/// edit. The findings equal those of [`super::lint`] on the same context.
+///
+/// [`Scope::Function`] rules re-check the edited units; [`Scope::Callers`] rules those and the
+/// units that name them, transitively, plus the skeleton; each group of [`Scope::Mentions`]
+/// rules the units mentioning its strings and their callers, plus the skeleton;
+/// [`Scope::File`] rules the whole file. The syntax scanner re-reads only the edited units
+/// while the text had no syntax problem before.
 pub fn lint_incremental(
     ctx: &LintContext<'_>,
     project: &Arc<ProjectIndex>,
@@ -120,43 +145,60 @@ pub fn lint_incremental(
     let key = Key::of(ctx, segs, project);
     let reuse =
         cache.key.as_ref().is_some_and(|k| k.same(&key)) && cache.units.len() == segs.units.len();
+    let gaps = gap_ranges(segs, ctx.source.len());
+    let hashes: Vec<u64> = segs
+        .units
+        .iter()
+        .map(|u| text_hash(&ctx.source[u.range.clone()]))
+        .collect();
+    let mut clean: Vec<bool> = if reuse {
+        hashes
+            .iter()
+            .zip(&cache.units)
+            .map(|(h, cached)| *h == cached.hash)
+            .collect()
+    } else {
+        vec![false; hashes.len()]
+    };
+    // Error recovery is not local: a function next to broken code may be read differently
+    // than on its own. Reuse only holds while every syntax error lies in a function that is
+    // re-checked anyway.
+    let reuse = reuse && errors_confined(ctx.tree.root_node(), segs, &mut clean);
+    let reach = unit_reach(ctx, segs, &hashes, cache);
+    if reuse
+        && cache.scanner_clean
+        && segs
+            .units
+            .iter()
+            .zip(&clean)
+            .filter(|(_, c)| !**c)
+            .all(|(u, _)| crate::syntax::scanner::problems(&ctx.source[u.range.clone()]).is_empty())
+    {
+        // The rest of the text is as the scanner last read it, without a problem, and each
+        // edited unit reads without one on its own (it starts and ends outside any string or
+        // bracket): so does the whole.
+        let _ = ctx.scanned.set(Vec::new());
+    }
+
     let mut findings = Vec::new();
     for rule in registry::RULES {
         if rule.meta.scope == Scope::File {
             run_rule(rule, ctx, &mut findings);
         }
     }
-    let gaps = gap_ranges(segs, ctx.source.len());
-    let unit_hashes: Vec<u64> = segs
-        .units
-        .iter()
-        .map(|u| text_hash(&ctx.source[u.range.clone()]))
-        .collect();
     let mut local = Vec::new();
-    let mut clean = Vec::new();
-    let reuse = if reuse {
-        clean = unit_hashes
-            .iter()
-            .zip(&cache.units)
-            .map(|(h, (cached, _))| h == cached)
-            .collect();
-        // Error recovery is not local: a function next to broken code may be read differently
-        // than on its own. Reuse only holds while every syntax error lies in a function that is
-        // re-checked anyway.
-        errors_confined(ctx.tree.root_node(), segs, &mut clean)
-    } else {
-        false
-    };
-    let (relinted, full) = if reuse {
-        let dirty: Vec<_> = segs
+    let mut callers = Vec::new();
+    let (relinted, reached) = if reuse {
+        let dirty: Vec<bool> = clean.iter().map(|c| !c).collect();
+        let units: Vec<_> = segs
             .units
             .iter()
-            .zip(&clean)
-            .filter(|(_, clean)| !**clean)
+            .zip(&dirty)
+            .filter(|(_, d)| **d)
             .map(|(u, _)| u.clone())
             .collect();
-        if !dirty.is_empty() {
-            let scoped = ctx.for_units(&dirty);
+        if !units.is_empty() {
+            let scoped = ctx.for_units(&units);
             let mut found = Vec::new();
             for rule in registry::RULES {
                 if rule.meta.scope == Scope::Function {
@@ -165,53 +207,181 @@ pub fn lint_incremental(
             }
             // Rules that walk the module models also report on clean units: those findings
             // are the cached ones.
-            found.retain(|f| dirty.iter().any(|u| u.range.contains(&f.range.start)));
+            found.retain(|f| units.iter().any(|u| u.range.contains(&f.range.start)));
             local.extend(found);
         }
         for (i, gap) in gaps.iter().enumerate() {
             local.extend(cache.gaps[i].iter().map(|f| shifted(f, gap.start as isize)));
         }
-        for ((unit, clean), (_, cached)) in segs.units.iter().zip(&clean).zip(&cache.units) {
+        for ((unit, clean), cached) in segs.units.iter().zip(&clean).zip(&cache.units) {
             if *clean {
-                local.extend(cached.iter().map(|f| shifted(f, unit.range.start as isize)));
+                local.extend(
+                    cached
+                        .function
+                        .iter()
+                        .map(|f| shifted(f, unit.range.start as isize)),
+                );
             }
         }
-        (dirty.len(), false)
+
+        let skeleton = skeleton_reach(ctx, segs);
+        let nodes: Vec<&reach::Node> = reach.iter().chain(&skeleton).collect();
+        let n_units = segs.units.len();
+        // Callers: the edited units and, transitively, the functions naming them.
+        let mut seeds = dirty.clone();
+        seeds.resize(nodes.len(), false);
+        let reached_set = reach::callers_closure(&nodes, seeds);
+        let covered = &reached_set[..n_units];
+        let walked = UnitNodes::new(n_units);
+        if registry::RULES
+            .iter()
+            .any(|r| r.meta.scope == Scope::Callers)
+        {
+            let scoped = ctx.restricted(covered, &walked);
+            let mut found = Vec::new();
+            for rule in registry::RULES {
+                if rule.meta.scope == Scope::Callers {
+                    run_rule(rule, &scoped, &mut found);
+                }
+            }
+            // Findings of the skeleton are re-checked every time; those of units outside the
+            // reach are the cached ones.
+            found.retain(|f| scoped.in_scope(f.range.start));
+            callers.extend(found);
+            for ((unit, covered), cached) in segs.units.iter().zip(covered).zip(&cache.units) {
+                if !*covered {
+                    callers.extend(
+                        cached
+                            .callers
+                            .iter()
+                            .map(|f| shifted(f, unit.range.start as isize)),
+                    );
+                }
+            }
+        }
+        let mut reached = covered.iter().filter(|c| **c).count();
+        // Mentions: per group, the units mentioning its strings and their callers.
+        for (g, group) in reach::groups().iter().enumerate() {
+            let seeds: Vec<bool> = nodes.iter().map(|n| n.mentions & (1 << g) != 0).collect();
+            let set = reach::callers_closure(&nodes, seeds);
+            let scoped = ctx.restricted(&set[..n_units], &walked);
+            reached = reached.max(set[..n_units].iter().filter(|c| **c).count());
+            for rule in registry::RULES {
+                if rule.meta.scope == Scope::Mentions(group.strings) {
+                    run_rule(rule, &scoped, &mut findings);
+                }
+            }
+        }
+        (units.len(), reached)
     } else {
         for rule in registry::RULES {
-            if rule.meta.scope == Scope::Function {
-                run_rule(rule, ctx, &mut local);
+            match rule.meta.scope {
+                Scope::Function => run_rule(rule, ctx, &mut local),
+                Scope::Callers => run_rule(rule, ctx, &mut callers),
+                Scope::Mentions(_) => run_rule(rule, ctx, &mut findings),
+                Scope::File => {}
             }
         }
-        (segs.units.len(), true)
+        (segs.units.len(), segs.units.len())
     };
     // Remember the function-scoped findings by segment for the next edit.
     let mut next_gaps: Vec<Vec<Finding>> = vec![Vec::new(); gaps.len()];
-    let mut next_units: Vec<(u64, Vec<Finding>)> =
-        unit_hashes.iter().map(|h| (*h, Vec::new())).collect();
+    let mut next_units: Vec<UnitCache> = hashes
+        .iter()
+        .zip(reach)
+        .map(|(h, reach)| UnitCache {
+            hash: *h,
+            function: Vec::new(),
+            callers: Vec::new(),
+            reach,
+        })
+        .collect();
     let mut movable = true;
     for f in &local {
         match segment_of(f, segs, &gaps) {
             Some(Segment::Gap(i)) => next_gaps[i].push(shifted(f, -(gaps[i].start as isize))),
             Some(Segment::Unit(i)) => {
                 let start = segs.units[i].range.start;
-                next_units[i].1.push(shifted(f, -(start as isize)));
+                next_units[i].function.push(shifted(f, -(start as isize)));
+            }
+            None => movable = false,
+        }
+    }
+    for f in &callers {
+        match segment_of(f, segs, &gaps) {
+            // The skeleton's are found again after every edit.
+            Some(Segment::Gap(_)) => {}
+            Some(Segment::Unit(i)) => {
+                let start = segs.units[i].range.start;
+                next_units[i].callers.push(shifted(f, -(start as isize)));
             }
             None => movable = false,
         }
     }
     findings.extend(local);
+    findings.extend(callers);
     *cache = LintCache {
         key: movable.then_some(key),
         gaps: next_gaps,
         units: next_units,
+        scanner_clean: ctx.scanned.get().is_some_and(Vec::is_empty),
         last: Reuse {
             units: segs.units.len(),
             relinted,
-            full,
+            reached,
+            full: !reuse,
         },
     };
     finish(ctx, findings)
+}
+
+/// The reach data of every unit: the cached one for units whose text is unchanged (wherever
+/// they were), computed for the others.
+fn unit_reach(
+    ctx: &LintContext<'_>,
+    segs: &Segments<'_>,
+    hashes: &[u64],
+    cache: &LintCache,
+) -> Vec<reach::Node> {
+    let known: HashMap<u64, &reach::Node> =
+        cache.units.iter().map(|u| (u.hash, &u.reach)).collect();
+    segs.units
+        .iter()
+        .zip(hashes)
+        .map(|(unit, hash)| match known.get(hash) {
+            Some(node) => (*node).clone(),
+            None => {
+                let name = crate::syntax::elixir::function_def(unit.node, ctx.source)
+                    .map_or("", |d| d.name);
+                reach::Node::of(name, &ctx.source[unit.range.clone()])
+            }
+        })
+        .collect()
+}
+
+/// The reach data of the functions outside the units (clauses sharing a line, a name defined
+/// in two places): calls may pass through them too.
+fn skeleton_reach(ctx: &LintContext<'_>, segs: &Segments<'_>) -> Vec<reach::Node> {
+    let in_unit = |byte: usize| {
+        let i = segs.units.partition_point(|u| u.range.start <= byte);
+        i.checked_sub(1)
+            .is_some_and(|u| segs.units[u].range.contains(&byte))
+    };
+    let mut out = Vec::new();
+    for module in ctx.modules() {
+        for function in &module.functions {
+            if in_unit(function.first().node.start_byte()) {
+                continue;
+            }
+            let mut text = String::new();
+            for clause in &function.clauses {
+                text.push_str(&ctx.source[clause.node.byte_range()]);
+                text.push('\n');
+            }
+            out.push(reach::Node::of(function.name, &text));
+        }
+    }
+    out
 }
 
 /// Marks dirty the units holding a syntax error; `false` when an error lies outside every

@@ -112,8 +112,18 @@ pub enum Scope {
     /// outside the function clauses, the configuration and the project. After an edit inside a
     /// function, the rule re-checks that function alone and the other findings are reused.
     Function,
-    /// Findings may depend on several functions (a module's specs and docs, data flowing
-    /// through private helpers): the rule re-checks the whole file after every edit.
+    /// As [`Scope::Function`], except that a finding in a function may also depend on the
+    /// functions it calls, directly or through others (a `@spec` stub inferred through local
+    /// calls). After an edit the rule re-checks the edited functions, every function whose text
+    /// names one of them (transitively), and the skeleton; rules walking the module models skip
+    /// what [`super::LintContext::in_scope`] rejects.
+    Callers,
+    /// Module- or file-wide, but only functions whose text contains one of these strings, and
+    /// the functions that name those (transitively), can hold a finding or change one. After an
+    /// edit the rule re-checks those functions and the skeleton, and nothing else.
+    Mentions(&'static [&'static str]),
+    /// Findings may depend on several functions in ways no text reveals: the rule re-checks the
+    /// whole file after every edit.
     File,
 }
 

@@ -15,13 +15,14 @@ pub mod incremental;
 pub mod level;
 pub mod meta;
 pub mod migration;
+pub mod reach;
 pub mod registry;
 pub mod rules;
 pub mod security_severity;
 pub mod segments;
 pub mod suppression;
 
-pub use context::{FileInfo, LintContext};
+pub use context::{FileInfo, LintContext, NodeIndex};
 pub use engine::{
     LintOutput, lint, lint_document, lint_document_in, lint_document_incremental,
     lint_document_with_facts, lint_source, lint_source_in,

@@ -35,6 +35,9 @@ pub struct Segments<'t> {
     /// Every `call` node outside the units, in document order: module definitions are among
     /// them (a unit never holds one), which is all the module models need.
     pub outer_calls: Vec<Node<'t>>,
+    /// The nodes outside the units, filed as [`crate::lint::LintContext::nodes`] files them:
+    /// what a re-lint that checks only some units adds their nodes to.
+    pub skeleton: crate::lint::NodeIndex<'t>,
 }
 
 /// Calls that define function clauses.
@@ -61,6 +64,7 @@ pub fn segments<'t>(tree: &'t Tree, src: &'t str) -> Segments<'t> {
             return false;
         }
         if node.kind_str() != "call" {
+            out.skeleton.add(node);
             return true;
         }
         if let Some(unit) = ahead.remove(&node.id()) {
@@ -68,6 +72,7 @@ pub fn segments<'t>(tree: &'t Tree, src: &'t str) -> Segments<'t> {
             out.units.push(unit);
             return false;
         }
+        out.skeleton.add(node);
         out.outer_calls.push(node);
         if let Some(module) = elixir::module_def(node, src)
             && let Some(body) = module.body

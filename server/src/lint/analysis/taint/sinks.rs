@@ -79,6 +79,15 @@ const FILE_FUNCTIONS_2: &[&str] = &[
     "ln_s!",
 ];
 
+/// Strings one of which a function's text contains whenever it calls a sink (a remote or
+/// local sink by its name, an atom interpolation `:"…#{x}"`): a function without any of them,
+/// and calling no function with one, is no part of the request-input data flow. The
+/// incremental re-lint re-checks only those ([`crate::lint::Scope::Mentions`]).
+pub const SINK_MENTIONS: &[&str] = &[
+    "query", "stream", "File", "Path", "send_", "redirect", "System", "cmd", "shell", "Code",
+    "EEx", "to_atom", "cast", "resp", "html", "raw", ":\"",
+];
+
 /// The sinks of a remote call `module.name` with `arity` arguments.
 pub fn remote_sinks(module: &str, name: &str, arity: usize) -> Vec<Sink> {
     use SinkKind::*;

@@ -40,9 +40,10 @@ const MAX_FINDINGS: usize = 20;
 const REGION_LINES: usize = 3;
 
 fn check(ctx: &LintContext<'_>, out: &mut Vec<Finding>) {
-    let found = scanner::problems(ctx.source);
+    // Shared with the incremental re-lint, which knows when an edit cannot have broken it.
+    let found = ctx.scanner_problems();
     if !found.is_empty() {
-        out.extend(found.into_iter().take(MAX_FINDINGS).map(scanned));
+        out.extend(found.iter().take(MAX_FINDINGS).cloned().map(scanned));
         return;
     }
     let root = ctx.tree.root_node();

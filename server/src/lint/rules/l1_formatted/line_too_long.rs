@@ -55,17 +55,29 @@ fn check(ctx: &LintContext<'_>, out: &mut Vec<Finding>) {
         .unwrap_or(DEFAULT_LINE_LENGTH) as i64;
     let max = ctx.option_int(RULE.meta.code, "max", default).max(1) as usize;
     let src = ctx.source;
-    // Cheap exit: most files have no line that long, even counting strings.
-    if src.lines().all(|l| l.len() <= max) {
+    // Cheap exit: most files have no line that long, even counting strings (and a re-lint
+    // after an edit looks at the edited functions' lines only).
+    let mut at = 0;
+    let any_long = src.split_inclusive('\n').any(|l| {
+        let start = at;
+        at += l.len();
+        l.trim_end_matches(['\n', '\r']).len() > max && ctx.in_scope(start)
+    });
+    if !any_long {
         return;
     }
     let lines = line_ranges(src);
+    let long: Vec<Range<usize>> = lines
+        .iter()
+        .filter(|l| l.len() > max && ctx.in_scope(l.start))
+        .cloned()
+        .collect();
     let mut excluded = vec![0usize; lines.len()];
     let mut skipped = vec![false; lines.len()];
-    collect_exclusions(ctx, &lines, &mut excluded, &mut skipped);
+    collect_exclusions(ctx, &lines, &long, &mut excluded, &mut skipped);
     for (i, range) in lines.iter().enumerate() {
         let line = &src[range.clone()];
-        if skipped[i] || line.len() <= max {
+        if skipped[i] || line.len() <= max || !ctx.in_scope(range.start) {
             continue;
         }
         let length = line.chars().count();
@@ -99,11 +111,19 @@ fn line_ranges(src: &str) -> Vec<Range<usize>> {
 fn collect_exclusions(
     ctx: &LintContext<'_>,
     lines: &[Range<usize>],
+    long: &[Range<usize>],
     excluded: &mut [usize],
     skipped: &mut [bool],
 ) {
     let src = ctx.source;
+    // Only the long lines are measured: a subtree touching none of them changes nothing
+    // (most of a file, and all of it but one function after an edit).
+    let touches_long = |node: tree_sitter::Node<'_>| {
+        let i = long.partition_point(|l| l.end < node.start_byte());
+        long.get(i).is_some_and(|l| l.start <= node.end_byte())
+    };
     elixir::walk(ctx.tree.root_node(), &mut |node| match node.kind_str() {
+        _ if !touches_long(node) => false,
         // The contents are read from their literal rather than as the walk reaches them:
         // asking each content node for its parent costs a descent from the root. A literal's
         // children are tokens and contents only, so nothing else of the walk is skipped.

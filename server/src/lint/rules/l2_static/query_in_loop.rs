@@ -43,6 +43,7 @@ pub static RULE: Rule = Rule {
             fix: "Fetch for the whole collection at once: `Repo.preload(posts, :author)`, a join \
                   with `preload: [author: a]`, or one query with `where: x.id in ^ids`.",
         },
+        scope: crate::lint::Scope::Mentions(&["Repo"]),
         ..RuleMeta::BASE
     },
     check: Some(check),

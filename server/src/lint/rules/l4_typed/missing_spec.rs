@@ -33,6 +33,7 @@ pub static RULE: Rule = Rule {
                   (below its `@doc`), to be refined by hand.",
         },
         credo: &["Credo.Check.Readability.Specs"],
+        scope: crate::lint::Scope::Callers,
         ..RuleMeta::BASE
     },
     check: Some(check),
@@ -48,7 +49,9 @@ fn check(ctx: &LintContext<'_>, out: &mut Vec<Finding>) {
             continue;
         }
         for function in &module.functions {
-            if exempt(function, src)
+            // An incremental re-lint reuses the findings of functions it does not cover.
+            if !ctx.in_scope(function.first().node.start_byte())
+                || exempt(function, src)
                 || phoenix_callback(function, module, src)
                 || module.has_spec(function.name, function.min_arity..=function.arity)
                 || (function.min_arity..=function.arity)

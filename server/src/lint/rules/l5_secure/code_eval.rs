@@ -28,6 +28,7 @@ pub static RULE: Rule = Rule {
                   or compile templates at build time (`EEx.function_from_file/5`).",
         },
         sobelow: &["RCE.CodeModule", "RCE.EEx"],
+        scope: crate::lint::Scope::Mentions(crate::lint::analysis::taint::sinks::SINK_MENTIONS),
         ..RuleMeta::BASE
     },
     check: Some(check),

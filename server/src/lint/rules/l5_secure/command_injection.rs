@@ -28,6 +28,7 @@ pub static RULE: Rule = Rule {
                   programs from a fixed list, and put `--` before arguments that come from users.",
         },
         sobelow: &["CI.System", "CI.OS"],
+        scope: crate::lint::Scope::Mentions(crate::lint::analysis::taint::sinks::SINK_MENTIONS),
         ..RuleMeta::BASE
     },
     check: Some(check),

@@ -30,6 +30,7 @@ pub static RULE: Rule = Rule {
             fix: "List the fields a user may set, explicitly, in the changeset for that use \
                   (`registration_changeset/2`, `admin_changeset/2`).",
         },
+        scope: crate::lint::Scope::Mentions(crate::lint::analysis::taint::sinks::SINK_MENTIONS),
         ..RuleMeta::BASE
     },
     check: Some(check),

@@ -26,6 +26,7 @@ pub static RULE: Rule = Rule {
                   list before redirecting.",
         },
         sobelow: &[],
+        scope: crate::lint::Scope::Mentions(crate::lint::analysis::taint::sinks::SINK_MENTIONS),
         ..RuleMeta::BASE
     },
     check: Some(check),

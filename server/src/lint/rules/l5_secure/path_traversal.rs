@@ -33,6 +33,7 @@ pub static RULE: Rule = Rule {
             "Traversal.SendFile",
             "Traversal.SendDownload",
         ],
+        scope: crate::lint::Scope::Mentions(crate::lint::analysis::taint::sinks::SINK_MENTIONS),
         ..RuleMeta::BASE
     },
     check: Some(check),

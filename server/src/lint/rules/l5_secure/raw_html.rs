@@ -34,6 +34,7 @@ pub static RULE: Rule = Rule {
                   (`HtmlSanitizeEx.basic_html/1`) and mark the sanitising call as such.",
         },
         sobelow: &["XSS.Raw", "XSS.HTML"],
+        scope: crate::lint::Scope::Mentions(crate::lint::analysis::taint::sinks::SINK_MENTIONS),
         ..RuleMeta::BASE
     },
     check: Some(check),

@@ -35,6 +35,7 @@ pub static RULE: Rule = Rule {
                   columns from a fixed list (`sort in @sortable`).",
         },
         sobelow: &["SQL.Query", "SQL.Stream"],
+        scope: crate::lint::Scope::Mentions(crate::lint::analysis::taint::sinks::SINK_MENTIONS),
         ..RuleMeta::BASE
     },
     check: Some(check),

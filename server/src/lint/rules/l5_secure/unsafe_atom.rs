@@ -39,6 +39,7 @@ pub static RULE: Rule = Rule {
                   bulk: it can raise where the old code did not.",
         },
         sobelow: &["DOS.StringToAtom", "DOS.ListToAtom", "DOS.BinToAtom"],
+        scope: crate::lint::Scope::Mentions(crate::lint::analysis::taint::sinks::SINK_MENTIONS),
         ..RuleMeta::BASE
     },
     check: Some(check),

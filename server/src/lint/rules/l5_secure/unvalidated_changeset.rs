@@ -55,6 +55,15 @@ pub static RULE: Rule = Rule {
                   strings, `unique_constraint`/`foreign_key_constraint` for what the database \
                   enforces. If the params never come from users, `change/2` says so better.",
         },
+        // A function without these names neither casts nor validates; one calling such a function
+        // names it (the reach follows callers).
+        scope: crate::lint::Scope::Mentions(&[
+            "cast",
+            "validat",
+            "_constraint",
+            "add_error",
+            "changeset",
+        ]),
         ..RuleMeta::BASE
     },
     check: Some(check),

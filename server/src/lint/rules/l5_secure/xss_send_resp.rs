@@ -26,6 +26,7 @@ pub static RULE: Rule = Rule {
                   `Phoenix.HTML.html_escape/1` before building the body.",
         },
         sobelow: &["XSS.SendResp"],
+        scope: crate::lint::Scope::Mentions(crate::lint::analysis::taint::sinks::SINK_MENTIONS),
         ..RuleMeta::BASE
     },
     check: Some(check),

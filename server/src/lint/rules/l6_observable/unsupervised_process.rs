@@ -47,6 +47,7 @@ pub static RULE: Rule = Rule {
                   of `Supervisor.init/2`, `Supervisor.start_link/2` or the application's \
                   `children`), the message names it and the name it is registered under.",
         },
+        scope: crate::lint::Scope::Mentions(&["spawn", "Task", "receive"]),
         ..RuleMeta::BASE
     },
     check: Some(check),
