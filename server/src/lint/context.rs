@@ -318,6 +318,34 @@ impl<'a> LintContext<'a> {
         }
     }
 
+    /// The stretches of the file [`LintContext::in_scope`] accepts, in order: the whole file,
+    /// or for a re-lint's context its units (whole lines) and, if it holds them, the gaps.
+    pub fn scope_ranges(&self) -> Vec<std::ops::Range<usize>> {
+        let Some(c) = &self.coverage else {
+            return vec![0..self.source.len()];
+        };
+        let mut out: Vec<std::ops::Range<usize>> = Vec::new();
+        let mut push = |r: std::ops::Range<usize>| match out.last_mut() {
+            Some(last) if last.end == r.start => last.end = r.end,
+            _ if r.is_empty() => {}
+            _ => out.push(r),
+        };
+        let mut at = 0;
+        for (unit, covered) in c.units.iter().zip(&c.covered) {
+            if c.skeleton {
+                push(at..unit.start);
+            }
+            if *covered {
+                push(unit.clone());
+            }
+            at = unit.end;
+        }
+        if c.skeleton {
+            push(at..self.source.len());
+        }
+        out
+    }
+
     /// What the syntax scanner finds in the file (unclosed delimiters, unterminated strings,
     /// missing commas), computed once.
     pub fn scanner_problems(&self) -> &[crate::syntax::scanner::Problem] {

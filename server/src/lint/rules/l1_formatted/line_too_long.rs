@@ -57,11 +57,10 @@ fn check(ctx: &LintContext<'_>, out: &mut Vec<Finding>) {
     let src = ctx.source;
     // Cheap exit: most files have no line that long, even counting strings (and a re-lint
     // after an edit looks at the edited functions' lines only).
-    let mut at = 0;
-    let any_long = src.split_inclusive('\n').any(|l| {
-        let start = at;
-        at += l.len();
-        l.trim_end_matches(['\n', '\r']).len() > max && ctx.in_scope(start)
+    let any_long = ctx.scope_ranges().into_iter().any(|r| {
+        src[r]
+            .split_inclusive('\n')
+            .any(|l| l.trim_end_matches(['\n', '\r']).len() > max)
     });
     if !any_long {
         return;

@@ -27,10 +27,18 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(ctx: &LintContext<'_>, out: &mut Vec<Finding>) {
+    for range in ctx.scope_ranges() {
+        check_lines(ctx, range, out);
+    }
+}
+
+/// The lines starting in `range` (which starts at a line start: a whole file, or a unit of a
+/// re-lint, whose ranges are whole lines).
+fn check_lines(ctx: &LintContext<'_>, range: std::ops::Range<usize>, out: &mut Vec<Finding>) {
     let src = ctx.source;
     let bytes = src.as_bytes();
-    let mut line_start = 0;
-    while line_start <= src.len() {
+    let mut line_start = range.start;
+    while line_start <= src.len() && (line_start < range.end || range.end == src.len()) {
         let rest = &src[line_start..];
         let line_len = rest.find(['\n', '\r']).unwrap_or(rest.len());
         let line_end = line_start + line_len;

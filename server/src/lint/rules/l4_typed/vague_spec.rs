@@ -47,6 +47,9 @@ fn check(ctx: &LintContext<'_>, out: &mut Vec<Finding>) {
     let src = ctx.source;
     for module in ctx.modules() {
         for spec in &module.specs {
+            if !ctx.in_scope(spec.node.start_byte()) {
+                continue; // A re-lint keeps the previous finding there.
+            }
             let Some(value) = elixir::attribute(spec.node, src).and_then(|a| a.value) else {
                 continue;
             };

@@ -42,6 +42,9 @@ fn check(ctx: &LintContext<'_>, out: &mut Vec<Finding>) {
                 continue; // A callback: documented by its behaviour.
             }
             let Some(doc) = function.doc else { continue };
+            if !ctx.in_scope(doc.node.start_byte()) {
+                continue; // A re-lint keeps the previous finding there.
+            }
             let Some(value) = doc.value else { continue };
             if !matches!(value.kind(), "string" | "sigil") {
                 continue; // `@doc false`, or computed docs.
