@@ -1,7 +1,7 @@
 //! What a rule sees of the file it checks.
 
 use std::cell::OnceCell;
-use std::rc::Rc;
+use std::sync::Arc;
 
 use ropey::Rope;
 use tree_sitter::{Node, Tree};
@@ -183,11 +183,11 @@ pub struct LintContext<'a> {
     pub index: OnceCell<NodeIndex<'a>>,
     /// Filled on first use by [`LintContext::modules`] (shared with the contexts a re-lint
     /// derives from this one).
-    pub models: OnceCell<Rc<Vec<ModuleModel<'a>>>>,
+    pub models: OnceCell<Arc<Vec<ModuleModel<'a>>>>,
     /// Filled on first use by [`LintContext::flow`].
     pub taint: OnceCell<FileFlow<'a>>,
     /// Filled on first use by [`LintContext::names`].
-    pub module_names: OnceCell<Rc<ModuleNames>>,
+    pub module_names: OnceCell<Arc<ModuleNames>>,
     /// Filled on first use by [`LintContext::module_facts`].
     pub own_facts: OnceCell<Vec<crate::project::ModuleFacts>>,
     /// What the rest of the project defines ([`ProjectIndex::empty`] when linted alone).
@@ -372,7 +372,7 @@ impl<'a> LintContext<'a> {
             // Module definitions never lie inside a unit, so the calls outside the units (a walk
             // of the skeleton only) are enough: no walk of every function body.
             .get_or_init(|| {
-                Rc::new(module_models_from_calls(
+                Arc::new(module_models_from_calls(
                     &self.segments().outer_calls,
                     self.source,
                 ))
@@ -383,15 +383,15 @@ impl<'a> LintContext<'a> {
     /// [`LintContext::modules`]).
     pub fn names(&self) -> &ModuleNames {
         self.module_names
-            .get_or_init(|| Rc::new(ModuleNames::of(self.modules(), self.source)))
+            .get_or_init(|| Arc::new(ModuleNames::of(self.modules(), self.source)))
     }
 
-    fn shared_names(&self) -> Rc<ModuleNames> {
+    pub(crate) fn shared_names(&self) -> Arc<ModuleNames> {
         self.names();
         self.module_names.get().cloned().unwrap_or_default()
     }
 
-    fn shared_modules(&self) -> Rc<Vec<ModuleModel<'a>>> {
+    pub(crate) fn shared_modules(&self) -> Arc<Vec<ModuleModel<'a>>> {
         self.modules();
         self.models.get().cloned().unwrap_or_default()
     }
