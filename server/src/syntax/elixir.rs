@@ -142,6 +142,20 @@ pub fn has_arguments(call: Node<'_>) -> bool {
 
 /// The `do … end` block of a call.
 pub fn do_block<'t>(call: Node<'t>) -> Option<Node<'t>> {
+    // The grammar puts a call's `do_block` last, and a tree without errors has at most one:
+    // reading the last child saves a cursor (an allocation) and a pass over all children.
+    // A broken tree may hold anything, so it takes the long way.
+    if !call.has_error() {
+        let last = call
+            .child(u32::try_from(call.child_count().checked_sub(1)?).ok()?)
+            .filter(|c| c.kind_str() == "do_block");
+        debug_assert_eq!(
+            last,
+            call.named_children(&mut call.walk())
+                .find(|c| c.kind() == "do_block")
+        );
+        return last;
+    }
     call.named_children(&mut call.walk())
         .find(|c| c.kind_str() == "do_block")
 }
@@ -404,16 +418,40 @@ pub fn modules<'t>(root: Node<'t>, source: &'t str) -> Vec<ModuleDef<'t>> {
     out
 }
 
-/// The innermost ancestor of `node` for which `pred` holds.
+/// The innermost ancestor of `node` for which `pred` holds (`pred` sees the ancestors
+/// innermost first, as repeated `Node::parent` calls would give them).
 pub fn ancestor<'t>(node: Node<'t>, mut pred: impl FnMut(Node<'t>) -> bool) -> Option<Node<'t>> {
-    let mut current = node.parent();
-    while let Some(n) = current {
-        if pred(n) {
-            return Some(n);
-        }
-        current = n.parent();
+    ancestors(node).into_iter().rev().find(|n| pred(*n))
+}
+
+/// The ancestors of `node`, the root first and its parent last (empty for the root).
+///
+/// `Node::parent` finds a parent by descending from the root, so walking up `d` levels with
+/// it costs `d` descents; this is the same chain from a single descent (exactly the path
+/// tree-sitter's `ts_node_parent` follows).
+pub fn ancestors<'t>(node: Node<'t>) -> Vec<Node<'t>> {
+    let mut chain = Vec::new();
+    let mut current = root_of(node);
+    if current == node {
+        return chain;
     }
-    None
+    loop {
+        chain.push(current);
+        match current.child_with_descendant(node) {
+            Some(next) if next != node => current = next,
+            _ => break,
+        }
+    }
+    debug_assert_eq!(chain.last().copied(), node.parent());
+    chain
+}
+
+/// The root node of the tree `node` belongs to (the binding has no safe accessor for it).
+fn root_of<'t>(node: Node<'t>) -> Node<'t> {
+    let raw = node.into_raw();
+    // SAFETY: `raw.tree` is the tree that `node` borrows for `'t`, so it is alive for `'t`, and
+    // `ts_tree_root_node` only reads it; the node it returns belongs to the same tree.
+    unsafe { Node::from_raw(tree_sitter::ffi::ts_tree_root_node(raw.tree)) }
 }
 
 /// Whether `node` is inside a `quote do … end` (code written for another module).

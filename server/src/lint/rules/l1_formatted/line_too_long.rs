@@ -62,7 +62,10 @@ fn check(ctx: &LintContext<'_>, out: &mut Vec<Finding>) {
     let lines = line_ranges(src);
     let mut excluded = vec![0usize; lines.len()];
     let mut skipped = vec![false; lines.len()];
-    collect_exclusions(ctx, &lines, &mut excluded, &mut skipped);
+    // Only the lines over the limit (in bytes, which bounds their characters) are measured:
+    // the walk skips the subtrees that touch none of them.
+    let long: Vec<Range<usize>> = lines.iter().filter(|l| l.len() > max).cloned().collect();
+    collect_exclusions(ctx, &lines, &long, &mut excluded, &mut skipped);
     for (i, range) in lines.iter().enumerate() {
         let line = &src[range.clone()];
         if skipped[i] || line.len() <= max {
@@ -99,11 +102,20 @@ fn line_ranges(src: &str) -> Vec<Range<usize>> {
 fn collect_exclusions(
     ctx: &LintContext<'_>,
     lines: &[Range<usize>],
+    long: &[Range<usize>],
     excluded: &mut [usize],
     skipped: &mut [bool],
 ) {
     let src = ctx.source;
+    // Whether `node` touches one of the `long` lines (ends included): a subtree that does not
+    // cannot change what is excluded from or skipped on them.
+    let touches_long = |node: Node<'_>| {
+        let (start, end) = (node.start_byte(), node.end_byte());
+        let first = long.partition_point(|l| l.end < start);
+        long.get(first).is_some_and(|l| l.start <= end)
+    };
     elixir::walk(ctx.tree.root_node(), &mut |node| match node.kind_str() {
+        _ if !touches_long(node) => false,
         // The contents are read from their literal rather than as the walk reaches them:
         // asking each content node for its parent costs a descent from the root. A literal's
         // children are tokens and contents only, so nothing else of the walk is skipped.
