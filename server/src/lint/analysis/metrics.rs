@@ -447,7 +447,7 @@ pub fn arity_may_exceed(def: Node<'_>, source: &str, max: usize) -> bool {
 pub fn is_using_macro(def: Node<'_>, source: &str) -> bool {
     let args = elixir::call_args(def);
     let body_count = usize::from(elixir::do_block(def).is_some());
-    elixir::local_call_name(def, source) == Some("defmacro")
+    elixir::is_local_call(def, source, "defmacro")
         && args.len() + body_count == 2
         && args.first().is_some_and(|head| {
             let name = match head.kind_str() {

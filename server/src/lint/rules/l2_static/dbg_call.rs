@@ -103,7 +103,7 @@ fn is_definition_head(call: Node<'_>, src: &str) -> bool {
     node.parent()
         .filter(|p| p.kind() == "arguments")
         .and_then(|p| p.parent())
-        .is_some_and(|def| elixir::function_def(def, src).is_some())
+        .is_some_and(|def| elixir::is_function_def(def, src))
 }
 
 fn finding(ctx: &LintContext<'_>, node: Node<'_>) -> Finding {

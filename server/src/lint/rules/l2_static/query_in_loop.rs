@@ -218,7 +218,7 @@ fn check_helper_call(ctx: &LintContext<'_>, call: Node<'_>, helpers: &Helpers) -
     }
     // A helper calling itself from its own loop walks a tree (sub-flows, child categories):
     // one query per level is how such a walk goes, not a batchable N+1.
-    if innermost(&chain, |n| elixir::function_def(n, src).is_some())
+    if innermost(&chain, |n| elixir::is_function_def(n, src))
         .and_then(|d| elixir::function_def(d, src))
         .is_some_and(|d| d.name == name && d.arities(src).contains(&arity))
     {
@@ -266,7 +266,7 @@ fn enclosing_loop<'t>(ctx: &LintContext<'_>, node: Node<'t>, chain: &[Node<'t>])
     let src = ctx.source;
     let mut child = node;
     for &n in chain.iter().rev() {
-        if elixir::function_def(n, src).is_some() || elixir::module_def(n, src).is_some() {
+        if elixir::is_function_def(n, src) || elixir::module_def(n, src).is_some() {
             return None;
         }
         if is_callback(n, src)
@@ -338,8 +338,7 @@ fn collection_of<'t>(call: Node<'t>, src: &str) -> Option<Node<'t>> {
 /// comprehension only runs over constants.
 fn for_body<'t>(ctx: &LintContext<'_>, node: Node<'t>, child: Node<'t>) -> Option<String> {
     let src = ctx.source;
-    let body_of_for =
-        |call: Node<'t>| (elixir::local_call_name(call, src) == Some("for")).then_some(call);
+    let body_of_for = |call: Node<'t>| (elixir::is_local_call(call, src, "for")).then_some(call);
     let call = match node.kind_str() {
         "do_block" => body_of_for(node.parent()?)?,
         // `for x <- xs, do: body`: the `do:` pair's value.
@@ -503,7 +502,7 @@ fn is_batched(node: Node<'_>, src: &str) -> bool {
 }
 
 fn enclosing_def<'t>(node: Node<'t>, src: &str) -> Option<Node<'t>> {
-    elixir::ancestor(node, |n| elixir::function_def(n, src).is_some())
+    elixir::ancestor(node, |n| elixir::is_function_def(n, src))
 }
 
 fn enclosing_module<'t>(node: Node<'t>, src: &str) -> Option<Node<'t>> {
@@ -520,12 +519,12 @@ fn innermost<'t>(chain: &[Node<'t>], mut pred: impl FnMut(Node<'t>) -> bool) -> 
 fn in_quote(chain: &[Node<'_>], src: &str) -> bool {
     chain
         .iter()
-        .any(|n| elixir::local_call_name(*n, src) == Some("quote"))
+        .any(|n| elixir::is_local_call(*n, src, "quote"))
 }
 
 /// [`place`] from the node's ancestors.
 fn place_in(chain: &[Node<'_>], src: &str) -> String {
-    innermost(chain, |n| elixir::function_def(n, src).is_some())
+    innermost(chain, |n| elixir::is_function_def(n, src))
         .and_then(|d| elixir::function_def(d, src))
         .map(|d| format!(" in `{}/{}`", d.name, d.params.len()))
         .unwrap_or_default()

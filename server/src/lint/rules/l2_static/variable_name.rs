@@ -95,7 +95,10 @@ fn for_each_clause_head<'t>(node: Node<'t>, f: &mut impl FnMut(Node<'t>)) {
 /// The parameters Credo checks in a `def`/`defp` with a body: all of them when the head has a
 /// guard (Credo reads the whole `f(a, b)` call as the pattern), else the first of exactly two.
 fn def_patterns<'t>(call: Node<'t>, src: &str) -> Vec<Node<'t>> {
-    if !matches!(elixir::local_call_name(call, src), Some("def" | "defp")) {
+    // The text first: both names start with `def`.
+    if !elixir::starts_with(call, src, "def")
+        || !matches!(elixir::local_call_name(call, src), Some("def" | "defp"))
+    {
         return Vec::new();
     }
     let args = elixir::call_args(call);
