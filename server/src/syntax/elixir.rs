@@ -186,6 +186,19 @@ pub fn call_args<'t>(call: Node<'t>) -> Vec<Node<'t>> {
 /// Whether a call has an argument list (`f()` or `f(x)`, also `f x`), as opposed to `IO.inspect`
 /// in `&IO.inspect/1`.
 pub fn has_arguments(call: Node<'_>) -> bool {
+    // The grammar puts the arguments right after the target, with nothing between (no comment
+    // fits: arguments without parentheses start on the target's line, parentheses touch it):
+    // the second child answers, where a pass over the children costs a cursor. A broken call
+    // takes the long way.
+    if !call.has_error() {
+        let second = call.child(1).is_some_and(|c| c.kind_str() == "arguments");
+        debug_assert_eq!(
+            second,
+            call.named_children(&mut call.walk())
+                .any(|c| c.kind() == "arguments")
+        );
+        return second;
+    }
     call.named_children(&mut call.walk())
         .any(|c| c.kind_str() == "arguments")
 }
@@ -208,6 +221,19 @@ pub fn do_block<'t>(call: Node<'t>) -> Option<Node<'t>> {
     }
     call.named_children(&mut call.walk())
         .find(|c| c.kind_str() == "do_block")
+}
+
+/// [`do_block`] with the source at hand: a call whose text does not end with `end` has none
+/// (in a tree without errors: the block's last token is `end`), which takes no tree lookup.
+pub fn do_block_in<'t>(call: Node<'t>, source: &str) -> Option<Node<'t>> {
+    let ends_with_end = source
+        .get(..call.end_byte())
+        .is_some_and(|t| t.ends_with("end"));
+    if !ends_with_end && !call.has_error() {
+        debug_assert!(do_block(call).is_none());
+        return None;
+    }
+    do_block(call)
 }
 
 /// The expressions directly inside a block (`do_block`, `else_block`, `source`…), comments and

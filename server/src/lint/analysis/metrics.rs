@@ -348,7 +348,7 @@ fn call_complexity(call: Node<'_>, source: &str) -> usize {
     match elixir::local_call_name(call, source) {
         Some("def" | "defp" | "defmacro") if elixir::has_arguments(call) => 1,
         Some("if" | "unless" | "for" | "try") => 1,
-        Some("case" | "cond") => elixir::do_block(call).map_or(0, |b| {
+        Some("case" | "cond") => elixir::do_block_in(call, source).map_or(0, |b| {
             named(b)
                 .iter()
                 .filter(|c| c.kind_str() == "stab_clause")

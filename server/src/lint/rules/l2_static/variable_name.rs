@@ -62,7 +62,7 @@ fn check(ctx: &LintContext<'_>, out: &mut Vec<Finding>) {
         for pattern in def_patterns(*call, src) {
             report(pattern, out);
         }
-        if let Some(block) = elixir::do_block(*call) {
+        if let Some(block) = elixir::do_block_in(*call, src) {
             for_each_clause_head(block, &mut |head| report(head, out));
         }
     }
@@ -102,7 +102,7 @@ fn def_patterns<'t>(call: Node<'t>, src: &str) -> Vec<Node<'t>> {
         return Vec::new();
     }
     let args = elixir::call_args(call);
-    let has_body = elixir::do_block(call).is_some() || args.len() == 2;
+    let has_body = elixir::do_block_in(call, src).is_some() || args.len() == 2;
     let Some(first) = args.first().filter(|_| has_body) else {
         return Vec::new();
     };
