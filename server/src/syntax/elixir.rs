@@ -251,6 +251,25 @@ pub fn block_statements<'t>(block: Node<'t>) -> Vec<Node<'t>> {
         .collect()
 }
 
+/// Whether `node` may be the operand of a `@` (a module attribute's `name value` call), judged
+/// on the text before it, so that most nodes need no `Node::parent` (a descent from the root).
+/// The operand follows the `@` with only whitespace and extras between: `false` means the
+/// token before `node` is not an `@` — on the same line, or on an earlier line that holds no
+/// comment and no line continuation.
+pub fn may_be_attribute_operand(node: Node<'_>, source: &str) -> bool {
+    let before = source.get(..node.start_byte()).unwrap_or_default();
+    let trimmed = before.trim_end();
+    if trimmed.ends_with('@') || trimmed.ends_with('\\') {
+        return true;
+    }
+    let skipped = &before[trimmed.len()..];
+    if !skipped.contains(['\n', '\r']) {
+        return false;
+    }
+    let last_line = trimmed.rsplit(['\n', '\r']).next().unwrap_or(trimmed);
+    last_line.contains('#')
+}
+
 /// A module attribute: `@name value`.
 #[derive(Clone, Copy, Debug)]
 pub struct Attribute<'t> {
