@@ -83,10 +83,13 @@ fn check(ctx: &LintContext<'_>, out: &mut Vec<Finding>) {
     if ctx.file.is_test() || ctx.file.is_script() {
         return;
     }
-    let helpers = repo_helpers(ctx);
-    for call in &ctx.nodes().calls {
-        if let Some(read) = repo_read(*call, src) {
-            if let Some(f) = check_read(ctx, *call, &read) {
+    // Each call's Repo read, read once for the helpers and for the loop below.
+    let calls = &ctx.nodes().calls;
+    let reads: Vec<Option<String>> = calls.iter().map(|c| repo_read(*c, src)).collect();
+    let helpers = repo_helpers(ctx, &reads);
+    for (call, read) in calls.iter().zip(&reads) {
+        if let Some(read) = read {
+            if let Some(f) = check_read(ctx, *call, read) {
                 out.push(f);
             }
         } else if let Some(f) = check_helper_call(ctx, *call, &helpers) {
@@ -155,13 +158,14 @@ type Helpers = HashMap<(usize, String, usize), String>;
 /// is a design choice a reviewer would not call N+1.
 const HELPER_MAX_STATEMENTS: usize = 2;
 
-fn repo_helpers(ctx: &LintContext<'_>) -> Helpers {
-    let src = ctx.source;
-    let reads: Vec<(Node<'_>, String)> = ctx
+/// `reads` holds [`repo_read`] of each of the file's calls.
+fn repo_helpers(ctx: &LintContext<'_>, reads: &[Option<String>]) -> Helpers {
+    let reads: Vec<(Node<'_>, &String)> = ctx
         .nodes()
         .calls
         .iter()
-        .filter_map(|c| Some((*c, repo_read(*c, src)?)))
+        .zip(reads)
+        .filter_map(|(c, read)| Some((*c, read.as_ref()?)))
         .collect();
     let mut helpers = Helpers::new();
     if reads.is_empty() {
@@ -189,7 +193,7 @@ fn repo_helpers(ctx: &LintContext<'_>) -> Helpers {
             for arity in function.min_arity..=function.arity {
                 helpers.insert(
                     (module.def.node.id(), function.name.to_string(), arity),
-                    read.clone(),
+                    String::clone(read),
                 );
             }
         }
