@@ -67,9 +67,45 @@ pub fn local_call_name<'a>(call: Node<'_>, source: &'a str) -> Option<&'a str> {
         );
         return None;
     }
+    // `user.name`, `conn.assigns`, `fun.(x)`: a name directly followed by a dot is the left of
+    // the call's `dot` target (nothing that follows a call's own name, its arguments or its
+    // `do`, starts with a dot). Field reads like these are a large share of a file's calls.
+    if first.is_ascii_lowercase() || first == b'_' {
+        let rest = source
+            .as_bytes()
+            .get(call.start_byte()..)
+            .unwrap_or_default();
+        let mut len = rest
+            .iter()
+            .position(|b| !(b.is_ascii_alphanumeric() || *b == b'_'))
+            .unwrap_or(rest.len());
+        if matches!(rest.get(len), Some(b'?' | b'!')) {
+            len += 1;
+        }
+        if rest.get(len) == Some(&b'.') {
+            debug_assert!(
+                call.field("target")
+                    .is_none_or(|t| t.kind() != "identifier")
+            );
+            return None;
+        }
+    }
     let target = call.field("target")?;
     debug_assert_eq!(target.start_byte(), call.start_byte());
     (target.kind_str() == "identifier").then(|| text(target, source))
+}
+
+/// Whether `call` is a local call of `name` (`local_call_name(call) == Some(name)`), ruled out
+/// on the text for calls not starting with `name` (most calls) without asking the tree.
+pub fn is_local_call(call: Node<'_>, source: &str, name: &str) -> bool {
+    starts_with(call, source, name) && local_call_name(call, source) == Some(name)
+}
+
+/// Whether `call` is the remote call `module.fun` (`remote_call(call) == Some((module,
+/// fun))`), ruled out on the text for calls not starting with `module` (the target's left
+/// starts the call's text).
+pub fn is_remote_call(call: Node<'_>, source: &str, module: &str, fun: &str) -> bool {
+    starts_with(call, source, module) && remote_call(call, source) == Some((module, fun))
 }
 
 /// Whether `node`'s text starts with `prefix`: a cheap test before asking the tree whether a
@@ -121,29 +157,83 @@ pub fn remote_call<'a>(call: Node<'_>, source: &'a str) -> Option<(&'a str, &'a 
 
 /// The argument nodes of a call (comments skipped; a trailing keyword list is one `keywords`).
 pub fn call_args<'t>(call: Node<'t>) -> Vec<Node<'t>> {
-    let Some(args) = call
-        .named_children(&mut call.walk())
-        .find(|c| c.kind_str() == "arguments")
-    else {
-        return Vec::new();
-    };
-    let mut cursor = args.walk();
-    args.named_children(&mut cursor)
-        .filter(|c| c.kind_str() != "comment")
-        .collect()
+    // One cursor finds the `arguments` child and then reads its children (each cursor is an
+    // allocation).
+    let mut cursor = call.walk();
+    let mut out = Vec::new();
+    if !cursor.goto_first_child() {
+        return out;
+    }
+    while !(cursor.node().is_named() && cursor.node().kind_str() == "arguments") {
+        if !cursor.goto_next_sibling() {
+            return out;
+        }
+    }
+    if cursor.goto_first_child() {
+        loop {
+            let child = cursor.node();
+            if child.is_named() && child.kind_str() != "comment" {
+                out.push(child);
+            }
+            if !cursor.goto_next_sibling() {
+                break;
+            }
+        }
+    }
+    out
 }
 
 /// Whether a call has an argument list (`f()` or `f(x)`, also `f x`), as opposed to `IO.inspect`
 /// in `&IO.inspect/1`.
 pub fn has_arguments(call: Node<'_>) -> bool {
+    // The grammar puts the arguments right after the target, with nothing between (no comment
+    // fits: arguments without parentheses start on the target's line, parentheses touch it):
+    // the second child answers, where a pass over the children costs a cursor. A broken call
+    // takes the long way.
+    if !call.has_error() {
+        let second = call.child(1).is_some_and(|c| c.kind_str() == "arguments");
+        debug_assert_eq!(
+            second,
+            call.named_children(&mut call.walk())
+                .any(|c| c.kind() == "arguments")
+        );
+        return second;
+    }
     call.named_children(&mut call.walk())
         .any(|c| c.kind_str() == "arguments")
 }
 
 /// The `do … end` block of a call.
 pub fn do_block<'t>(call: Node<'t>) -> Option<Node<'t>> {
+    // The grammar puts a call's `do_block` last, and a tree without errors has at most one:
+    // reading the last child saves a cursor (an allocation) and a pass over all children.
+    // A broken tree may hold anything, so it takes the long way.
+    if !call.has_error() {
+        let last = call
+            .child(u32::try_from(call.child_count().checked_sub(1)?).ok()?)
+            .filter(|c| c.kind_str() == "do_block");
+        debug_assert_eq!(
+            last,
+            call.named_children(&mut call.walk())
+                .find(|c| c.kind() == "do_block")
+        );
+        return last;
+    }
     call.named_children(&mut call.walk())
         .find(|c| c.kind_str() == "do_block")
+}
+
+/// [`do_block`] with the source at hand: a call whose text does not end with `end` has none
+/// (in a tree without errors: the block's last token is `end`), which takes no tree lookup.
+pub fn do_block_in<'t>(call: Node<'t>, source: &str) -> Option<Node<'t>> {
+    let ends_with_end = source
+        .get(..call.end_byte())
+        .is_some_and(|t| t.ends_with("end"));
+    if !ends_with_end && !call.has_error() {
+        debug_assert!(do_block(call).is_none());
+        return None;
+    }
+    do_block(call)
 }
 
 /// The expressions directly inside a block (`do_block`, `else_block`, `source`…), comments and
@@ -159,6 +249,25 @@ pub fn block_statements<'t>(block: Node<'t>) -> Vec<Node<'t>> {
             )
         })
         .collect()
+}
+
+/// Whether `node` may be the operand of a `@` (a module attribute's `name value` call), judged
+/// on the text before it, so that most nodes need no `Node::parent` (a descent from the root).
+/// The operand follows the `@` with only whitespace and extras between: `false` means the
+/// token before `node` is not an `@` — on the same line, or on an earlier line that holds no
+/// comment and no line continuation.
+pub fn may_be_attribute_operand(node: Node<'_>, source: &str) -> bool {
+    let before = source.get(..node.start_byte()).unwrap_or_default();
+    let trimmed = before.trim_end();
+    if trimmed.ends_with('@') || trimmed.ends_with('\\') {
+        return true;
+    }
+    let skipped = &before[trimmed.len()..];
+    if !skipped.contains(['\n', '\r']) {
+        return false;
+    }
+    let last_line = trimmed.rsplit(['\n', '\r']).next().unwrap_or(trimmed);
+    last_line.contains('#')
 }
 
 /// A module attribute: `@name value`.
@@ -318,6 +427,69 @@ pub fn function_def<'t>(node: Node<'t>, source: &'t str) -> Option<FunctionDef<'
     })
 }
 
+/// What [`function_def`] reads first, for a fraction of its cost (no parameter list, no body):
+/// the definition's keyword and the identifier naming the function. `Some` exactly when
+/// [`function_def`] is.
+pub fn function_head<'t>(node: Node<'t>, source: &'t str) -> Option<(DefKind, Node<'t>)> {
+    let head = function_head_unchecked(node, source);
+    debug_assert_eq!(
+        head.map(|(_, name)| name),
+        function_def(node, source).map(|d| d.name_node)
+    );
+    head
+}
+
+fn function_head_unchecked<'t>(node: Node<'t>, source: &'t str) -> Option<(DefKind, Node<'t>)> {
+    if !starts_with(node, source, "def") {
+        return None;
+    }
+    let kind = DefKind::from_name(local_call_name(node, source)?)?;
+    let head_arg = first_arg(node)?;
+    let head = if is_binary_op(head_arg, source, "when") {
+        head_arg.field("left")?
+    } else {
+        head_arg
+    };
+    let name_node = match head.kind_str() {
+        "identifier" => head,
+        "call" => head
+            .field("target")
+            .filter(|t| t.kind_str() == "identifier")?,
+        _ => return None,
+    };
+    Some((kind, name_node))
+}
+
+/// Whether `node` is a function definition [`function_def`] reads.
+pub fn is_function_def(node: Node<'_>, source: &str) -> bool {
+    function_head(node, source).is_some()
+}
+
+/// The first of [`call_args`], without collecting the others.
+fn first_arg<'t>(call: Node<'t>) -> Option<Node<'t>> {
+    let mut cursor = call.walk();
+    if !cursor.goto_first_child() {
+        return None;
+    }
+    while !(cursor.node().is_named() && cursor.node().kind_str() == "arguments") {
+        if !cursor.goto_next_sibling() {
+            return None;
+        }
+    }
+    if !cursor.goto_first_child() {
+        return None;
+    }
+    loop {
+        let child = cursor.node();
+        if child.is_named() && child.kind_str() != "comment" {
+            return Some(child);
+        }
+        if !cursor.goto_next_sibling() {
+            return None;
+        }
+    }
+}
+
 /// The value of `key:` in a `keywords` node.
 pub fn keyword_value<'t>(keywords: Node<'t>, source: &str, key: &str) -> Option<Node<'t>> {
     if keywords.kind_str() != "keywords" {
@@ -393,7 +565,7 @@ pub fn modules<'t>(root: Node<'t>, source: &'t str) -> Vec<ModuleDef<'t>> {
         if node.kind_str() != "call" {
             return true;
         }
-        if local_call_name(node, source) == Some("quote") {
+        if is_local_call(node, source, "quote") {
             return false;
         }
         if let Some(module) = module_def(node, source) {
@@ -404,21 +576,45 @@ pub fn modules<'t>(root: Node<'t>, source: &'t str) -> Vec<ModuleDef<'t>> {
     out
 }
 
-/// The innermost ancestor of `node` for which `pred` holds.
+/// The innermost ancestor of `node` for which `pred` holds (`pred` sees the ancestors
+/// innermost first, as repeated `Node::parent` calls would give them).
 pub fn ancestor<'t>(node: Node<'t>, mut pred: impl FnMut(Node<'t>) -> bool) -> Option<Node<'t>> {
-    let mut current = node.parent();
-    while let Some(n) = current {
-        if pred(n) {
-            return Some(n);
-        }
-        current = n.parent();
+    ancestors(node).into_iter().rev().find(|n| pred(*n))
+}
+
+/// The ancestors of `node`, the root first and its parent last (empty for the root).
+///
+/// `Node::parent` finds a parent by descending from the root, so walking up `d` levels with
+/// it costs `d` descents; this is the same chain from a single descent (exactly the path
+/// tree-sitter's `ts_node_parent` follows).
+pub fn ancestors<'t>(node: Node<'t>) -> Vec<Node<'t>> {
+    let mut chain = Vec::new();
+    let mut current = root_of(node);
+    if current == node {
+        return chain;
     }
-    None
+    loop {
+        chain.push(current);
+        match current.child_with_descendant(node) {
+            Some(next) if next != node => current = next,
+            _ => break,
+        }
+    }
+    debug_assert_eq!(chain.last().copied(), node.parent());
+    chain
+}
+
+/// The root node of the tree `node` belongs to (the binding has no safe accessor for it).
+fn root_of<'t>(node: Node<'t>) -> Node<'t> {
+    let raw = node.into_raw();
+    // SAFETY: `raw.tree` is the tree that `node` borrows for `'t`, so it is alive for `'t`, and
+    // `ts_tree_root_node` only reads it; the node it returns belongs to the same tree.
+    unsafe { Node::from_raw(tree_sitter::ffi::ts_tree_root_node(raw.tree)) }
 }
 
 /// Whether `node` is inside a `quote do … end` (code written for another module).
 pub fn inside_quote(node: Node<'_>, source: &str) -> bool {
-    ancestor(node, |n| local_call_name(n, source) == Some("quote")).is_some()
+    ancestor(node, |n| is_local_call(n, source, "quote")).is_some()
 }
 
 /// The byte offset where the line containing `byte` starts.

@@ -144,7 +144,7 @@ fn model<'t>(def: ModuleDef<'t>, src: &'t str) -> ModuleModel<'t> {
             attributes.push(attr);
             continue;
         }
-        if elixir::local_call_name(stmt, src) == Some("use") {
+        if elixir::is_local_call(stmt, src, "use") {
             let args = elixir::call_args(stmt);
             if let Some(first) = args.first() {
                 uses.push(text(*first, src));
@@ -154,7 +154,7 @@ fn model<'t>(def: ModuleDef<'t>, src: &'t str) -> ModuleModel<'t> {
             }
             continue;
         }
-        if elixir::local_call_name(stmt, src) == Some("defexception") {
+        if elixir::is_local_call(stmt, src, "defexception") {
             is_exception = true;
             continue;
         }

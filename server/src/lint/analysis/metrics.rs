@@ -21,6 +21,7 @@ use crate::syntax::FastKind as _;
 use crate::syntax::Fields as _;
 use tree_sitter::Node;
 
+use crate::lint::context::NodeIndex;
 use crate::syntax::elixir;
 
 /// Nesting deeper than this (in syntax nodes) is not followed: a broken or generated file must
@@ -328,24 +329,8 @@ pub fn complexity(def: Node<'_>, source: &str) -> usize {
     let mut total = 0;
     elixir::walk(def, &mut |node| {
         match node.kind_str() {
-            "call" => match elixir::local_call_name(node, source) {
-                Some("def" | "defp" | "defmacro") if elixir::has_arguments(node) => total += 1,
-                Some("if" | "unless" | "for" | "try") => total += 1,
-                Some("case" | "cond") => {
-                    total += elixir::do_block(node).map_or(0, |b| {
-                        named(b)
-                            .iter()
-                            .filter(|c| c.kind_str() == "stab_clause")
-                            .count()
-                    });
-                }
-                _ => {}
-            },
-            "binary_operator" => {
-                if matches!(elixir::operator(node, source), "and" | "or" | "&&" | "||") {
-                    total += 1;
-                }
-            }
+            "call" => total += call_complexity(node, source),
+            "binary_operator" => total += operator_complexity(node, source),
             _ => {}
         }
         true
@@ -353,11 +338,116 @@ pub fn complexity(def: Node<'_>, source: &str) -> usize {
     total
 }
 
+/// What one call adds to the cyclomatic complexity of the clause it is in.
+fn call_complexity(call: Node<'_>, source: &str) -> usize {
+    // The name starts the call's text: most calls are ruled out without a tree lookup.
+    const COUNTED: [&str; 7] = ["def", "if", "unless", "for", "try", "case", "cond"];
+    if !COUNTED.iter().any(|p| elixir::starts_with(call, source, p)) {
+        return 0;
+    }
+    match elixir::local_call_name(call, source) {
+        Some("def" | "defp" | "defmacro") if elixir::has_arguments(call) => 1,
+        Some("if" | "unless" | "for" | "try") => 1,
+        Some("case" | "cond") => elixir::do_block_in(call, source).map_or(0, |b| {
+            named(b)
+                .iter()
+                .filter(|c| c.kind_str() == "stab_clause")
+                .count()
+        }),
+        _ => 0,
+    }
+}
+
+/// What one binary operator adds to the cyclomatic complexity: 1 for a boolean one.
+fn operator_complexity(op: Node<'_>, source: &str) -> usize {
+    usize::from(matches!(
+        elixir::operator(op, source),
+        "and" | "or" | "&&" | "||"
+    ))
+}
+
+/// The nodes of a [`NodeIndex`] strictly inside one of its calls: every descendant of the call
+/// of each kind, since the index holds whole subtrees (of the file, or of the units of an
+/// incremental lint) in document order.
+pub struct Inside<'a, 't> {
+    /// The definition itself.
+    pub def: Node<'t>,
+    /// The calls inside it.
+    pub calls: &'a [Node<'t>],
+    /// The binary operators inside it.
+    pub binary_operators: &'a [Node<'t>],
+    /// The anonymous functions inside it.
+    pub anonymous_functions: &'a [Node<'t>],
+}
+
+impl<'a, 't> Inside<'a, 't> {
+    /// The descendants of `index.calls[at]`. In document order a node's descendants follow it
+    /// and start before it ends; whatever else starts inside its range is an ancestor starting
+    /// at the same byte (a call's first descendant is its name, never an operator or an `fn`).
+    pub fn of(index: &'a NodeIndex<'t>, at: usize) -> Option<Self> {
+        let def = *index.calls.get(at)?;
+        let (start, end) = (def.start_byte(), def.end_byte());
+        let after = &index.calls[at + 1..];
+        let calls = &after[..after.partition_point(|c| c.start_byte() < end)];
+        let strictly_inside = |nodes: &'a [Node<'t>]| {
+            let from = nodes.partition_point(|n| n.start_byte() <= start);
+            let to = nodes.partition_point(|n| n.start_byte() < end).max(from);
+            &nodes[from..to]
+        };
+        Some(Inside {
+            def,
+            calls,
+            binary_operators: strictly_inside(&index.binary_operators),
+            anonymous_functions: strictly_inside(&index.anonymous_functions),
+        })
+    }
+
+    /// [`complexity`] of the definition, from the index instead of a walk. The boolean
+    /// operators are only told apart (a field lookup each) when counting them all could exceed
+    /// `limit`: the result is exact whenever it is above `limit`, and at most `limit` otherwise.
+    pub fn complexity_above(&self, source: &str, limit: usize) -> usize {
+        let calls: usize = std::iter::once(&self.def)
+            .chain(self.calls)
+            .map(|c| call_complexity(*c, source))
+            .sum();
+        if calls + self.binary_operators.len() <= limit {
+            return calls + self.binary_operators.len();
+        }
+        let exact = calls
+            + self
+                .binary_operators
+                .iter()
+                .map(|op| operator_complexity(*op, source))
+                .sum::<usize>();
+        debug_assert_eq!(exact, complexity(self.def, source));
+        exact
+    }
+
+    /// An upper bound of the depth [`nesting`] finds: the number of constructs that open a
+    /// level (tested on the call's text only).
+    pub fn nesting_bound(&self, source: &str) -> usize {
+        const OPENERS: [&str; 6] = ["if", "unless", "case", "cond", "for", "with"];
+        let calls = self
+            .calls
+            .iter()
+            .filter(|c| OPENERS.iter().any(|p| elixir::starts_with(**c, source, p)))
+            .count();
+        calls + self.anonymous_functions.len()
+    }
+}
+
+/// Whether [`arity`] of `def` could exceed `max`: `n` parameters need `n - 1` commas in the
+/// definition's text (counted up to `max`).
+pub fn arity_may_exceed(def: Node<'_>, source: &str, max: usize) -> bool {
+    let text = crate::syntax::text(def, source).as_bytes();
+    text.iter().filter(|b| **b == b',').take(max).count() >= max
+}
+
 /// `defmacro __using__(opts) do … end`, which Credo's complexity check leaves out.
 pub fn is_using_macro(def: Node<'_>, source: &str) -> bool {
     let args = elixir::call_args(def);
     let body_count = usize::from(elixir::do_block(def).is_some());
-    elixir::local_call_name(def, source) == Some("defmacro")
+    elixir::is_local_call(def, source, "defmacro")
         && args.len() + body_count == 2
         && args.first().is_some_and(|head| {
             let name = match head.kind_str() {

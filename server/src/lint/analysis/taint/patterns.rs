@@ -197,7 +197,7 @@ pub(super) fn collect_proven<'a>(
             ) {
                 out.extend(var(args.first().copied()));
             }
-            if elixir::remote_call(node, src) == Some(("Enum", "member?"))
+            if elixir::is_remote_call(node, src, "Enum", "member?")
                 && args.first().is_some_and(|l| is_constant(*l, src))
             {
                 out.extend(var(args.get(1).copied()));

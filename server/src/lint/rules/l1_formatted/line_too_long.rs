@@ -117,7 +117,7 @@ fn collect_exclusions(
     let src = ctx.source;
     // Only the long lines are measured: a subtree touching none of them changes nothing
     // (most of a file, and all of it but one function after an edit).
-    let touches_long = |node: tree_sitter::Node<'_>| {
+    let touches_long = |node: Node<'_>| {
         let i = long.partition_point(|l| l.end < node.start_byte());
         long.get(i).is_some_and(|l| l.start <= node.end_byte())
     };

@@ -194,7 +194,7 @@ fn type_is_the_point(opts: &Opts<'_>, src: &str) -> bool {
 }
 
 fn is_references(node: Node<'_>, src: &str) -> bool {
-    elixir::local_call_name(node, src) == Some("references")
+    elixir::is_local_call(node, src, "references")
 }
 
 /// `from: {:string, null: false}` → (`:string`, its `size:`); `from: :string` → (`:string`, none).

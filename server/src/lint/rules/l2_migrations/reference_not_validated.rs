@@ -55,7 +55,7 @@ fn check(ctx: &LintContext<'_>, out: &mut Vec<Finding>) {
         }
         let Some(refs) = col
             .type_node
-            .filter(|t| elixir::local_call_name(*t, src) == Some("references"))
+            .filter(|t| elixir::is_local_call(*t, src, "references"))
         else {
             continue;
         };

@@ -94,7 +94,7 @@ fn in_dev_or_test_branch(node: Node<'_>, src: &str) -> bool {
     while let Some(parent) = current.parent() {
         if parent.kind() == "do_block"
             && let Some(call) = parent.parent()
-            && elixir::local_call_name(call, src) == Some("if")
+            && elixir::is_local_call(call, src, "if")
             && let Some(cond) = elixir::call_args(call).first()
             && is_dev_or_test_condition(*cond, src)
         {
@@ -114,8 +114,7 @@ fn is_dev_or_test_condition(cond: Node<'_>, src: &str) -> bool {
         return false;
     };
     let env_call = |n: Node<'_>| {
-        elixir::local_call_name(n, src) == Some("config_env")
-            || elixir::remote_call(n, src) == Some(("Mix", "env"))
+        elixir::is_local_call(n, src, "config_env") || elixir::is_remote_call(n, src, "Mix", "env")
     };
     if !env_call(left) {
         return false;

@@ -71,6 +71,13 @@ fn check(ctx: &LintContext<'_>, out: &mut Vec<Finding>) {
 /// `dbg()`, `dbg(x)`, `dbg(x, opts)`, `Kernel.dbg(…)`, and `dbg` in a capture `&dbg/1`; not the
 /// head of a `def dbg(x)` nor an `@dbg` attribute.
 fn is_dbg_call(call: Node<'_>, src: &str) -> bool {
+    // A name test on the text first: `dbg` or `Kernel.dbg` starts the call.
+    if !["dbg", "Kernel", "Elixir.Kernel"]
+        .iter()
+        .any(|p| elixir::starts_with(call, src, p))
+    {
+        return false;
+    }
     match elixir::remote_call(call, src) {
         Some((module, "dbg")) => matches!(module, "Kernel" | "Elixir.Kernel"),
         Some(_) => false,
@@ -103,7 +110,7 @@ fn is_definition_head(call: Node<'_>, src: &str) -> bool {
     node.parent()
         .filter(|p| p.kind() == "arguments")
         .and_then(|p| p.parent())
-        .is_some_and(|def| elixir::function_def(def, src).is_some())
+        .is_some_and(|def| elixir::is_function_def(def, src))
 }
 
 fn finding(ctx: &LintContext<'_>, node: Node<'_>) -> Finding {

@@ -42,16 +42,30 @@ const DEFAULT_MAX: i64 = 2;
 
 fn check(ctx: &LintContext<'_>, out: &mut Vec<Finding>) {
     let max = ctx.option_int(RULE.meta.code, "max", DEFAULT_MAX).max(0) as usize;
-    for call in &ctx.nodes().calls {
+    let nodes = ctx.nodes();
+    for (at, call) in nodes.calls.iter().enumerate() {
         if metrics::metric_def_kind(*call, ctx.source).is_some() {
-            out.extend(check_clause(ctx, *call, max));
+            out.extend(check_clause(ctx, nodes, at, max));
         }
     }
 }
 
-/// The finding for one `def`/`defp`/`defmacro` clause, if it nests deeper than `max`.
-fn check_clause(ctx: &LintContext<'_>, def: tree_sitter::Node<'_>, max: usize) -> Option<Finding> {
+/// The finding for the `def`/`defp`/`defmacro` clause `nodes.calls[at]`, if it nests deeper
+/// than `max`.
+fn check_clause(
+    ctx: &LintContext<'_>,
+    nodes: &crate::lint::context::NodeIndex<'_>,
+    at: usize,
+    max: usize,
+) -> Option<Finding> {
     let src = ctx.source;
+    let inside = metrics::Inside::of(nodes, at)?;
+    // Each level is a distinct construct inside the clause: with no more constructs than
+    // `max` the clause cannot nest deeper, and the walk is skipped (most clauses).
+    if inside.nesting_bound(src) <= max {
+        return None;
+    }
+    let def = inside.def;
     let deepest = metrics::nesting(def, src)?;
     if deepest.depth <= max {
         return None;

@@ -55,10 +55,10 @@ fn check(ctx: &LintContext<'_>, out: &mut Vec<Finding>) {
 
 /// `length(x)` or `Enum.count(…)`.
 fn counter(node: Node<'_>, src: &str) -> Option<Counter> {
-    if elixir::remote_call(node, src) == Some(("Enum", "count")) && elixir::has_arguments(node) {
+    if elixir::is_remote_call(node, src, "Enum", "count") && elixir::has_arguments(node) {
         return Some(Counter::EnumCount);
     }
-    (elixir::local_call_name(node, src) == Some("length") && elixir::call_args(node).len() == 1)
+    (elixir::is_local_call(node, src, "length") && elixir::call_args(node).len() == 1)
         .then_some(Counter::Length)
 }
 

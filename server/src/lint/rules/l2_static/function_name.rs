@@ -5,6 +5,7 @@ use std::collections::HashMap;
 
 use crate::lint::{Finding, LintContext, Rule, RuleDocs, RuleMeta, Severity};
 use crate::syntax::elixir::{self, DefKind};
+use crate::syntax::text;
 
 /// The rule.
 pub static RULE: Rule = Rule {
@@ -38,12 +39,16 @@ fn check(ctx: &LintContext<'_>, out: &mut Vec<Finding>) {
     let mut last: HashMap<(&str, usize), Finding> = HashMap::new();
     let mut order = Vec::new();
     for call in &ctx.nodes().calls {
+        // The name first: the parameters are only read for a name to report.
+        let Some((kind, name)) = elixir::function_head(*call, src) else {
+            continue;
+        };
+        if matches!(kind, DefKind::Defdelegate) || is_acceptable(text(name, src)) {
+            continue;
+        }
         let Some(def) = elixir::function_def(*call, src) else {
             continue;
         };
-        if matches!(def.kind, DefKind::Defdelegate) || is_acceptable(def.name) {
-            continue;
-        }
         let key = (def.name, def.params.len());
         let finding = Finding::new(
             &RULE.meta,

@@ -42,21 +42,28 @@ const DEFAULT_MAX: i64 = 9;
 
 fn check(ctx: &LintContext<'_>, out: &mut Vec<Finding>) {
     let max = ctx.option_int(RULE.meta.code, "max", DEFAULT_MAX).max(0) as usize;
-    for call in &ctx.nodes().calls {
+    let nodes = ctx.nodes();
+    for (at, call) in nodes.calls.iter().enumerate() {
         if metrics::metric_def_kind(*call, ctx.source).is_some() {
-            out.extend(check_clause(ctx, *call, max));
+            out.extend(check_clause(ctx, nodes, at, max));
         }
     }
 }
 
-/// The finding for one `def`/`defp`/`defmacro` clause, if it is more complex than `max`.
-fn check_clause(ctx: &LintContext<'_>, def: Node<'_>, max: usize) -> Option<Finding> {
+/// The finding for the `def`/`defp`/`defmacro` clause `nodes.calls[at]`, if it is more complex
+/// than `max`.
+fn check_clause(
+    ctx: &LintContext<'_>,
+    nodes: &crate::lint::context::NodeIndex<'_>,
+    at: usize,
+    max: usize,
+) -> Option<Finding> {
     let src = ctx.source;
-    if metrics::is_using_macro(def, src) {
-        return None;
-    }
-    let complexity = metrics::complexity(def, src);
-    if complexity <= max {
+    // Counted from the shared node index rather than by a walk of the clause.
+    let inside = metrics::Inside::of(nodes, at)?;
+    let def = inside.def;
+    let complexity = inside.complexity_above(src, max);
+    if complexity <= max || metrics::is_using_macro(def, src) {
         return None;
     }
     Some(Finding::new(

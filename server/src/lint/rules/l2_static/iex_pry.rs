@@ -42,9 +42,9 @@ fn check(ctx: &LintContext<'_>, out: &mut Vec<Finding>) {
 
 fn finding(ctx: &LintContext<'_>, call: Node<'_>) -> Option<Finding> {
     let src = ctx.source;
-    let what = if elixir::remote_call(call, src) == Some(("IEx", "pry")) {
+    let what = if elixir::is_remote_call(call, src, "IEx", "pry") {
         "IEx.pry"
-    } else if elixir::local_call_name(call, src) == Some("require")
+    } else if elixir::is_local_call(call, src, "require")
         && elixir::call_args(call)
             .first()
             .map(|a| crate::syntax::text(*a, src))

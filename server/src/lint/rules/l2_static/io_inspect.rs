@@ -44,7 +44,7 @@ pub static RULE: Rule = Rule {
 
 fn check(ctx: &LintContext<'_>, out: &mut Vec<Finding>) {
     for call in &ctx.nodes().calls {
-        if elixir::remote_call(*call, ctx.source) == Some(("IO", "inspect"))
+        if elixir::is_remote_call(*call, ctx.source, "IO", "inspect")
             && !prints_on_purpose(ctx, *call)
         {
             out.push(finding(ctx, *call));
@@ -56,7 +56,7 @@ fn check(ctx: &LintContext<'_>, out: &mut Vec<Finding>) {
 /// from a shell, never in a release), and functions named `print_*`, `dump_*` or `debug_*`.
 fn prints_on_purpose(ctx: &LintContext<'_>, call: Node<'_>) -> bool {
     let src = ctx.source;
-    if let Some(def) = elixir::ancestor(call, |n| elixir::function_def(n, src).is_some())
+    if let Some(def) = elixir::ancestor(call, |n| elixir::is_function_def(n, src))
         .and_then(|n| elixir::function_def(n, src))
         && ["print_", "dump_", "debug_"]
             .iter()

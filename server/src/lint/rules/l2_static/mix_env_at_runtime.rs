@@ -75,7 +75,7 @@ fn check_call(ctx: &LintContext<'_>, call: Node<'_>) -> Option<Finding> {
 /// The innermost `def`/`defp`/`defmacro` around `call` whose body runs at runtime. A macro's
 /// body runs at compile time, except what it `quote`s into its caller.
 fn runtime_function<'t>(call: Node<'t>, src: &'t str) -> Option<elixir::FunctionDef<'t>> {
-    let node = elixir::ancestor(call, |n| elixir::function_def(n, src).is_some())?;
+    let node = elixir::ancestor(call, |n| elixir::is_function_def(n, src))?;
     let def = elixir::function_def(node, src)?;
     match def.kind {
         DefKind::Def | DefKind::Defp => Some(def),

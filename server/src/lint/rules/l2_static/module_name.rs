@@ -35,7 +35,7 @@ pub static RULE: Rule = Rule {
 
 fn check(ctx: &LintContext<'_>, out: &mut Vec<Finding>) {
     for call in &ctx.nodes().calls {
-        if elixir::local_call_name(*call, ctx.source) == Some("defmodule") {
+        if elixir::is_local_call(*call, ctx.source, "defmodule") {
             out.extend(check_module(ctx, *call));
         }
     }

@@ -38,7 +38,7 @@ pub static RULE: Rule = Rule {
 fn check(ctx: &LintContext<'_>, out: &mut Vec<Finding>) {
     let src = ctx.source;
     for call in &ctx.nodes().calls {
-        if elixir::local_call_name(*call, src) == Some("if")
+        if elixir::is_local_call(*call, src, "if")
             && let Some(cond) = condition(*call)
             && let Some((op, operand)) = negation(cond, src)
             && has_else(*call, src)

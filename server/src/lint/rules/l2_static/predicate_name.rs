@@ -63,6 +63,10 @@ fn check(ctx: &LintContext<'_>, out: &mut Vec<Finding>) {
 
 /// The name node, name and arity of a clause Credo flags, before the `@impl` exception.
 fn candidate<'t>(call: Node<'t>, src: &'t str) -> Option<(Node<'t>, &'t str, usize)> {
+    // All three names start with `def`: the text first.
+    if !elixir::starts_with(call, src, "def") {
+        return None;
+    }
     let op = elixir::local_call_name(call, src)?;
     if !matches!(op, "def" | "defp" | "defmacro") {
         return None;
@@ -93,10 +97,12 @@ fn impl_signatures<'t>(ctx: &LintContext<'t>) -> HashSet<(&'t str, usize)> {
     let src = ctx.source;
     let mut set = HashSet::new();
     for call in &ctx.nodes().calls {
-        if !matches!(
-            elixir::local_call_name(*call, src),
-            Some("def" | "defp" | "defmacro")
-        ) || !follows_impl(*call, src)
+        if !elixir::starts_with(*call, src, "def")
+            || !matches!(
+                elixir::local_call_name(*call, src),
+                Some("def" | "defp" | "defmacro")
+            )
+            || !follows_impl(*call, src)
         {
             continue;
         }

@@ -84,10 +84,13 @@ fn check(ctx: &LintContext<'_>, out: &mut Vec<Finding>) {
     if ctx.file.is_test() || ctx.file.is_script() {
         return;
     }
-    let helpers = repo_helpers(ctx);
-    for call in &ctx.nodes().calls {
-        if let Some(read) = repo_read(*call, src) {
-            if let Some(f) = check_read(ctx, *call, &read) {
+    // Each call's Repo read, read once for the helpers and for the loop below.
+    let calls = &ctx.nodes().calls;
+    let reads: Vec<Option<String>> = calls.iter().map(|c| repo_read(*c, src)).collect();
+    let helpers = repo_helpers(ctx, &reads);
+    for (call, read) in calls.iter().zip(&reads) {
+        if let Some(read) = read {
+            if let Some(f) = check_read(ctx, *call, read) {
                 out.push(f);
             }
         } else if let Some(f) = check_helper_call(ctx, *call, &helpers) {
@@ -117,29 +120,31 @@ fn repo_read(call: Node<'_>, src: &str) -> Option<String> {
 
 /// The arity of a call, counting the piped-in argument and `&f/2` captures.
 fn call_arity(call: Node<'_>, src: &str) -> usize {
-    if let Some(parent) = call.parent()
+    let parent = call.parent();
+    if let Some(parent) = parent
         && elixir::is_binary_op(parent, src, "/")
         && parent.field("left") == Some(call)
         && let Some(n) = parent.field("right")
     {
         return text(n, src).parse().unwrap_or(0);
     }
-    let piped = call
-        .parent()
+    let piped = parent
         .is_some_and(|p| elixir::is_binary_op(p, src, "|>") && p.field("right") == Some(call));
     elixir::call_args(call).len() + usize::from(piped)
 }
 
 fn check_read(ctx: &LintContext<'_>, call: Node<'_>, read: &str) -> Option<Finding> {
     let src = ctx.source;
-    if elixir::inside_quote(call, src) {
+    // One descent for every question about the call's ancestors.
+    let chain = elixir::ancestors(call);
+    if in_quote(&chain, src) {
         return None;
     }
-    let loop_name = enclosing_loop(ctx, call)?;
+    let loop_name = enclosing_loop(ctx, call, &chain)?;
     let message = format!(
         "`{read}` inside {loop_name}{} runs one query per element (N+1); query the whole \
          collection at once (`preload` on the list, a join, or `where: x.id in ^ids`)",
-        place(call, src)
+        place_in(&chain, src)
     );
     Some(Finding::new(&RULE.meta, call.byte_range(), message))
 }
@@ -154,13 +159,14 @@ type Helpers = HashMap<(usize, String, usize), String>;
 /// is a design choice a reviewer would not call N+1.
 const HELPER_MAX_STATEMENTS: usize = 2;
 
-fn repo_helpers(ctx: &LintContext<'_>) -> Helpers {
-    let src = ctx.source;
-    let reads: Vec<(Node<'_>, String)> = ctx
+/// `reads` holds [`repo_read`] of each of the file's calls.
+fn repo_helpers(ctx: &LintContext<'_>, reads: &[Option<String>]) -> Helpers {
+    let reads: Vec<(Node<'_>, &String)> = ctx
         .nodes()
         .calls
         .iter()
-        .filter_map(|c| Some((*c, repo_read(*c, src)?)))
+        .zip(reads)
+        .filter_map(|(c, read)| Some((*c, read.as_ref()?)))
         .collect();
     let mut helpers = Helpers::new();
     if reads.is_empty() {
@@ -188,7 +194,7 @@ fn repo_helpers(ctx: &LintContext<'_>) -> Helpers {
             for arity in function.min_arity..=function.arity {
                 helpers.insert(
                     (module.def.node.id(), function.name.to_string(), arity),
-                    read.clone(),
+                    String::clone(read),
                 );
             }
         }
@@ -207,26 +213,28 @@ fn check_helper_call(ctx: &LintContext<'_>, call: Node<'_>, helpers: &Helpers) -
     if !helpers.keys().any(|(_, n, _)| n == name) {
         return None;
     }
-    let module = enclosing_module(call, src)?;
-    let read = helpers.get(&(module.id(), name.to_string(), call_arity(call, src)))?;
-    if elixir::inside_quote(call, src) {
+    // One descent for every question about the call's ancestors.
+    let chain = elixir::ancestors(call);
+    let module = innermost(&chain, |n| elixir::module_def(n, src).is_some())?;
+    let arity = call_arity(call, src);
+    let read = helpers.get(&(module.id(), name.to_string(), arity))?;
+    if in_quote(&chain, src) {
         return None;
     }
     // A helper calling itself from its own loop walks a tree (sub-flows, child categories):
     // one query per level is how such a walk goes, not a batchable N+1.
-    let arity = call_arity(call, src);
-    if enclosing_def(call, src)
+    if innermost(&chain, |n| elixir::is_function_def(n, src))
         .and_then(|d| elixir::function_def(d, src))
         .is_some_and(|d| d.name == name && d.arities(src).contains(&arity))
     {
         return None;
     }
-    let loop_name = enclosing_loop(ctx, call)?;
+    let loop_name = enclosing_loop(ctx, call, &chain)?;
     let message = format!(
         "`{name}/{}` (which calls `{read}`) inside {loop_name}{} runs one query per element \
          (N+1); query the whole collection at once",
-        call_arity(call, src),
-        place(call, src)
+        arity,
+        place_in(&chain, src)
     );
     Some(Finding::new(&RULE.meta, call.byte_range(), message))
 }
@@ -258,12 +266,12 @@ fn check_helper_capture(ctx: &LintContext<'_>, op: Node<'_>, helpers: &Helpers) 
 
 /// The loop `node` runs in, described (`the \`Enum.map/2\` callback`, `a \`for\` body`), when
 /// it runs once per element of a collection of unknown size. Stops at the enclosing function.
-fn enclosing_loop(ctx: &LintContext<'_>, node: Node<'_>) -> Option<String> {
+/// `chain` is `node`'s ancestors ([`elixir::ancestors`]).
+fn enclosing_loop<'t>(ctx: &LintContext<'_>, node: Node<'t>, chain: &[Node<'t>]) -> Option<String> {
     let src = ctx.source;
     let mut child = node;
-    let mut current = node.parent();
-    while let Some(n) = current {
-        if elixir::function_def(n, src).is_some() || elixir::module_def(n, src).is_some() {
+    for &n in chain.iter().rev() {
+        if elixir::is_function_def(n, src) || elixir::module_def(n, src).is_some() {
             return None;
         }
         if is_callback(n, src)
@@ -275,7 +283,6 @@ fn enclosing_loop(ctx: &LintContext<'_>, node: Node<'_>) -> Option<String> {
             return Some(desc);
         }
         child = n;
-        current = n.parent();
     }
     None
 }
@@ -336,8 +343,7 @@ fn collection_of<'t>(call: Node<'t>, src: &str) -> Option<Node<'t>> {
 /// comprehension only runs over constants.
 fn for_body<'t>(ctx: &LintContext<'_>, node: Node<'t>, child: Node<'t>) -> Option<String> {
     let src = ctx.source;
-    let body_of_for =
-        |call: Node<'t>| (elixir::local_call_name(call, src) == Some("for")).then_some(call);
+    let body_of_for = |call: Node<'t>| (elixir::is_local_call(call, src, "for")).then_some(call);
     let call = match node.kind_str() {
         "do_block" => body_of_for(node.parent()?)?,
         // `for x <- xs, do: body`: the `do:` pair's value.
@@ -501,7 +507,7 @@ fn is_batched(node: Node<'_>, src: &str) -> bool {
 }
 
 fn enclosing_def<'t>(node: Node<'t>, src: &str) -> Option<Node<'t>> {
-    elixir::ancestor(node, |n| elixir::function_def(n, src).is_some())
+    elixir::ancestor(node, |n| elixir::is_function_def(n, src))
 }
 
 fn enclosing_module<'t>(node: Node<'t>, src: &str) -> Option<Node<'t>> {
@@ -509,6 +515,26 @@ fn enclosing_module<'t>(node: Node<'t>, src: &str) -> Option<Node<'t>> {
 }
 
 /// ` in \`name/arity\``, naming the function around `node`.
+/// The innermost of `chain` (ancestors, root first) for which `pred` holds.
+fn innermost<'t>(chain: &[Node<'t>], mut pred: impl FnMut(Node<'t>) -> bool) -> Option<Node<'t>> {
+    chain.iter().rev().copied().find(|n| pred(*n))
+}
+
+/// Whether one of `chain` (a node's ancestors) is a `quote` ([`elixir::inside_quote`]).
+fn in_quote(chain: &[Node<'_>], src: &str) -> bool {
+    chain
+        .iter()
+        .any(|n| elixir::is_local_call(*n, src, "quote"))
+}
+
+/// [`place`] from the node's ancestors.
+fn place_in(chain: &[Node<'_>], src: &str) -> String {
+    innermost(chain, |n| elixir::is_function_def(n, src))
+        .and_then(|d| elixir::function_def(d, src))
+        .map(|d| format!(" in `{}/{}`", d.name, d.params.len()))
+        .unwrap_or_default()
+}
+
 fn place(node: Node<'_>, src: &str) -> String {
     enclosing_def(node, src)
         .and_then(|d| elixir::function_def(d, src))

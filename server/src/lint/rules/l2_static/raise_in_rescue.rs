@@ -41,7 +41,7 @@ pub static RULE: Rule = Rule {
 fn check(ctx: &LintContext<'_>, out: &mut Vec<Finding>) {
     let src = ctx.source;
     for call in &ctx.nodes().calls {
-        if elixir::local_call_name(*call, src) == Some("raise")
+        if elixir::is_local_call(*call, src, "raise")
             && let Some(rescue) = elixir::ancestor(*call, |n| is_checked_rescue(n, src))
         {
             out.push(finding(ctx, *call, rescue));

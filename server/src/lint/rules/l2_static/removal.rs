@@ -9,7 +9,7 @@ use crate::syntax::{elixir, text};
 
 /// `name/arity` of the function around `node`.
 pub(crate) fn enclosing_function(node: Node<'_>, src: &str) -> Option<String> {
-    let def = elixir::ancestor(node, |n| elixir::function_def(n, src).is_some())?;
+    let def = elixir::ancestor(node, |n| elixir::is_function_def(n, src))?;
     let def = elixir::function_def(def, src)?;
     Some(format!("{}/{}", def.name, def.params.len()))
 }

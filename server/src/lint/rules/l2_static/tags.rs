@@ -65,6 +65,13 @@ fn comment_tag(comment: &str, tag: &str) -> Option<String> {
 
 /// `@doc "TODO: …"` (and `@moduledoc`, `@shortdoc`) with a literal string starting with the tag.
 fn doc_tag(call: Node<'_>, src: &str, tag: &str) -> Option<Tag> {
+    // The names first, on the text: most calls are none of these.
+    if !["doc", "moduledoc", "shortdoc"]
+        .iter()
+        .any(|p| elixir::starts_with(call, src, p))
+    {
+        return None;
+    }
     let name = elixir::local_call_name(call, src)?;
     if !matches!(name, "doc" | "moduledoc" | "shortdoc") {
         return None;

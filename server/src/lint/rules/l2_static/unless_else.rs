@@ -36,7 +36,7 @@ pub static RULE: Rule = Rule {
 fn check(ctx: &LintContext<'_>, out: &mut Vec<Finding>) {
     let src = ctx.source;
     for call in &ctx.nodes().calls {
-        if elixir::local_call_name(*call, src) == Some("unless")
+        if elixir::is_local_call(*call, src, "unless")
             && elixir::attribute(call.parent().unwrap_or(*call), src).is_none()
             && has_else(*call, src)
         {

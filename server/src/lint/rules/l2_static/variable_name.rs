@@ -62,7 +62,7 @@ fn check(ctx: &LintContext<'_>, out: &mut Vec<Finding>) {
         for pattern in def_patterns(*call, src) {
             report(pattern, out);
         }
-        if let Some(block) = elixir::do_block(*call) {
+        if let Some(block) = elixir::do_block_in(*call, src) {
             for_each_clause_head(block, &mut |head| report(head, out));
         }
     }
@@ -95,11 +95,14 @@ fn for_each_clause_head<'t>(node: Node<'t>, f: &mut impl FnMut(Node<'t>)) {
 /// The parameters Credo checks in a `def`/`defp` with a body: all of them when the head has a
 /// guard (Credo reads the whole `f(a, b)` call as the pattern), else the first of exactly two.
 fn def_patterns<'t>(call: Node<'t>, src: &str) -> Vec<Node<'t>> {
-    if !matches!(elixir::local_call_name(call, src), Some("def" | "defp")) {
+    // The text first: both names start with `def`.
+    if !elixir::starts_with(call, src, "def")
+        || !matches!(elixir::local_call_name(call, src), Some("def" | "defp"))
+    {
         return Vec::new();
     }
     let args = elixir::call_args(call);
-    let has_body = elixir::do_block(call).is_some() || args.len() == 2;
+    let has_body = elixir::do_block_in(call, src).is_some() || args.len() == 2;
     let Some(first) = args.first().filter(|_| has_body) else {
         return Vec::new();
     };

@@ -64,9 +64,11 @@ fn check(ctx: &LintContext<'_>, out: &mut Vec<Finding>) {
 
 /// The `rescue` blocks of a `try` or of a function body (`def … do … rescue … end`).
 fn rescue_blocks<'t>(call: Node<'t>, src: &str) -> Vec<Node<'t>> {
-    let owner = elixir::local_call_name(call, src);
-    let is_owner = matches!(owner, Some("try")) || elixir::function_def(call, src).is_some();
-    let Some(block) = elixir::do_block(call).filter(|_| is_owner) else {
+    let is_owner = elixir::is_local_call(call, src, "try") || elixir::is_function_def(call, src);
+    if !is_owner {
+        return Vec::new();
+    }
+    let Some(block) = elixir::do_block(call) else {
         return Vec::new();
     };
     let mut cursor = block.walk();
@@ -190,7 +192,7 @@ fn returns_input(clause: Node<'_>, body: Node<'_>, src: &str) -> bool {
     let Some(answer) = last_expression(body).filter(|e| e.kind() == "identifier") else {
         return false;
     };
-    let Some(def) = elixir::ancestor(clause, |n| elixir::function_def(n, src).is_some())
+    let Some(def) = elixir::ancestor(clause, |n| elixir::is_function_def(n, src))
         .and_then(|n| elixir::function_def(n, src))
     else {
         return false;

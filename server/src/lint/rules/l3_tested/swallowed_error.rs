@@ -82,7 +82,11 @@ fn check(ctx: &LintContext<'_>, out: &mut Vec<Finding>) {
 
 /// The clauses of a `case … do` or of the `else` of a `with`.
 fn error_clauses<'t>(call: Node<'t>, src: &str) -> Vec<Node<'t>> {
-    let Some(block) = elixir::do_block(call) else {
+    // Only a `case` or a `with` has them: the text first.
+    if !(elixir::starts_with(call, src, "case") || elixir::starts_with(call, src, "with")) {
+        return Vec::new();
+    }
+    let Some(block) = elixir::do_block_in(call, src) else {
         return Vec::new();
     };
     let block = match elixir::local_call_name(call, src) {

@@ -29,7 +29,7 @@ pub fn fields(
     src: &str,
     has_t: &dyn Fn(&str) -> bool,
 ) -> Option<Vec<(String, String)>> {
-    let embedded = elixir::local_call_name(schema, src) == Some("embedded_schema");
+    let embedded = elixir::is_local_call(schema, src, "embedded_schema");
     let attr = |name: &str| {
         model
             .attributes

@@ -63,7 +63,7 @@ fn check(ctx: &LintContext<'_>, out: &mut Vec<Finding>) {
         };
         let Some(defstruct) = elixir::block_statements(body)
             .into_iter()
-            .find(|s| elixir::local_call_name(*s, src) == Some("defstruct"))
+            .find(|s| elixir::is_local_call(*s, src, "defstruct"))
         else {
             if let Some(schema) = schema_fields::schema_call(module, src) {
                 let has_t = |written: &str| lookup::struct_has_t(ctx, i, written);

@@ -111,6 +111,16 @@ fn check(ctx: &LintContext<'_>, out: &mut Vec<Finding>) {
     }
     if scope == Scope::Lib {
         for call in &nodes.calls {
+            // The text before the call first: asking each call for its parent costs a
+            // descent from the root.
+            if !elixir::may_be_attribute_operand(*call, src) {
+                debug_assert!(
+                    call.parent()
+                        .and_then(|p| elixir::attribute(p, src))
+                        .is_none()
+                );
+                continue;
+            }
             let Some(attr) = call.parent().and_then(|p| elixir::attribute(p, src)) else {
                 continue;
             };

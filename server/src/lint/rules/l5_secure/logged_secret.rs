@@ -146,8 +146,8 @@ fn leaked(node: Node<'_>, src: &str, depth: u8) -> Option<NamedSecret> {
 
 /// `inspect(x)`, `inspect(x, opts)`, `Kernel.inspect(x)`.
 fn is_inspect(call: Node<'_>, src: &str) -> bool {
-    elixir::local_call_name(call, src) == Some("inspect")
-        || elixir::remote_call(call, src) == Some(("Kernel", "inspect"))
+    elixir::is_local_call(call, src, "inspect")
+        || elixir::is_remote_call(call, src, "Kernel", "inspect")
 }
 
 fn children(node: Node<'_>) -> impl Iterator<Item = Node<'_>> {

@@ -71,7 +71,7 @@ fn in_embedded_schema(ctx: &LintContext<'_>, node: tree_sitter::Node<'_>) -> boo
         .is_some_and(|body| {
             elixir::block_statements(body)
                 .iter()
-                .any(|s| elixir::local_call_name(*s, ctx.source) == Some("embedded_schema"))
+                .any(|s| elixir::is_local_call(*s, ctx.source, "embedded_schema"))
         })
 }
 

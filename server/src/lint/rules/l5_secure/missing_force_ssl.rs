@@ -48,7 +48,7 @@ fn check(ctx: &LintContext<'_>, out: &mut Vec<Finding>) {
     let src = ctx.source;
     let mut endpoint = None;
     for call in &ctx.nodes().calls {
-        if elixir::local_call_name(*call, src) == Some("import_config") {
+        if elixir::is_local_call(*call, src, "import_config") {
             return;
         }
         let Some(config) = config_scripts::config_call(*call, src) else {

@@ -107,7 +107,7 @@ pub fn is_router(module: &ModuleModel<'_>) -> bool {
 pub fn pipelines<'t>(ctx: &LintContext<'t>, module: &ModuleModel<'t>) -> Vec<Pipeline<'t>> {
     let src = ctx.source;
     calls_in(ctx, module.def.node)
-        .filter(|c| elixir::local_call_name(**c, src) == Some("pipeline"))
+        .filter(|c| elixir::is_local_call(**c, src, "pipeline"))
         .filter(|c| {
             elixir::ancestor(**c, |n| elixir::module_def(n, src).is_some()) == Some(module.def.node)
         })
@@ -193,7 +193,7 @@ pub struct RouteUse<'t> {
 pub fn route_uses<'t>(ctx: &LintContext<'t>, module: &ModuleModel<'t>) -> Vec<RouteUse<'t>> {
     let src = ctx.source;
     calls_in(ctx, module.def.node)
-        .filter(|c| elixir::local_call_name(**c, src) == Some("pipe_through"))
+        .filter(|c| elixir::is_local_call(**c, src, "pipe_through"))
         .filter_map(|call| {
             let mut names = piped_names(*call, src)?;
             let mut node = *call;
@@ -204,7 +204,7 @@ pub fn route_uses<'t>(ctx: &LintContext<'t>, module: &ModuleModel<'t>) -> Vec<Ro
                     break;
                 };
                 for stmt in elixir::block_statements(block) {
-                    if stmt != *call && elixir::local_call_name(stmt, src) == Some("pipe_through") {
+                    if stmt != *call && elixir::is_local_call(stmt, src, "pipe_through") {
                         names.extend(piped_names(stmt, src)?);
                     }
                 }

@@ -178,7 +178,7 @@ fn in_query(op: Node<'_>, left: Node<'_>, right: Node<'_>, src: &str) -> bool {
     let mut current = op.parent();
     while let Some(n) = current {
         if n.kind() == "call" {
-            if elixir::function_def(n, src).is_some() {
+            if elixir::is_function_def(n, src) {
                 return false;
             }
             let name = elixir::local_call_name(n, src).or_else(|| {
