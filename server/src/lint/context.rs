@@ -414,13 +414,18 @@ impl<'a> LintContext<'a> {
     /// The calls, comments, operators, keyword pairs, anonymous functions and numbers of the file,
     /// collected in one walk and shared by every rule.
     pub fn nodes(&self) -> &NodeIndex<'a> {
+        // The module models need the skeleton walked anyway (`segments`), which files its
+        // nodes: only the units remain to walk.
         self.index.get_or_init(|| {
-            let mut index = NodeIndex::default();
-            crate::syntax::elixir::walk(self.tree.root_node(), &mut |node| {
-                index.add(node);
-                true
-            });
-            index
+            let segs = self.segments();
+            let mut units = NodeIndex::default();
+            for unit in &segs.units {
+                crate::lint::segments::walk_unit(unit, &mut |node| {
+                    units.add(node);
+                    true
+                });
+            }
+            segs.skeleton.merged(&units)
         })
     }
 
@@ -432,5 +437,51 @@ impl<'a> LintContext<'a> {
     /// An integer option of a rule, or `default`.
     pub fn option_int(&self, code: &str, option: &str, default: i64) -> i64 {
         self.config.rule_int(code, option).unwrap_or(default)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::document::Document;
+
+    /// Every node of the tree, filed in one walk: what [`LintContext::nodes`] must equal.
+    fn walked<'a>(tree: &'a Tree) -> NodeIndex<'a> {
+        let mut index = NodeIndex::default();
+        crate::syntax::elixir::walk(tree.root_node(), &mut |node| {
+            index.add(node);
+            true
+        });
+        index
+    }
+
+    fn ids(nodes: &[Node<'_>]) -> Vec<usize> {
+        nodes.iter().map(|n| n.id()).collect()
+    }
+
+    #[test]
+    fn the_node_index_from_the_skeleton_and_the_units_equals_one_walk() {
+        let mut texts: Vec<String> = crate::lint::registry::RULES
+            .iter()
+            .flat_map(|r| [r.meta.docs.bad, r.meta.docs.good])
+            .map(|e| format!("defmodule M do\n{e}\nend\n"))
+            .collect();
+        texts.push(
+            "defmodule A do\n  @doc \"x #{y(1)}\"\n  def a(x) do\n    x + 1 # one\n  end # done\n\n  defp b, do: %{a: 1}\n  def c, do: 1; def d, do: fn -> 2 end\n  def a(y), do: y\n  def e(x) do\n    x |> f(\n  end\nend\n"
+                .to_string(),
+        );
+        let config = crate::config::Config::default();
+        let file = FileInfo::new("lib/x.ex");
+        for text in &texts {
+            let doc = Document::new(text, 0);
+            let ctx = LintContext::new(text, doc.rope(), doc.tree(), &file, &config);
+            let (got, want) = (ctx.nodes(), walked(doc.tree()));
+            assert_eq!(ids(&got.calls), ids(&want.calls), "{text}");
+            assert_eq!(ids(&got.comments), ids(&want.comments), "{text}");
+            assert_eq!(ids(&got.binary_operators), ids(&want.binary_operators), "{text}");
+            assert_eq!(ids(&got.pairs), ids(&want.pairs), "{text}");
+            assert_eq!(ids(&got.anonymous_functions), ids(&want.anonymous_functions));
+            assert_eq!(ids(&got.numbers), ids(&want.numbers), "{text}");
+        }
     }
 }
