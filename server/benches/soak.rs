@@ -7,9 +7,9 @@
 //! `tests/src/soak.rs`; `tests/tests/lsp_soak.rs` runs a short soak in the test suite.
 //!
 //! Run: `cargo bench -p ladder-ls --bench soak` (seed: `LADDER_SOAK_SEED`, size:
-//! `LADDER_SOAK_EDITS`, `LADDER_SOAK_FILES`).
+//! `LADDER_SOAK_EDITS`, `LADDER_SOAK_FILES`; `LADDER_SOAK_BIN` runs another server binary, such
+//! as a script that starts it under a heap profiler).
 
-use std::path::Path;
 use std::process::ExitCode;
 
 use ladder_e2e::soak::{self, Config};
@@ -32,11 +32,11 @@ fn main() -> ExitCode {
         "soak: seed {} (replay with LADDER_SOAK_SEED={}), {} files, {} edits",
         config.seed, config.seed, config.files, config.edits
     );
-    let report = soak::run(
-        Path::new(env!("CARGO_BIN_EXE_ladder-ls")),
-        &config,
-        |line| println!("{line}"),
+    let bin = std::env::var_os("LADDER_SOAK_BIN").map_or_else(
+        || env!("CARGO_BIN_EXE_ladder-ls").into(),
+        std::path::PathBuf::from,
     );
+    let report = soak::run(&bin, &config, |line| println!("{line}"));
     print!("{}", report.summary());
     if report.violations.is_empty() {
         ExitCode::SUCCESS

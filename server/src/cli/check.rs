@@ -12,9 +12,8 @@ use ropey::Rope;
 use super::report::{CheckReport, FileReport, FixMode, plural};
 use super::{CheckArgs, Format, baseline, output};
 use crate::config::Config;
-use crate::document::Document;
 use crate::lint::rules::l0_compiles::invalid_encoding;
-use crate::lint::{self, FileInfo, Finding, fix, rules};
+use crate::lint::{self, FileInfo, Finding, fix, parallel, rules};
 use crate::mix::gates::{Gate, GateEvent, GateSettings, run_gates};
 use crate::project::index::QueryLog;
 use crate::project::{self, FileFacts, ProjectIndex};
@@ -345,13 +344,17 @@ fn check_file(
         }));
     }
     let info = workspace::file_info(&abs, display.clone());
+    // A large file is linted on every core (the other files wait; it is usually the last).
+    let threads = parallel::threads();
     let (mut findings, facts) = if with_facts {
-        let doc = Document::new(&text, 0);
         let (findings, facts) =
-            lint::lint_document_with_facts(doc.rope(), doc.tree(), &text, &info, config, index);
+            parallel::lint_source_with_facts(&text, &info, config, index, threads);
         (findings, Some(facts))
     } else {
-        (lint::lint_source_in(&text, &info, config, index), None)
+        (
+            parallel::lint_source_in(&text, &info, config, index, threads),
+            None,
+        )
     };
     let mut fixed = 0;
     if fix != FixMode::Report {
@@ -413,7 +416,7 @@ pub fn fix_text_with(
             break;
         }
         text = new_text;
-        findings = lint::lint_source_in(&text, info, config, index);
+        findings = parallel::lint_source_in(&text, info, config, index, parallel::threads());
     }
     (text, findings)
 }

@@ -478,9 +478,16 @@ mod tests {
             let (got, want) = (ctx.nodes(), walked(doc.tree()));
             assert_eq!(ids(&got.calls), ids(&want.calls), "{text}");
             assert_eq!(ids(&got.comments), ids(&want.comments), "{text}");
-            assert_eq!(ids(&got.binary_operators), ids(&want.binary_operators), "{text}");
+            assert_eq!(
+                ids(&got.binary_operators),
+                ids(&want.binary_operators),
+                "{text}"
+            );
             assert_eq!(ids(&got.pairs), ids(&want.pairs), "{text}");
-            assert_eq!(ids(&got.anonymous_functions), ids(&want.anonymous_functions));
+            assert_eq!(
+                ids(&got.anonymous_functions),
+                ids(&want.anonymous_functions)
+            );
             assert_eq!(ids(&got.numbers), ids(&want.numbers), "{text}");
         }
     }

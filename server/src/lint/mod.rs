@@ -15,6 +15,7 @@ pub mod incremental;
 pub mod level;
 pub mod meta;
 pub mod migration;
+pub mod parallel;
 pub mod reach;
 pub mod registry;
 pub mod rules;

