@@ -18,7 +18,7 @@ use std::sync::Arc;
 use super::context::UnitNodes;
 use super::engine::{finish, run_rule};
 use super::segments::Segments;
-use super::{FileInfo, Finding, LintContext, LintOutput, Scope, reach, registry};
+use super::{FileInfo, Finding, LintContext, LintOutput, Scope, parallel, reach, registry};
 use crate::project::ProjectIndex;
 
 /// What one document's previous lint leaves for the next.
@@ -181,14 +181,14 @@ pub fn lint_incremental(
     }
 
     let mut findings = Vec::new();
-    for rule in registry::RULES {
-        if rule.meta.scope == Scope::File {
-            run_rule(rule, ctx, &mut findings);
-        }
-    }
     let mut local = Vec::new();
     let mut callers = Vec::new();
     let (relinted, reached) = if reuse {
+        for rule in registry::RULES {
+            if rule.meta.scope == Scope::File {
+                run_rule(rule, ctx, &mut findings);
+            }
+        }
         let dirty: Vec<bool> = clean.iter().map(|c| !c).collect();
         let units: Vec<_> = segs
             .units
@@ -274,12 +274,26 @@ pub fn lint_incremental(
         }
         (units.len(), reached)
     } else {
-        for rule in registry::RULES {
-            match rule.meta.scope {
-                Scope::Function => run_rule(rule, ctx, &mut local),
-                Scope::Callers => run_rule(rule, ctx, &mut callers),
-                Scope::Mentions(_) => run_rule(rule, ctx, &mut findings),
-                Scope::File => {}
+        // A large file's full lint (on opening it) runs on every core; the file-scoped rules'
+        // findings are then among its own.
+        let split = ctx.source.len() >= parallel::MIN_BYTES && segs.units.len() >= 2;
+        let threads = if split { parallel::threads() } else { 1 };
+        if threads >= 2 {
+            let per_rule = parallel::rule_findings(ctx, threads);
+            for (rule, found) in registry::RULES.iter().zip(per_rule) {
+                match rule.meta.scope {
+                    Scope::Function => local.extend(found),
+                    Scope::Callers => callers.extend(found),
+                    Scope::Mentions(_) | Scope::File => findings.extend(found),
+                }
+            }
+        } else {
+            for rule in registry::RULES {
+                match rule.meta.scope {
+                    Scope::Function => run_rule(rule, ctx, &mut local),
+                    Scope::Callers => run_rule(rule, ctx, &mut callers),
+                    Scope::Mentions(_) | Scope::File => run_rule(rule, ctx, &mut findings),
+                }
             }
         }
         (segs.units.len(), segs.units.len())

@@ -52,6 +52,14 @@ fn lint_split(ctx: &LintContext<'_>, threads: usize) -> LintOutput {
     if threads < 2 || ctx.segments().units.len() < 2 {
         return super::lint(ctx);
     }
+    let findings = rule_findings(ctx, threads).into_iter().flatten().collect();
+    finish(ctx, findings)
+}
+
+/// Each rule's findings (indexed as [`registry::RULES`], before suppressions and severities),
+/// found on `threads` threads: what the incremental re-lint's first, full lint of a large
+/// file files by rule scope.
+pub(crate) fn rule_findings(ctx: &LintContext<'_>, threads: usize) -> Vec<Vec<super::Finding>> {
     let started = std::time::Instant::now();
     let parts = parts(ctx, threads * PARTS_PER_THREAD);
     let count = parts.len();
@@ -95,13 +103,15 @@ fn lint_split(ctx: &LintContext<'_>, threads: usize) -> LintOutput {
     done.sort_by_key(|(n, _)| *n);
     // In registry order, then by part: the order a plain lint adds them in, which decides the
     // order of findings the sort cannot tell apart.
-    let mut findings = Vec::new();
-    for rule in 0..registry::RULES.len() {
-        for (_, found) in &mut done {
-            findings.append(&mut found[rule]);
-        }
-    }
-    finish(ctx, findings)
+    (0..registry::RULES.len())
+        .map(|rule| {
+            let mut findings = Vec::new();
+            for (_, found) in &mut done {
+                findings.append(&mut found[rule]);
+            }
+            findings
+        })
+        .collect()
 }
 
 /// The rules that run on the whole file (`whole`) or on each part run on `ctx`, each rule's
