@@ -114,7 +114,15 @@ fn bench_edits_on(name: &str, text: &str) {
     let lines = text.lines().count();
     let targets = body_lines(text);
     assert!(!targets.is_empty(), "{name}: no function bodies to type in");
-    let mut lsp = Lsp::start_binary(Path::new(env!("CARGO_BIN_EXE_ladder-ls")), dir.path());
+    let bin = Path::new(env!("CARGO_BIN_EXE_ladder-ls"));
+    // `LADDER_BENCH_LOG=FILE`: the server's debug log (each lint's time and reuse) goes there.
+    let mut lsp = match std::env::var("LADDER_BENCH_LOG") {
+        Ok(path) => {
+            let log = std::fs::File::create(path).expect("create the log file");
+            Lsp::start_with_stderr(bin, dir.path(), &[], log)
+        }
+        Err(_) => Lsp::start_binary(bin, dir.path()),
+    };
     lsp.initialize(None, push_client(&[]));
     let uri = "file:///bench/lib/big.ex";
     let start = Instant::now();

@@ -322,7 +322,8 @@ impl<'a> LintContext<'a> {
     /// or for a re-lint's context its units (whole lines) and, if it holds them, the gaps.
     pub fn scope_ranges(&self) -> Vec<std::ops::Range<usize>> {
         let Some(c) = &self.coverage else {
-            return vec![0..self.source.len()];
+            let whole = 0..self.source.len();
+            return std::iter::once(whole).collect();
         };
         let mut out: Vec<std::ops::Range<usize>> = Vec::new();
         let mut push = |r: std::ops::Range<usize>| match out.last_mut() {

@@ -143,6 +143,11 @@ pub struct State {
     pub docs: DashMap<Uri, Arc<OpenDoc>>,
     /// Lints of workspace files that are not open.
     pub closed: DashMap<Uri, Arc<LintResult>>,
+    /// One lock per document held while deciding whether to publish and publishing, by the
+    /// open document's lints and by the publications of its file on disk (after a close): a
+    /// file closed and re-opened at once must not get its disk findings after the new
+    /// session's.
+    pub publish_gates: DashMap<Uri, Arc<tokio::sync::Mutex<()>>>,
     /// Negotiated at `initialize`.
     pub session: OnceLock<Session>,
     /// Workspace folders.
@@ -171,12 +176,18 @@ pub struct State {
 }
 
 impl State {
+    /// The publication lock of `uri` (see [`State::publish_gates`]).
+    pub fn publish_gate(&self, uri: &Uri) -> Arc<tokio::sync::Mutex<()>> {
+        self.publish_gates.entry(uri.clone()).or_default().clone()
+    }
+
     /// A fresh state.
     pub fn new(client: Client, shutdown_requested: Arc<AtomicBool>) -> Self {
         State {
             client,
             docs: DashMap::new(),
             closed: DashMap::new(),
+            publish_gates: DashMap::new(),
             session: OnceLock::new(),
             roots: RwLock::new(Vec::new()),
             configs: ConfigCache::default(),

@@ -153,8 +153,16 @@ pub async fn lint_open(
             return (result, None);
         };
         let mut cache = doc.lint_cache.lock().unwrap_or_else(|e| e.into_inner());
+        let started = std::time::Instant::now();
         let (result, facts) = relint_snapshot(
             &doc_uri, &snapshot, &target, &config, enc, &index, &mut cache,
+        );
+        tracing::debug!(
+            uri = doc_uri.as_str(),
+            version = snapshot.version,
+            elapsed = ?started.elapsed(),
+            reuse = ?cache.last(),
+            "linted"
         );
         (result, Some(facts))
     })
@@ -203,6 +211,8 @@ pub fn schedule(state: Arc<State>, uri: Uri) {
 /// The check and the send happen under the document's `published` lock: two lints finishing
 /// together would otherwise race, sending an older version after a newer one.
 async fn publish_open(state: &State, uri: Uri, open: &Arc<OpenDoc>, result: &LintResult) {
+    let gate = state.publish_gate(&uri);
+    let _gate = gate.lock().await;
     let mut published = open.published.lock().await;
     let still_open = state.doc(&uri).is_some_and(|d| Arc::ptr_eq(&d, open));
     let newest = result.version == Some(open.lock().version());
@@ -210,11 +220,14 @@ async fn publish_open(state: &State, uri: Uri, open: &Arc<OpenDoc>, result: &Lin
     if !still_open || !newest || *published > result.version {
         return;
     }
+    let started = std::time::Instant::now();
     let (diagnostics, _) = with_gates(state, &uri, result);
+    let count = diagnostics.len();
     state
         .client
         .publish_diagnostics(uri, diagnostics, result.version)
         .await;
+    tracing::debug!(version = ?result.version, count, elapsed = ?started.elapsed(), "published");
     *published = result.version;
 }
 
@@ -225,6 +238,8 @@ pub fn clear(state: Arc<State>, uri: Uri) {
         return;
     }
     tokio::spawn(async move {
+        let gate = state.publish_gate(&uri);
+        let _gate = gate.lock().await;
         if state.docs.contains_key(&uri) {
             return;
         }

@@ -68,7 +68,9 @@ pub fn did_change(state: &Arc<State>, params: DidChangeTextDocumentParams) {
                 text: c.text,
             })
             .collect();
+        let started = std::time::Instant::now();
         doc.apply_changes(&changes, version, state.session().encoding);
+        tracing::debug!(uri = uri.as_str(), version, elapsed = ?started.elapsed(), "re-parsed");
     }
     diagnostics::schedule(state.clone(), uri);
 }

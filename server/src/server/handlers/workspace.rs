@@ -205,6 +205,8 @@ fn lint_path(state: &Arc<State>, path: PathBuf) -> Option<(Uri, LintResult)> {
 async fn store_and_publish(state: &State, uri: Uri, result: LintResult) {
     let result = Arc::new(result);
     state.closed.insert(uri.clone(), result.clone());
+    let gate = state.publish_gate(&uri);
+    let _gate = gate.lock().await;
     if !state.session().pull && !state.docs.contains_key(&uri) {
         let (diagnostics, _) = diagnostics::with_gates(state, &uri, &result);
         state
