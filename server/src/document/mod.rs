@@ -266,7 +266,41 @@ mod tests {
 mod reparse_profile {
     use super::*;
 
-    /// By hand: `LADDER_PROFILE_FILE=PATH cargo test --release --lib reparse_profile -- --ignored --nocapture`.
+    /// Types `text` at `at`, then deletes it again; returns how long the typing's re-parse took.
+    fn type_and_undo(
+        doc: &mut Document,
+        at: LineCol,
+        text: &str,
+        version: i32,
+    ) -> std::time::Duration {
+        let end = match text {
+            "\n" => LineCol {
+                line: at.line + 1,
+                col: 0,
+            },
+            _ => LineCol {
+                line: at.line,
+                col: at.col + text.len(),
+            },
+        };
+        let change = |range, text: &str| TextChange {
+            range: Some(range),
+            text: text.to_string(),
+        };
+        let start = std::time::Instant::now();
+        doc.apply_changes(&[change((at, at), text)], version, PositionEncoding::Utf8);
+        let took = start.elapsed();
+        doc.apply_changes(
+            &[change((at, end), "")],
+            version + 1,
+            PositionEncoding::Utf8,
+        );
+        took
+    }
+
+    /// The incremental re-parse after one keystroke in a real file, by hand:
+    /// `LADDER_PROFILE_FILE=PATH [LADDER_PROFILE_LINE=N] cargo test --release --lib
+    /// reparse_profile -- --ignored --nocapture`.
     #[test]
     #[ignore]
     fn reparse_profile() {
@@ -279,88 +313,29 @@ mod reparse_profile {
             .ok()
             .and_then(|s| s.parse().ok())
             .unwrap_or(text.lines().count() / 2);
-        let l = text.lines().nth(line).unwrap();
-        let indent = l.len() - l.trim_start().len();
-        eprintln!("line {line}: {l:?}");
-        for (what, t) in [("x at indent", "x"), ("space", " "), ("newline", "\n")] {
-            let mut times = Vec::new();
-            for v in 0..10 {
-                let at = LineCol { line, col: indent };
-                let start = std::time::Instant::now();
-                doc.apply_changes(
-                    &[TextChange {
-                        range: Some((at, at)),
-                        text: t.to_string(),
-                    }],
-                    2 * v + 1,
-                    PositionEncoding::Utf8,
-                );
-                times.push(start.elapsed());
-                let end = if t == "\n" {
-                    LineCol {
-                        line: line + 1,
-                        col: 0,
-                    }
-                } else {
-                    LineCol {
-                        line,
-                        col: indent + 1,
-                    }
-                };
-                doc.apply_changes(
-                    &[TextChange {
-                        range: Some((at, end)),
-                        text: String::new(),
-                    }],
-                    2 * v + 2,
-                    PositionEncoding::Utf8,
-                );
-            }
-            {
-                let before = doc.tree().clone();
-                let at = LineCol { line, col: indent };
-                doc.apply_changes(
-                    &[TextChange {
-                        range: Some((at, at)),
-                        text: t.to_string(),
-                    }],
-                    100,
-                    PositionEncoding::Utf8,
-                );
-                let ranges: Vec<_> = before.changed_ranges(doc.tree()).collect();
-                eprintln!(
-                    "changed ranges {:?}",
-                    ranges
-                        .iter()
-                        .map(|r| (r.start_point.row, r.end_point.row))
-                        .collect::<Vec<_>>()
-                );
-                let end = if t == "\n" {
-                    LineCol {
-                        line: line + 1,
-                        col: 0,
-                    }
-                } else {
-                    LineCol {
-                        line,
-                        col: indent + 1,
-                    }
-                };
-                doc.apply_changes(
-                    &[TextChange {
-                        range: Some((at, end)),
-                        text: String::new(),
-                    }],
-                    101,
-                    PositionEncoding::Utf8,
-                );
-            }
+        let content = text.lines().nth(line).unwrap_or("");
+        let at = LineCol {
+            line,
+            col: content.len() - content.trim_start().len(),
+        };
+        eprintln!("line {line}: {content:?}");
+        let start = std::time::Instant::now();
+        let _ = Document::new(&text, 0);
+        eprintln!("full parse: {:?}", start.elapsed());
+        let mut version = 1;
+        for (what, typed) in [
+            ("x at the indentation", "x"),
+            ("space", " "),
+            ("newline", "\n"),
+        ] {
+            let mut times: Vec<_> = (0..10)
+                .map(|_| {
+                    version += 2;
+                    type_and_undo(&mut doc, at, typed, version)
+                })
+                .collect();
             times.sort();
-            eprintln!(
-                "{what}: p50 {:?} (has error: {})",
-                times[5],
-                doc.tree().root_node().has_error()
-            );
+            eprintln!("{what}: re-parse p50 {:?}", times[5]);
         }
     }
 }

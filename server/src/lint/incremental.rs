@@ -465,4 +465,4 @@ fn shifted(f: &Finding, by: isize) -> Finding {
 
 #[cfg(test)]
 #[path = "incremental_tests.rs"]
-mod tests;
+pub(crate) mod tests;

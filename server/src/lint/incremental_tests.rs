@@ -164,7 +164,7 @@ fn run_sequence(text: &str, path: &str, seed: u64, steps: usize) -> (usize, usiz
 }
 
 /// A documentation example as a file: wrapped in a module unless it is one.
-fn as_module(example: &str) -> String {
+pub(crate) fn as_module(example: &str) -> String {
     if example.trim_start().starts_with("defmodule") {
         return format!("{example}\n");
     }
@@ -285,7 +285,7 @@ fn collect(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
 
 /// Every readable `.ex`/`.exs` file under `root`, in a stable order, with its `/`-separated path
 /// relative to `root`.
-fn elixir_files(root: &std::path::Path) -> Vec<(String, String)> {
+pub(crate) fn elixir_files(root: &std::path::Path) -> Vec<(String, String)> {
     let mut paths = Vec::new();
     collect(root, &mut paths);
     paths
@@ -304,7 +304,7 @@ fn elixir_files(root: &std::path::Path) -> Vec<(String, String)> {
 
 /// The fixtures' files with their paths inside their Mix project (`sample_app/lib/x.ex` →
 /// `lib/x.ex`).
-fn fixture_files() -> Vec<(String, String)> {
+pub(crate) fn fixture_files() -> Vec<(String, String)> {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures");
     let files = elixir_files(&root);
     assert!(

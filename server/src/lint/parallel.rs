@@ -288,6 +288,7 @@ mod tests {
     use crate::config::Config;
     use crate::document::Document;
     use crate::lint::FileInfo;
+    use crate::lint::incremental::tests::{as_module, elixir_files, fixture_files};
     use crate::project::ProjectIndex;
 
     /// The plain lint and the split lint of `text`, as comparable text (every field of every
@@ -327,52 +328,6 @@ mod tests {
         }
     }
 
-    fn as_module(example: &str) -> String {
-        if example.trim_start().starts_with("defmodule") {
-            return format!("{example}\n");
-        }
-        let body: String = example.lines().map(|l| format!("  {l}\n")).collect();
-        format!("defmodule Example do\n{body}end\n")
-    }
-
-    fn collect(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
-        let Ok(entries) = std::fs::read_dir(dir) else {
-            return;
-        };
-        let mut entries: Vec<_> = entries.flatten().map(|e| e.path()).collect();
-        entries.sort();
-        for path in entries {
-            if path.is_dir() {
-                collect(&path, out);
-            } else if path.extension().is_some_and(|e| e == "ex" || e == "exs") {
-                out.push(path);
-            }
-        }
-    }
-
-    /// Every `.ex`/`.exs` file under `root` with its path inside its project (the part after
-    /// the first folder when `strip_first`).
-    fn elixir_files(root: &std::path::Path, strip_first: bool) -> Vec<(String, String)> {
-        let mut paths = Vec::new();
-        collect(root, &mut paths);
-        paths
-            .iter()
-            .filter_map(|path| {
-                let text = std::fs::read_to_string(path).ok()?;
-                let rel = path
-                    .strip_prefix(root)
-                    .ok()?
-                    .to_string_lossy()
-                    .replace('\\', "/");
-                let rel = match rel.split_once('/') {
-                    Some((_, r)) if strip_first => r.to_string(),
-                    _ => rel,
-                };
-                Some((rel, text))
-            })
-            .collect()
-    }
-
     #[test]
     fn split_lint_equals_plain_lint_on_the_docs_examples() {
         let examples: Vec<String> = registry::RULES
@@ -404,13 +359,7 @@ mod tests {
 
     #[test]
     fn split_lint_equals_plain_lint_on_the_fixtures() {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures");
-        let files = elixir_files(&root, true);
-        assert!(
-            files.len() > 20,
-            "fixtures not found under {}",
-            root.display()
-        );
+        let files = fixture_files();
         for (path, text) in &files {
             assert_same(text, path, 2);
         }
@@ -453,7 +402,7 @@ mod tests {
         let Ok(root) = std::env::var("LADDER_DIFF_ROOT") else {
             return;
         };
-        let files = elixir_files(std::path::Path::new(&root), false);
+        let files = elixir_files(std::path::Path::new(&root));
         for (path, text) in &files {
             assert_same(text, path, 2);
         }
