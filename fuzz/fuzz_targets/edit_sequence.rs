@@ -256,10 +256,36 @@ fuzz_target!(|input: Input| {
             }
             changes.push(change);
         }
-        doc.apply_changes(&changes, version as i32 + 1, enc);
+        // The server defers parses (several notifications' edits then reach one incremental
+        // parse) and runs them without holding the document (`ParseJob`): every path, chosen
+        // from the input.
+        doc.edit(&changes, version as i32 + 1, enc);
         assert_eq!(doc.rope().to_string(), expected, "changes {changes:?}");
-        let fresh = parser.parse(&expected, None).unwrap();
-        assert_same_tree(doc.tree().root_node(), fresh.root_node(), &expected);
         check_positions(&expected, doc.rope());
+        let tree = match (version as u8).wrapping_add(input.base) % 3 {
+            0 => continue,
+            1 => {
+                doc.parse();
+                doc.tree().clone()
+            }
+            _ => match doc.snapshot_or_job() {
+                Ok(snapshot) => snapshot.tree,
+                Err(job) => {
+                    let snapshot = job.run();
+                    doc.offer(&snapshot);
+                    assert!(!doc.needs_parse());
+                    snapshot.tree
+                }
+            },
+        };
+        let fresh = parser.parse(&expected, None).unwrap();
+        assert_same_tree(tree.root_node(), fresh.root_node(), &expected);
     }
+    // Edits left deferred by the last notifications are parsed by the next reader.
+    let fresh = parser.parse(&expected, None).unwrap();
+    assert_same_tree(
+        doc.snapshot().tree.root_node(),
+        fresh.root_node(),
+        &expected,
+    );
 });

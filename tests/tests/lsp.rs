@@ -98,6 +98,73 @@ fn open_change_close_publishes_current_diagnostics() {
     assert!(lsp.shutdown().success());
 }
 
+/// A burst of keystrokes sent without waiting: the server applies each edit at once but parses
+/// only when a lint needs the tree, so the burst costs fewer parses than edits, and the last
+/// publication is of the last text, with what a fresh server finds in it.
+#[test]
+fn a_burst_of_edits_is_parsed_by_the_lints_and_ends_on_the_last_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let log_path = dir.path().join("server.log");
+    let log = std::fs::File::create(&log_path).unwrap();
+    let mut lsp = Lsp::start_with_stderr(&binary(), dir.path(), &[], log);
+    lsp.initialize(None, push_client(&[]));
+    let uri = "file:///tmp/ladder-e2e-nowhere/lib/burst.ex";
+    // A module big enough that a parse is not instant, with one function typed into.
+    let mut text =
+        String::from("defmodule Burst do\n  @moduledoc false\n\n  def typed(x) do\n    x\n  end\n");
+    for i in 0..300 {
+        text.push_str(&format!(
+            "\n  @doc false\n  def f{i}(list) do\n    list\n    |> Enum.map(fn x -> x * {i} end)\n    |> Enum.filter(&(&1 > 10))\n  end\n"
+        ));
+    }
+    text.push_str("end\n");
+    open(&mut lsp, uri, &text);
+    lsp.wait_diagnostics(uri, Some(1));
+    // Type `IO.inspect(x)` after the `x` of line 4, one character per notification.
+    let typed = " |> IO.inspect()";
+    for (i, c) in typed.chars().enumerate() {
+        let col = 5 + i as u32;
+        change(
+            &mut lsp,
+            uri,
+            2 + i as i64,
+            json!([{"range": range(4, col, 4, col), "text": c.to_string()}]),
+        );
+    }
+    let last = 1 + typed.len() as i64;
+    let diags = lsp.wait_diagnostics(uri, Some(last));
+    let inspect: Vec<_> = diags.iter().filter(|d| d["code"] == "io-inspect").collect();
+    assert_eq!(inspect.len(), 1, "{diags:?}");
+    assert_eq!(
+        inspect[0]["range"]["start"],
+        json!({"line": 4, "character": 9})
+    );
+    assert!(lsp.shutdown().success());
+
+    let log = std::fs::read_to_string(&log_path).unwrap();
+    let parses = log.lines().filter(|l| l.contains("parsed")).count();
+    let lints = log.lines().filter(|l| l.contains("linted")).count();
+    assert!(parses >= 1, "{log}");
+    // Each lint parses at most once, and a burst leaves versions no lint needed unparsed.
+    assert!(parses <= lints, "{parses} parses for {lints} lints\n{log}");
+    assert!(
+        parses < typed.len(),
+        "{parses} parses for {} edits",
+        typed.len()
+    );
+
+    // The same text opened in a fresh server: the same diagnostics.
+    let expected = text.replacen("    x\n  end", &format!("    x{typed}\n  end"), 1);
+    let (mut fresh, _dir) = started();
+    fresh.initialize(None, push_client(&[]));
+    fresh.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": uri, "languageId": "elixir", "version": last, "text": expected}}),
+    );
+    assert_eq!(fresh.wait_diagnostics(uri, Some(last)), diags);
+    assert!(fresh.shutdown().success());
+}
+
 /// Several changes in one notification, each against the text left by the previous one, over
 /// emoji (surrogate pairs in UTF-16, four bytes in UTF-8) and CRLF line ends.
 fn multi_change_round_trip(encoding: &str) {

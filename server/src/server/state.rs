@@ -12,7 +12,7 @@ use tower_lsp_server::Client;
 use super::lsp::{Diagnostic, Uri};
 use super::settings::EditorSettings;
 use crate::config::Config;
-use crate::document::{Document, PositionEncoding};
+use crate::document::{Document, PositionEncoding, Snapshot};
 use crate::lint::{FileInfo, Finding};
 use crate::workspace::{self, ConfigCache};
 
@@ -116,6 +116,10 @@ pub struct OpenDoc {
     /// successive versions run concurrently and could otherwise send an older result last, and
     /// a result sent after the close would stay on the closed file.
     pub published: tokio::sync::Mutex<Option<i32>>,
+    /// The id of the last lint result published: a background lint that finds the current
+    /// version already linted (by an earlier lint that parsed edits arriving after it was
+    /// scheduled) has nothing new to send.
+    pub published_result: std::sync::atomic::AtomicU64,
 }
 
 impl OpenDoc {
@@ -123,6 +127,21 @@ impl OpenDoc {
     /// edits are applied before anything that could panic).
     pub fn lock(&self) -> MutexGuard<'_, Document> {
         self.doc.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The current text with its tree, parsing it first (without holding the document, so
+    /// that edits arriving meanwhile are not held up) if an edit deferred the parse. Blocking:
+    /// call it off the async threads.
+    pub fn parsed_snapshot(&self) -> Snapshot {
+        let job = match self.lock().snapshot_or_job() {
+            Ok(snapshot) => return snapshot,
+            Err(job) => job,
+        };
+        let started = std::time::Instant::now();
+        let snapshot = job.run();
+        tracing::debug!(version = snapshot.version, elapsed = ?started.elapsed(), "parsed");
+        self.lock().offer(&snapshot);
+        snapshot
     }
 
     /// The latest lint if it is of `version`.

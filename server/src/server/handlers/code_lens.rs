@@ -60,7 +60,10 @@ pub async fn code_lens(
     let Some(result) = diagnostics::lint_open(state, &uri, &open).await else {
         return Ok(None);
     };
-    let snapshot = open.lock().snapshot();
+    // Not parsed yet: edited since the lint, whose lenses would be of other text.
+    let Ok(snapshot) = open.lock().snapshot_or_job() else {
+        return Ok(None);
+    };
     if Some(snapshot.version) != result.version {
         return Ok(None);
     }

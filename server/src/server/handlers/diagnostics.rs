@@ -120,14 +120,14 @@ pub async fn lint_open(
     uri: &Uri,
     open: &Arc<OpenDoc>,
 ) -> Option<Arc<LintResult>> {
-    let snapshot = open.lock().snapshot();
-    if let Some(result) = open.result_for(snapshot.version) {
+    let version = open.lock().version();
+    if let Some(result) = open.result_for(version) {
         return Some(result);
     }
     // One lint per core at a time; a version superseded while it waited is not linted (the
     // newer version's own lint follows).
     let _slot = state.lint_slots.acquire().await.ok()?;
-    if open.lock().version() != snapshot.version {
+    if open.lock().version() != version {
         return None;
     }
     let (st, target) = (state.clone(), open.target.clone());
@@ -139,11 +139,15 @@ pub async fn lint_open(
     let (result, facts) = tokio::task::spawn_blocking(move || {
         let target = lint_target;
         let Some(config) = st.lint_config(target.path.as_deref()) else {
-            // Excluded by `.ladder.exs`: open, but not linted.
+            // Excluded by `.ladder.exs`: open, but not linted (nor parsed).
+            let (rope, version) = {
+                let doc = doc.lock();
+                (doc.rope().clone(), doc.version())
+            };
             let id = NEXT_RESULT_ID.fetch_add(1, Ordering::Relaxed);
             let result = LintResult {
-                version: Some(snapshot.version),
-                rope: snapshot.rope,
+                version: Some(version),
+                rope,
                 findings: Vec::new(),
                 diagnostics: Vec::new(),
                 id,
@@ -152,6 +156,9 @@ pub async fn lint_open(
             };
             return (result, None);
         };
+        // The edits since the last parse are parsed here, once for however many there were;
+        // a newer version that arrived meanwhile is the one linted.
+        let snapshot = doc.parsed_snapshot();
         let mut cache = doc.lint_cache.lock().unwrap_or_else(|e| e.into_inner());
         let started = std::time::Instant::now();
         let (result, facts) = relint_snapshot(
@@ -190,8 +197,21 @@ pub async fn lint_open(
     }
 }
 
-/// Lints an open document in the background and publishes the result (push clients).
+/// Lints an open document in the background and publishes the result (push clients), even
+/// if that version's lint went out already: gate results, a configuration change or new project
+/// facts change what it shows.
 pub fn schedule(state: Arc<State>, uri: Uri) {
+    schedule_lint(state, uri, false);
+}
+
+/// [`schedule`] after an edit: the newest version's lint, published unless an earlier lint
+/// already published it (a lint parses and lints the newest text, so one lint can answer the
+/// edits of a whole burst).
+pub fn schedule_edit(state: Arc<State>, uri: Uri) {
+    schedule_lint(state, uri, true);
+}
+
+fn schedule_lint(state: Arc<State>, uri: Uri, unless_published: bool) {
     tokio::spawn(async move {
         let Some(open) = state.doc(&uri) else { return };
         // Under a burst of edits only the newest version is worth linting: a later change
@@ -200,6 +220,9 @@ pub fn schedule(state: Arc<State>, uri: Uri) {
         let Some(result) = lint_open(&state, &uri, &open).await else {
             return;
         };
+        if unless_published && open.published_result.load(Ordering::Relaxed) == result.id {
+            return;
+        }
         if !state.session().pull {
             publish_open(&state, uri, &open, &result).await;
         }
@@ -229,6 +252,7 @@ async fn publish_open(state: &State, uri: Uri, open: &Arc<OpenDoc>, result: &Lin
         .await;
     tracing::debug!(version = ?result.version, count, elapsed = ?started.elapsed(), "published");
     *published = result.version;
+    open.published_result.store(result.id, Ordering::Relaxed);
 }
 
 /// Clears the diagnostics of a document (push clients), unless it is open (again) and so has

@@ -32,6 +32,7 @@ pub fn did_open(state: &Arc<State>, params: DidOpenTextDocumentParams) {
         opened_version: item.version,
         lint_cache: Mutex::new(Default::default()),
         published: Default::default(),
+        published_result: Default::default(),
     });
     state.docs.insert(item.uri.clone(), open);
     diagnostics::schedule(state.clone(), item.uri);
@@ -68,11 +69,11 @@ pub fn did_change(state: &Arc<State>, params: DidChangeTextDocumentParams) {
                 text: c.text,
             })
             .collect();
-        let started = std::time::Instant::now();
-        doc.apply_changes(&changes, version, state.session().encoding);
-        tracing::debug!(uri = uri.as_str(), version, elapsed = ?started.elapsed(), "re-parsed");
+        // The re-parse waits for the lint (or another reader) to need the tree: a burst of
+        // keystrokes then costs one parse, and this handler returns at once.
+        doc.edit(&changes, version, state.session().encoding);
     }
-    diagnostics::schedule(state.clone(), uri);
+    diagnostics::schedule_edit(state.clone(), uri);
 }
 
 pub fn did_close(state: &Arc<State>, params: DidCloseTextDocumentParams) {

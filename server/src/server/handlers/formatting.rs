@@ -35,8 +35,12 @@ pub async fn formatting(
             "formatting runs `mix format`, and the mix gates are off (setting `mix.enabled`)",
         ));
     }
-    let snapshot = open.lock().snapshot();
-    let text = snapshot.rope.to_string();
+    // Only the text: formatting needs no parse.
+    let (rope, version) = {
+        let doc = open.lock();
+        (doc.rope().clone(), doc.version())
+    };
+    let text = rope.to_string();
     let mut settings = GateSettings::from_config(&config.mix);
     settings.timeout = settings.timeout.min(Duration::from_secs(30));
     let rel = workspace::relative_slash(&path, &root);
@@ -47,27 +51,23 @@ pub async fn formatting(
         Ok(None) => return Ok(None),
         Err(e) => return Err(request_error(&e.to_string())),
     };
-    if open.lock().version() != snapshot.version {
+    if open.lock().version() != version {
         return Ok(None); // Edited meanwhile: these edits would apply to other text.
     }
     let old: Vec<&str> = text.split_inclusive('\n').collect();
     let new: Vec<&str> = formatted.split_inclusive('\n').collect();
     let enc = state.session().encoding;
     let line_byte = |line: usize| {
-        if line >= snapshot.rope.len_lines() {
-            snapshot.rope.len_bytes()
+        if line >= rope.len_lines() {
+            rope.len_bytes()
         } else {
-            snapshot.rope.line_to_byte(line)
+            rope.line_to_byte(line)
         }
     };
     let edits = diff_lines(&old, &new)
         .into_iter()
         .map(|h| TextEdit {
-            range: convert::range(
-                &snapshot.rope,
-                &(line_byte(h.old.start)..line_byte(h.old.end)),
-                enc,
-            ),
+            range: convert::range(&rope, &(line_byte(h.old.start)..line_byte(h.old.end)), enc),
             new_text: new[h.new].concat(),
         })
         .collect();

@@ -19,7 +19,11 @@ pub async fn hover(state: &Arc<State>, params: HoverParams) -> Result<Option<Hov
     let Some(open) = state.doc(&uri) else {
         return Ok(None);
     };
-    let snapshot = open.lock().snapshot();
+    // The parse an edit deferred runs off the async threads.
+    let doc = open.clone();
+    let Ok(snapshot) = tokio::task::spawn_blocking(move || doc.parsed_snapshot()).await else {
+        return Ok(None);
+    };
     let enc = state.session().encoding;
     let byte = convert::byte(
         &snapshot.rope,
