@@ -114,7 +114,12 @@ fn bench_edits_on(name: &str, text: &str) {
     let lines = text.lines().count();
     let targets = body_lines(text);
     assert!(!targets.is_empty(), "{name}: no function bodies to type in");
-    let bin = Path::new(env!("CARGO_BIN_EXE_ladder-ls"));
+    // `LADDER_BENCH_BIN=PATH`: another build of the server (an older commit, to compare).
+    let bin = std::env::var_os("LADDER_BENCH_BIN").map_or_else(
+        || env!("CARGO_BIN_EXE_ladder-ls").into(),
+        std::path::PathBuf::from,
+    );
+    let bin = bin.as_path();
     // `LADDER_BENCH_LOG=FILE`: the server's debug log (each lint's time and reuse) goes there.
     let mut lsp = match std::env::var("LADDER_BENCH_LOG") {
         Ok(path) => {
@@ -157,7 +162,14 @@ fn bench_edits_on(name: &str, text: &str) {
         latencies.push(start.elapsed());
     }
     latencies.sort();
+    let bursts = bench_bursts(&mut lsp, uri, text, &targets, 2 + edits as i64);
     let pid = lsp.pid().to_string();
+    println!(
+        "burst: {name} — a word of {BURST} characters typed {} ms apart, 40 times: last didChange→publishDiagnostics p50 {:.2} ms, p99 {:.2} ms",
+        BURST_GAP.as_millis(),
+        percentile(&bursts, 0.5).as_secs_f64() * 1000.0,
+        percentile(&bursts, 0.99).as_secs_f64() * 1000.0,
+    );
     println!(
         "edit: {name}, {lines} lines — first diagnostics after didOpen {:.1} ms; {edits} edits in function bodies, didChange→publishDiagnostics p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms; server peak RSS {:.0} MiB",
         first.as_secs_f64() * 1000.0,
@@ -167,6 +179,57 @@ fn bench_edits_on(name: &str, text: &str) {
         peak_rss_mib(&pid)
     );
     let _ = lsp.shutdown();
+}
+
+/// Characters per burst, and the time between them (a fast typist; key repeat is ~33 ms).
+const BURST: usize = 8;
+const BURST_GAP: Duration = Duration::from_millis(40);
+
+/// Types a word one character per `didChange`, `BURST_GAP` apart without waiting for
+/// diagnostics, then times the last change until its `publishDiagnostics`; then deletes the word
+/// (one change) and waits for that too. Returns the sorted latencies of 40 bursts.
+fn bench_bursts(
+    lsp: &mut Lsp,
+    uri: &str,
+    text: &str,
+    targets: &[usize],
+    mut version: i64,
+) -> Vec<Duration> {
+    let mut latencies = Vec::new();
+    for b in 0..40 {
+        let line = targets[(b * 4493) % targets.len()];
+        let col = text
+            .lines()
+            .nth(line)
+            .map_or(0, |l| l.len() - l.trim_start().len());
+        let mut last = Instant::now();
+        for i in 0..BURST {
+            if i > 0 {
+                std::thread::sleep(BURST_GAP);
+            }
+            let at = json!({"line": line, "character": col + i});
+            last = Instant::now();
+            lsp.notify(
+                "textDocument/didChange",
+                json!({"textDocument": {"uri": uri, "version": version}, "contentChanges": [{"range": {"start": at, "end": at}, "text": "x"}]}),
+            );
+            version += 1;
+        }
+        lsp.wait_diagnostics(uri, Some(version - 1));
+        latencies.push(last.elapsed());
+        let (start, end) = (
+            json!({"line": line, "character": col}),
+            json!({"line": line, "character": col + BURST}),
+        );
+        lsp.notify(
+            "textDocument/didChange",
+            json!({"textDocument": {"uri": uri, "version": version}, "contentChanges": [{"range": {"start": start, "end": end}, "text": ""}]}),
+        );
+        lsp.wait_diagnostics(uri, Some(version));
+        version += 1;
+    }
+    latencies.sort();
+    latencies
 }
 
 /// The generated 5,000-line file, then each real file named in `LADDER_BENCH_FILES`

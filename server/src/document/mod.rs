@@ -84,6 +84,26 @@ impl Document {
         }
     }
 
+    /// Holds `text` without parsing it yet: the first reader of the tree parses it
+    /// ([`Document::snapshot`], [`Document::parse`] or a [`ParseJob`]). The server opens
+    /// documents so, keeping a large file's parse off the thread that handles `didOpen`.
+    pub fn new_deferred(text: &str, version: i32) -> Self {
+        let rope = Rope::from_str(text);
+        let mut parser = syntax::new_parser();
+        // A placeholder until the first parse; never read (`parsed` is false) nor reused.
+        let tree = parse_rope(&mut parser, &Rope::new(), None);
+        let has_lone_cr = scan_lone_cr(&rope);
+        Document {
+            rope,
+            tree,
+            parsed: false,
+            reusable: false,
+            version,
+            parser,
+            has_lone_cr,
+        }
+    }
+
     /// The current text.
     pub fn rope(&self) -> &Rope {
         &self.rope
@@ -404,6 +424,23 @@ mod tests {
         assert_eq!(snapshot.version, 4);
         same_as_fresh(&snapshot.tree, &text);
         same_as_fresh(doc.tree(), &text);
+    }
+
+    #[test]
+    fn a_deferred_open_is_parsed_by_its_first_reader() {
+        let mut doc = Document::new_deferred(MODULE, 1);
+        assert!(doc.needs_parse());
+        // Edits before the first parse apply to the text; the parse starts from scratch.
+        doc.edit(&[change(2, 8, 2, 9, "2")], 2, PositionEncoding::Utf8);
+        let Err(job) = doc.snapshot_or_job() else {
+            panic!("not parsed yet");
+        };
+        let snapshot = job.run();
+        doc.offer(&snapshot);
+        assert!(!doc.needs_parse());
+        assert!(snapshot.rope.to_string().contains("x + 2"));
+        same_as_fresh(&snapshot.tree, &snapshot.rope.to_string());
+        same_as_fresh(doc.tree(), &snapshot.rope.to_string());
     }
 
     #[test]

@@ -24,7 +24,9 @@ pub fn did_open(state: &Arc<State>, params: DidOpenTextDocumentParams) {
         return;
     }
     let target = FileTarget::of(&item.uri, &state.roots());
-    let doc = Document::new(&item.text, item.version);
+    // Parsed by the lint that follows, on a blocking thread: a large file's parse would hold
+    // this handler.
+    let doc = Document::new_deferred(&item.text, item.version);
     let open = Arc::new(OpenDoc {
         doc: Mutex::new(doc),
         target,
