@@ -120,6 +120,8 @@ pub struct OpenDoc {
     /// version already linted (by an earlier lint that parsed edits arriving after it was
     /// scheduled) has nothing new to send.
     pub published_result: std::sync::atomic::AtomicU64,
+    /// Held while a deferred parse runs ([`OpenDoc::parsed_snapshot`]).
+    pub parsing: Mutex<()>,
 }
 
 impl OpenDoc {
@@ -133,6 +135,12 @@ impl OpenDoc {
     /// that edits arriving meanwhile are not held up) if an edit deferred the parse. Blocking:
     /// call it off the async threads.
     pub fn parsed_snapshot(&self) -> Snapshot {
+        if let Ok(snapshot) = self.lock().snapshot_or_job() {
+            return snapshot;
+        }
+        // One parse of a document at a time: a lint that arrives while another parses the
+        // same text waits for that parse instead of repeating it.
+        let _parsing = self.parsing.lock().unwrap_or_else(|e| e.into_inner());
         let job = match self.lock().snapshot_or_job() {
             Ok(snapshot) => return snapshot,
             Err(job) => job,

@@ -154,11 +154,15 @@ pub async fn lint_open(
                 target: crate::config::DEFAULT_TARGET,
                 above_target: Default::default(),
             };
-            return (result, None);
+            return Some((result, None));
         };
-        // The edits since the last parse are parsed here, once for however many there were;
-        // a newer version that arrived meanwhile is the one linted.
+        // The edits since the last parse are parsed here, once for however many there were.
         let snapshot = doc.parsed_snapshot();
+        if doc.lock().version() != snapshot.version {
+            // Edited during the parse: that edit's own lint follows, and this one's result
+            // would be stale before it is done.
+            return None;
+        }
         let mut cache = doc.lint_cache.lock().unwrap_or_else(|e| e.into_inner());
         let started = std::time::Instant::now();
         let (result, facts) = relint_snapshot(
@@ -171,11 +175,11 @@ pub async fn lint_open(
             reuse = ?cache.last(),
             "linted"
         );
-        (result, Some(facts))
+        Some((result, Some(facts)))
     })
     .await
     .map_err(|e| tracing::error!("lint task failed: {e}"))
-    .ok()?;
+    .ok()??;
     let result = Arc::new(result);
     let current = state.doc(uri).is_some_and(|d| Arc::ptr_eq(&d, open))
         && open.lock().version() == result.version.unwrap_or(-1);

@@ -35,6 +35,7 @@ pub fn did_open(state: &Arc<State>, params: DidOpenTextDocumentParams) {
         lint_cache: Mutex::new(Default::default()),
         published: Default::default(),
         published_result: Default::default(),
+        parsing: Default::default(),
     });
     state.docs.insert(item.uri.clone(), open);
     diagnostics::schedule(state.clone(), item.uri);
