@@ -535,6 +535,131 @@ mod reparse_profile {
         took
     }
 
+    /// Lexer calls of one parse (tree-sitter's debug log), to see how much an incremental
+    /// parse re-reads.
+    fn lexed_tokens(text: &str, old: Option<&Tree>) -> usize {
+        let count = std::rc::Rc::new(std::cell::Cell::new(0usize));
+        let seen = count.clone();
+        let mut parser = syntax::new_parser();
+        parser.set_logger(Some(Box::new(move |_, msg: &str| {
+            if msg.starts_with("lexed_lookahead") {
+                seen.set(seen.get() + 1);
+            }
+        })));
+        parser.parse(text, old);
+        count.get()
+    }
+
+    /// Why a re-parse costs nearly a full parse, and what a parse per function would cost, by
+    /// hand: `LADDER_PROFILE_FILE=PATH cargo test --release --lib unit_parse_profile --
+    /// --ignored --nocapture`.
+    ///
+    /// 1. Tokens lexed by an incremental re-parse after one character typed at 10 %, 50 % and
+    ///    90 % of the file, against a fresh parse.
+    /// 2. Each unit (`lint::segments`) parsed alone inside its modules' heads and `end`s
+    ///    (tree-sitter's included ranges, so positions stay the file's): time, and whether its
+    ///    subtree equals the full parse's.
+    #[test]
+    #[ignore]
+    fn unit_parse_profile() {
+        let Ok(path) = std::env::var("LADDER_PROFILE_FILE") else {
+            return;
+        };
+        let text = std::fs::read_to_string(path).unwrap();
+        let doc = Document::new(&text, 0);
+        eprintln!("fresh parse: {} tokens lexed", lexed_tokens(&text, None));
+        for share in [0.1, 0.5, 0.9] {
+            let mut at = (text.len() as f64 * share) as usize;
+            while !text.is_char_boundary(at) {
+                at += 1;
+            }
+            let mut edited = doc.tree().clone();
+            let point = point_at(doc.rope(), at, false);
+            edited.edit(&InputEdit {
+                start_byte: at,
+                old_end_byte: at,
+                new_end_byte: at + 1,
+                start_position: point,
+                old_end_position: point,
+                new_end_position: Point {
+                    row: point.row,
+                    column: point.column + 1,
+                },
+            });
+            let mut new = text.clone();
+            new.insert(at, ' ');
+            eprintln!(
+                "one character at {:.0} %: re-parse lexes {} tokens",
+                share * 100.0,
+                lexed_tokens(&new, Some(&edited))
+            );
+        }
+        let tree = doc.tree();
+        let segs = crate::lint::segments::segments(tree, &text);
+        let range = |start: usize, end: usize| tree_sitter::Range {
+            start_byte: start,
+            end_byte: end,
+            start_point: point_at(doc.rope(), start, false),
+            end_point: point_at(doc.rope(), end, false),
+        };
+        let mut parser = syntax::new_parser();
+        let (mut times, mut equal) = (Vec::new(), 0);
+        for unit in &segs.units {
+            // The enclosing modules, outermost first: their heads (through `do` and its line
+            // break) and their `end`s around the unit.
+            let mut heads = Vec::new();
+            let mut ends = Vec::new();
+            let mut node = unit.node.parent();
+            while let Some(n) = node {
+                if let Some(module) = crate::syntax::elixir::module_def(n, &text)
+                    && let Some(body) = module.body
+                    && let (Some(open), Some(close)) =
+                        (body.child(0), body.child(body.child_count() as u32 - 1))
+                {
+                    let head_end =
+                        crate::syntax::elixir::line_end_with_terminator(&text, open.end_byte());
+                    heads.push(range(n.start_byte(), head_end));
+                    ends.push(range(close.start_byte(), close.end_byte()));
+                }
+                node = n.parent();
+            }
+            heads.reverse();
+            let mut ranges = heads;
+            ranges.push(range(unit.range.start, unit.range.end));
+            ranges.extend(ends);
+            if ranges.windows(2).any(|w| w[0].end_byte > w[1].start_byte) {
+                continue;
+            }
+            parser.set_included_ranges(&ranges).unwrap();
+            let start = std::time::Instant::now();
+            let alone = parser.parse(&text, None).unwrap();
+            times.push(start.elapsed());
+            let found = alone
+                .root_node()
+                .descendant_for_byte_range(unit.node.start_byte(), unit.node.end_byte());
+            let mut found = found;
+            while let Some(n) = found
+                && (n.byte_range() != unit.node.byte_range() || n.kind() != "call")
+            {
+                found = n.parent();
+            }
+            if found.is_some_and(|n| n.to_sexp() == unit.node.to_sexp()) {
+                equal += 1;
+            }
+        }
+        times.sort();
+        if times.is_empty() {
+            return;
+        }
+        eprintln!(
+            "{} units parsed alone: p50 {:?}, p99 {:?}, max {:?}; subtree equal to the full parse's: {equal}",
+            times.len(),
+            times[times.len() / 2],
+            times[times.len() * 99 / 100],
+            times[times.len() - 1]
+        );
+    }
+
     /// The incremental re-parse after one keystroke in a real file, by hand:
     /// `LADDER_PROFILE_FILE=PATH [LADDER_PROFILE_LINE=N] cargo test --release --lib
     /// reparse_profile -- --ignored --nocapture`.
