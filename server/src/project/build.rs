@@ -145,7 +145,35 @@ pub fn build_for_lint(
     paths: &[PathBuf],
     linted: &std::collections::HashSet<PathBuf>,
 ) -> ProjectIndex {
-    build_with(paths, |path, parser| {
+    build_for_lint_keeping(paths, linted).0
+}
+
+/// The texts of linted files that [`build_for_lint_keeping`] parsed, with their trees, by
+/// path: the lint of such a file takes its tree from here instead of parsing the file again.
+#[derive(Default)]
+pub struct ParsedTexts(Mutex<HashMap<PathBuf, (String, Tree)>>);
+
+impl ParsedTexts {
+    /// The tree of `path` when it was parsed from exactly `text` (the file may have changed
+    /// since the index read it), handed over once.
+    pub fn take(&self, path: &Path, text: &str) -> Option<Tree> {
+        let (read, tree) = self
+            .0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(path)?;
+        (read == text).then_some(tree)
+    }
+}
+
+/// [`build_for_lint`], keeping the trees of the linted files it parsed (those tokens cannot
+/// tell the facts of): their lint would otherwise parse them a second time.
+pub fn build_for_lint_keeping(
+    paths: &[PathBuf],
+    linted: &std::collections::HashSet<PathBuf>,
+) -> (ProjectIndex, ParsedTexts) {
+    let parsed = ParsedTexts::default();
+    let index = build_with(paths, |path, parser| {
         if !linted.contains(path) {
             return index_path(path, parser);
         }
@@ -155,7 +183,16 @@ pub fn build_for_lint(
         if !super::index::is_test_file(&project_rel)
             && super::token_facts::needs_parse(&project_rel, &text)
         {
-            return index_text(app, umbrella, project_rel, &text, parser);
+            // As `index_text`, keeping the tree.
+            let tree = parser.parse(&text, None)?;
+            let rope = Rope::from_str(&text);
+            let file = index_tree(app, umbrella, project_rel, &text, &rope, &tree);
+            parsed
+                .0
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .insert(path.to_path_buf(), (text, tree));
+            return Some(file);
         }
         let facts = super::token_facts::file_facts(&project_rel, &text);
         Some(IndexedFile {
@@ -164,7 +201,8 @@ pub fn build_for_lint(
             project_rel,
             facts: std::sync::Arc::new(facts),
         })
-    })
+    });
+    (index, parsed)
 }
 
 fn build_with(
