@@ -355,9 +355,9 @@ fn check_file(
     let threads = parallel::threads();
     // The rope the lint built serves the report unless fixes change the text.
     let (mut findings, facts, mut rope) = if let Some(parsed) = with_facts {
-        let tree = parsed.take(&abs, &text);
+        let kept = parsed.take(&abs, &text);
         let (findings, facts, rope) =
-            parallel::lint_parsed_with_facts(&text, tree, &info, config, index, threads);
+            parallel::lint_parsed_with_facts(&text, kept, &info, config, index, threads);
         (findings, Some(facts), Some(rope))
     } else {
         (

@@ -276,26 +276,35 @@ pub fn lint_source_with_facts(
     project: &crate::project::ProjectIndex,
     threads: usize,
 ) -> (LintOutput, crate::project::FileFacts) {
-    let (findings, facts, _) = lint_parsed_with_facts(source, None, file, config, project, threads);
+    let (findings, facts, _) =
+        lint_parsed_with_facts(source, (None, None), file, config, project, threads);
     (findings, facts)
 }
 
-/// [`lint_source_with_facts`] of a text whose tree may be at hand already (`tree`: a parse of
-/// exactly `source`, as the project index keeps for the files it parsed), also handing back
-/// the text's rope (a report needs one). A one-shot lint needs no [`crate::document::Document`]:
+/// [`lint_source_with_facts`] of a text whose tree or syntax scan may be at hand already
+/// (`kept`: a parse of exactly `source` and its [`crate::syntax::scanner::problems`], as the
+/// project index keeps them for the files it parsed or tokenized), also handing back the
+/// text's rope (a report needs one). A one-shot lint needs no [`crate::document::Document`]:
 /// its copy of the text for the parser, its scan for lone carriage returns and its own parser
 /// serve only edits.
 pub fn lint_parsed_with_facts(
     source: &str,
-    tree: Option<tree_sitter::Tree>,
+    kept: (
+        Option<tree_sitter::Tree>,
+        Option<Vec<crate::syntax::scanner::Problem>>,
+    ),
     file: &super::FileInfo,
     config: &crate::config::Config,
     project: &crate::project::ProjectIndex,
     threads: usize,
 ) -> (LintOutput, crate::project::FileFacts, ropey::Rope) {
     let rope = ropey::Rope::from_str(source);
+    let (tree, problems) = kept;
     let tree = tree.unwrap_or_else(|| parse(source));
     let ctx = LintContext::new(source, &rope, &tree, file, config).with_project(project);
+    if let Some(problems) = problems {
+        let _ = ctx.scanned.set(problems);
+    }
     let findings = lint(&ctx, threads);
     let facts = crate::project::facts::extract(&ctx);
     drop(ctx);

@@ -148,21 +148,46 @@ pub fn build_for_lint(
     build_for_lint_keeping(paths, linted).0
 }
 
-/// The texts of linted files that [`build_for_lint_keeping`] parsed, with their trees, by
-/// path: the lint of such a file takes its tree from here instead of parsing the file again.
+/// What [`build_for_lint_keeping`] read of the linted files, by path: the tree of a file it
+/// parsed, or the syntax scanner's problems of a file it tokenized. The lint of such a file
+/// takes them from here instead of parsing or tokenizing the file again.
 #[derive(Default)]
-pub struct ParsedTexts(Mutex<HashMap<PathBuf, (String, Tree)>>);
+pub struct ParsedTexts(Mutex<HashMap<PathBuf, Kept>>);
+
+/// What the index kept of one file.
+struct Kept {
+    /// The text it read.
+    text: String,
+    /// Its parse, when the index parsed it.
+    tree: Option<Tree>,
+    /// [`crate::syntax::scanner::problems`] of the text, when the index tokenized it.
+    problems: Option<Vec<crate::syntax::scanner::Problem>>,
+}
 
 impl ParsedTexts {
-    /// The tree of `path` when it was parsed from exactly `text` (the file may have changed
-    /// since the index read it), handed over once.
-    pub fn take(&self, path: &Path, text: &str) -> Option<Tree> {
-        let (read, tree) = self
+    /// The tree and the scanner problems kept for `path`, when they were read from exactly
+    /// `text` (the file may have changed since the index read it), handed over once.
+    pub fn take(
+        &self,
+        path: &Path,
+        text: &str,
+    ) -> (Option<Tree>, Option<Vec<crate::syntax::scanner::Problem>>) {
+        let kept = self
             .0
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .remove(path)?;
-        (read == text).then_some(tree)
+            .remove(path);
+        match kept {
+            Some(kept) if kept.text == text => (kept.tree, kept.problems),
+            _ => (None, None),
+        }
+    }
+
+    fn keep(&self, path: &Path, kept: Kept) {
+        self.0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(path.to_path_buf(), kept);
     }
 }
 
@@ -187,14 +212,29 @@ pub fn build_for_lint_keeping(
             let tree = parser.parse(&text, None)?;
             let rope = Rope::from_str(&text);
             let file = index_tree(app, umbrella, project_rel, &text, &rope, &tree);
-            parsed
-                .0
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .insert(path.to_path_buf(), (text, tree));
+            parsed.keep(
+                path,
+                Kept {
+                    text,
+                    tree: Some(tree),
+                    problems: None,
+                },
+            );
             return Some(file);
         }
-        let facts = super::token_facts::file_facts(&project_rel, &text);
+        // One tokenizing serves the facts and the lint's syntax scan.
+        let tokens = crate::syntax::scanner::tokens::tokenize(&text);
+        let facts = super::token_facts::file_facts_in(&project_rel, &text, &tokens.tokens);
+        let problems = crate::syntax::scanner::problems_in(&text, &tokens);
+        drop(tokens);
+        parsed.keep(
+            path,
+            Kept {
+                text,
+                tree: None,
+                problems: Some(problems),
+            },
+        );
         Some(IndexedFile {
             app,
             umbrella,

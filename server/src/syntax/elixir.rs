@@ -311,6 +311,22 @@ pub fn attribute<'t>(node: Node<'t>, source: &'t str) -> Option<Attribute<'t>> {
     }
 }
 
+/// Whether `node` is a module attribute (`attribute(node).is_some()`), without reading its
+/// value: the argument list is the costly part of [`attribute`].
+pub fn is_attribute(node: Node<'_>, source: &str) -> bool {
+    let is = node.kind_str() == "unary_operator"
+        && operator(node, source) == "@"
+        && node
+            .field("operand")
+            .is_some_and(|operand| match operand.kind_str() {
+                "identifier" => true,
+                "call" => local_call_name(operand, source).is_some(),
+                _ => false,
+            });
+    debug_assert_eq!(is, attribute(node, source).is_some());
+    is
+}
+
 /// The keyword that defines a function or macro.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum DefKind {
