@@ -303,7 +303,7 @@ pub fn attribute<'t>(node: Node<'t>, source: &'t str) -> Option<Attribute<'t>> {
             let name = local_call_name(operand, source)?;
             Some(Attribute {
                 name,
-                value: call_args(operand).into_iter().next(),
+                value: first_arg(operand),
                 node,
             })
         }

@@ -239,9 +239,15 @@ fn is_def(node: Node<'_>, src: &str) -> bool {
 
 /// Whether the value of `call` is thrown away inside a function body.
 fn is_discarded(call: Node<'_>, src: &str) -> bool {
-    if elixir::ancestor(call, |n| is_def(n, src)).is_none() {
-        return false;
-    }
+    // The enclosing `def` last: most calls are used right where they stand, which the first
+    // parent shows, while finding the `def` asks the tree for every ancestor (each a descent
+    // from the root).
+    drops_value(call, src) && elixir::ancestor(call, |n| is_def(n, src)).is_some()
+}
+
+/// Whether the value of `call` is thrown away where it stands (a statement that is not the
+/// last of its block, or a value its enclosing constructs drop).
+fn drops_value(call: Node<'_>, src: &str) -> bool {
     let mut node = call;
     // The depth bound only guards against pathological trees.
     for _ in 0..256 {
