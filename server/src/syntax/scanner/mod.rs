@@ -43,9 +43,9 @@ pub fn problems(source: &str) -> Vec<Problem> {
 /// [`problems`] from the tokens of `source` (`tokenize(source)`), for a caller that has them
 /// already.
 pub fn problems_in(source: &str, toks: &Tokens) -> Vec<Problem> {
-    let (strict, _) = Matcher::new(source, &toks, false).run();
+    let (strict, _) = Matcher::new(source, toks, false).run();
     if !strict.is_empty() || toks.unterminated.is_some() {
-        let (mut found, interpolation) = Matcher::new(source, &toks, true).run();
+        let (mut found, interpolation) = Matcher::new(source, toks, true).run();
         if interpolation {
             found.truncate(1);
             return found;
