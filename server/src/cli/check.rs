@@ -152,7 +152,7 @@ pub fn check_with(
     // from their tokens and the lint is checked against the exact facts afterwards (below). A
     // fix writes files, so fixing lints against the exact index from the start.
     let replay = fix == FixMode::Report;
-    let index = if replay {
+    let (index, parsed) = if replay {
         let linted: HashSet<PathBuf> = absolute
             .iter()
             .filter(|abs| {
@@ -163,9 +163,12 @@ pub fn check_with(
             })
             .cloned()
             .collect();
-        project::build_for_lint(&project_files, &linted)
+        project::build::build_for_lint_keeping(&project_files, &linted)
     } else {
-        project::build(&project_files)
+        (
+            project::build(&project_files),
+            project::build::ParsedTexts::default(),
+        )
     };
     tracing::info!(files = index.len(), elapsed = ?started.elapsed(), "project index built");
     let mut relinted = 0;
@@ -175,7 +178,10 @@ pub fn check_with(
         } else {
             index.clone()
         };
-        check_file(&files[i], &cwd, &configs, &recording, fix, level, replay)
+        let with_facts = replay.then_some(&parsed);
+        check_file(
+            &files[i], &cwd, &configs, &recording, fix, level, with_facts,
+        )
     });
     if replay {
         // The facts every lint read from its own parse make the exact index; a lint is redone
@@ -210,7 +216,7 @@ pub fn check_with(
                 .map(|(i, _)| i)
                 .collect();
             let redone = in_parallel(stale.len(), |k| {
-                check_file(&files[stale[k]], &cwd, &configs, &exact, fix, level, false)
+                check_file(&files[stale[k]], &cwd, &configs, &exact, fix, level, None)
             });
             for (k, result) in redone.into_iter().enumerate() {
                 results[stale[k]] = result;
@@ -304,7 +310,8 @@ struct Checked {
 }
 
 /// Lints one file; `Ok(None)` when the configuration excludes it. With `with_facts`, its
-/// project facts are read from the lint's context too.
+/// project facts are read from the lint's context too, and the lint takes the file's tree from
+/// there when the index parsed it already.
 fn check_file(
     path: &Path,
     cwd: &Path,
@@ -312,7 +319,7 @@ fn check_file(
     index: &ProjectIndex,
     fix: FixMode,
     level: Option<u8>,
-    with_facts: bool,
+    with_facts: Option<&project::build::ParsedTexts>,
 ) -> Result<Option<Checked>, String> {
     // Projects and configurations are looked up from the absolute path: `check .` run in
     // `lib/` still finds the `.ladder.exs` and `mix.exs` above it.
@@ -346,13 +353,16 @@ fn check_file(
     let info = workspace::file_info(&abs, display.clone());
     // A large file is linted on every core (the other files wait; it is usually the last).
     let threads = parallel::threads();
-    let (mut findings, facts) = if with_facts {
-        let (findings, facts) =
-            parallel::lint_source_with_facts(&text, &info, config, index, threads);
-        (findings, Some(facts))
+    // The rope the lint built serves the report unless fixes change the text.
+    let (mut findings, facts, mut rope) = if let Some(parsed) = with_facts {
+        let kept = parsed.take(&abs, &text);
+        let (findings, facts, rope) =
+            parallel::lint_parsed_with_facts(&text, kept, &info, config, index, threads);
+        (findings, Some(facts), Some(rope))
     } else {
         (
             parallel::lint_source_in(&text, &info, config, index, threads),
+            None,
             None,
         )
     };
@@ -372,11 +382,15 @@ fn check_file(
                 .map_err(|e| format!("{display}: cannot write fixes: {e}"))?;
             fixed = before.saturating_sub(new_findings.len());
         }
+        if new_text != text {
+            rope = None;
+        }
         text = new_text;
         findings = new_findings;
     }
+    let rope = rope.unwrap_or_else(|| Rope::from_str(&text));
     Ok(Some(Checked {
-        report: FileReport::new(display, Rope::from_str(&text), findings, fail_level),
+        report: FileReport::new(display, rope, findings, fail_level),
         fixed,
         facts,
         log: index.take_log(),

@@ -276,10 +276,56 @@ pub fn lint_source_with_facts(
     project: &crate::project::ProjectIndex,
     threads: usize,
 ) -> (LintOutput, crate::project::FileFacts) {
-    let doc = crate::document::Document::new(source, 0);
-    let ctx = LintContext::new(source, doc.rope(), doc.tree(), file, config).with_project(project);
+    let (findings, facts, _) =
+        lint_parsed_with_facts(source, (None, None), file, config, project, threads);
+    (findings, facts)
+}
+
+/// [`lint_source_with_facts`] of a text whose tree or syntax scan may be at hand already
+/// (`kept`: a parse of exactly `source` and its [`crate::syntax::scanner::problems`], as the
+/// project index keeps them for the files it parsed or tokenized), also handing back the
+/// text's rope (a report needs one). A one-shot lint needs no [`crate::document::Document`]:
+/// its copy of the text for the parser, its scan for lone carriage returns and its own parser
+/// serve only edits.
+pub fn lint_parsed_with_facts(
+    source: &str,
+    kept: (
+        Option<tree_sitter::Tree>,
+        Option<Vec<crate::syntax::scanner::Problem>>,
+    ),
+    file: &super::FileInfo,
+    config: &crate::config::Config,
+    project: &crate::project::ProjectIndex,
+    threads: usize,
+) -> (LintOutput, crate::project::FileFacts, ropey::Rope) {
+    let rope = ropey::Rope::from_str(source);
+    let (tree, problems) = kept;
+    let tree = tree.unwrap_or_else(|| parse(source));
+    let ctx = LintContext::new(source, &rope, &tree, file, config).with_project(project);
+    if let Some(problems) = problems {
+        let _ = ctx.scanned.set(problems);
+    }
     let findings = lint(&ctx, threads);
-    (findings, crate::project::facts::extract(&ctx))
+    let facts = crate::project::facts::extract(&ctx);
+    drop(ctx);
+    (findings, facts, rope)
+}
+
+/// A parse of `source` by this thread's parser (made once per thread: a parser is an
+/// allocation of its own, and a check parses hundreds of files on each thread).
+fn parse(source: &str) -> tree_sitter::Tree {
+    thread_local! {
+        static PARSER: std::cell::RefCell<tree_sitter::Parser> =
+            std::cell::RefCell::new(crate::syntax::new_parser());
+    }
+    PARSER.with_borrow_mut(|parser| {
+        parser
+            .parse(source, None)
+            // As `crate::document::parse_rope`: only a cancellation or a missing language
+            // makes tree-sitter return None, and neither is set.
+            .or_else(|| parser.parse("", None))
+            .expect("tree-sitter parses the empty string")
+    })
 }
 
 #[cfg(test)]

@@ -96,7 +96,7 @@ fn module_units<'t>(body: Node<'t>, src: &'t str) -> Vec<Unit<'t>> {
         let Some(clause) = unit_of(stmt, src) else {
             // Attributes between clauses of one function stay inside its unit; anything else
             // ends the run.
-            if elixir::attribute(stmt, src).is_none() {
+            if !elixir::is_attribute(stmt, src) {
                 run_open = false;
             }
             continue;
@@ -121,9 +121,10 @@ fn module_units<'t>(body: Node<'t>, src: &'t str) -> Vec<Unit<'t>> {
         .collect()
 }
 
-/// The function name of a `def` clause, as written (`""` when it cannot be read).
+/// The function name of a `def` clause, as written (`""` when it cannot be read): the name
+/// [`elixir::function_def`] reads, from [`elixir::function_head`] (no parameters, no body).
 fn def_name<'t>(stmt: Node<'t>, src: &'t str) -> &'t str {
-    elixir::function_def(stmt, src).map_or("", |d| d.name)
+    elixir::function_head(stmt, src).map_or("", |(_, name)| crate::syntax::text(name, src))
 }
 
 /// The unit a module-body statement makes, if it is a function clause on lines of its own.

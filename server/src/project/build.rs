@@ -145,7 +145,60 @@ pub fn build_for_lint(
     paths: &[PathBuf],
     linted: &std::collections::HashSet<PathBuf>,
 ) -> ProjectIndex {
-    build_with(paths, |path, parser| {
+    build_for_lint_keeping(paths, linted).0
+}
+
+/// What [`build_for_lint_keeping`] read of the linted files, by path: the tree of a file it
+/// parsed, or the syntax scanner's problems of a file it tokenized. The lint of such a file
+/// takes them from here instead of parsing or tokenizing the file again.
+#[derive(Default)]
+pub struct ParsedTexts(Mutex<HashMap<PathBuf, Kept>>);
+
+/// What the index kept of one file.
+struct Kept {
+    /// The text it read.
+    text: String,
+    /// Its parse, when the index parsed it.
+    tree: Option<Tree>,
+    /// [`crate::syntax::scanner::problems`] of the text, when the index tokenized it.
+    problems: Option<Vec<crate::syntax::scanner::Problem>>,
+}
+
+impl ParsedTexts {
+    /// The tree and the scanner problems kept for `path`, when they were read from exactly
+    /// `text` (the file may have changed since the index read it), handed over once.
+    pub fn take(
+        &self,
+        path: &Path,
+        text: &str,
+    ) -> (Option<Tree>, Option<Vec<crate::syntax::scanner::Problem>>) {
+        let kept = self
+            .0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(path);
+        match kept {
+            Some(kept) if kept.text == text => (kept.tree, kept.problems),
+            _ => (None, None),
+        }
+    }
+
+    fn keep(&self, path: &Path, kept: Kept) {
+        self.0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(path.to_path_buf(), kept);
+    }
+}
+
+/// [`build_for_lint`], keeping the trees of the linted files it parsed (those tokens cannot
+/// tell the facts of): their lint would otherwise parse them a second time.
+pub fn build_for_lint_keeping(
+    paths: &[PathBuf],
+    linted: &std::collections::HashSet<PathBuf>,
+) -> (ProjectIndex, ParsedTexts) {
+    let parsed = ParsedTexts::default();
+    let index = build_with(paths, |path, parser| {
         if !linted.contains(path) {
             return index_path(path, parser);
         }
@@ -155,16 +208,41 @@ pub fn build_for_lint(
         if !super::index::is_test_file(&project_rel)
             && super::token_facts::needs_parse(&project_rel, &text)
         {
-            return index_text(app, umbrella, project_rel, &text, parser);
+            // As `index_text`, keeping the tree.
+            let tree = parser.parse(&text, None)?;
+            let rope = Rope::from_str(&text);
+            let file = index_tree(app, umbrella, project_rel, &text, &rope, &tree);
+            parsed.keep(
+                path,
+                Kept {
+                    text,
+                    tree: Some(tree),
+                    problems: None,
+                },
+            );
+            return Some(file);
         }
-        let facts = super::token_facts::file_facts(&project_rel, &text);
+        // One tokenizing serves the facts and the lint's syntax scan.
+        let tokens = crate::syntax::scanner::tokens::tokenize(&text);
+        let facts = super::token_facts::file_facts_in(&project_rel, &text, &tokens.tokens);
+        let problems = crate::syntax::scanner::problems_in(&text, &tokens);
+        drop(tokens);
+        parsed.keep(
+            path,
+            Kept {
+                text,
+                tree: None,
+                problems: Some(problems),
+            },
+        );
         Some(IndexedFile {
             app,
             umbrella,
             project_rel,
             facts: std::sync::Arc::new(facts),
         })
-    })
+    });
+    (index, parsed)
 }
 
 fn build_with(

@@ -131,7 +131,9 @@ pub fn extract(ctx: &LintContext<'_>) -> FileFacts {
         // Every telemetry setup names "…elemetry…" or PromEx: most files need no look at
         // their calls (after an edit, the server has not walked the unchanged functions).
         telemetry: (src.contains("elemetry") || src.contains("PromEx"))
-            && (ctx.nodes().calls.iter().any(|c| sets_up_telemetry(*c, src))
+            && (ctx
+                .calls_with_remote()
+                .any(|(call, remote)| sets_up_telemetry(call, remote, src))
                 || src.contains(":telemetry_poller")),
         phoenix_project: file_name == "mix.exs" && src.contains("{:phoenix,"),
         repos: models
@@ -309,9 +311,10 @@ fn repo(model: &ModuleModel<'_>, src: &str) -> Option<String> {
     })
 }
 
-/// Whether a call sets up telemetry handlers or metrics.
-fn sets_up_telemetry(call: Node<'_>, src: &str) -> bool {
-    if let Some((module, fun)) = elixir::remote_call(call, src) {
+/// Whether a call (whose `elixir::remote_call` is `remote`) sets up telemetry handlers or
+/// metrics.
+fn sets_up_telemetry(call: Node<'_>, remote: Option<(&str, &str)>, src: &str) -> bool {
+    if let Some((module, fun)) = remote {
         return (module == ":telemetry" && fun.starts_with("attach"))
             || module.starts_with("Telemetry.Metrics")
             || module.starts_with("TelemetryMetrics")
@@ -381,13 +384,10 @@ fn supervisors(ctx: &LintContext<'_>, names: &ModuleNames) -> Vec<(String, Vec<C
             }
         }
     };
-    for call in &ctx.nodes().calls {
-        let starts = matches!(
-            elixir::remote_call(*call, src),
-            Some(("Supervisor", "init" | "start_link"))
-        );
+    for (call, remote) in ctx.calls_with_remote() {
+        let starts = matches!(remote, Some(("Supervisor", "init" | "start_link")));
         let Some(first) = starts
-            .then(|| elixir::call_args(*call).first().copied())
+            .then(|| elixir::call_args(call).first().copied())
             .flatten()
         else {
             continue;
@@ -396,7 +396,7 @@ fn supervisors(ctx: &LintContext<'_>, names: &ModuleNames) -> Vec<(String, Vec<C
             continue;
         };
         if first.kind() == "identifier" {
-            let Some(def) = enclosing_def(*call, src) else {
+            let Some(def) = enclosing_def(call, src) else {
                 continue;
             };
             for value in bindings(def, text(first, src), src) {

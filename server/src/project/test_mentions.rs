@@ -12,7 +12,11 @@ use crate::syntax::scanner::tokens::{Delim, Kind, Token, tokenize};
 /// resolved through the file's `alias` directives (`alias Shop.Orders`, `alias Shop.{Orders,
 /// Cart}`, `alias Shop.Orders, as: O`), sorted and without duplicates.
 pub fn mentions(source: &str) -> Vec<String> {
-    let tokens = tokenize(source).tokens;
+    mentions_in(source, &tokenize(source).tokens)
+}
+
+/// [`mentions`] from the tokens of `source` (`tokenize(source).tokens`).
+pub fn mentions_in(source: &str, tokens: &[Token]) -> Vec<String> {
     let text = |t: &Token| source.get(t.start as usize..t.end as usize).unwrap_or("");
     let is_alias = |t: &Token| {
         t.kind == Kind::Ident

@@ -34,14 +34,22 @@ pub fn needs_parse(project_rel: &str, source: &str) -> bool {
 
 /// The facts of a file read from its tokens (test files as the exact reading does).
 pub fn file_facts(project_rel: &str, source: &str) -> FileFacts {
+    file_facts_in(project_rel, source, &tokenize(source).tokens)
+}
+
+/// [`file_facts`] from the tokens of `source` (`tokenize(source).tokens`), for a caller that
+/// has them already.
+pub fn file_facts_in(project_rel: &str, source: &str, tokens: &[Token]) -> FileFacts {
     if is_test_file(project_rel) {
-        return super::facts::test_file(source);
+        return FileFacts {
+            mentions: super::test_mentions::mentions_in(source, tokens),
+            ..FileFacts::default()
+        };
     }
-    let tokens = tokenize(source).tokens;
     let file_name = project_rel.rsplit('/').next().unwrap_or(project_rel);
     FileFacts {
-        modules: Reader::new(source, &tokens).modules(),
-        telemetry: telemetry(source, &tokens) || source.contains(":telemetry_poller"),
+        modules: Reader::new(source, tokens).modules(),
+        telemetry: telemetry(source, tokens) || source.contains(":telemetry_poller"),
         phoenix_project: file_name == "mix.exs" && source.contains("{:phoenix,"),
         ..FileFacts::default()
     }

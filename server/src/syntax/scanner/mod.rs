@@ -37,10 +37,15 @@ pub struct Problem {
 /// The syntax problems of `source` the scanner can see: unclosed or mismatched delimiters and
 /// unterminated strings (one problem per broken region), else missing commas.
 pub fn problems(source: &str) -> Vec<Problem> {
-    let toks = tokenize(source);
-    let (strict, _) = Matcher::new(source, &toks, false).run();
+    problems_in(source, &tokenize(source))
+}
+
+/// [`problems`] from the tokens of `source` (`tokenize(source)`), for a caller that has them
+/// already.
+pub fn problems_in(source: &str, toks: &Tokens) -> Vec<Problem> {
+    let (strict, _) = Matcher::new(source, toks, false).run();
     if !strict.is_empty() || toks.unterminated.is_some() {
-        let (mut found, interpolation) = Matcher::new(source, &toks, true).run();
+        let (mut found, interpolation) = Matcher::new(source, toks, true).run();
         if interpolation {
             found.truncate(1);
             return found;

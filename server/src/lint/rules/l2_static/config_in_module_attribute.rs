@@ -51,20 +51,20 @@ fn check(ctx: &LintContext<'_>, out: &mut Vec<Finding>) {
     let src = ctx.source;
     // Calls are in document order, so the reads of one attribute are consecutive.
     let mut current: Option<(Node<'_>, Vec<Node<'_>>)> = None;
-    for call in &ctx.nodes().calls {
-        let Some(_) = unsafe_read(*call, src) else {
+    for (call, remote) in ctx.calls_with_remote() {
+        let Some(_) = unsafe_read(call, remote) else {
             continue;
         };
-        let Some(attr) = enclosing_attribute(*call, src) else {
+        let Some(attr) = enclosing_attribute(call, src) else {
             continue;
         };
         match &mut current {
-            Some((a, calls)) if *a == attr => calls.push(*call),
+            Some((a, calls)) if *a == attr => calls.push(call),
             _ => {
                 if let Some((a, calls)) = current.take() {
                     out.push(finding(ctx, a, &calls));
                 }
-                current = Some((attr, vec![*call]));
+                current = Some((attr, vec![call]));
             }
         }
     }
@@ -74,9 +74,9 @@ fn check(ctx: &LintContext<'_>, out: &mut Vec<Finding>) {
 }
 
 /// The `Application` function of a call that reads runtime configuration, with its arity as
-/// Credo names it.
-fn unsafe_read(call: Node<'_>, src: &str) -> Option<String> {
-    let (module, fun) = elixir::remote_call(call, src)?;
+/// Credo names it. `remote` is the call's `elixir::remote_call`.
+fn unsafe_read(call: Node<'_>, remote: Option<(&str, &str)>) -> Option<String> {
+    let (module, fun) = remote?;
     if module != "Application" {
         return None;
     }
@@ -103,7 +103,7 @@ fn finding(ctx: &LintContext<'_>, attr: Node<'_>, calls: &[Node<'_>]) -> Finding
     let src = ctx.source;
     let name = elixir::attribute(attr, src).map_or("", |a| a.name);
     // Credo names the last read it meets; the first is as good and reads better.
-    let read = unsafe_read(calls[0], src).unwrap_or_default();
+    let read = unsafe_read(calls[0], elixir::remote_call(calls[0], src)).unwrap_or_default();
     let message = format!(
         "Module attribute `@{name}` reads configuration with `{read}` at compile time; use \
          `Application.compile_env` or read it in a function"

@@ -1,8 +1,9 @@
 //! `filter-count`: `Enum.filter` then `Enum.count`, which `Enum.count/2` does without building
 //! a list (Credo's `Refactor.FilterCount`).
 
-use super::pipeline::{ends_with_enum, fed_value, is_enum};
+use super::pipeline::{ends_with_enum, fed_value};
 use crate::lint::{Finding, LintContext, Rule, RuleDocs, RuleMeta, Severity};
+use crate::syntax::elixir;
 
 /// The rule.
 pub static RULE: Rule = Rule {
@@ -31,9 +32,10 @@ pub static RULE: Rule = Rule {
 
 fn check(ctx: &LintContext<'_>, out: &mut Vec<Finding>) {
     let src = ctx.source;
-    for call in &ctx.nodes().calls {
-        if is_enum(*call, src, "count")
-            && fed_value(*call, src, Some(0), 1).is_some_and(|v| ends_with_enum(v, src, "filter"))
+    for (call, remote) in ctx.calls_with_remote() {
+        if remote == Some(("Enum", "count"))
+            && elixir::has_arguments(call)
+            && fed_value(call, src, Some(0), 1).is_some_and(|v| ends_with_enum(v, src, "filter"))
         {
             out.push(Finding::new(
                 &RULE.meta,

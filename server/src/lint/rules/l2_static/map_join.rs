@@ -1,7 +1,7 @@
 //! `map-join`: `Enum.map` then `Enum.join`, which `Enum.map_join/3` does in one pass (Credo's
 //! `Refactor.MapJoin`).
 
-use super::pipeline::{ends_with_enum, fed_value, is_enum, piped_into};
+use super::pipeline::{ends_with_enum, fed_value, piped_into};
 use crate::lint::{Finding, LintContext, Rule, RuleDocs, RuleMeta, Severity};
 use crate::syntax::elixir;
 
@@ -32,12 +32,13 @@ pub static RULE: Rule = Rule {
 
 fn check(ctx: &LintContext<'_>, out: &mut Vec<Finding>) {
     let src = ctx.source;
-    for call in &ctx.nodes().calls {
-        if is_enum(*call, src, "join")
-            && fed_value(*call, src, None, 2).is_some_and(|v| ends_with_enum(v, src, "map"))
+    for (call, remote) in ctx.calls_with_remote() {
+        if remote == Some(("Enum", "join"))
+            && elixir::has_arguments(call)
+            && fed_value(call, src, None, 2).is_some_and(|v| ends_with_enum(v, src, "map"))
         {
             let arity =
-                elixir::call_args(*call).len() + usize::from(piped_into(*call, src).is_some());
+                elixir::call_args(call).len() + usize::from(piped_into(call, src).is_some());
             let message = format!(
                 "`Enum.map/2` then `Enum.join/{arity}` builds a list only to join it; use `Enum.map_join/{}`",
                 arity + 1

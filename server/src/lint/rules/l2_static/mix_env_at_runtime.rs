@@ -47,18 +47,19 @@ fn check(ctx: &LintContext<'_>, out: &mut Vec<Finding>) {
     if !ctx.file.is_lib() || ctx.file.is_script() || rel.starts_with("lib/mix/") {
         return;
     }
-    for call in &ctx.nodes().calls {
-        if let Some(f) = check_call(ctx, *call) {
+    for (call, remote) in ctx.calls_with_remote() {
+        if remote != Some(("Mix", "env")) {
+            continue;
+        }
+        if let Some(f) = check_call(ctx, call) {
             out.push(f);
         }
     }
 }
 
+/// The finding for `call`, a `Mix.env` call.
 fn check_call(ctx: &LintContext<'_>, call: Node<'_>) -> Option<Finding> {
     let src = ctx.source;
-    if elixir::remote_call(call, src) != Some(("Mix", "env")) {
-        return None;
-    }
     let def = runtime_function(call, src)?;
     if in_mix_task(call, ctx) {
         return None;

@@ -86,7 +86,11 @@ fn check(ctx: &LintContext<'_>, out: &mut Vec<Finding>) {
     }
     // Each call's Repo read, read once for the helpers and for the loop below.
     let calls = &ctx.nodes().calls;
-    let reads: Vec<Option<String>> = calls.iter().map(|c| repo_read(*c, src)).collect();
+    let reads: Vec<Option<String>> = calls
+        .iter()
+        .zip(ctx.remote_calls())
+        .map(|(c, remote)| repo_read(*c, *remote, src))
+        .collect();
     let helpers = repo_helpers(ctx, &reads);
     for (call, read) in calls.iter().zip(&reads) {
         if let Some(read) = read {
@@ -108,9 +112,10 @@ fn check(ctx: &LintContext<'_>, out: &mut Vec<Finding>) {
     }
 }
 
-/// `Repo.get/3`-style name of a Repo read call, or `None`.
-fn repo_read(call: Node<'_>, src: &str) -> Option<String> {
-    let (module, fun) = elixir::remote_call(call, src)?;
+/// `Repo.get/3`-style name of a Repo read call (whose `elixir::remote_call` is `remote`), or
+/// `None`.
+fn repo_read(call: Node<'_>, remote: Option<(&str, &str)>, src: &str) -> Option<String> {
+    let (module, fun) = remote?;
     let last = module.rsplit('.').next().unwrap_or(module);
     if !last.ends_with("Repo") || !READS.contains(&fun) {
         return None;

@@ -198,12 +198,12 @@ const BRANCHING: &[&str] = &["if", "unless", "case", "for", "quote", "try"];
 
 fn check(ctx: &LintContext<'_>, out: &mut Vec<Finding>) {
     let src = ctx.source;
-    for call in &ctx.nodes().calls {
-        if let Some(name) = pure_call(*call, src)
-            && is_discarded(*call, src)
+    for (call, remote) in ctx.calls_with_remote() {
+        if let Some(name) = pure_call(remote)
+            && is_discarded(call, src)
         {
-            let arity = elixir::call_args(*call).len()
-                + usize::from(super::pipeline::piped_into(*call, src).is_some());
+            let arity = elixir::call_args(call).len()
+                + usize::from(super::pipeline::piped_into(call, src).is_some());
             let hint = if name.starts_with("Enum.") {
                 " (use `Enum.each/2` if it runs only for side effects)"
             } else {
@@ -217,9 +217,9 @@ fn check(ctx: &LintContext<'_>, out: &mut Vec<Finding>) {
     }
 }
 
-/// `Module.fun` when `call` is one of the checked pure functions.
-fn pure_call(call: Node<'_>, src: &str) -> Option<String> {
-    let (module, fun) = elixir::remote_call(call, src)?;
+/// `Module.fun` when a call's `elixir::remote_call` names one of the checked pure functions.
+fn pure_call(remote: Option<(&str, &str)>) -> Option<String> {
+    let (module, fun) = remote?;
     let pure = match module {
         "String" | "List" | "Tuple" => true,
         "Enum" => ENUM.contains(&fun),
@@ -239,9 +239,15 @@ fn is_def(node: Node<'_>, src: &str) -> bool {
 
 /// Whether the value of `call` is thrown away inside a function body.
 fn is_discarded(call: Node<'_>, src: &str) -> bool {
-    if elixir::ancestor(call, |n| is_def(n, src)).is_none() {
-        return false;
-    }
+    // The enclosing `def` last: most calls are used right where they stand, which the first
+    // parent shows, while finding the `def` asks the tree for every ancestor (each a descent
+    // from the root).
+    drops_value(call, src) && elixir::ancestor(call, |n| is_def(n, src)).is_some()
+}
+
+/// Whether the value of `call` is thrown away where it stands (a statement that is not the
+/// last of its block, or a value its enclosing constructs drop).
+fn drops_value(call: Node<'_>, src: &str) -> bool {
     let mut node = call;
     // The depth bound only guards against pathological trees.
     for _ in 0..256 {

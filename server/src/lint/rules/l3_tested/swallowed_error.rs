@@ -54,14 +54,14 @@ fn check(ctx: &LintContext<'_>, out: &mut Vec<Finding>) {
         return;
     }
     let src = ctx.source;
-    for call in &ctx.nodes().calls {
-        for clause in error_clauses(*call, src) {
+    for (call, remote) in ctx.calls_with_remote() {
+        for clause in error_clauses(call, src) {
             check_clause(ctx, clause, out);
         }
-        if let Some(write) = repo_write(*call, src)
-            && is_dropped_statement(pipeline_top(*call, src))
+        if let Some(write) = repo_write_of(call, remote)
+            && is_dropped_statement(pipeline_top(call, src))
         {
-            out.push(discarded(ctx, *call, write, "drops"));
+            out.push(discarded(ctx, call, write, "drops"));
         }
     }
     for op in &ctx.nodes().binary_operators {
@@ -208,7 +208,12 @@ fn is_success(expr: Node<'_>, src: &str) -> bool {
 
 /// `Repo.insert` etc. (any module named `…Repo`) with arguments: the function's name.
 fn repo_write<'a>(call: Node<'_>, src: &'a str) -> Option<&'a str> {
-    let (module, function) = elixir::remote_call(call, src)?;
+    repo_write_of(call, elixir::remote_call(call, src))
+}
+
+/// [`repo_write`] of a call whose `elixir::remote_call` is `remote`.
+fn repo_write_of<'a>(call: Node<'_>, remote: Option<(&'a str, &'a str)>) -> Option<&'a str> {
+    let (module, function) = remote?;
     let is_repo = module == "Repo" || module.ends_with(".Repo");
     (is_repo && FALLIBLE_REPO_WRITES.contains(&function) && elixir::has_arguments(call))
         .then_some(function)

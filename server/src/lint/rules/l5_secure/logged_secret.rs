@@ -57,8 +57,8 @@ fn check(ctx: &LintContext<'_>, out: &mut Vec<Finding>) {
     if !ctx.source.contains("Logger") && !ctx.source.contains("IO.") {
         return;
     }
-    for call in &ctx.nodes().calls {
-        if let Some(f) = call_finding(*call, ctx.source, console) {
+    for (call, remote) in ctx.calls_with_remote() {
+        if let Some(f) = call_finding(call, remote, ctx.source, console) {
             out.push(f);
         }
     }
@@ -76,9 +76,14 @@ const LOGGER_LEVELS: &[&str] = &[
     "emergency",
 ];
 
-/// The finding for one call, if it logs a secret.
-fn call_finding(call: Node<'_>, src: &str, console: bool) -> Option<Finding> {
-    let (module, fun) = elixir::remote_call(call, src)?;
+/// The finding for one call (whose `elixir::remote_call` is `remote`), if it logs a secret.
+fn call_finding(
+    call: Node<'_>,
+    remote: Option<(&str, &str)>,
+    src: &str,
+    console: bool,
+) -> Option<Finding> {
+    let (module, fun) = remote?;
     if !matches!(module, "Logger" | "IO") {
         return None;
     }

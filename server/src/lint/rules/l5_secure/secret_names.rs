@@ -148,6 +148,44 @@ fn words(name: &str) -> Vec<String> {
 
 /// What the identifier, field, key or function name `name` holds, if it is a secret.
 pub fn secret_kind(name: &str) -> Option<SecretKind> {
+    // Most names name no secret: rule them out on their bytes before splitting them into
+    // words (an allocation per word and per character).
+    if !may_name_a_secret(name) {
+        debug_assert_eq!(secret_kind_of_words(name), None, "{name}");
+        return None;
+    }
+    secret_kind_of_words(name)
+}
+
+/// Whether `name` holds one of the words a secret's name ends with (ASCII case aside), as a
+/// substring: each of [`words`] is a piece of the lowercased name, so a name without any of
+/// them has no such word. Non-ASCII names may lowercase to ASCII (`K`, the Kelvin sign):
+/// those are left to the words.
+fn may_name_a_secret(name: &str) -> bool {
+    /// Substrings of every word [`secret_kind_of_words`] accepts last (`pass` for
+    /// `password`, `passwd` and `passphrase`, `key` for `apikey` and `privkey`, `sig` for
+    /// `signature`, `mac` for `hmac`); `secret key base` has `secret`.
+    const NEEDLES: &[&[u8]] = &[
+        b"pass", b"secret", b"token", b"key", b"sig", b"digest", b"mac", b"cvv", b"cvc", b"number",
+        b"card",
+    ];
+    if !name.is_ascii() {
+        return true;
+    }
+    let bytes = name.as_bytes();
+    (0..bytes.len()).any(|i| {
+        let rest = &bytes[i..];
+        matches!(
+            rest[0].to_ascii_lowercase(),
+            b'p' | b's' | b't' | b'k' | b'd' | b'm' | b'c' | b'n'
+        ) && NEEDLES
+            .iter()
+            .any(|n| rest.len() >= n.len() && rest[..n.len()].eq_ignore_ascii_case(n))
+    })
+}
+
+/// [`secret_kind`] read from the name's words.
+fn secret_kind_of_words(name: &str) -> Option<SecretKind> {
     let all = words(name);
     let first = all.first()?;
     if NON_SECRET_FIRST.contains(&first.as_str()) {
@@ -335,6 +373,39 @@ pub fn short(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_byte_test_rules_out_only_names_the_words_rule_out() {
+        for name in [
+            "password",
+            "db_passwd",
+            "PASSPHRASE",
+            ":api_token",
+            "apiToken",
+            "@secret_key_base",
+            "privKey",
+            "signing_key",
+            "hmac_digest",
+            "expected_mac",
+            "card_number",
+            "credit_card",
+            "cvv2",
+            "token_url",
+            "user_name",
+            "count",
+            "\u{212A}ey",
+            "pass\u{212A}ey",
+            "",
+            "@",
+        ] {
+            assert_eq!(secret_kind(name), secret_kind_of_words(name), "{name}");
+            if !may_name_a_secret(name) {
+                assert_eq!(secret_kind_of_words(name), None, "{name}");
+            }
+        }
+        assert!(!may_name_a_secret("user_name"));
+        assert!(may_name_a_secret("\u{212A}ey"));
+    }
 
     #[test]
     fn head_nouns_decide() {

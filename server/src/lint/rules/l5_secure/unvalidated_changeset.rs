@@ -198,21 +198,31 @@ fn facts_of<'t>(
         };
         let range = body.byte_range();
         let start = calls.partition_point(|c| c.start_byte() < range.start);
-        for call in calls[start..]
+        for (call, remote) in calls[start..]
             .iter()
-            .take_while(|c| c.start_byte() < range.end)
+            .zip(&ctx.remote_calls()[start..])
+            .take_while(|(c, _)| c.start_byte() < range.end)
         {
-            classify(src, module, *call, by_name, self_validating, &mut facts);
+            classify(
+                src,
+                module,
+                *call,
+                *remote,
+                by_name,
+                self_validating,
+                &mut facts,
+            );
         }
     }
     facts
 }
 
-/// Records what `call` means for validation.
+/// Records what `call` (whose `elixir::remote_call` is `remote`) means for validation.
 fn classify<'t>(
     src: &'t str,
     module: &ModuleModel<'t>,
     call: Node<'t>,
+    remote: Option<(&'t str, &'t str)>,
     by_name: &HashMap<(&'t str, usize), usize>,
     self_validating: &SelfValidating<'_>,
     facts: &mut Facts<'t>,
@@ -221,7 +231,7 @@ fn classify<'t>(
     // decide that from the name alone before looking at arguments.
     let (name, local) = match elixir::local_call_name(call, src) {
         Some(name) => (name, true),
-        None => match elixir::remote_call(call, src) {
+        None => match remote {
             Some((_, name)) => (name, false),
             None => return,
         },
@@ -247,7 +257,7 @@ fn classify<'t>(
     let arity = args.len() + usize::from(piped);
     let (name, local) = if let Some(name) = elixir::local_call_name(call, src) {
         (name, true)
-    } else if let Some((target, name)) = elixir::remote_call(call, src) {
+    } else if let Some((target, name)) = remote {
         if name == "cast" && matches!(target, "Ecto.Changeset" | "Changeset") {
             record_cast(
                 src,

@@ -7,11 +7,11 @@ use crate::lint::LintContext;
 use crate::syntax::module_model::ModuleModel;
 
 /// The calls of `module` (from `ctx.nodes().calls`), in document order, without those of
-/// nested modules.
+/// nested modules, each with its `elixir::remote_call` (from [`LintContext::remote_calls`]).
 pub(crate) fn own_calls<'a>(
     ctx: &LintContext<'a>,
     module: &ModuleModel<'a>,
-) -> impl Iterator<Item = Node<'a>> {
+) -> impl Iterator<Item = (Node<'a>, Option<(&'a str, &'a str)>)> {
     let range = module.def.node.byte_range();
     let calls = &ctx.nodes().calls;
     // Calls are in document order: binary-search the module's slice.
@@ -26,6 +26,7 @@ pub(crate) fn own_calls<'a>(
     calls[start..end]
         .iter()
         .copied()
-        .filter(move |c| c.byte_range() != range)
-        .filter(move |c| !nested.iter().any(|r| r.contains(&c.start_byte())))
+        .zip(ctx.remote_calls()[start..end].iter().copied())
+        .filter(move |(c, _)| c.byte_range() != range)
+        .filter(move |(c, _)| !nested.iter().any(|r| r.contains(&c.start_byte())))
 }

@@ -86,14 +86,14 @@ fn check_module<'a>(ctx: &LintContext<'a>, module: &ModuleModel<'a>, out: &mut V
     });
     // A module defining its own `spawn` (a pool's API, say) calls that one, not `Kernel.spawn`.
     let own_spawn = module.functions.iter().any(|f| f.name == "spawn");
-    for call in own_calls(ctx, module) {
-        if let Some((kind, label)) = starts_process(call, src) {
+    for (call, remote) in own_calls(ctx, module) {
+        if let Some((kind, label)) = starts_process(call, remote, src) {
             let shadowed = own_spawn && elixir::local_call_name(call, src) == Some("spawn");
             if !shadowed && !elixir::inside_quote(call, src) {
                 starts.push((call, kind, label));
             }
         } else if matches!(
-            elixir::remote_call(call, src),
+            remote,
             Some(("Task", "await" | "await_many" | "yield" | "yield_many"))
         ) || elixir::local_call_name(call, src) == Some("receive")
         {
@@ -190,13 +190,15 @@ fn statement_of(call: Node<'_>) -> Node<'_> {
     node
 }
 
-/// `spawn/1,3` (also `Kernel.spawn`, `:erlang.spawn`), `Task.start/1,3`, `Task.async/1,3`.
-fn starts_process(call: Node<'_>, src: &str) -> Option<(Start, String)> {
+/// `spawn/1,3` (also `Kernel.spawn`, `:erlang.spawn`), `Task.start/1,3`, `Task.async/1,3`;
+/// `remote` is the call's `elixir::remote_call`.
+fn starts_process(
+    call: Node<'_>,
+    remote: Option<(&str, &str)>,
+    src: &str,
+) -> Option<(Start, String)> {
     // The name first: most calls are something else, and their arguments need not be listed.
-    let (label, kind) = match (
-        elixir::remote_call(call, src),
-        elixir::local_call_name(call, src),
-    ) {
+    let (label, kind) = match (remote, elixir::local_call_name(call, src)) {
         (Some(("Kernel" | ":erlang", "spawn")), _) | (None, Some("spawn")) => {
             ("spawn", Start::Unwatched)
         }

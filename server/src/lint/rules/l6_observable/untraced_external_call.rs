@@ -102,12 +102,12 @@ fn check_module<'a>(ctx: &LintContext<'a>, module: &ModuleModel<'a>, out: &mut V
     let uses_tesla = module.uses.contains(&"Tesla");
     let uses_httpoison = module.uses.contains(&"HTTPoison.Base");
     let mut facts: Facts<'a> = Facts::default();
-    for call in own_calls(ctx, module) {
-        if is_tracing(call, src) {
+    for (call, remote) in own_calls(ctx, module) {
+        if is_tracing(call, remote, src) {
             facts.traced = true;
             break;
         }
-        if let Some((module_name, function)) = elixir::remote_call(call, src) {
+        if let Some((module_name, function)) = remote {
             if !matches!(module_name, "HTTPoison" | ":httpc" | "Tesla") {
                 continue; // Most calls: no arguments to list, no label to write.
             }
@@ -190,9 +190,9 @@ fn is_definition_head(call: Node<'_>, src: &str) -> bool {
         .is_some_and(|d| d.name_node.parent() == Some(call) || d.name_node == call)
 }
 
-/// A call that emits telemetry or opens a span.
-fn is_tracing(call: Node<'_>, src: &str) -> bool {
-    if let Some((module, function)) = elixir::remote_call(call, src) {
+/// A call (whose `elixir::remote_call` is `remote`) that emits telemetry or opens a span.
+fn is_tracing(call: Node<'_>, remote: Option<(&str, &str)>, src: &str) -> bool {
+    if let Some((module, function)) = remote {
         let last = module.rsplit('.').next().unwrap_or(module);
         return match module {
             ":telemetry" => matches!(function, "span" | "execute"),
