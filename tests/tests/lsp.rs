@@ -143,13 +143,13 @@ fn a_burst_of_edits_is_parsed_by_the_lints_and_ends_on_the_last_text() {
 
     let log = std::fs::read_to_string(&log_path).unwrap();
     let parses = log.lines().filter(|l| l.contains("parsed")).count();
-    let lints = log.lines().filter(|l| l.contains("linted")).count();
     assert!(parses >= 1, "{log}");
-    // Each lint parses at most once, and a burst leaves versions no lint needed unparsed.
-    assert!(parses <= lints, "{parses} parses for {lints} lints\n{log}");
+    // A burst leaves versions no lint needed unparsed (a parse takes milliseconds, the next
+    // notification microseconds). Not fewer parses than lints: a lint whose text moved on
+    // during its parse stops before linting.
     assert!(
         parses < typed.len(),
-        "{parses} parses for {} edits",
+        "{parses} parses for {} edits\n{log}",
         typed.len()
     );
 
