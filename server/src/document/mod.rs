@@ -316,10 +316,8 @@ impl ParseJob {
     /// Parses the text (incrementally from the edited old tree when there is one), with this
     /// thread's parser.
     pub fn run(self) -> Snapshot {
-        thread_local! {
-            static PARSER: std::cell::RefCell<Parser> = std::cell::RefCell::new(syntax::new_parser());
-        }
-        let tree = PARSER.with(|p| parse_rope(&mut p.borrow_mut(), &self.rope, self.old.as_ref()));
+        // A contiguous copy, as in [`parse_rope`].
+        let tree = syntax::parse_on_this_thread(&self.rope.to_string(), self.old.as_ref());
         Snapshot {
             rope: self.rope,
             tree,
@@ -333,13 +331,7 @@ impl ParseJob {
 /// the rope (re-parsing `changeset.ex` after a keystroke: 20-24 ms from the chunks, 18-20 ms
 /// from a copy, which costs 0.1 ms).
 pub fn parse_rope(parser: &mut Parser, rope: &Rope, old: Option<&Tree>) -> Tree {
-    let text = rope.to_string();
-    parser
-        .parse(&text, old)
-        // Only a cancellation or a missing language makes tree-sitter return None; we set
-        // neither, so this cannot fail. Fall back to an empty parse rather than panic anyway.
-        .or_else(|| parser.parse("", None))
-        .expect("tree-sitter parses the empty string")
+    syntax::parse_with(parser, &rope.to_string(), old)
 }
 
 #[cfg(test)]
@@ -535,6 +527,12 @@ mod reparse_profile {
         took
     }
 
+    /// The text of the file `LADDER_PROFILE_FILE` names, if it names one.
+    fn profile_text() -> Option<String> {
+        let path = std::env::var("LADDER_PROFILE_FILE").ok()?;
+        Some(std::fs::read_to_string(path).expect("LADDER_PROFILE_FILE is readable"))
+    }
+
     /// Lexer calls of one parse (tree-sitter's debug log), to see how much an incremental
     /// parse re-reads.
     fn lexed_tokens(text: &str, old: Option<&Tree>) -> usize {
@@ -562,10 +560,9 @@ mod reparse_profile {
     #[test]
     #[ignore]
     fn unit_parse_profile() {
-        let Ok(path) = std::env::var("LADDER_PROFILE_FILE") else {
+        let Some(text) = profile_text() else {
             return;
         };
-        let text = std::fs::read_to_string(path).unwrap();
         let doc = Document::new(&text, 0);
         eprintln!("fresh parse: {} tokens lexed", lexed_tokens(&text, None));
         for share in [0.1, 0.5, 0.9] {
@@ -666,10 +663,9 @@ mod reparse_profile {
     #[test]
     #[ignore]
     fn reparse_profile() {
-        let Ok(path) = std::env::var("LADDER_PROFILE_FILE") else {
+        let Some(text) = profile_text() else {
             return;
         };
-        let text = std::fs::read_to_string(path).unwrap();
         let mut doc = Document::new(&text, 0);
         let line: usize = std::env::var("LADDER_PROFILE_LINE")
             .ok()

@@ -259,11 +259,12 @@ pub fn lint_source_in(
     threads: usize,
 ) -> LintOutput {
     let started = std::time::Instant::now();
-    let doc = crate::document::Document::new(source, 0);
+    let tree = crate::syntax::parse_on_this_thread(source, None);
     if source.len() >= MIN_BYTES {
         tracing::debug!(file = %file.display, elapsed = ?started.elapsed(), "parsed");
     }
-    let ctx = LintContext::new(source, doc.rope(), doc.tree(), file, config).with_project(project);
+    let rope = ropey::Rope::from_str(source);
+    let ctx = LintContext::new(source, &rope, &tree, file, config).with_project(project);
     lint(&ctx, threads)
 }
 
@@ -300,7 +301,7 @@ pub fn lint_parsed_with_facts(
 ) -> (LintOutput, crate::project::FileFacts, ropey::Rope) {
     let rope = ropey::Rope::from_str(source);
     let (tree, problems) = kept;
-    let tree = tree.unwrap_or_else(|| parse(source));
+    let tree = tree.unwrap_or_else(|| crate::syntax::parse_on_this_thread(source, None));
     let ctx = LintContext::new(source, &rope, &tree, file, config).with_project(project);
     if let Some(problems) = problems {
         let _ = ctx.scanned.set(problems);
@@ -309,23 +310,6 @@ pub fn lint_parsed_with_facts(
     let facts = crate::project::facts::extract(&ctx);
     drop(ctx);
     (findings, facts, rope)
-}
-
-/// A parse of `source` by this thread's parser (made once per thread: a parser is an
-/// allocation of its own, and a check parses hundreds of files on each thread).
-fn parse(source: &str) -> tree_sitter::Tree {
-    thread_local! {
-        static PARSER: std::cell::RefCell<tree_sitter::Parser> =
-            std::cell::RefCell::new(crate::syntax::new_parser());
-    }
-    PARSER.with_borrow_mut(|parser| {
-        parser
-            .parse(source, None)
-            // As `crate::document::parse_rope`: only a cancellation or a missing language
-            // makes tree-sitter return None, and neither is set.
-            .or_else(|| parser.parse("", None))
-            .expect("tree-sitter parses the empty string")
-    })
 }
 
 #[cfg(test)]

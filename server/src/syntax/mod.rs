@@ -5,7 +5,7 @@ pub mod elixir;
 pub mod module_model;
 pub mod scanner;
 
-use tree_sitter::{Node, Parser};
+use tree_sitter::{Node, Parser, Tree};
 
 /// Field lookups by id. `Node::child_by_field_name` maps the name to an id with a string search
 /// over the grammar's field names on every call; measured, that was a fifth of all lint time. The
@@ -85,6 +85,25 @@ pub fn new_parser() -> Parser {
         .set_language(&tree_sitter_elixir::LANGUAGE.into())
         .expect("the bundled tree-sitter-elixir grammar matches the tree-sitter ABI");
     parser
+}
+
+/// Parses `source` with `parser`, incrementally from `old` (edited to match) when given.
+pub fn parse_with(parser: &mut Parser, source: &str, old: Option<&Tree>) -> Tree {
+    parser
+        .parse(source, old)
+        // Only a cancellation or a missing language makes tree-sitter return None; we set
+        // neither, so this cannot fail. Fall back to an empty parse rather than panic anyway.
+        .or_else(|| parser.parse("", None))
+        .expect("tree-sitter parses the empty string")
+}
+
+/// [`parse_with`] this thread's parser, made once per thread: a parser is an allocation of its
+/// own, and `check` parses hundreds of files on each thread, the server's lints many versions.
+pub fn parse_on_this_thread(source: &str, old: Option<&Tree>) -> Tree {
+    thread_local! {
+        static PARSER: std::cell::RefCell<Parser> = std::cell::RefCell::new(new_parser());
+    }
+    PARSER.with_borrow_mut(|parser| parse_with(parser, source, old))
 }
 
 /// The source text of `node`; empty if the range is not valid UTF-8 in `source`.
