@@ -14,7 +14,7 @@ use ladder_ls::document::position::{self, LineCol, PositionEncoding};
 use ladder_ls::document::{Document, TextChange};
 use ladder_ls::syntax;
 use libfuzzer_sys::fuzz_target;
-use tree_sitter::Node;
+use ladder_ls::syntax::Node;
 
 const BASES: &[&str] = &[
     "",
@@ -217,7 +217,6 @@ fuzz_target!(|input: Input| {
     ][input.encoding as usize % 3];
     let mut expected = BASES[input.base as usize % BASES.len()].to_string();
     let mut doc = Document::new(&expected, 0);
-    let mut parser = syntax::new_parser();
     for (version, notification) in input.notifications.iter().take(16).enumerate() {
         let mut changes = Vec::new();
         for change in notification.iter().take(8) {
@@ -266,7 +265,7 @@ fuzz_target!(|input: Input| {
             0 => continue,
             1 => {
                 doc.parse();
-                doc.tree().clone()
+                doc.snapshot().tree
             }
             _ => match doc.snapshot_or_job() {
                 Ok(snapshot) => snapshot.tree,
@@ -278,11 +277,11 @@ fuzz_target!(|input: Input| {
                 }
             },
         };
-        let fresh = parser.parse(&expected, None).unwrap();
+        let fresh = syntax::parse(&expected);
         assert_same_tree(tree.root_node(), fresh.root_node(), &expected);
     }
     // Edits left deferred by the last notifications are parsed by the next reader.
-    let fresh = parser.parse(&expected, None).unwrap();
+    let fresh = syntax::parse(&expected);
     assert_same_tree(
         doc.snapshot().tree.root_node(),
         fresh.root_node(),

@@ -7,7 +7,7 @@
 use ladder_ls::document::position::{self, LineCol, PositionEncoding};
 use ladder_ls::document::{Document, TextChange};
 use ladder_ls::syntax;
-use tree_sitter::Node;
+use ladder_ls::syntax::Node;
 
 /// A small deterministic generator (xorshift64*), so failures reproduce from the seed.
 struct Rng(u64);
@@ -148,7 +148,6 @@ fn assert_same_tree(incremental: Node<'_>, fresh: Node<'_>, context: &str) {
 #[test]
 fn incremental_parse_equals_fresh_parse_over_random_edits() {
     let mut rng = Rng(0x1add_e125);
-    let mut parser = syntax::new_parser();
     let encodings = [
         PositionEncoding::Utf8,
         PositionEncoding::Utf16,
@@ -198,7 +197,7 @@ fn incremental_parse_equals_fresh_parse_over_random_edits() {
             let context =
                 format!("sequence {sequence}, version {version}, {enc:?}, changes {changes:?}");
             assert_eq!(doc.rope().to_string(), expected, "{context}");
-            let fresh = parser.parse(&expected, None).unwrap();
+            let fresh = syntax::parse(&expected);
             assert_same_tree(doc.tree().root_node(), fresh.root_node(), &context);
         }
     }

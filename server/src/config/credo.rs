@@ -17,7 +17,7 @@
 use crate::syntax::Fields as _;
 use std::collections::{BTreeMap, BTreeSet};
 
-use tree_sitter::Node;
+use crate::syntax::Node;
 
 use super::literal::{Literal, keyword_name, read_literal, read_single_expression};
 use crate::lint::Rule;

@@ -1,7 +1,7 @@
 //! Elixir literals read from a tree-sitter tree, without evaluating anything.
 
 use crate::syntax::Fields as _;
-use tree_sitter::Node;
+use crate::syntax::Node;
 
 use crate::syntax;
 
@@ -173,12 +173,9 @@ pub fn read_single_expression<T>(
     text: &str,
     expected: &str,
     empty: T,
-    read: impl FnOnce(tree_sitter::Node<'_>) -> Result<T, String>,
+    read: impl FnOnce(crate::syntax::Node<'_>) -> Result<T, String>,
 ) -> Result<T, String> {
-    let mut parser = crate::syntax::new_parser();
-    let tree = parser
-        .parse(text, None)
-        .ok_or_else(|| "the parser gave up".to_string())?;
+    let tree = crate::syntax::parse(text);
     let root = tree.root_node();
     if root.has_error() {
         return Err("syntax error".into());

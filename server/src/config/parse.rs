@@ -1,7 +1,7 @@
 //! Reading `.ladder.exs` into a [`Config`], collecting every problem instead of stopping.
 
 use crate::syntax::Fields as _;
-use tree_sitter::Node;
+use crate::syntax::Node;
 
 use super::literal::{keyword_name, read_literal};
 use super::{Config, ConfigError, Literal, RuleSettings};
@@ -17,6 +17,7 @@ pub fn parse_config(text: &str) -> (Config, Vec<ConfigError>) {
     let Some(tree) = parser.parse(text, None) else {
         return (config, errors);
     };
+    let tree = syntax::SyntaxTree::new(&tree, text);
     let root = tree.root_node();
     if root.has_error() {
         let at = first_error(root).unwrap_or(root);
@@ -375,8 +376,7 @@ fn apply_switch(atom: &str, settings: &mut RuleSettings) -> Result<(), String> {
 
 /// `line_length` of a `.formatter.exs`, if it is a literal in its top-level keyword list.
 pub fn formatter_line_length(text: &str) -> Option<usize> {
-    let mut parser = syntax::new_parser();
-    let tree = parser.parse(text, None)?;
+    let tree = syntax::parse(text);
     let root = tree.root_node();
     let mut cursor = root.walk();
     let list = root

@@ -13,12 +13,14 @@
 
 pub mod position;
 
+use std::sync::Arc;
+
 use ropey::Rope;
 use tree_sitter::{InputEdit, Parser, Point, Tree};
 
 pub use position::{LineCol, PositionEncoding};
 
-use crate::syntax;
+use crate::syntax::{self, SyntaxTree};
 
 /// One content change: replace `range` (or the whole text when `None`) by `text`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -35,6 +37,8 @@ pub struct Document {
     /// The last parse, edited (`Tree::edit`) by every change since: a parse of `rope` when
     /// `parsed`, else the old tree for the next incremental parse.
     tree: Tree,
+    /// `tree` copied for the rules, when `parsed`.
+    syntax: Arc<SyntaxTree>,
     /// Whether `tree` is a parse of the current text.
     parsed: bool,
     /// Whether `tree` may seed the next parse (false after a whole-text replacement).
@@ -61,9 +65,11 @@ pub struct Snapshot {
     /// The text.
     pub rope: Rope,
     /// Its parse tree.
-    pub tree: Tree,
+    pub tree: Arc<SyntaxTree>,
     /// The client's version of this text.
     pub version: i32,
+    /// tree-sitter's tree the copy was made from, to seed the document's next parse.
+    parsed: Tree,
 }
 
 impl Document {
@@ -73,9 +79,11 @@ impl Document {
         let mut parser = syntax::new_parser();
         let tree = parse_rope(&mut parser, &rope, None);
         let has_lone_cr = scan_lone_cr(&rope);
+        let syntax = Arc::new(SyntaxTree::new(&tree, text));
         Document {
             rope,
             tree,
+            syntax,
             parsed: true,
             reusable: true,
             version,
@@ -93,9 +101,11 @@ impl Document {
         // A placeholder until the first parse; never read (`parsed` is false) nor reused.
         let tree = parse_rope(&mut parser, &Rope::new(), None);
         let has_lone_cr = scan_lone_cr(&rope);
+        let syntax = Arc::new(SyntaxTree::new(&tree, ""));
         Document {
             rope,
             tree,
+            syntax,
             parsed: false,
             reusable: false,
             version,
@@ -113,12 +123,12 @@ impl Document {
     /// the parse ([`Document::needs_parse`]; [`Document::parse`] or [`Document::snapshot`]
     /// bring it up to date). Only the server defers parses, and it reads trees through
     /// snapshots.
-    pub fn tree(&self) -> &Tree {
+    pub fn tree(&self) -> &SyntaxTree {
         debug_assert!(
             self.parsed,
             "the tree of a document whose parse was deferred"
         );
-        &self.tree
+        &self.syntax
     }
 
     /// Whether the current text still waits for its parse.
@@ -135,10 +145,15 @@ impl Document {
     /// editing path.
     pub fn snapshot(&mut self) -> Snapshot {
         self.parse();
+        self.current()
+    }
+
+    fn current(&self) -> Snapshot {
         Snapshot {
             rope: self.rope.clone(),
-            tree: self.tree.clone(),
+            tree: self.syntax.clone(),
             version: self.version,
+            parsed: self.tree.clone(),
         }
     }
 
@@ -146,11 +161,7 @@ impl Document {
     /// run without holding the document ([`ParseJob::run`], then [`Document::offer`]).
     pub fn snapshot_or_job(&self) -> Result<Snapshot, ParseJob> {
         if self.parsed {
-            return Ok(Snapshot {
-                rope: self.rope.clone(),
-                tree: self.tree.clone(),
-                version: self.version,
-            });
+            return Ok(self.current());
         }
         Err(ParseJob {
             rope: self.rope.clone(),
@@ -164,7 +175,8 @@ impl Document {
     /// the tree the edits were applied to).
     pub fn offer(&mut self, parsed: &Snapshot) {
         if !self.parsed && parsed.version == self.version {
-            self.tree = parsed.tree.clone();
+            self.tree = parsed.parsed.clone();
+            self.syntax = parsed.tree.clone();
             self.parsed = true;
             self.reusable = true;
         }
@@ -207,7 +219,9 @@ impl Document {
             return;
         }
         let old = self.reusable.then_some(&self.tree);
-        self.tree = parse_rope(&mut self.parser, &self.rope, old);
+        let text = self.rope.to_string();
+        self.tree = syntax::parse_with(&mut self.parser, &text, old);
+        self.syntax = Arc::new(SyntaxTree::new(&self.tree, &text));
         self.parsed = true;
         self.reusable = true;
     }
@@ -317,11 +331,13 @@ impl ParseJob {
     /// thread's parser.
     pub fn run(self) -> Snapshot {
         // A contiguous copy, as in [`parse_rope`].
-        let tree = syntax::parse_on_this_thread(&self.rope.to_string(), self.old.as_ref());
+        let text = self.rope.to_string();
+        let parsed = syntax::parse_on_this_thread(&text, self.old.as_ref());
         Snapshot {
+            tree: Arc::new(SyntaxTree::new(&parsed, &text)),
             rope: self.rope,
-            tree,
             version: self.version,
+            parsed,
         }
     }
 }
@@ -368,30 +384,10 @@ mod tests {
         assert_eq!(doc.rope().to_string(), "x = 2");
     }
 
-    /// `tree` equals a fresh parse of `text` node by node, kinds, bytes and points.
-    fn same_as_fresh(tree: &Tree, text: &str) {
-        fn same(a: tree_sitter::Node<'_>, b: tree_sitter::Node<'_>) {
-            assert_eq!(
-                (
-                    a.kind(),
-                    a.byte_range(),
-                    a.start_position(),
-                    a.end_position()
-                ),
-                (
-                    b.kind(),
-                    b.byte_range(),
-                    b.start_position(),
-                    b.end_position()
-                )
-            );
-            assert_eq!(a.child_count(), b.child_count());
-            for i in 0..a.child_count() as u32 {
-                same(a.child(i).unwrap(), b.child(i).unwrap());
-            }
-        }
+    /// `tree` equals a fresh parse of `text` node by node: kinds, bytes, points and links.
+    fn same_as_fresh(tree: &SyntaxTree, text: &str) {
         let fresh = syntax::new_parser().parse(text, None).unwrap();
-        same(tree.root_node(), fresh.root_node());
+        crate::syntax::tree::tests::assert_same(tree, &fresh, text);
     }
 
     const MODULE: &str =
@@ -570,7 +566,7 @@ mod reparse_profile {
             while !text.is_char_boundary(at) {
                 at += 1;
             }
-            let mut edited = doc.tree().clone();
+            let mut edited = doc.tree.clone();
             let point = point_at(doc.rope(), at, false);
             edited.edit(&InputEdit {
                 start_byte: at,

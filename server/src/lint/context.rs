@@ -3,8 +3,8 @@
 use std::cell::OnceCell;
 use std::sync::Arc;
 
+use crate::syntax::{Node, SyntaxTree as Tree};
 use ropey::Rope;
-use tree_sitter::{Node, Tree};
 
 use super::analysis::taint::{FileFlow, analyze_file};
 use crate::config::Config;

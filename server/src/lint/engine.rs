@@ -106,7 +106,7 @@ pub fn lint_source_in(
 /// Lints an already parsed text on its own (no project facts).
 pub fn lint_document(
     rope: &Rope,
-    tree: &tree_sitter::Tree,
+    tree: &crate::syntax::SyntaxTree,
     source: &str,
     file: &FileInfo,
     config: &Config,
@@ -117,7 +117,7 @@ pub fn lint_document(
 /// Lints an already parsed text of a project.
 pub fn lint_document_in(
     rope: &Rope,
-    tree: &tree_sitter::Tree,
+    tree: &crate::syntax::SyntaxTree,
     source: &str,
     file: &FileInfo,
     config: &Config,
@@ -131,7 +131,7 @@ pub fn lint_document_in(
 /// walk of the tree for both), as the server does on every edit.
 pub fn lint_document_with_facts(
     rope: &Rope,
-    tree: &tree_sitter::Tree,
+    tree: &crate::syntax::SyntaxTree,
     source: &str,
     file: &FileInfo,
     config: &Config,
@@ -147,7 +147,7 @@ pub fn lint_document_with_facts(
 /// gives.
 pub fn lint_document_incremental(
     rope: &Rope,
-    tree: &tree_sitter::Tree,
+    tree: &crate::syntax::SyntaxTree,
     source: &str,
     file: &FileInfo,
     config: &Config,

@@ -400,7 +400,7 @@ fn skeleton_reach(ctx: &LintContext<'_>, segs: &Segments<'_>) -> Vec<reach::Node
 
 /// Marks dirty the units holding a syntax error; `false` when an error lies outside every
 /// unit (in the skeleton), where nothing may be reused.
-fn errors_confined(root: tree_sitter::Node<'_>, segs: &Segments<'_>, clean: &mut [bool]) -> bool {
+fn errors_confined(root: crate::syntax::Node<'_>, segs: &Segments<'_>, clean: &mut [bool]) -> bool {
     if !root.has_error() {
         return true;
     }

@@ -27,7 +27,7 @@
 //! `concurrently: true`, and the attributes that `concurrently: true` needs).
 
 use crate::syntax::Fields as _;
-use tree_sitter::Node;
+use crate::syntax::Node;
 
 use super::{Edit, Finding, Fix, LintContext, RuleMeta};
 use crate::syntax::elixir::{self, ModuleDef};

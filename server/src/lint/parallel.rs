@@ -205,8 +205,8 @@ fn parts<'a>(ctx: &LintContext<'a>, count: usize) -> Vec<Part<'a>> {
     };
     let mut indexes: Vec<NodeIndex<'a>> = (0..=skeleton).map(|_| NodeIndex::default()).collect();
     let nodes = ctx.nodes();
-    type Field<'a> = for<'r> fn(&'r mut NodeIndex<'a>) -> &'r mut Vec<tree_sitter::Node<'a>>;
-    let lists: [(&[tree_sitter::Node<'a>], Field<'a>); 6] = [
+    type Field<'a> = for<'r> fn(&'r mut NodeIndex<'a>) -> &'r mut Vec<crate::syntax::Node<'a>>;
+    let lists: [(&[crate::syntax::Node<'a>], Field<'a>); 6] = [
         (&nodes.calls, |i| &mut i.calls),
         (&nodes.comments, |i| &mut i.comments),
         (&nodes.binary_operators, |i| &mut i.binary_operators),
@@ -259,7 +259,7 @@ pub fn lint_source_in(
     threads: usize,
 ) -> LintOutput {
     let started = std::time::Instant::now();
-    let tree = crate::syntax::parse_on_this_thread(source, None);
+    let tree = crate::syntax::parse(source);
     if source.len() >= MIN_BYTES {
         tracing::debug!(file = %file.display, elapsed = ?started.elapsed(), "parsed");
     }
@@ -291,7 +291,7 @@ pub fn lint_source_with_facts(
 pub fn lint_parsed_with_facts(
     source: &str,
     kept: (
-        Option<tree_sitter::Tree>,
+        Option<crate::syntax::SyntaxTree>,
         Option<Vec<crate::syntax::scanner::Problem>>,
     ),
     file: &super::FileInfo,
@@ -301,7 +301,7 @@ pub fn lint_parsed_with_facts(
 ) -> (LintOutput, crate::project::FileFacts, ropey::Rope) {
     let rope = ropey::Rope::from_str(source);
     let (tree, problems) = kept;
-    let tree = tree.unwrap_or_else(|| crate::syntax::parse_on_this_thread(source, None));
+    let tree = tree.unwrap_or_else(|| crate::syntax::parse(source));
     let ctx = LintContext::new(source, &rope, &tree, file, config).with_project(project);
     if let Some(problems) = problems {
         let _ = ctx.scanned.set(problems);

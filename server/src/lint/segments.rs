@@ -13,7 +13,7 @@
 
 use std::ops::Range;
 
-use tree_sitter::{Node, Tree};
+use crate::syntax::{Node, SyntaxTree as Tree};
 
 use crate::syntax::FastKind as _;
 use crate::syntax::elixir;

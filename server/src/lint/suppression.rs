@@ -11,7 +11,7 @@
 
 use std::ops::Range;
 
-use tree_sitter::Node;
+use crate::syntax::Node;
 
 use super::{Edit, Finding, Fix, LintContext, Rule, RuleMeta, registry};
 use crate::config::sobelow_name_matches;

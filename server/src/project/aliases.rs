@@ -8,7 +8,7 @@
 //! a name it introduces resolves to itself: callers then find no project module by that name and
 //! fall back to what is known to compile.
 
-use tree_sitter::Node;
+use crate::syntax::Node;
 
 use crate::syntax::module_model::ModuleModel;
 use crate::syntax::{elixir, text};
@@ -179,10 +179,9 @@ fn alias_targets(target: Node<'_>, own: &str, src: &str) -> Vec<(String, String)
 mod tests {
     use super::*;
     use crate::syntax::module_model::module_models;
-    use crate::syntax::new_parser;
 
     fn names(src: &str) -> (ModuleNames, usize) {
-        let tree = new_parser().parse(src, None).unwrap();
+        let tree = crate::syntax::parse(src);
         let models = module_models(tree.root_node(), src);
         (ModuleNames::of(&models, src), models.len())
     }

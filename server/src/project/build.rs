@@ -5,8 +5,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use crate::syntax::SyntaxTree as Tree;
 use ropey::Rope;
-use tree_sitter::Tree;
 
 use super::facts;
 use super::index::{IndexedFile, ProjectIndex};
@@ -107,7 +107,7 @@ fn index_text(
     text: &str,
     parser: &mut tree_sitter::Parser,
 ) -> Option<IndexedFile> {
-    let tree = parser.parse(text, None)?;
+    let tree = Tree::new(&parser.parse(text, None)?, text);
     let rope = Rope::from_str(text);
     Some(index_tree(app, umbrella, project_rel, text, &rope, &tree))
 }
@@ -209,7 +209,7 @@ pub fn build_for_lint_keeping(
             && super::token_facts::needs_parse(&project_rel, &text)
         {
             // As `index_text`, keeping the tree.
-            let tree = parser.parse(&text, None)?;
+            let tree = Tree::new(&parser.parse(&text, None)?, &text);
             let rope = Rope::from_str(&text);
             let file = index_tree(app, umbrella, project_rel, &text, &rope, &tree);
             parsed.keep(

@@ -4,7 +4,7 @@
 //! project without keeping trees, and a file's facts can be compared with its previous ones to
 //! learn whether an edit changed anything other files depend on.
 
-use tree_sitter::Node;
+use crate::syntax::Node;
 
 use super::aliases::ModuleNames;
 use super::migrations::{self, MigrationFacts};

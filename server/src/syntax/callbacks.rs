@@ -202,10 +202,9 @@ pub fn is_library_callback(behaviour: &str, name: &str, arity: usize) -> bool {
 mod tests {
     use super::*;
     use crate::syntax::module_model::module_models;
-    use crate::syntax::new_parser;
 
     fn callbacks(src: &str) -> Vec<String> {
-        let tree = new_parser().parse(src, None).unwrap();
+        let tree = crate::syntax::parse(src);
         let models = module_models(tree.root_node(), src);
         let m = &models[0];
         m.functions

@@ -10,7 +10,7 @@
 
 use crate::syntax::FastKind as _;
 use crate::syntax::Fields as _;
-use tree_sitter::Node;
+use crate::syntax::Node;
 
 use super::text;
 
@@ -605,33 +605,15 @@ pub fn ancestor<'t>(node: Node<'t>, mut pred: impl FnMut(Node<'t>) -> bool) -> O
 }
 
 /// The ancestors of `node`, the root first and its parent last (empty for the root).
-///
-/// `Node::parent` finds a parent by descending from the root, so walking up `d` levels with
-/// it costs `d` descents; this is the same chain from a single descent (exactly the path
-/// tree-sitter's `ts_node_parent` follows).
 pub fn ancestors<'t>(node: Node<'t>) -> Vec<Node<'t>> {
     let mut chain = Vec::new();
-    let mut current = root_of(node);
-    if current == node {
-        return chain;
+    let mut at = node.parent();
+    while let Some(up) = at {
+        chain.push(up);
+        at = up.parent();
     }
-    loop {
-        chain.push(current);
-        match current.child_with_descendant(node) {
-            Some(next) if next != node => current = next,
-            _ => break,
-        }
-    }
-    debug_assert_eq!(chain.last().copied(), node.parent());
+    chain.reverse();
     chain
-}
-
-/// The root node of the tree `node` belongs to (the binding has no safe accessor for it).
-fn root_of<'t>(node: Node<'t>) -> Node<'t> {
-    let raw = node.into_raw();
-    // SAFETY: `raw.tree` is the tree that `node` borrows for `'t`, so it is alive for `'t`, and
-    // `ts_tree_root_node` only reads it; the node it returns belongs to the same tree.
-    unsafe { Node::from_raw(tree_sitter::ffi::ts_tree_root_node(raw.tree)) }
 }
 
 /// Whether `node` is inside a `quote do … end` (code written for another module).
@@ -674,10 +656,9 @@ pub fn ends_line(source: &str, byte: usize) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::syntax::new_parser;
 
-    fn first_def(src: &str) -> (tree_sitter::Tree, String) {
-        (new_parser().parse(src, None).unwrap(), src.to_string())
+    fn first_def(src: &str) -> (crate::syntax::SyntaxTree, String) {
+        (crate::syntax::parse(src), src.to_string())
     }
 
     fn with_def(src: &str, check: impl Fn(&FunctionDef<'_>, &str)) {

@@ -4,8 +4,11 @@ pub mod callbacks;
 pub mod elixir;
 pub mod module_model;
 pub mod scanner;
+pub mod tree;
 
-use tree_sitter::{Node, Parser, Tree};
+use tree_sitter::{Parser, Tree};
+
+pub use tree::{Node, SyntaxTree, TreeCursor};
 
 /// Field lookups by id. `Node::child_by_field_name` maps the name to an id with a string search
 /// over the grammar's field names on every call; measured, that was a fifth of all lint time. The
@@ -31,25 +34,7 @@ pub trait FastKind {
 
 impl FastKind for Node<'_> {
     fn kind_str(&self) -> &'static str {
-        static KINDS: std::sync::LazyLock<Vec<Option<&'static str>>> =
-            std::sync::LazyLock::new(|| {
-                let language: tree_sitter::Language = tree_sitter_elixir::LANGUAGE.into();
-                (0..language.node_kind_count())
-                    .map(|id| {
-                        u16::try_from(id)
-                            .ok()
-                            .and_then(|id| language.node_kind_for_id(id))
-                    })
-                    .collect()
-            });
-        let kind = KINDS
-            .get(usize::from(self.kind_id()))
-            .copied()
-            .flatten()
-            // `ERROR` (id 65535) and anything outside the table: the slow way.
-            .unwrap_or_else(|| self.kind());
-        debug_assert_eq!(kind, self.kind());
-        kind
+        self.kind()
     }
 }
 
@@ -95,6 +80,11 @@ pub fn parse_with(parser: &mut Parser, source: &str, old: Option<&Tree>) -> Tree
         // neither, so this cannot fail. Fall back to an empty parse rather than panic anyway.
         .or_else(|| parser.parse("", None))
         .expect("tree-sitter parses the empty string")
+}
+
+/// A fresh parse of `source`, copied into a [`SyntaxTree`].
+pub fn parse(source: &str) -> SyntaxTree {
+    SyntaxTree::new(&parse_on_this_thread(source, None), source)
 }
 
 /// [`parse_with`] this thread's parser, made once per thread: a parser is an allocation of its

@@ -7,7 +7,7 @@
 
 use crate::syntax::FastKind as _;
 use crate::syntax::Fields as _;
-use tree_sitter::Node;
+use crate::syntax::Node;
 
 use super::elixir::{self, Attribute, DefKind, FunctionDef, ModuleDef};
 use super::text;
@@ -226,12 +226,11 @@ pub fn spec_ref<'t>(attr: Attribute<'t>, src: &'t str) -> Option<SpecRef<'t>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::syntax::new_parser;
 
     #[test]
     fn groups_clauses_and_attaches_attributes() {
         let src = "defmodule A do\n  use GenServer\n  @doc \"f\"\n  @spec f(integer()) :: integer()\n  def f(0), do: 0\n  def f(n), do: n\n  @impl true\n  def init(s), do: {:ok, s}\n  @doc false\n  def g(a, b \\\\ 1), do: a + b\n  defp h, do: 1\n  quote do\n    def generated, do: 1\n  end\nend\n";
-        let tree = new_parser().parse(src, None).unwrap();
+        let tree = crate::syntax::parse(src);
         let models = module_models(tree.root_node(), src);
         let m = &models[0];
         let labels: Vec<String> = m.functions.iter().map(Function::label).collect();

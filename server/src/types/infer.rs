@@ -10,7 +10,7 @@
 use crate::syntax::Fields as _;
 use std::collections::{HashMap, HashSet};
 
-use tree_sitter::Node;
+use crate::syntax::Node;
 
 use super::ty::{Ty, union_all};
 use crate::syntax::elixir::{self, FunctionDef};
@@ -906,12 +906,11 @@ fn known_remote(module: &str, fun: &str, arity: usize) -> Option<Ty> {
 mod tests {
     use super::*;
     use crate::syntax::module_model::module_models;
-    use crate::syntax::new_parser;
 
     /// The inferred spec line of function `name` at `arity` in a module body.
     fn spec(body: &str, name: &str, arity: usize) -> String {
         let src = format!("defmodule M do\n{body}\nend\n");
-        let tree = new_parser().parse(&src, None).unwrap();
+        let tree = crate::syntax::parse(&src);
         let models = module_models(tree.root_node(), &src);
         let module = &models[0];
         let f = module
@@ -1049,7 +1048,7 @@ mod tests {
     #[test]
     fn own_struct_under_its_alias_is_the_modules_own() {
         let src = "defmodule Accounts.Session do\n  alias Accounts.Session\n  defstruct [:id]\n  def expire(%Session{} = s), do: s\nend\n";
-        let tree = new_parser().parse(src, None).unwrap();
+        let tree = crate::syntax::parse(src);
         let models = module_models(tree.root_node(), src);
         let s = infer_function_spec(&models[0].functions[0], 1, &models[0], src);
         assert_eq!(s.args[0].1.render(), "%__MODULE__{}");

@@ -19,7 +19,7 @@
 
 use crate::syntax::FastKind as _;
 use crate::syntax::Fields as _;
-use tree_sitter::Node;
+use crate::syntax::Node;
 
 use crate::lint::context::NodeIndex;
 use crate::syntax::elixir;
@@ -480,8 +480,7 @@ mod tests {
     use crate::syntax;
 
     fn first_def<R>(src: &str, f: impl FnOnce(Node<'_>, &str) -> R) -> R {
-        let mut parser = syntax::new_parser();
-        let tree = parser.parse(src, None).unwrap();
+        let tree = syntax::parse(src);
         let mut found = None;
         elixir::walk(tree.root_node(), &mut |n| {
             if found.is_none() && metric_def_kind(n, src).is_some() {

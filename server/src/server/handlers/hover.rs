@@ -44,7 +44,7 @@ pub async fn hover(state: &Arc<State>, params: HoverParams) -> Result<Option<Hov
 }
 
 /// The hover text for the function named at `byte`, if any.
-pub fn spec_hover(tree: &tree_sitter::Tree, src: &str, byte: usize) -> Option<String> {
+pub fn spec_hover(tree: &crate::syntax::SyntaxTree, src: &str, byte: usize) -> Option<String> {
     let node = tree.root_node().descendant_for_byte_range(byte, byte)?;
     if node.kind() != "identifier" {
         return None;
@@ -86,7 +86,11 @@ pub fn spec_hover(tree: &tree_sitter::Tree, src: &str, byte: usize) -> Option<St
 
 /// The arity a name refers to: the parameters of the definition it names, or the arguments of
 /// the local call it is the target of.
-fn named_arity(node: tree_sitter::Node<'_>, module: &ModuleModel<'_>, src: &str) -> Option<usize> {
+fn named_arity(
+    node: crate::syntax::Node<'_>,
+    module: &ModuleModel<'_>,
+    src: &str,
+) -> Option<usize> {
     for function in &module.functions {
         if function.clauses.iter().any(|c| c.name_node == node) {
             return Some(function.arity);
@@ -108,7 +112,7 @@ mod tests {
     use super::*;
 
     fn hover_at(src: &str, needle: &str) -> Option<String> {
-        let tree = crate::syntax::new_parser().parse(src, None).unwrap();
+        let tree = crate::syntax::parse(src);
         spec_hover(&tree, src, src.find(needle).unwrap() + 1)
     }
 

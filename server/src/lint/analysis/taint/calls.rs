@@ -2,7 +2,7 @@
 //! the summaries of private functions.
 
 use crate::syntax::Fields as _;
-use tree_sitter::Node;
+use crate::syntax::Node;
 
 use super::eval::{CLEAN_RESULTS, Env, MAPPING, PROPAGATING_LOCALS, PROPAGATING_MODULES, Walker};
 use super::sinks::{self, Sink, SinkKind};

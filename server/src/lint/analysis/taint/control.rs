@@ -2,7 +2,7 @@
 //! branch gets a scope of its own; a value is the union of what its branches return.
 
 use crate::syntax::Fields as _;
-use tree_sitter::Node;
+use crate::syntax::Node;
 
 use super::Taint;
 use super::eval::{Env, Walker};

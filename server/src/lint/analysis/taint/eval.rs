@@ -4,7 +4,7 @@
 use crate::syntax::Fields as _;
 use std::collections::HashMap;
 
-use tree_sitter::Node;
+use crate::syntax::Node;
 
 use super::sinks::SinkKind;
 use super::values::{

@@ -37,7 +37,7 @@ mod values;
 
 use std::collections::HashMap;
 
-use tree_sitter::Node;
+use crate::syntax::Node;
 
 use crate::syntax::module_model::{Function, ModuleModel};
 

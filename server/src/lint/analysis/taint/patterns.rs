@@ -2,7 +2,7 @@
 //! facts a guard or condition proves (`x in @allowed`).
 
 use crate::syntax::Fields as _;
-use tree_sitter::Node;
+use crate::syntax::Node;
 
 use super::Taint;
 use super::eval::{Env, MAX_DEPTH, Walker};

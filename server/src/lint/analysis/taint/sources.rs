@@ -2,7 +2,7 @@
 //! the `conn` fields and functions that read it.
 
 use crate::syntax::Fields as _;
-use tree_sitter::Node;
+use crate::syntax::Node;
 
 use super::eval::{Env, Walker};
 use super::{Root, Taint};

@@ -3,11 +3,10 @@
 
 use super::{SinkKind, analyze_file};
 use crate::syntax::module_model::module_models;
-use crate::syntax::new_parser;
 
 /// `(sink kind, sources that reach it)` for every hit with request input, in order.
 fn request_hits(src: &str) -> Vec<(SinkKind, Vec<String>)> {
-    let tree = new_parser().parse(src, None).unwrap();
+    let tree = crate::syntax::parse(src);
     let models = module_models(tree.root_node(), src);
     let mut calls = Vec::new();
     crate::syntax::elixir::walk(tree.root_node(), &mut |n| {

@@ -2,7 +2,7 @@
 //! a SQL string or a URL, and how a source is named after an access.
 
 use crate::syntax::Fields as _;
-use tree_sitter::Node;
+use crate::syntax::Node;
 
 use super::eval::MAX_DEPTH;
 use super::{Root, Taint};

@@ -7,7 +7,7 @@
 //! (`ERROR` nodes) or had to invent (`MISSING` nodes), one finding per region.
 
 use crate::syntax::Fields as _;
-use tree_sitter::Node;
+use crate::syntax::Node;
 
 use crate::lint::{Edit, Finding, Fix, LintContext, Rule, RuleDocs, RuleMeta, Severity};
 use crate::syntax::{elixir, scanner, text};

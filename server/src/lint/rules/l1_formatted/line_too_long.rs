@@ -6,7 +6,7 @@
 use crate::syntax::FastKind as _;
 use std::ops::Range;
 
-use tree_sitter::Node;
+use crate::syntax::Node;
 
 use crate::lint::{Finding, LintContext, Rule, RuleDocs, RuleMeta, Severity};
 use crate::syntax::elixir;

@@ -14,7 +14,7 @@
 //! `reference-not-validated` covers). Tables created by the same migration and `down/0` are not
 //! reported.
 
-use tree_sitter::Node;
+use crate::syntax::Node;
 
 use crate::lint::migration::{self, ColumnAction, Opts};
 use crate::lint::{Finding, LintContext, Rule, RuleDocs, RuleMeta, Severity};

@@ -84,7 +84,7 @@ fn drops_check_of(m: &Migration<'_>, module: usize, table: &Table<'_>) -> bool {
 }
 
 /// `from: {:string, null: false}`: the column was NOT NULL already.
-fn already_not_null(from: tree_sitter::Node<'_>, src: &str) -> bool {
+fn already_not_null(from: crate::syntax::Node<'_>, src: &str) -> bool {
     from.kind() == "tuple"
         && elixir::block_statements(from).iter().any(|item| {
             let kw = match item.kind() {

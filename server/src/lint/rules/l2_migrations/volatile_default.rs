@@ -10,7 +10,7 @@
 //! migration, nor in `down/0`; `modify ..., default:` only changes future inserts and is not
 //! reported either.
 
-use tree_sitter::Node;
+use crate::syntax::Node;
 
 use crate::lint::migration::{self, ColumnAction};
 use crate::lint::{Finding, LintContext, Rule, RuleDocs, RuleMeta, Severity};

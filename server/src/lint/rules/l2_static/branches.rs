@@ -3,7 +3,7 @@
 //! `negated-condition-with-else`.
 
 use crate::syntax::Fields as _;
-use tree_sitter::Node;
+use crate::syntax::Node;
 
 use crate::lint::Edit;
 use crate::syntax::{elixir, text};

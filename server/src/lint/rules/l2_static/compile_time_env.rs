@@ -4,7 +4,7 @@
 //! where the release runs is ignored. `config/runtime.exs` is evaluated at boot.
 
 use crate::syntax::Fields as _;
-use tree_sitter::Node;
+use crate::syntax::Node;
 
 use crate::lint::{Finding, LintContext, Rule, RuleDocs, RuleMeta, Severity};
 use crate::syntax::{elixir, text};

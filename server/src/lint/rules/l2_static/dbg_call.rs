@@ -5,7 +5,7 @@
 //! It is unsafe and offered one at a time: someone may be debugging right now.
 
 use crate::syntax::Fields as _;
-use tree_sitter::Node;
+use crate::syntax::Node;
 
 use super::removal::{
     capture_of, delete_statement, drop_pipe_step, enclosing_function, is_dropped_statement, is_pure,

@@ -2,7 +2,7 @@
 //! whole collection to learn whether it is empty (Credo's `Warning.ExpensiveEmptyEnumCheck`).
 
 use crate::syntax::Fields as _;
-use tree_sitter::Node;
+use crate::syntax::Node;
 
 use crate::lint::{Edit, Finding, Fix, LintContext, Rule, RuleDocs, RuleMeta, Severity};
 use crate::syntax::{elixir, text};

@@ -1,7 +1,7 @@
 //! `high-complexity`: a function clause whose cyclomatic complexity is above `max` (default 9),
 //! computed as `Credo.Check.Refactor.CyclomaticComplexity` computes it and reported at the `def`.
 
-use tree_sitter::Node;
+use crate::syntax::Node;
 
 use crate::lint::analysis::metrics;
 use crate::lint::{Finding, LintContext, Rule, RuleDocs, RuleMeta, Severity};

@@ -1,7 +1,7 @@
 //! `iex-pry`: `IEx.pry` breakpoints and the `require IEx` they need (Credo's
 //! `Warning.IExPry`, which flags the calls only).
 
-use tree_sitter::Node;
+use crate::syntax::Node;
 
 use super::removal::{delete_statement, enclosing_function};
 use crate::lint::{Finding, Fix, LintContext, Rule, RuleDocs, RuleMeta, Severity};

@@ -5,7 +5,7 @@
 //! when its argument has no side effects. It is offered one at a time and never applied in bulk:
 //! removing debug output on save while someone is debugging would be hostile.
 
-use tree_sitter::Node;
+use crate::syntax::Node;
 
 use super::removal::{
     capture_of, delete_statement, drop_pipe_step, enclosing_function, is_dropped_statement, is_pure,

@@ -2,7 +2,7 @@
 //! `Readability.LargeNumbers` with its defaults: `only_greater_than: 9_999`, no trailing
 //! digit groups).
 
-use tree_sitter::Node;
+use crate::syntax::Node;
 
 use crate::lint::{Edit, Finding, Fix, LintContext, Rule, RuleDocs, RuleMeta, Severity};
 use crate::syntax::text;

@@ -5,7 +5,7 @@
 //! Like Credo, only calls inside `def`, `defp` and `defmacro` count: `Mix.env()` in the module
 //! body or a module attribute (`@env Mix.env()`) runs at compile time, which is fine.
 
-use tree_sitter::Node;
+use crate::syntax::Node;
 
 use crate::lint::{Finding, LintContext, Rule, RuleDocs, RuleMeta, Severity};
 use crate::syntax::elixir::{self, DefKind};

@@ -2,7 +2,7 @@
 //! as `Credo.Check.Readability.ModuleNames` checks it.
 
 use crate::syntax::Fields as _;
-use tree_sitter::Node;
+use crate::syntax::Node;
 
 use crate::lint::{Finding, LintContext, Rule, RuleDocs, RuleMeta, Severity};
 use crate::syntax::{elixir, text};

@@ -1,7 +1,7 @@
 //! `negated-condition-with-else`: `if !x … else …` / `if not x … else …` (Credo's
 //! `Refactor.NegatedConditionsWithElse`).
 
-use tree_sitter::Node;
+use crate::syntax::Node;
 
 use super::branches::{condition, has_else, negation, swap_branches};
 use crate::lint::{Edit, Finding, Fix, LintContext, Rule, RuleDocs, RuleMeta, Severity};

@@ -2,7 +2,7 @@
 //! `map-join` and `filter-count`.
 
 use crate::syntax::Fields as _;
-use tree_sitter::Node;
+use crate::syntax::Node;
 
 use crate::syntax::elixir;
 

@@ -5,7 +5,7 @@
 use crate::syntax::Fields as _;
 use std::collections::HashSet;
 
-use tree_sitter::Node;
+use crate::syntax::Node;
 
 use crate::lint::{Finding, LintContext, Rule, RuleDocs, RuleMeta, Severity};
 use crate::syntax::{elixir, text};

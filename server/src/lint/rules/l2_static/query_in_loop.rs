@@ -11,7 +11,7 @@ use crate::syntax::FastKind as _;
 use crate::syntax::Fields as _;
 use std::collections::HashMap;
 
-use tree_sitter::Node;
+use crate::syntax::Node;
 
 use crate::lint::{Finding, LintContext, Rule, RuleDocs, RuleMeta, Severity};
 use crate::syntax::{elixir, text};

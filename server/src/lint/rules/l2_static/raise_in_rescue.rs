@@ -2,7 +2,7 @@
 //! error being handled with one pointing at the rescue (Credo's `Warning.RaiseInsideRescue`).
 
 use crate::syntax::Fields as _;
-use tree_sitter::Node;
+use crate::syntax::Node;
 
 use super::removal::enclosing_function;
 use crate::lint::{Edit, Finding, Fix, LintContext, Rule, RuleDocs, RuleMeta, Severity};

@@ -2,7 +2,7 @@
 //! it: dropping a pipe step, deleting a statement whose value is unused, recognising captures.
 
 use crate::syntax::Fields as _;
-use tree_sitter::Node;
+use crate::syntax::Node;
 
 use crate::lint::Edit;
 use crate::syntax::{elixir, text};

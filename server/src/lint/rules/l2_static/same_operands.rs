@@ -2,7 +2,7 @@
 //! (Credo's `Warning.OperationOnSameValues` and `Warning.BoolOperationOnSameValues`).
 
 use crate::syntax::Fields as _;
-use tree_sitter::Node;
+use crate::syntax::Node;
 
 use crate::lint::{Finding, LintContext, Rule, RuleDocs, RuleMeta, Severity};
 use crate::syntax::{elixir, text};

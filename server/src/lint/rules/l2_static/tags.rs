@@ -3,7 +3,7 @@
 
 use std::ops::Range;
 
-use tree_sitter::Node;
+use crate::syntax::Node;
 
 use crate::lint::LintContext;
 use crate::syntax::{elixir, text};

@@ -1,7 +1,7 @@
 //! `too-many-params`: a function clause with more than `max` (default 8) parameters, as
 //! `Credo.Check.Refactor.FunctionArity` counts them (defaults included), reported at the `def`.
 
-use tree_sitter::Node;
+use crate::syntax::Node;
 
 use super::high_complexity::head_range;
 use crate::lint::analysis::metrics;

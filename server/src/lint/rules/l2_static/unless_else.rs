@@ -1,7 +1,7 @@
 //! `unless-else`: `unless … else …`, a double negative (Credo's `Refactor.UnlessWithElse`).
 
 use crate::syntax::Fields as _;
-use tree_sitter::Node;
+use crate::syntax::Node;
 
 use super::branches::{condition, has_else, negation, swap_branches};
 use crate::lint::{Edit, Finding, Fix, LintContext, Rule, RuleDocs, RuleMeta, Severity};

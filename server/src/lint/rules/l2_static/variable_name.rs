@@ -6,7 +6,7 @@ use crate::syntax::FastKind as _;
 use crate::syntax::Fields as _;
 use std::collections::HashSet;
 
-use tree_sitter::Node;
+use crate::syntax::Node;
 
 use super::function_name::{is_snake_case, to_snake_case};
 use crate::lint::{Finding, LintContext, Rule, RuleDocs, RuleMeta, Severity};

@@ -3,7 +3,7 @@
 //! of these hides the failure from tests, logs and on-call alike.
 
 use crate::syntax::Fields as _;
-use tree_sitter::Node;
+use crate::syntax::Node;
 
 use crate::syntax::{elixir, text};
 

@@ -3,7 +3,7 @@
 //! logged, and the caller gets a value that looks like success.
 
 use crate::syntax::Fields as _;
-use tree_sitter::Node;
+use crate::syntax::Node;
 
 use super::handling::{handles_error, last_expression};
 use crate::lint::rules::l2_static::removal::enclosing_function;

@@ -2,7 +2,7 @@
 //! saying why. A skipped test is a test that no longer protects anything; without a reason
 //! nobody knows whether it may be deleted, fixed or is waiting for something.
 
-use tree_sitter::Node;
+use crate::syntax::Node;
 
 use crate::lint::rules::reason_comment::comment_at;
 use crate::lint::{Finding, LintContext, Rule, RuleDocs, RuleMeta, Severity};

@@ -5,7 +5,7 @@
 
 use crate::lint::rules::l2_static::pipeline::piped_into;
 use crate::syntax::Fields as _;
-use tree_sitter::Node;
+use crate::syntax::Node;
 
 use super::handling::{handles_error, last_expression};
 use crate::lint::rules::l2_static::removal::{enclosing_function, is_dropped_statement};

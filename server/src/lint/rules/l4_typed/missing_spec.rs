@@ -90,7 +90,7 @@ fn exempt(function: &Function<'_>, src: &str) -> bool {
 /// (`def show(conn, params)` in a `*Controller` module) and function components
 /// (`def button(assigns)`).
 fn phoenix_callback(function: &Function<'_>, module: &ModuleModel<'_>, src: &str) -> bool {
-    let binds = |param: &tree_sitter::Node<'_>, name: &str| {
+    let binds = |param: &crate::syntax::Node<'_>, name: &str| {
         let mut found = false;
         elixir::walk(*param, &mut |n| {
             found |= n.kind() == "identifier" && text(n, src) == name;
@@ -98,7 +98,7 @@ fn phoenix_callback(function: &Function<'_>, module: &ModuleModel<'_>, src: &str
         });
         found
     };
-    let first_params: Vec<tree_sitter::Node> = function
+    let first_params: Vec<crate::syntax::Node> = function
         .clauses
         .iter()
         .filter_map(|c| c.params.first().copied())

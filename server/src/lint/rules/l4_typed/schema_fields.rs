@@ -3,7 +3,7 @@
 //! generators write it (`field :name, :string` → `String.t() | nil`, associations that may be
 //! `Ecto.Association.NotLoaded`, `timestamps/1` in the configured type).
 
-use tree_sitter::Node;
+use crate::syntax::Node;
 
 use crate::syntax::module_model::ModuleModel;
 use crate::syntax::{elixir, text};

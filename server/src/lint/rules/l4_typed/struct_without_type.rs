@@ -3,7 +3,7 @@
 //! nothing (and spec stubs elsewhere can only say `%User{}`).
 
 use crate::syntax::Fields as _;
-use tree_sitter::Node;
+use crate::syntax::Node;
 
 use super::schema_fields;
 use crate::lint::{Edit, Finding, Fix, LintContext, Rule, RuleDocs, RuleMeta, Severity};

@@ -27,7 +27,7 @@ pub static RULE: Rule = Rule {
     check: Some(check),
 };
 
-fn is_vague(node: tree_sitter::Node<'_>, src: &str) -> bool {
+fn is_vague(node: crate::syntax::Node<'_>, src: &str) -> bool {
     // `name :: term()` (a named argument) is as vague as `term()`.
     let node = if elixir::is_binary_op(node, src, "::") {
         match node.field("right") {

@@ -2,7 +2,7 @@
 //! production, which `config` calls only run in dev or test, and what a `config` call sets.
 
 use crate::syntax::Fields as _;
-use tree_sitter::Node;
+use crate::syntax::Node;
 
 use crate::lint::FileInfo;
 use crate::syntax::elixir;

@@ -13,7 +13,7 @@
 //! for dev and test, overridden in production.
 
 use crate::syntax::Fields as _;
-use tree_sitter::Node;
+use crate::syntax::Node;
 
 use super::secret_names::{SecretKind, has_interpolation, literal_key, secret_kind};
 use crate::lint::{Finding, LintContext, Rule, RuleDocs, RuleMeta, Severity};

@@ -7,7 +7,7 @@
 //! `fn -> … end` message. Words inside the literal text are not values and are fine.
 
 use crate::syntax::Fields as _;
-use tree_sitter::Node;
+use crate::syntax::Node;
 
 use super::secret_names::{NamedSecret, named_secret};
 use crate::lint::{Finding, LintContext, Rule, RuleDocs, RuleMeta, Severity};

@@ -63,7 +63,7 @@ fn check(ctx: &LintContext<'_>, out: &mut Vec<Finding>) {
 
 /// Whether `node` is in a module defining an `embedded_schema`: a form or settings object whose
 /// fields are all meant to be filled in by its user (no ownership or role columns).
-fn in_embedded_schema(ctx: &LintContext<'_>, node: tree_sitter::Node<'_>) -> bool {
+fn in_embedded_schema(ctx: &LintContext<'_>, node: crate::syntax::Node<'_>) -> bool {
     ctx.modules()
         .iter()
         .rfind(|m| m.def.node.byte_range().contains(&node.start_byte()))

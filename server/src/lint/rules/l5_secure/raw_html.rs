@@ -2,7 +2,7 @@
 //! safe HTML, so templates stop escaping it.
 
 use crate::syntax::Fields as _;
-use tree_sitter::Node;
+use crate::syntax::Node;
 
 use crate::lint::analysis::taint::{Flow, SinkKind, is_constant};
 use crate::lint::{Finding, LintContext, Rule, RuleDocs, RuleMeta, Severity};

@@ -7,7 +7,7 @@
 //! missing plug (`pipe_through [:browser, :admin]`, or a pipeline of an enclosing `scope`) is
 //! protected by its companion.
 
-use tree_sitter::Node;
+use crate::syntax::Node;
 
 use crate::lint::rules::l5_secure::config_scripts;
 use crate::lint::{Edit, LintContext};

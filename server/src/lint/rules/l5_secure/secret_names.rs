@@ -9,7 +9,7 @@
 //! `signature_hex`) and are skipped.
 
 use crate::syntax::Fields as _;
-use tree_sitter::Node;
+use crate::syntax::Node;
 
 use crate::syntax::{elixir, text};
 

@@ -9,7 +9,7 @@
 //! `plug_crypto` dependency (every Phoenix or Plug application has it).
 
 use crate::syntax::Fields as _;
-use tree_sitter::Node;
+use crate::syntax::Node;
 
 use super::secret_names::{NamedSecret, has_interpolation, named_secret};
 use crate::lint::{Edit, Finding, Fix, LintContext, Rule, RuleDocs, RuleMeta, Severity};

@@ -6,7 +6,7 @@
 //! it raises for atoms that do not exist yet.
 
 use crate::syntax::Fields as _;
-use tree_sitter::Node;
+use crate::syntax::Node;
 
 use crate::lint::analysis::taint::SinkKind;
 use crate::lint::{Edit, Finding, Fix, LintContext, Rule, RuleDocs, RuleMeta, Severity};

@@ -21,7 +21,7 @@
 use crate::syntax::Fields as _;
 use std::collections::HashMap;
 
-use tree_sitter::Node;
+use crate::syntax::Node;
 
 use crate::lint::{Finding, LintContext, Rule, RuleDocs, RuleMeta, Severity};
 use crate::syntax::elixir;

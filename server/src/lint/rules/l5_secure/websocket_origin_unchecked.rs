@@ -6,7 +6,7 @@
 //! `longpoll:`) in application code. Sobelow only looks at the second.
 
 use crate::syntax::Fields as _;
-use tree_sitter::Node;
+use crate::syntax::Node;
 
 use crate::lint::rules::l5_secure::config_scripts;
 use crate::lint::{Finding, LintContext, Rule, RuleDocs, RuleMeta, Severity};

@@ -1,7 +1,7 @@
 //! The calls that belong to one module of a file: inside its `defmodule`, outside the modules
 //! nested in it. Shared by the L6 rules, which judge a module as a whole.
 
-use tree_sitter::Node;
+use crate::syntax::Node;
 
 use crate::lint::LintContext;
 use crate::syntax::module_model::ModuleModel;

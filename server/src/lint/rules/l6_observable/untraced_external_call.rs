@@ -4,7 +4,7 @@
 //! call.
 
 use crate::lint::rules::l2_static::pipeline::piped_into;
-use tree_sitter::Node;
+use crate::syntax::Node;
 
 use super::module_calls::own_calls;
 use crate::lint::rules::l2_static::removal::enclosing_function;

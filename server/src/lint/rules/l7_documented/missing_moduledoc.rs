@@ -91,7 +91,7 @@ fn check(ctx: &LintContext<'_>, out: &mut Vec<Finding>) {
 
 /// Where the first line of a `do` block starts, its indentation, and whether a blank line
 /// should follow the inserted attribute (when code follows directly).
-fn insertion_point(src: &str, body: tree_sitter::Node<'_>) -> Option<(usize, String, bool)> {
+fn insertion_point(src: &str, body: crate::syntax::Node<'_>) -> Option<(usize, String, bool)> {
     let do_kw = body.child(0).filter(|c| c.kind() == "do")?;
     let mut cursor = body.walk();
     if body
