@@ -12,6 +12,7 @@
 //! keystrokes costs one parse, off the protocol threads ([`ParseJob`]).
 
 pub mod position;
+pub mod splice;
 
 use std::sync::Arc;
 
@@ -43,6 +44,12 @@ pub struct Document {
     parsed: bool,
     /// Whether `tree` may seed the next parse (false after a whole-text replacement).
     reusable: bool,
+    /// Where the text changed since `syntax` was its tree (while not `parsed`): one module
+    /// statement's re-parse may then bring it up to date ([`splice`]).
+    stretch: Option<splice::Stretch>,
+    /// Whether `syntax` is the tree of the text before `stretch` (false after a whole-text
+    /// replacement, and before the first parse).
+    splicable: bool,
     version: i32,
     parser: Parser,
     /// Whether the text holds a `\r` not followed by `\n`: ropey then counts lines that
@@ -68,8 +75,9 @@ pub struct Snapshot {
     pub tree: Arc<SyntaxTree>,
     /// The client's version of this text.
     pub version: i32,
-    /// tree-sitter's tree the copy was made from, to seed the document's next parse.
-    parsed: Tree,
+    /// tree-sitter's tree the copy was made from, to seed the document's next parse; `None`
+    /// when a statement's re-parse was spliced into the document's last tree.
+    parsed: Option<Tree>,
 }
 
 impl Document {
@@ -86,6 +94,8 @@ impl Document {
             syntax,
             parsed: true,
             reusable: true,
+            stretch: None,
+            splicable: true,
             version,
             parser,
             has_lone_cr,
@@ -108,6 +118,8 @@ impl Document {
             syntax,
             parsed: false,
             reusable: false,
+            stretch: None,
+            splicable: false,
             version,
             parser,
             has_lone_cr,
@@ -153,7 +165,7 @@ impl Document {
             rope: self.rope.clone(),
             tree: self.syntax.clone(),
             version: self.version,
-            parsed: self.tree.clone(),
+            parsed: Some(self.tree.clone()),
         }
     }
 
@@ -166,6 +178,7 @@ impl Document {
         Err(ParseJob {
             rope: self.rope.clone(),
             old: self.reusable.then(|| self.tree.clone()),
+            splice: self.splice_base(),
             version: self.version,
         })
     }
@@ -175,10 +188,16 @@ impl Document {
     /// the tree the edits were applied to).
     pub fn offer(&mut self, parsed: &Snapshot) {
         if !self.parsed && parsed.version == self.version {
-            self.tree = parsed.parsed.clone();
+            // A spliced tree leaves tree-sitter's as the edits left it: still the base of the
+            // next full parse.
+            if let Some(tree) = &parsed.parsed {
+                self.tree = tree.clone();
+                self.reusable = true;
+            }
             self.syntax = parsed.tree.clone();
             self.parsed = true;
-            self.reusable = true;
+            self.stretch = None;
+            self.splicable = true;
         }
     }
 
@@ -198,12 +217,21 @@ impl Document {
                     self.rope = Rope::from_str(&change.text);
                     self.has_lone_cr = scan_lone_cr(&self.rope);
                     self.reusable = false;
+                    self.splicable = false;
                 }
                 Some((start, end)) => {
                     let mut start_byte = position::to_byte(&self.rope, start, enc);
                     let mut end_byte = position::to_byte(&self.rope, end, enc);
                     if end_byte < start_byte {
                         std::mem::swap(&mut start_byte, &mut end_byte);
+                    }
+                    if self.splicable {
+                        self.stretch = Some(splice::Stretch::then(
+                            self.stretch,
+                            start_byte,
+                            end_byte,
+                            change.text.len(),
+                        ));
                     }
                     self.edit_bytes(start_byte, end_byte, &change.text, self.reusable);
                 }
@@ -218,12 +246,28 @@ impl Document {
         if self.parsed {
             return;
         }
-        let old = self.reusable.then_some(&self.tree);
         let text = self.rope.to_string();
-        self.tree = syntax::parse_with(&mut self.parser, &text, old);
-        self.syntax = Arc::new(SyntaxTree::new(&self.tree, &text));
+        if let Some((base, stretch)) = self.splice_base()
+            && let Some(spliced) = splice::splice(&base, stretch, &text)
+        {
+            self.syntax = Arc::new(spliced);
+        } else {
+            let old = self.reusable.then_some(&self.tree);
+            self.tree = syntax::parse_with(&mut self.parser, &text, old);
+            self.syntax = Arc::new(SyntaxTree::new(&self.tree, &text));
+            self.reusable = true;
+        }
         self.parsed = true;
-        self.reusable = true;
+        self.stretch = None;
+        self.splicable = true;
+    }
+
+    /// The tree and the stretch of edits a statement's re-parse would start from.
+    fn splice_base(&self) -> Option<(Arc<SyntaxTree>, splice::Stretch)> {
+        if !self.splicable || self.parsed {
+            return None;
+        }
+        Some((self.syntax.clone(), self.stretch?))
     }
 
     /// Replaces `start..end` (bytes on char boundaries) by `text`, editing the tree to match.
@@ -318,6 +362,7 @@ fn scan_lone_cr(rope: &Rope) -> bool {
 pub struct ParseJob {
     rope: Rope,
     old: Option<Tree>,
+    splice: Option<(Arc<SyntaxTree>, splice::Stretch)>,
     version: i32,
 }
 
@@ -332,12 +377,22 @@ impl ParseJob {
     pub fn run(self) -> Snapshot {
         // A contiguous copy, as in [`parse_rope`].
         let text = self.rope.to_string();
+        if let Some((base, stretch)) = &self.splice
+            && let Some(spliced) = splice::splice(base, *stretch, &text)
+        {
+            return Snapshot {
+                tree: Arc::new(spliced),
+                rope: self.rope,
+                version: self.version,
+                parsed: None,
+            };
+        }
         let parsed = syntax::parse_on_this_thread(&text, self.old.as_ref());
         Snapshot {
             tree: Arc::new(SyntaxTree::new(&parsed, &text)),
             rope: self.rope,
             version: self.version,
-            parsed,
+            parsed: Some(parsed),
         }
     }
 }

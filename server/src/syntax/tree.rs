@@ -492,7 +492,8 @@ impl<'t> Node<'t> {
         }
     }
 
-    /// The first child filling field `id`.
+    /// The first child filling field `id`. (tree-sitter may also answer with a grandchild
+    /// whose field a child passes up, as the call's `target` in `%foo(1){}`; no rule asks.)
     pub fn child_by_field_id(&self, id: u16) -> Option<Node<'t>> {
         if id == 0 {
             return None;
@@ -529,7 +530,9 @@ impl<'t> Node<'t> {
     }
 
     /// The smallest node within this one spanning `start..end` (tree-sitter's rule: a node
-    /// touching the range's end and reaching past its start, or equal to it when empty).
+    /// touching the range's end and reaching past its start, or equal to it when empty). For
+    /// an empty range at the start of a unary operator this may be the operator token where
+    /// tree-sitter, stopped by a hidden empty token of the grammar, answers the operation.
     pub fn descendant_for_byte_range(&self, start: usize, end: usize) -> Option<Node<'t>> {
         if start > end {
             return None;

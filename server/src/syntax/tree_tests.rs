@@ -84,12 +84,30 @@ pub(crate) fn assert_same(ours: &SyntaxTree, theirs: &tree_sitter::Tree, text: &
         same(node.child(0), t.child(0));
         same(node.named_child(1), t.named_child(1));
         for id in 1..=language.field_count() as u16 {
-            same(node.child_by_field_id(id), t.child_by_field_id(id));
+            // tree-sitter may answer a field with a grandchild, through a child whose own
+            // fields it inherits (`%foo(1){}`: the struct's `target` is the call's `foo`);
+            // the copy answers with children only.
+            let theirs = t
+                .child_by_field_id(id)
+                .filter(|c| c.parent().is_some_and(|p| p.id() == t.id()));
+            same(node.child_by_field_id(id), theirs);
         }
+        // An empty range: tree-sitter stops above a node that starts with a hidden empty
+        // token (tree-sitter-elixir's `_before_unary_op`); the copy, which keeps no hidden
+        // node, may go one node further down, never elsewhere.
         let mid = (node.start_byte() + node.end_byte()) / 2;
-        same(
-            ours.root_node().descendant_for_byte_range(mid, mid),
-            theirs.root_node().descendant_for_byte_range(mid, mid),
+        let a = ours
+            .root_node()
+            .descendant_for_byte_range(mid, mid)
+            .unwrap();
+        let b = theirs
+            .root_node()
+            .descendant_for_byte_range(mid, mid)
+            .unwrap();
+        assert!(
+            a.byte_range() == b.byte_range() && a.kind() == b.kind()
+                || b.start_byte() <= a.start_byte() && a.end_byte() <= b.end_byte(),
+            "{where_}: {a:?} not within {b:?}"
         );
         same(
             ours.root_node()

@@ -1,0 +1,191 @@
+//! Re-parsing one module statement instead of the file.
+//!
+//! tree-sitter-elixir re-reads most of a file after any edit (see [`super`]); a statement of a
+//! module body (a function, an attribute) parsed alone inside its modules' heads and `end`s
+//! takes about 0.1 ms and gives the subtree a full parse gives. When every edit since the last
+//! parse lies inside one such statement, and its new text parses without an error into a node
+//! of the same kind spanning exactly the edited stretch, that node replaces the statement's
+//! subtree in the [`SyntaxTree`]. Anything else (an edit between statements, in a module head,
+//! a statement that no longer parses or no longer ends where it did) is left to a full parse.
+//!
+//! Why the statement's new subtree is the full parse's: the parser reads the modules' heads as
+//! it would in the file, so it reaches the statement in the state it would; the statement
+//! parses completely and without recovery; and it ends where it ended before, followed by the
+//! same text, which the parser then reads in the same state as before the edit. The
+//! `edit_sequence` fuzz target and the tests below compare the result with fresh parses.
+
+use std::sync::Arc;
+
+use crate::syntax::{Node, SyntaxTree, elixir};
+
+/// The edits since a document's tree was a parse of its text, as one stretch: the old text's
+/// `start..old_end` is now `start..old_end + delta`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Stretch {
+    /// Where the edited stretch starts (the same in the old and the new text).
+    pub start: usize,
+    /// Where it ended in the old text.
+    pub old_end: usize,
+    /// How many bytes longer it is now.
+    pub delta: isize,
+}
+
+impl Stretch {
+    /// The stretch covering `self` and then the edit of the new text's `start..end` into
+    /// `inserted` bytes (`self` is `None` before the first edit).
+    pub fn then(self_: Option<Stretch>, start: usize, end: usize, inserted: usize) -> Stretch {
+        let edit_delta = inserted as isize - (end - start) as isize;
+        let Some(s) = self_ else {
+            return Stretch {
+                start,
+                old_end: end,
+                delta: edit_delta,
+            };
+        };
+        // Before `s.start` the texts agree; from the stretch's new end on, they differ by
+        // `s.delta`.
+        let new_end = (s.old_end as isize + s.delta) as usize;
+        let end = end.max(new_end);
+        Stretch {
+            start: start.min(s.start),
+            old_end: (end as isize - s.delta) as usize,
+            delta: s.delta + edit_delta,
+        }
+    }
+}
+
+/// `old` (the tree of the text before the edits `stretch` sums up) with the statement holding
+/// the stretch re-parsed from `text` (the text after them); `None` when that cannot be done
+/// exactly.
+pub fn splice(old: &Arc<SyntaxTree>, stretch: Stretch, text: &str) -> Option<SyntaxTree> {
+    let root = old.root_node();
+    if stretch.old_end > root.end_byte() || stretch.start > stretch.old_end {
+        return None;
+    }
+    let statement = statement_around(old, stretch, text)?;
+    let shift = |b: usize| (b as isize + stretch.delta) as usize;
+    let new_end = shift(statement.end_byte());
+    if new_end > text.len() || !text.is_char_boundary(statement.start_byte()) {
+        return None;
+    }
+    // The modules around the statement: their heads (through `do` and its line break) and
+    // their `end`s (moved by the edit), outermost first.
+    let mut heads = Vec::new();
+    let mut ends = Vec::new();
+    let mut at = statement.parent();
+    while let Some(block) = at {
+        if block.kind() == "source" {
+            break;
+        }
+        let module = block.parent()?;
+        let body = elixir::module_def(module, text)?.body?;
+        if body != block {
+            return None;
+        }
+        let open = block.child(0).filter(|n| n.kind() == "do")?;
+        let close = block
+            .child(block.child_count().checked_sub(1)? as u32)
+            .filter(|n| n.kind() == "end")?;
+        heads.push(module.start_byte()..elixir::line_end_with_terminator(text, open.end_byte()));
+        // Through its line break: the next module's `end` must not join it into `endend`.
+        let close_end = shift(close.end_byte());
+        ends.push(shift(close.start_byte())..elixir::line_end_with_terminator(text, close_end));
+        at = module.parent();
+    }
+    heads.reverse();
+    // The statement through its line break: the module's `end` must not join its last token.
+    let line_end = text.get(new_end..)?.find('\n')? + new_end + 1;
+    let mut ranges = heads;
+    ranges.push(statement.start_byte()..line_end);
+    ranges.extend(ends);
+    if ranges.windows(2).any(|w| w[0].end > w[1].start) || ranges.iter().any(|r| r.end > text.len())
+    {
+        return None;
+    }
+    let alone = parse_ranges(text, &ranges)?;
+    let alone_root = alone.root_node();
+    if alone_root.has_error() {
+        return None;
+    }
+    let mut new = alone_root.descendant_for_byte_range(statement.start_byte(), new_end)?;
+    while new.byte_range() != (statement.start_byte()..new_end)
+        || new.kind_id() != statement.kind_id()
+    {
+        new = new.parent()?;
+    }
+    if new.parent().is_none_or(|p| p.kind() != "do_block") {
+        return None;
+    }
+    let mut tree = SyntaxTree::clone(old);
+    tree.splice(statement.id(), new, stretch.delta, text)
+        .then_some(tree)
+}
+
+/// The statement of a module body holding all of `stretch`, in `old`; `None` when the stretch
+/// reaches outside every statement or a statement is not within modules only.
+fn statement_around<'t>(old: &'t SyntaxTree, stretch: Stretch, text: &str) -> Option<Node<'t>> {
+    let mut node = old
+        .root_node()
+        .descendant_for_byte_range(stretch.start, stretch.old_end)?;
+    loop {
+        let parent = node.parent()?;
+        if parent.kind() == "do_block"
+            && let Some(module) = parent.parent()
+            && elixir::module_def(module, text).and_then(|m| m.body) == Some(parent)
+        {
+            break;
+        }
+        node = parent;
+    }
+    (node.start_byte() <= stretch.start && stretch.old_end <= node.end_byte() && !node.is_extra())
+        .then_some(node)
+}
+
+/// A parse of only `ranges` of `text` (positions stay the text's), with this thread's parser
+/// for such parses (included ranges stay set on a parser).
+fn parse_ranges(text: &str, ranges: &[std::ops::Range<usize>]) -> Option<tree_sitter::Tree> {
+    thread_local! {
+        static PARSER: std::cell::RefCell<tree_sitter::Parser> =
+            std::cell::RefCell::new(crate::syntax::new_parser());
+    }
+    // Points of the range ends, rows counted at `\n` as tree-sitter does, in one pass.
+    let mut row = 0;
+    let mut row_start = 0;
+    let mut scanned = 0;
+    let mut point = |byte: usize| {
+        for (i, b) in text.as_bytes()[scanned..byte].iter().enumerate() {
+            if *b == b'\n' {
+                row += 1;
+                row_start = scanned + i + 1;
+            }
+        }
+        scanned = byte;
+        tree_sitter::Point {
+            row,
+            column: byte - row_start,
+        }
+    };
+    let mut included = Vec::with_capacity(ranges.len());
+    for r in ranges {
+        let start_point = point(r.start);
+        let end_point = point(r.end);
+        included.push(tree_sitter::Range {
+            start_byte: r.start,
+            end_byte: r.end,
+            start_point,
+            end_point,
+        });
+    }
+    PARSER.with_borrow_mut(|parser| {
+        parser.set_included_ranges(&included).ok()?;
+        let tree = parser.parse(text, None);
+        // Whole-text parses elsewhere on this thread use another parser; reset anyway so that
+        // nothing depends on it.
+        let _ = parser.set_included_ranges(&[]);
+        tree
+    })
+}
+
+#[cfg(test)]
+#[path = "splice_tests.rs"]
+mod tests;

@@ -1,0 +1,241 @@
+use super::*;
+use crate::syntax::tree::tests::assert_same;
+
+/// A module shaped like real code: docs, attributes, specs, clauses, a nested module, heredocs,
+/// pipes, a `case`, comments after `end`.
+const MODULE: &str = r#"defmodule Shop.Orders do
+  @moduledoc """
+  Orders: placing, paying, cancelling.
+  """
+  alias Shop.{Repo, Order}
+  import Ecto.Query, only: [from: 2]
+
+  @type t :: %Order{}
+
+  @doc "Places an order."
+  @spec place(map()) :: {:ok, t} | {:error, Ecto.Changeset.t()}
+  def place(attrs) do
+    %Order{}
+    |> Order.changeset(attrs)
+    |> Repo.insert()
+  end
+
+  def pay(%Order{state: :open} = order, amount) when amount > 0 do
+    case charge(order, amount) do
+      {:ok, receipt} -> {:ok, %{order | state: :paid, receipt: receipt}}
+      {:error, reason} = error ->
+        Logger.warning("payment failed: #{inspect(reason)}")
+        error
+    end
+  end
+
+  def pay(_order, _amount), do: {:error, :not_open} # already paid
+
+  defp charge(order, amount) do
+    Payments.charge(order.customer_id, amount, idempotency_key: "order-#{order.id}")
+  end
+
+  defmodule Query do
+    @moduledoc false
+    def open do
+      from o in Order, where: o.state == :open
+    end
+  end
+
+  def cancel(order), do: Repo.update(Order.cancel_changeset(order))
+end
+"#;
+
+/// Applies `start..end` → `with` to `text` and, when the statement's re-parse applies, checks
+/// that its tree equals a fresh parse; returns whether it applied.
+fn splices(text: &str, start: usize, end: usize, with: &str) -> bool {
+    let old = Arc::new(crate::syntax::parse(text));
+    let mut new = text.to_string();
+    new.replace_range(start..end, with);
+    let stretch = Stretch::then(None, start, end, with.len());
+    match splice(&old, stretch, &new) {
+        Some(tree) => {
+            let fresh = crate::syntax::new_parser().parse(&new, None).unwrap();
+            assert_same(&tree, &fresh, &new);
+            true
+        }
+        None => false,
+    }
+}
+
+fn at(text: &str, needle: &str) -> usize {
+    text.find(needle)
+        .unwrap_or_else(|| panic!("{needle:?} not in the text"))
+}
+
+#[test]
+fn an_edit_inside_a_function_is_spliced() {
+    let i = at(MODULE, "|> Repo.insert()");
+    assert!(splices(MODULE, i, i, "|> tap(&IO.inspect/1)\n    "));
+    let i = at(MODULE, "\"payment failed");
+    assert!(splices(MODULE, i, i + 1, "\"Payment failed"));
+    // Deleting a whole line of a body.
+    let i = at(MODULE, "        error\n");
+    assert!(splices(MODULE, i - 1, i + 13, ""));
+    // In the nested module's function.
+    let i = at(MODULE, ":open\n    end");
+    assert!(splices(MODULE, i, i + 5, ":closed"));
+    // A function with a trailing comment after it, and a one-line clause.
+    let i = at(MODULE, ":not_open}");
+    assert!(splices(MODULE, i, i + 9, ":closed"));
+    // In an attribute's heredoc.
+    let i = at(MODULE, "placing");
+    assert!(splices(MODULE, i, i, "finding, "));
+}
+
+#[test]
+fn edits_a_statement_cannot_take_alone_are_left_to_a_full_parse() {
+    // In the module head.
+    let i = at(MODULE, "Shop.Orders");
+    assert!(!splices(MODULE, i, i + 4, "Store"));
+    // Between statements.
+    let i = at(MODULE, "\n\n  def pay(_order");
+    assert!(!splices(MODULE, i + 1, i + 1, "  @doc false\n"));
+    // A function whose `do` goes: it no longer parses alone.
+    let i = at(MODULE, "amount > 0 do");
+    assert!(!splices(MODULE, i + 10, i + 13, ""));
+    // An unterminated string.
+    let i = at(MODULE, "\"payment failed");
+    assert!(!splices(MODULE, i, i, "\""));
+    // Text glued to a function's `end`.
+    let i = at(MODULE, "Repo.insert()\n  end") + "Repo.insert()\n  end".len();
+    assert!(!splices(MODULE, i, i, " |> ok()"));
+    // A statement becoming two.
+    let i = at(MODULE, "  def cancel");
+    let line_end = i + MODULE[i..].find('\n').unwrap();
+    assert!(!splices(MODULE, line_end, line_end, "\n  def extra, do: 1"));
+}
+
+/// Random edits inside function bodies of a real-shaped module: every splice that applies
+/// equals a fresh parse, and most edits that keep the code valid do apply.
+#[test]
+fn random_edits_in_bodies_splice_exactly() {
+    let snippets = [
+        "x",
+        " ",
+        "\n",
+        "()",
+        "foo(1, 2)",
+        "|> bar()",
+        "\"s\"",
+        "# c\n",
+        "do",
+        "end",
+        "[a: 1]",
+        "%{",
+        "}",
+        ",",
+        "fn x -> x end",
+        "@attr",
+        "\"\"\"\n",
+        "'",
+        "?a",
+        "~s(x)",
+        "..",
+    ];
+    let mut state = 0x2545_f491_u64;
+    let mut rand = |n: usize| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state % n as u64) as usize
+    };
+    let body_start = at(MODULE, "  @doc \"Places");
+    let body_end = at(MODULE, "  def cancel");
+    let (mut applied, mut tried) = (0, 0);
+    for _ in 0..3000 {
+        let mut start = body_start + rand(body_end - body_start);
+        while !MODULE.is_char_boundary(start) {
+            start += 1;
+        }
+        let mut end = (start + rand(6)).min(body_end);
+        while !MODULE.is_char_boundary(end) {
+            end += 1;
+        }
+        let with = snippets[rand(snippets.len())];
+        tried += 1;
+        if splices(MODULE, start, end, with) {
+            applied += 1;
+        }
+    }
+    assert!(applied * 5 > tried, "{applied} of {tried} edits spliced");
+}
+
+#[test]
+fn a_stretch_covers_every_edit_since_the_parse() {
+    let mut state = 7_u64;
+    let mut rand = |n: usize| {
+        state = state
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        ((state >> 33) % n as u64) as usize
+    };
+    for _ in 0..500 {
+        let old: String = (0..40).map(|i| char::from(b'a' + (i % 26) as u8)).collect();
+        let mut text = old.clone();
+        let mut stretch = None;
+        for _ in 0..1 + rand(4) {
+            let start = rand(text.len() + 1);
+            let end = (start + rand(5)).min(text.len());
+            let inserted = "XYZ"[..rand(4)].to_string();
+            stretch = Some(Stretch::then(stretch, start, end, inserted.len()));
+            text.replace_range(start..end, &inserted);
+        }
+        let s = stretch.unwrap();
+        let new_end = (s.old_end as isize + s.delta) as usize;
+        assert_eq!(old[..s.start], text[..s.start]);
+        assert_eq!(old[s.old_end..], text[new_end..]);
+    }
+}
+
+/// By hand, over a real project: in every file, edits typed into function bodies (a
+/// character, a call, a line deleted); every splice must equal a fresh parse.
+/// `LADDER_DIFF_ROOT=PATH cargo test --release --lib real_project_splices -- --ignored --nocapture`
+#[test]
+#[ignore]
+fn real_project_splices_equal_fresh_parses() {
+    let Ok(root) = std::env::var("LADDER_DIFF_ROOT") else {
+        return;
+    };
+    let files = crate::lint::incremental::tests::elixir_files(std::path::Path::new(&root));
+    let (mut applied, mut tried) = (0, 0);
+    let mut state = 0x9e37_79b9_u64;
+    let mut rand = |n: usize| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state % n.max(1) as u64) as usize
+    };
+    let edits = ["x", "\n", " + 1", "|> f()", "", "\"", "# note\n"];
+    for (_, text) in &files {
+        let tree = crate::syntax::parse(text);
+        let defs: Vec<_> = tree
+            .nodes()
+            .filter(|n| n.kind() == "do_block" && n.parent().is_some_and(|p| p.kind() == "call"))
+            .map(|n| n.byte_range())
+            .collect();
+        for _ in 0..8 {
+            let Some(range) = defs.get(rand(defs.len())) else {
+                break;
+            };
+            let mut start = range.start + rand(range.len());
+            while !text.is_char_boundary(start) {
+                start += 1;
+            }
+            let mut end = (start + rand(4)).min(range.end);
+            while !text.is_char_boundary(end) {
+                end += 1;
+            }
+            tried += 1;
+            if splices(text, start, end, edits[rand(edits.len())]) {
+                applied += 1;
+            }
+        }
+    }
+    eprintln!("{} files, {applied} of {tried} edits spliced", files.len());
+}
