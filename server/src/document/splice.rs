@@ -1,17 +1,18 @@
-//! Re-parsing one module statement instead of the file.
+//! Re-parsing the module statements an edit touched instead of the file.
 //!
 //! tree-sitter-elixir re-reads most of a file after any edit (see [`super`]); a statement of a
 //! module body (a function, an attribute) parsed alone inside its modules' heads and `end`s
 //! takes about 0.1 ms and gives the subtree a full parse gives. When every edit since the last
-//! parse lies inside one such statement, and its new text parses without an error into a node
-//! of the same kind spanning exactly the edited stretch, that node replaces the statement's
-//! subtree in the [`SyntaxTree`]. Anything else (an edit between statements, in a module head,
-//! a statement that no longer parses or no longer ends where it did) is left to a full parse.
+//! parse lies within a run of statements of one module body (one statement, or the two around
+//! an edit between them), and the run's new text parses without an error into statements
+//! spanning exactly the edited stretch, those replace the old run's subtrees in the
+//! [`SyntaxTree`]. Anything else (an edit in a module head or before its first statement, text
+//! that no longer parses, a run that no longer ends where it did) is left to a full parse.
 //!
-//! Why the statement's new subtree is the full parse's: the parser reads the modules' heads as
-//! it would in the file, so it reaches the statement in the state it would; the statement
-//! parses completely and without recovery; and it ends where it ended before, followed by the
-//! same text, which the parser then reads in the same state as before the edit. The
+//! Why the new subtrees are the full parse's: the parser reads the modules' heads as it would
+//! in the file, so it reaches the run in the state it would; the run parses completely and
+//! without recovery; and it ends where it ended before, followed by the same text, which the
+//! parser then reads in the same state as before the edit. The
 //! `edit_sequence` fuzz target and the tests below compare the result with fresh parses.
 
 use std::sync::Arc;
@@ -54,7 +55,7 @@ impl Stretch {
     }
 }
 
-/// `old` (the tree of the text before the edits `stretch` sums up) with the statement holding
+/// `old` (the tree of the text before the edits `stretch` sums up) with the statements around
 /// the stretch re-parsed from `text` (the text after them); `None` when that cannot be done
 /// exactly.
 pub fn splice(old: &Arc<SyntaxTree>, stretch: Stretch, text: &str) -> Option<SyntaxTree> {
@@ -62,30 +63,23 @@ pub fn splice(old: &Arc<SyntaxTree>, stretch: Stretch, text: &str) -> Option<Syn
     if stretch.old_end > root.end_byte() || stretch.start > stretch.old_end {
         return None;
     }
-    let statement = statement_around(old, stretch, text)?;
+    let (first, last) = statements_around(old, stretch, text)?;
     let shift = |b: usize| (b as isize + stretch.delta) as usize;
-    let new_end = shift(statement.end_byte());
-    if new_end > text.len() || !text.is_char_boundary(statement.start_byte()) {
+    let new_end = shift(last.end_byte());
+    if new_end > text.len() || new_end < first.start_byte() {
         return None;
     }
-    // The modules around the statement: their heads (through `do` and its line break) and
-    // their `end`s (moved by the edit), outermost first.
+    // The modules around the statements: their heads (through `do` and its line break) and
+    // their `end`s (moved by the edit) through their line breaks, outermost first.
     let mut heads = Vec::new();
     let mut ends = Vec::new();
-    let mut at = statement.parent();
+    let mut at = first.parent();
     while let Some(block) = at {
         if block.kind() == "source" {
             break;
         }
         let module = block.parent()?;
-        let body = elixir::module_def(module, text)?.body?;
-        if body != block {
-            return None;
-        }
-        let open = block.child(0).filter(|n| n.kind() == "do")?;
-        let close = block
-            .child(block.child_count().checked_sub(1)? as u32)
-            .filter(|n| n.kind() == "end")?;
+        let (open, close) = module_body(module, block, text)?;
         heads.push(module.start_byte()..elixir::line_end_with_terminator(text, open.end_byte()));
         // Through its line break: the next module's `end` must not join it into `endend`.
         let close_end = shift(close.end_byte());
@@ -93,10 +87,11 @@ pub fn splice(old: &Arc<SyntaxTree>, stretch: Stretch, text: &str) -> Option<Syn
         at = module.parent();
     }
     heads.reverse();
-    // The statement through its line break: the module's `end` must not join its last token.
+    // The statements through their line break: the module's `end` must not join their last
+    // token.
     let line_end = text.get(new_end..)?.find('\n')? + new_end + 1;
     let mut ranges = heads;
-    ranges.push(statement.start_byte()..line_end);
+    ranges.push(first.start_byte()..line_end);
     ranges.extend(ends);
     if ranges.windows(2).any(|w| w[0].end > w[1].start) || ranges.iter().any(|r| r.end > text.len())
     {
@@ -107,38 +102,85 @@ pub fn splice(old: &Arc<SyntaxTree>, stretch: Stretch, text: &str) -> Option<Syn
     if alone_root.has_error() {
         return None;
     }
-    let mut new = alone_root.descendant_for_byte_range(statement.start_byte(), new_end)?;
-    while new.byte_range() != (statement.start_byte()..new_end)
-        || new.kind_id() != statement.kind_id()
-    {
-        new = new.parent()?;
+    // The innermost module's body in the new parse, and its statements in the edited stretch.
+    let mut block = alone_root.descendant_for_byte_range(first.start_byte(), new_end)?;
+    while block.kind() != "do_block" || block.start_byte() >= first.start_byte() {
+        block = block.parent()?;
     }
-    if new.parent().is_none_or(|p| p.kind() != "do_block") {
+    if block.parent()?.start_byte() != first.parent()?.parent()?.start_byte() {
         return None;
     }
+    let mut new = Vec::new();
+    let mut cursor = block.walk();
+    if cursor.goto_first_child() {
+        loop {
+            let node = cursor.node();
+            if node.start_byte() >= first.start_byte() && node.end_byte() <= new_end {
+                if matches!(node.kind(), "do" | "end") && !node.is_named() {
+                    return None;
+                }
+                new.push((node, cursor.field_id().map_or(0, |f| f.get())));
+            }
+            if !cursor.goto_next_sibling() {
+                break;
+            }
+        }
+    }
     let mut tree = SyntaxTree::clone(old);
-    tree.splice(statement.id(), new, stretch.delta, text)
+    tree.splice(first.id(), last.id(), &new, stretch.delta, text)
         .then_some(tree)
 }
 
-/// The statement of a module body holding all of `stretch`, in `old`; `None` when the stretch
-/// reaches outside every statement or a statement is not within modules only.
-fn statement_around<'t>(old: &'t SyntaxTree, stretch: Stretch, text: &str) -> Option<Node<'t>> {
-    let mut node = old
+/// The `do` and `end` of `block`, the body of the module `module` defines.
+fn module_body<'t>(module: Node<'t>, block: Node<'t>, text: &str) -> Option<(Node<'t>, Node<'t>)> {
+    if elixir::module_def(module, text)?.body? != block {
+        return None;
+    }
+    let open = block
+        .child(0)
+        .filter(|n| n.kind() == "do" && !n.is_named())?;
+    let close = block
+        .child(block.child_count().checked_sub(1)? as u32)
+        .filter(|n| n.kind() == "end" && !n.is_named())?;
+    Some((open, close))
+}
+
+/// The statements of a module body around `stretch`, in `old`: from the last one starting at
+/// or before its start to the first one ending at or after its end (so an edit between two
+/// statements re-reads both). `None` when the stretch is not inside one module's body, between
+/// its first and last statements, within modules only.
+fn statements_around<'t>(
+    old: &'t SyntaxTree,
+    stretch: Stretch,
+    text: &str,
+) -> Option<(Node<'t>, Node<'t>)> {
+    // The innermost module body holding the stretch.
+    let mut block = old
         .root_node()
         .descendant_for_byte_range(stretch.start, stretch.old_end)?;
     loop {
-        let parent = node.parent()?;
-        if parent.kind() == "do_block"
-            && let Some(module) = parent.parent()
-            && elixir::module_def(module, text).and_then(|m| m.body) == Some(parent)
+        if block.kind() == "do_block"
+            && let Some(module) = block.parent()
+            && module_body(module, block, text).is_some()
         {
             break;
         }
-        node = parent;
+        block = block.parent()?;
     }
-    (node.start_byte() <= stretch.start && stretch.old_end <= node.end_byte() && !node.is_extra())
-        .then_some(node)
+    let statements: Vec<Node<'t>> = block
+        .children(&mut block.walk())
+        .filter(|n| !(matches!(n.kind(), "do" | "end") && !n.is_named()))
+        .collect();
+    // On a line of its own: code before it on its line would read the run's new text as its
+    // continuation (a comment after a call turned into an argument).
+    let first = statements
+        .iter()
+        .rev()
+        .find(|n| n.start_byte() <= stretch.start && elixir::starts_line(text, n.start_byte()))?;
+    let last = statements
+        .iter()
+        .find(|n| n.end_byte() >= stretch.old_end && n.start_byte() >= first.start_byte())?;
+    Some((*first, *last))
 }
 
 /// A parse of only `ranges` of `text` (positions stay the text's), with this thread's parser

@@ -128,70 +128,111 @@ impl SyntaxTree {
         (0..to_u32(self.nodes.len())).map(move |i| Node { tree: self, i })
     }
 
-    /// Replaces the subtree of `old` (a node of this tree) by `new`'s node covering the same
-    /// stretch of `new_source` (the whole text after the edit; `new`'s positions are that
-    /// text's), moving every node after it by the edit's length. `false`, with the tree left
-    /// as it was, when `new` has no node of `old`'s kind starting where `old` starts and ending
-    /// `delta` bytes from where `old` ends, or when either subtree holds a syntax error (the
-    /// ancestors' [`Node::has_error`] then stays right without being recomputed).
+    /// Replaces the consecutive siblings `first..=last` (nodes of this tree, `first` before or
+    /// equal to `last`) and their subtrees by `new` (consecutive siblings of a tree-sitter
+    /// parse of `new_source`, the whole text after an edit, with their fields in their
+    /// parent), moving every node after them by the edit's `delta` bytes. `false`, with the
+    /// tree left as it was, unless `new` starts where `first` starts and ends `delta` bytes
+    /// from where `last` ends, and neither the old nodes nor the new ones hold a syntax error
+    /// (the ancestors' [`Node::has_error`] then stays right without being recomputed).
     pub fn splice(
         &mut self,
-        old: usize,
-        new: tree_sitter::Node<'_>,
+        first: usize,
+        last: usize,
+        new: &[(tree_sitter::Node<'_>, u16)],
         delta: isize,
         new_source: &str,
     ) -> bool {
-        let Some(raw) = self.nodes.get(old).copied() else {
+        let (Some(head), Some(tail)) = (
+            self.nodes.get(first).copied(),
+            self.nodes.get(last).copied(),
+        ) else {
             return false;
         };
-        let new_end = raw.end as isize + delta;
-        if new.start_byte() != raw.start as usize
-            || new.end_byte() as isize != new_end
-            || new.kind_id() != raw.kind
-            || new.has_error()
-            || raw.flags & HAS_ERROR != 0
+        let (Some((new_first, _)), Some((new_last, _))) = (new.first(), new.last()) else {
+            return false;
+        };
+        let old_range = first..tail.subtree_end as usize;
+        if first > last
+            || head.parent != tail.parent
+            || new_first.start_byte() != head.start as usize
+            || new_last.end_byte() as isize != tail.end as isize + delta
+            || new.iter().any(|(n, _)| n.has_error())
+            || self.nodes[old_range.clone()]
+                .iter()
+                .any(|r| r.flags & HAS_ERROR != 0 || r.kind == ERROR_KIND)
         {
             return false;
         }
-        let old_range = old..raw.subtree_end as usize;
-        let replacement = copy_nodes(new, to_u32(old), raw.parent);
-        let shift = replacement.len() as isize - old_range.len() as isize;
-        let moved = |link: u32, from: usize| -> u32 {
-            if link == NONE || (link as usize) < from {
+        let old_roots = {
+            let mut count = 1;
+            let mut at = first as u32;
+            while at as usize != last {
+                at = self.nodes[at as usize].next;
+                if at == NONE {
+                    return false;
+                }
+                count += 1;
+            }
+            count
+        };
+        let shift_of = |len: usize| len as isize - old_range.len() as isize;
+        let mut replacement: Vec<Raw> = Vec::new();
+        let mut roots: Vec<u32> = Vec::with_capacity(new.len());
+        for (node, field) in new {
+            let base = to_u32(first + replacement.len());
+            let mut part = copy_nodes(*node, base, head.parent);
+            part[0].field = *field;
+            part[0].prev = roots.last().copied().unwrap_or(head.prev);
+            if let Some(prev) = roots.last() {
+                replacement[*prev as usize - first].next = base;
+            }
+            roots.push(base);
+            replacement.extend(part);
+        }
+        let shift = shift_of(replacement.len());
+        let moved = |link: u32| -> u32 {
+            if link == NONE || (link as usize) < old_range.end {
                 link
             } else {
                 (link as isize + shift) as u32
             }
         };
+        let new_last_root = *roots.last().unwrap_or(&to_u32(first));
+        replacement[new_last_root as usize - first].next = moved(tail.next);
         let bytes = |b: u32| -> u32 { (b as isize + delta) as u32 };
-        let mut replacement = replacement;
-        // The new root of the subtree keeps the old one's place among its siblings.
-        if let Some(first) = replacement.first_mut() {
-            first.field = raw.field;
-            first.prev = raw.prev;
-            first.next = moved(raw.next, old_range.end);
-        }
         self.nodes.splice(old_range.clone(), replacement);
         let after = (old_range.end as isize + shift) as usize;
-        // Links into the stretch after the subtree moved by `shift`; nodes after it moved by
-        // `delta` bytes; ancestors of the subtree end `delta` bytes away and their subtrees
-        // end `shift` nodes away.
+        // Links into the stretch after the old nodes moved by `shift`; nodes after it moved by
+        // `delta` bytes; ancestors of the run end `delta` bytes away and their subtrees end
+        // `shift` nodes away.
         for (i, raw) in self.nodes.iter_mut().enumerate() {
-            if i >= old && i < after {
+            if i >= first && i < after {
                 continue;
             }
-            raw.next = moved(raw.next, old_range.end);
-            raw.prev = moved(raw.prev, old_range.end);
-            raw.parent = moved(raw.parent, old_range.end);
+            raw.next = moved(raw.next);
+            raw.prev = moved(raw.prev);
+            raw.parent = moved(raw.parent);
             if i >= after {
                 raw.start = bytes(raw.start);
                 raw.end = bytes(raw.end);
                 raw.subtree_end = (raw.subtree_end as isize + shift) as u32;
-            } else if raw.subtree_end as usize > old {
+            } else if raw.subtree_end as usize > first {
                 // An ancestor (or the tree's root).
                 raw.end = bytes(raw.end);
                 raw.subtree_end = (raw.subtree_end as isize + shift) as u32;
             }
+        }
+        // The sibling after the run now follows the new last node; the parent has as many
+        // children more as the run has roots more.
+        let next = self.nodes[new_last_root as usize].next;
+        if next != NONE {
+            self.nodes[next as usize].prev = new_last_root;
+        }
+        if head.parent != NONE {
+            let parent = &mut self.nodes[head.parent as usize];
+            parent.child_count =
+                (parent.child_count as isize + new.len() as isize - old_roots as isize) as u32;
         }
         self.rows = row_starts(new_source);
         true

@@ -185,7 +185,7 @@ fn splice_and_compare(text: &str, what: &str, with: &str) {
     while new.kind() != "call" || new.start_byte() != target.start_byte() {
         new = new.parent().unwrap();
     }
-    assert!(ours.splice(index, new, delta, &edited));
+    assert!(ours.splice(index, index, &[(new, 0)], delta, &edited));
     assert_same(&ours, &fresh, &edited);
 }
 
@@ -222,6 +222,6 @@ fn a_splice_that_does_not_fit_leaves_the_tree_alone() {
         .unwrap()
         .parent()
         .unwrap();
-    assert!(!ours.splice(def, new, 2, broken));
+    assert!(!ours.splice(def, def, &[(new, 0)], 2, broken));
     assert_same(&ours, &old, text);
 }
