@@ -44,12 +44,15 @@ pub struct Document {
     parsed: bool,
     /// Whether `tree` may seed the next parse (false after a whole-text replacement).
     reusable: bool,
-    /// Where the text changed since `syntax` was its tree (while not `parsed`): one module
-    /// statement's re-parse may then bring it up to date ([`splice`]).
+    /// The last tree without a syntax error, which a re-parse of the statements around the
+    /// edits since ([`splice`]) may bring up to date: kept while the text is broken, so that
+    /// the edit mending it (the `)` after a `(`) need not re-parse the file. `None` after a
+    /// whole-text replacement and before the first parse.
+    base: Option<Arc<SyntaxTree>>,
+    /// Where the text changed since `base` was its tree.
     stretch: Option<splice::Stretch>,
-    /// Whether `syntax` is the tree of the text before `stretch` (false after a whole-text
-    /// replacement, and before the first parse).
-    splicable: bool,
+    /// Whether the last parse was a splice.
+    spliced: bool,
     version: i32,
     parser: Parser,
     /// Whether the text holds a `\r` not followed by `\n`: ropey then counts lines that
@@ -80,6 +83,14 @@ pub struct Snapshot {
     parsed: Option<Tree>,
 }
 
+impl Snapshot {
+    /// Whether the parse that made this snapshot re-read only the statements around the edits
+    /// ([`splice`]).
+    pub fn spliced(&self) -> bool {
+        self.parsed.is_none()
+    }
+}
+
 impl Document {
     /// Parses `text` from scratch.
     pub fn new(text: &str, version: i32) -> Self {
@@ -88,14 +99,16 @@ impl Document {
         let tree = parse_rope(&mut parser, &rope, None);
         let has_lone_cr = scan_lone_cr(&rope);
         let syntax = Arc::new(SyntaxTree::new(&tree, text));
+        let base = (!syntax.root_node().has_error()).then(|| syntax.clone());
         Document {
             rope,
             tree,
             syntax,
             parsed: true,
             reusable: true,
+            base,
             stretch: None,
-            splicable: true,
+            spliced: false,
             version,
             parser,
             has_lone_cr,
@@ -118,8 +131,9 @@ impl Document {
             syntax,
             parsed: false,
             reusable: false,
+            base: None,
             stretch: None,
-            splicable: false,
+            spliced: false,
             version,
             parser,
             has_lone_cr,
@@ -194,10 +208,8 @@ impl Document {
                 self.tree = tree.clone();
                 self.reusable = true;
             }
-            self.syntax = parsed.tree.clone();
-            self.parsed = true;
-            self.stretch = None;
-            self.splicable = true;
+            self.spliced = parsed.spliced();
+            self.keep_parse(parsed.tree.clone());
         }
     }
 
@@ -217,7 +229,8 @@ impl Document {
                     self.rope = Rope::from_str(&change.text);
                     self.has_lone_cr = scan_lone_cr(&self.rope);
                     self.reusable = false;
-                    self.splicable = false;
+                    self.base = None;
+                    self.stretch = None;
                 }
                 Some((start, end)) => {
                     let mut start_byte = position::to_byte(&self.rope, start, enc);
@@ -225,7 +238,7 @@ impl Document {
                     if end_byte < start_byte {
                         std::mem::swap(&mut start_byte, &mut end_byte);
                     }
-                    if self.splicable {
+                    if self.base.is_some() {
                         self.stretch = Some(splice::Stretch::then(
                             self.stretch,
                             start_byte,
@@ -247,27 +260,43 @@ impl Document {
             return;
         }
         let text = self.rope.to_string();
-        if let Some((base, stretch)) = self.splice_base()
-            && let Some(spliced) = splice::splice(&base, stretch, &text)
-        {
-            self.syntax = Arc::new(spliced);
+        let spliced = self
+            .splice_base()
+            .and_then(|(base, stretch)| splice::splice(&base, stretch, &text));
+        self.spliced = spliced.is_some();
+        let tree = if let Some(spliced) = spliced {
+            spliced
         } else {
             let old = self.reusable.then_some(&self.tree);
             self.tree = syntax::parse_with(&mut self.parser, &text, old);
-            self.syntax = Arc::new(SyntaxTree::new(&self.tree, &text));
             self.reusable = true;
-        }
-        self.parsed = true;
-        self.stretch = None;
-        self.splicable = true;
+            SyntaxTree::new(&self.tree, &text)
+        };
+        self.keep_parse(Arc::new(tree));
     }
 
-    /// The tree and the stretch of edits a statement's re-parse would start from.
+    /// Keeps `tree`, the tree of the current text; it becomes the base of the next splices
+    /// unless it holds a syntax error.
+    fn keep_parse(&mut self, tree: Arc<SyntaxTree>) {
+        if !tree.root_node().has_error() {
+            self.base = Some(tree.clone());
+            self.stretch = None;
+        }
+        self.syntax = tree;
+        self.parsed = true;
+    }
+
+    /// Whether the last parse re-read only the statements around the edits ([`splice`]).
+    pub fn spliced(&self) -> bool {
+        self.spliced
+    }
+
+    /// The tree and the stretch of edits a statements' re-parse would start from.
     fn splice_base(&self) -> Option<(Arc<SyntaxTree>, splice::Stretch)> {
-        if !self.splicable || self.parsed {
+        if self.parsed {
             return None;
         }
-        Some((self.syntax.clone(), self.stretch?))
+        Some((self.base.clone()?, self.stretch?))
     }
 
     /// Replaces `start..end` (bytes on char boundaries) by `text`, editing the tree to match.
@@ -447,6 +476,50 @@ mod tests {
 
     const MODULE: &str =
         "defmodule A do\n  def f(x) do\n    x + 1\n  end\n\n  def g, do: :ok\nend\n";
+
+    #[test]
+    fn typing_in_a_body_splices_and_mending_broken_code_splices_from_the_last_clean_tree() {
+        // Line 2 is `    x + 1`.
+        let mut doc = Document::new(MODULE, 1);
+        doc.apply_changes(&[change(2, 9, 2, 9, "0")], 2, PositionEncoding::Utf8);
+        assert!(doc.spliced());
+        same_as_fresh(doc.tree(), &doc.rope().to_string());
+        // `x + 10 +`: broken, a full parse.
+        doc.apply_changes(&[change(2, 10, 2, 10, " +")], 3, PositionEncoding::Utf8);
+        assert!(!doc.spliced());
+        assert!(doc.tree().root_node().has_error());
+        same_as_fresh(doc.tree(), &doc.rope().to_string());
+        // Still broken, typed over two notifications and a job.
+        doc.edit(&[change(2, 12, 2, 12, " f(")], 4, PositionEncoding::Utf8);
+        let Err(job) = doc.snapshot_or_job() else {
+            panic!("an edit defers the parse");
+        };
+        let snapshot = job.run();
+        assert!(!snapshot.spliced());
+        doc.offer(&snapshot);
+        // `x + 10 + f(2)`: mended; the statement is re-read against the last clean tree.
+        doc.edit(&[change(2, 15, 2, 15, "2)")], 5, PositionEncoding::Utf8);
+        let Err(job) = doc.snapshot_or_job() else {
+            panic!("an edit defers the parse");
+        };
+        let snapshot = job.run();
+        assert!(snapshot.spliced());
+        doc.offer(&snapshot);
+        assert!(doc.spliced());
+        let text = doc.rope().to_string();
+        assert!(text.contains("x + 10 + f(2)\n"), "{text:?}");
+        same_as_fresh(doc.tree(), &text);
+        // A whole-text replacement leaves nothing to splice from.
+        let whole = TextChange {
+            range: None,
+            text: MODULE.to_string(),
+        };
+        doc.apply_changes(&[whole], 6, PositionEncoding::Utf8);
+        assert!(!doc.spliced());
+        doc.apply_changes(&[change(2, 9, 2, 9, "0")], 7, PositionEncoding::Utf8);
+        assert!(doc.spliced());
+        same_as_fresh(doc.tree(), &doc.rope().to_string());
+    }
 
     #[test]
     fn deferred_edits_of_several_notifications_reach_one_parse() {

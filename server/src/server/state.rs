@@ -147,7 +147,12 @@ impl OpenDoc {
         };
         let started = std::time::Instant::now();
         let snapshot = job.run();
-        tracing::debug!(version = snapshot.version, elapsed = ?started.elapsed(), "parsed");
+        tracing::debug!(
+            version = snapshot.version,
+            spliced = snapshot.spliced(),
+            elapsed = ?started.elapsed(),
+            "parsed"
+        );
         self.lock().offer(&snapshot);
         snapshot
     }
