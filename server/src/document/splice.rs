@@ -169,7 +169,7 @@ fn statements_around<'t>(
     }
     let statements: Vec<Node<'t>> = block
         .children(&mut block.walk())
-        .filter(|n| !(matches!(n.kind(), "do" | "end") && !n.is_named()))
+        .filter(|n| n.is_named() || !matches!(n.kind(), "do" | "end"))
         .collect();
     // On a line of its own: code before it on its line would read the run's new text as its
     // continuation (a comment after a call turned into an argument).
