@@ -1,7 +1,8 @@
 //! Random edit sequences applied to a `Document` (rope + incrementally re-parsed tree-sitter
 //! tree), the way `didChange` applies them. After every notification:
 //! - the rope equals the text an independent reference gets by applying the same changes;
-//! - the incremental tree equals a fresh parse of that text, node by node;
+//! - the tree (incremental, or spliced from the statements an edit touched) equals a fresh
+//!   parse of that text, node by node;
 //! - position conversions round-trip in UTF-8, UTF-16 and UTF-32 and agree with the reference.
 //!
 //! The invariants are those of the property test `server/tests/incremental.rs`, on inputs
@@ -23,6 +24,8 @@ const BASES: &[&str] = &[
     "x = [1, 2, 3]\r# lone CR above\nmap = %{\"ключ\" => :значение}\n",
     "def f(a, b \\\\ 1) when is_integer(a) do\n  a\n  |> IO.inspect(label: \"a\")\n  |> then(&(&1 + b))\nend",
     "@doc \"\"\"\nHeredoc 😀\n\"\"\"\ndef g(x) do\n  ~s(sigil #{x})\nend\n",
+    // Several statements and a nested module: edits inside and between them are spliced.
+    "defmodule A do\n  @doc \"a\"\n  def a(x) do\n    x + 1\n  end\n\n  def b, do: :ok # c\n\n  defmodule B do\n    def c(y), do: [y]\n  end\nend\n",
 ];
 
 /// Pieces inserted text is made of: Elixir tokens, line breaks of every kind, and characters

@@ -279,6 +279,7 @@ fn splice_reach() {
     let old = Arc::new(crate::syntax::parse(&text));
     let segs = crate::lint::segments::segments(&old, &text);
     let (mut spliced, mut broken, mut other) = (0, 0, Vec::new());
+    let mut times = Vec::new();
     for unit in &segs.units {
         let body = &text[unit.range.clone()];
         let mut offset = unit.range.start;
@@ -289,7 +290,10 @@ fn splice_reach() {
                 let mut new = text.clone();
                 new.insert(at, 'x');
                 let stretch = Stretch::then(None, at, at, 1);
-                if splice(&old, stretch, &new).is_some() {
+                let started = std::time::Instant::now();
+                let done = splice(&old, stretch, &new);
+                times.push(started.elapsed());
+                if done.is_some() {
                     spliced += 1;
                 } else if crate::syntax::parse(&new).root_node().has_error() {
                     broken += 1;
@@ -300,6 +304,13 @@ fn splice_reach() {
             offset += line.len();
         }
     }
+    times.sort();
+    eprintln!(
+        "{} nodes; a splice (or its refusal) p50 {:?}, p99 {:?}",
+        old.len(),
+        times[times.len() / 2],
+        times[times.len() * 99 / 100]
+    );
     eprintln!(
         "spliced {spliced}, breaks the syntax {broken}, other {}: {:?}",
         other.len(),

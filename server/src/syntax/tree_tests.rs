@@ -225,3 +225,33 @@ fn a_splice_that_does_not_fit_leaves_the_tree_alone() {
     assert!(!ours.splice(def, def, &[(new, 0)], 2, broken));
     assert_same(&ours, &old, text);
 }
+
+/// By hand: what the copy costs next to the parse.
+/// `LADDER_PROFILE_FILE=PATH cargo test --release --lib copy_profile -- --ignored --nocapture`
+#[test]
+#[ignore]
+fn copy_profile() {
+    let Ok(path) = std::env::var("LADDER_PROFILE_FILE") else {
+        return;
+    };
+    let text = std::fs::read_to_string(path).unwrap();
+    let mut parser = new_parser();
+    let (mut parse, mut copy) = (Vec::new(), Vec::new());
+    for _ in 0..10 {
+        let t = std::time::Instant::now();
+        let tree = parser.parse(&text, None).unwrap();
+        parse.push(t.elapsed());
+        let t = std::time::Instant::now();
+        let ours = SyntaxTree::new(&tree, &text);
+        copy.push(t.elapsed());
+        assert!(!ours.is_empty());
+    }
+    parse.sort();
+    copy.sort();
+    eprintln!(
+        "{} nodes: parse p50 {:?}, copy p50 {:?}",
+        SyntaxTree::new(&parser.parse(&text, None).unwrap(), &text).len(),
+        parse[5],
+        copy[5]
+    );
+}
