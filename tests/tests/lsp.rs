@@ -152,6 +152,13 @@ fn a_burst_of_edits_is_parsed_by_the_lints_and_ends_on_the_last_text() {
         "{parses} parses for {} edits\n{log}",
         typed.len()
     );
+    // The last text is valid again: its parse re-read only the function typed into, from the
+    // last tree without a syntax error.
+    assert!(
+        log.lines()
+            .any(|l| l.contains("parsed") && l.contains(&format!("version={last} spliced=true"))),
+        "{log}"
+    );
 
     // The same text opened in a fresh server: the same diagnostics.
     let expected = text.replacen("    x\n  end", &format!("    x{typed}\n  end"), 1);
