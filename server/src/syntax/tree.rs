@@ -289,13 +289,16 @@ fn copy_nodes(root: tree_sitter::Node<'_>, base: u32, parent: u32) -> Vec<Raw> {
             next: NONE,
             prev,
             subtree_end: i + 1,
-            child_count: to_u32(node.child_count()),
+            // Counted as the children come (cheaper than asking tree-sitter, which counts
+            // through hidden nodes).
+            child_count: 0,
         });
         if prev != NONE {
             nodes[(prev - base) as usize].next = i;
         }
         if let Some(last) = open.last_mut() {
             last.1 = i;
+            nodes[(last.0 - base) as usize].child_count += 1;
         }
         if cursor.goto_first_child() {
             open.push((i, NONE));
