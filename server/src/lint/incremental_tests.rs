@@ -556,7 +556,10 @@ fn profile_one_edit() {
     let at = line_end + (text[line_end..].len() - text[line_end..].trim_start().len());
     let mut edited = text.clone();
     edited.insert(at, 'x');
-    let n = 20;
+    let n: u32 = std::env::var("LADDER_PROFILE_ROUNDS")
+        .ok()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(20);
     let mut doc2 = Document::new(&edited, 1);
     let t = Instant::now();
     for _ in 0..n {
