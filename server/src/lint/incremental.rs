@@ -57,6 +57,8 @@ struct UnitCache {
     lines: usize,
     /// [`summary::between_clauses`].
     between: u64,
+    /// A hash of its [`super::segments::signature`].
+    signature: u64,
     /// Its name and words, for the reach of an edit.
     reach: reach::Node,
 }
@@ -91,16 +93,20 @@ struct Key {
 }
 
 impl Key {
-    fn of(ctx: &LintContext<'_>, segs: &Segments<'_>, project: &Arc<ProjectIndex>) -> Key {
+    /// `signatures` holds a hash of each unit's [`super::segments::signature`].
+    fn of(
+        ctx: &LintContext<'_>,
+        segs: &Segments<'_>,
+        signatures: &[u64],
+        project: &Arc<ProjectIndex>,
+    ) -> Key {
         let mut h = DefaultHasher::new();
         for gap in gap_ranges(segs, ctx.source.len()) {
             ctx.source[gap].hash(&mut h);
             // Separates gaps, so moving text across a unit changes the key.
             0xffu8.hash(&mut h);
         }
-        for unit in &segs.units {
-            super::segments::signature(unit, ctx.source).hash(&mut h);
-        }
+        signatures.hash(&mut h);
         let mut c = DefaultHasher::new();
         format!("{:?}", ctx.config).hash(&mut c);
         Key {
@@ -152,15 +158,50 @@ pub fn lint_incremental(
     cache: &mut LintCache,
 ) -> LintOutput {
     let segs = ctx.segments();
-    let key = Key::of(ctx, segs, project);
-    let reuse =
-        cache.key.as_ref().is_some_and(|k| k.same(&key)) && cache.units.len() == segs.units.len();
-    let gaps = gap_ranges(segs, ctx.source.len());
     let hashes: Vec<u64> = segs
         .units
         .iter()
         .map(|u| text_hash(&ctx.source[u.range.clone()]))
         .collect();
+    // What depends on a unit's text alone is computed for the units whose text changed;
+    // the others' is the last lint's (units are matched by position, as below).
+    let same_text: Vec<bool> = (0..segs.units.len())
+        .map(|i| cache.units.get(i).is_some_and(|c| c.hash == hashes[i]))
+        .collect();
+    let per_unit = |i: usize, cached: fn(&UnitCache) -> u64, compute: &dyn Fn() -> u64| {
+        if same_text[i] {
+            cached(&cache.units[i])
+        } else {
+            compute()
+        }
+    };
+    let signatures: Vec<u64> = (0..segs.units.len())
+        .map(|i| {
+            per_unit(i, |c| c.signature, &|| {
+                text_hash(&super::segments::signature(&segs.units[i], ctx.source))
+            })
+        })
+        .collect();
+    let lines: Vec<usize> = (0..segs.units.len())
+        .map(|i| {
+            per_unit(i, |c| c.lines as u64, &|| {
+                ctx.source[segs.units[i].range.clone()]
+                    .matches('\n')
+                    .count() as u64
+            }) as usize
+        })
+        .collect();
+    let between: Vec<u64> = (0..segs.units.len())
+        .map(|i| {
+            per_unit(i, |c| c.between, &|| {
+                summary::between_clauses(&segs.units[i], ctx.source)
+            })
+        })
+        .collect();
+    let key = Key::of(ctx, segs, &signatures, project);
+    let reuse =
+        cache.key.as_ref().is_some_and(|k| k.same(&key)) && cache.units.len() == segs.units.len();
+    let gaps = gap_ranges(segs, ctx.source.len());
     let mut clean: Vec<bool> = if reuse {
         hashes
             .iter()
@@ -196,16 +237,6 @@ pub fn lint_incremental(
     let mut local = Vec::new();
     // Per group: the findings of its rules, in units and gaps alike.
     let mut grouped: Vec<Vec<Finding>> = vec![Vec::new(); n_groups];
-    let lines: Vec<usize> = segs
-        .units
-        .iter()
-        .map(|u| ctx.source[u.range.clone()].matches('\n').count())
-        .collect();
-    let between: Vec<u64> = segs
-        .units
-        .iter()
-        .map(|u| summary::between_clauses(u, ctx.source))
-        .collect();
     let mut exports: Vec<Vec<summary::Export>>;
     let (relinted, reached) = if reuse {
         for rule in registry::RULES {
@@ -217,6 +248,8 @@ pub fn lint_incremental(
         let dirty_at: Vec<usize> = (0..n_units).filter(|i| dirty[*i]).collect();
         let units: Vec<_> = dirty_at.iter().map(|i| segs.units[*i].clone()).collect();
         exports = cache.units.iter().map(|u| u.exports.clone()).collect();
+        let skeleton = skeleton_reach(ctx, segs);
+        let nodes: Vec<&reach::Node> = reach.iter().chain(&skeleton).collect();
         if !units.is_empty() {
             let scoped = ctx.for_units(&units);
             let mut found = Vec::new();
@@ -230,7 +263,11 @@ pub fn lint_incremental(
             found.retain(|f| units.iter().any(|u| u.range.contains(&f.range.start)));
             local.extend(found);
             // Only the edited units' summaries can have changed.
-            for (i, export) in dirty_at.iter().zip(summary::exports(&scoped, &dirty_at)) {
+            let named = |i: usize| named_by_others(&nodes, i);
+            for (i, export) in dirty_at
+                .iter()
+                .zip(summary::exports(&scoped, &dirty_at, &named))
+            {
                 exports[*i] = export;
             }
         }
@@ -248,8 +285,6 @@ pub fn lint_incremental(
             }
         }
 
-        let skeleton = skeleton_reach(ctx, segs);
-        let nodes: Vec<&reach::Node> = reach.iter().chain(&skeleton).collect();
         // The same before the edit, for the reach of groups that read whole reaches.
         let old_nodes: Vec<&reach::Node> = cache
             .units
@@ -348,7 +383,9 @@ pub fn lint_incremental(
             }
         }
         let all: Vec<usize> = (0..n_units).collect();
-        exports = summary::exports(ctx, &all);
+        let skeleton = skeleton_reach(ctx, segs);
+        let nodes: Vec<&reach::Node> = reach.iter().chain(&skeleton).collect();
+        exports = summary::exports(ctx, &all, &|i| named_by_others(&nodes, i));
         (n_units, n_units)
     };
     // Remember the findings by segment for the next edit.
@@ -366,6 +403,7 @@ pub fn lint_incremental(
             exports,
             lines: lines[i],
             between: between[i],
+            signature: signatures[i],
             reach,
         })
         .collect();
@@ -449,7 +487,7 @@ impl Plan<'_> {
         use summary::Kind;
         let n = self.n_units;
         let holds = |i: usize| !self.old[i].groups[gi].is_empty();
-        let changed = |i: usize| self.old[i].exports[gi].visible != self.now[i][gi].visible;
+        let changed = |i: usize| self.old[i].exports[gi].differs(&self.now[i][gi]);
         let reach_of = |nodes: &[&reach::Node]| -> Vec<bool> {
             match group.mentions {
                 Some(g) => {
@@ -629,6 +667,15 @@ impl Plan<'_> {
 
 /// How many calls deep spec inference follows (`types::infer`'s `MAX_DEPTH`).
 const MAX_SPEC_DEPTH: usize = 3;
+
+/// Whether a function other than unit `i` names it.
+fn named_by_others(nodes: &[&reach::Node], i: usize) -> bool {
+    let name = [nodes[i].name];
+    nodes
+        .iter()
+        .enumerate()
+        .any(|(j, node)| j != i && reach::names(node, &name))
+}
 
 /// The unit holding `byte`, if any.
 fn unit_at(segs: &Segments<'_>, byte: usize) -> Option<usize> {

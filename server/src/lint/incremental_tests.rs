@@ -650,3 +650,128 @@ fn incremental_lint_equals_full_lint_while_typing_breaks_and_mends_the_syntax() 
         run_sequence(&text, "lib/big.ex", seed, 120);
     }
 }
+
+/// Lints `before` in full, then `after` through the same cache (checking both against a full
+/// lint); returns how the second lint went and its findings of `code`.
+fn relint(before: &str, after: &str, path: &str, code: &str) -> (Reuse, Vec<Finding>) {
+    let file = FileInfo::new(path);
+    let config = Config::default();
+    let project = Arc::new(ProjectIndex::default());
+    let mut cache = LintCache::default();
+    check_step(before, &file, &config, &project, &mut cache);
+    let reuse = check_step(after, &file, &config, &project, &mut cache);
+    let doc = Document::new(after, 0);
+    let ctx = LintContext::new(after, doc.rope(), doc.tree(), &file, &config);
+    let found = lint(&ctx).into_iter().filter(|f| f.code == code).collect();
+    (reuse, found)
+}
+
+/// Ordinary functions that call each other by name, so that callers' reaches are wide.
+fn filler(n: usize) -> String {
+    (0..n)
+        .map(|i| {
+            format!(
+                "  @spec step{i}(map()) :: map()\n  def step{i}(params) do\n    params\n    |> Map.put(:step, {i})\n    |> helper()\n  end\n\n"
+            )
+        })
+        .collect()
+}
+
+const SEARCH_LIVE: &str = r#"defmodule ShopWeb.SearchLive do
+  use ShopWeb, :live_view
+
+  def handle_event("search", %{"term" => term}, socket) do
+    {:noreply, assign(socket, results: run_search(term))}
+  end
+
+  @spec helper(map()) :: map()
+  def helper(params) do
+    Map.delete(params, :ignored)
+  end
+
+FILLER
+  defp run_search(term) do
+    Shop.Repo.query!("SELECT id FROM products WHERE name = '" <> term <> "'")
+  end
+end
+"#;
+
+#[test]
+fn a_helper_that_stops_reaching_its_sink_clears_its_callers_finding() {
+    let before = SEARCH_LIVE.replace("FILLER", &filler(6));
+    let after = before.replace(
+        r#"Shop.Repo.query!("SELECT id FROM products WHERE name = '" <> term <> "'")"#,
+        r#"Shop.Repo.query!("SELECT id FROM products WHERE name = $1", [term])"#,
+    );
+    let path = "lib/shop_web/live/search_live.ex";
+    let (_, found) = relint(&after, &before, path, "sql-injection");
+    assert_eq!(found.len(), 1, "{found:?}");
+    // The finding lies in the caller, which the edit did not touch.
+    assert!(before[found[0].range.clone()].contains("term"));
+    assert!(found[0].range.start < before.find("defp run_search").unwrap());
+    let (reuse, found) = relint(&before, &after, path, "sql-injection");
+    assert!(found.is_empty(), "{found:?}");
+    assert!(!reuse.full);
+    assert_eq!(reuse.relinted, 1);
+}
+
+#[test]
+fn an_edit_that_keeps_a_helpers_summary_rechecks_no_caller() {
+    let before = SEARCH_LIVE.replace("FILLER", &filler(12));
+    // Typing in the helper's SQL literal: the same parameter still reaches the same sink.
+    let after = before.replace("SELECT id FROM", "SELECT id, name FROM");
+    let path = "lib/shop_web/live/search_live.ex";
+    let (reuse, found) = relint(&before, &after, path, "sql-injection");
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(!reuse.full);
+    assert_eq!(reuse.relinted, 1);
+    // Only the helper itself: its caller reads its summary, which did not change.
+    assert_eq!(reuse.reached, 1, "{reuse:?}");
+
+    // Typing in `helper`, which all the `step` functions call: its inferred return type stays
+    // `map()`, so none of them is re-checked.
+    let after = before.replace(
+        "Map.delete(params, :ignored)",
+        "Map.delete(params, :ignored_too)",
+    );
+    let (reuse, _) = relint(&before, &after, path, "missing-spec");
+    assert!(!reuse.full);
+    assert_eq!(reuse.relinted, 1);
+    assert_eq!(reuse.reached, 1, "{reuse:?}");
+}
+
+#[test]
+fn a_callees_new_return_type_changes_its_callers_spec_stub() {
+    let text = "defmodule Shop.Orders do\n  def total(order) do\n    sum(order)\n  end\n\n  defp sum(_order) do\n    :none\n  end\nend\n";
+    let after = text.replace(":none", "{:ok, 1}");
+    let stub = |found: &[Finding]| {
+        found
+            .iter()
+            .find(|f| f.message.contains("total/1"))
+            .and_then(|f| f.fix.as_ref())
+            .map(|fix| fix.edits[0].new_text.clone())
+            .expect("a stub for total/1")
+    };
+    let (_, before_found) = relint(&after, text, "lib/shop/orders.ex", "missing-spec");
+    let (reuse, after_found) = relint(text, &after, "lib/shop/orders.ex", "missing-spec");
+    assert!(stub(&before_found).contains(":: :none"), "{before_found:?}");
+    assert!(
+        stub(&after_found).contains(":: {:ok, integer()}"),
+        "{after_found:?}"
+    );
+    assert!(!reuse.full);
+    assert_eq!(reuse.relinted, 1);
+    // `sum` and its caller `total`.
+    assert_eq!(reuse.reached, 2, "{reuse:?}");
+}
+
+#[test]
+fn recursion_through_the_edited_function_rechecks_its_callers() {
+    // `a` infers through `b`, which calls `a` back: what `a`'s inference reads of `b` is not
+    // `b`'s view on its own, so an edit in `b` re-checks `a` even when that view is unchanged.
+    let text = "defmodule M do\n  def a(x) do\n    b(x)\n  end\n\n  defp b(x) do\n    if x, do: a(x), else: :ok\n  end\nend\n";
+    let after = text.replace("if x, do:", "if x , do:");
+    let (reuse, _) = relint(text, &after, "lib/m.ex", "missing-spec");
+    assert!(!reuse.full);
+    assert_eq!(reuse.reached, 2, "{reuse:?}");
+}

@@ -149,11 +149,26 @@ pub struct Export {
     /// For [`Kind::Spec`]: the word hashes of the functions a caller's inference enters
     /// through it.
     pub enters: Vec<u64>,
+    /// Whether it was computed (else it counts as changed).
+    pub known: bool,
+}
+
+impl Export {
+    /// Whether what others read of a unit may differ between `self` and `other`.
+    pub fn differs(&self, other: &Export) -> bool {
+        !self.known || !other.known || self.visible != other.visible
+    }
 }
 
 /// The exports of the units `wanted` (indexes into the context's units), per group: what
-/// [`groups`] say others read of them. `ctx` must hold the nodes of those units.
-pub fn exports(ctx: &LintContext<'_>, wanted: &[usize]) -> Vec<Vec<Export>> {
+/// [`groups`] say others read of them. `ctx` must hold the nodes of those units. `named(i)`
+/// says whether another function names unit `i`: the spec view of one nobody names is not
+/// computed (it would be read by no one; the next edit then counts it as changed).
+pub fn exports(
+    ctx: &LintContext<'_>,
+    wanted: &[usize],
+    named: &dyn Fn(usize) -> bool,
+) -> Vec<Vec<Export>> {
     let segs = ctx.segments();
     let at: HashMap<usize, usize> = wanted.iter().enumerate().map(|(k, i)| (*i, k)).collect();
     // Each wanted unit's functions, with their module.
@@ -177,7 +192,13 @@ pub fn exports(ctx: &LintContext<'_>, wanted: &[usize]) -> Vec<Vec<Export>> {
             let unit = &segs.units[*i];
             groups()
                 .iter()
-                .map(|g| export(ctx, unit, fns, g.kind))
+                .map(|g| match g.kind {
+                    Kind::Spec if !named(*i) => Export::default(),
+                    kind => Export {
+                        known: true,
+                        ..export(ctx, unit, fns, kind)
+                    },
+                })
                 .collect()
         })
         .collect()
