@@ -2,6 +2,14 @@
 //! the [`Scope::Function`] rules; their findings elsewhere are reused, moved to where their
 //! clause or stretch of skeleton now starts. [`Scope::File`] rules re-check the whole file.
 //!
+//! The [`Scope::Callers`] and [`Scope::Mentions`] rules keep their findings per function too.
+//! After an edit they re-check the edited functions, plus the functions whose findings read
+//! something of an edited one that changed: each function's summary per group of rules
+//! ([`summary`]: which parameters of a private function reach which sinks, the return type a
+//! call of it infers, the Repo read a helper wraps, …) is computed again for the edited
+//! functions only and compared with the last one. Groups whose findings rest on module-wide
+//! facts re-check their whole reach when such a fact changed.
+//!
 //! The cache is keyed by what a function-scoped finding may depend on besides its own segment:
 //! the skeleton's text (everything outside the units), the signatures of the functions (kind,
 //! name, arities: what a module's other functions may know of one without reading its body), the
@@ -70,8 +78,9 @@ pub struct Reuse {
     pub units: usize,
     /// Units re-checked by the function-scoped rules (all of them in a full lint).
     pub relinted: usize,
-    /// Units re-checked by the [`Scope::Callers`] and [`Scope::Mentions`] rules (all of them
-    /// in a full lint).
+    /// Units the [`Scope::Callers`] and [`Scope::Mentions`] rules looked at (all of them in a
+    /// full lint): those whose findings they found again and those whose summaries these read,
+    /// over all groups.
     pub reached: usize,
     /// Whether it was a full lint.
     pub full: bool,
@@ -147,10 +156,9 @@ fn text_hash(text: &str) -> u64 {
 /// lint that filled `cache` can have changed, and leaves the results in `cache` for the next
 /// edit. The findings equal those of [`super::lint`] on the same context.
 ///
-/// [`Scope::Function`] rules re-check the edited units; [`Scope::Callers`] rules those and the
-/// units that name them, transitively, plus the skeleton; each group of [`Scope::Mentions`]
-/// rules the units mentioning its strings and their callers, plus the skeleton;
-/// [`Scope::File`] rules the whole file. The syntax scanner re-reads only the edited units
+/// [`Scope::Function`] rules re-check the edited units; each group of [`Scope::Callers`] and
+/// [`Scope::Mentions`] rules ([`summary::groups`]) those and the units (and skeleton) whose
+/// findings read what changed of them ([`Plan::group`]); [`Scope::File`] rules the whole file. The syntax scanner re-reads only the edited units
 /// while the text had no syntax problem before.
 pub fn lint_incremental(
     ctx: &LintContext<'_>,
@@ -266,7 +274,7 @@ pub fn lint_incremental(
             let named = |i: usize| named_by_others(&nodes, i);
             for (i, export) in dirty_at
                 .iter()
-                .zip(summary::exports(&scoped, &dirty_at, &named))
+                .zip(summary::exports(&scoped, segs, &dirty_at, &named))
             {
                 exports[*i] = export;
             }
@@ -310,6 +318,7 @@ pub fn lint_incremental(
         // Per group: the units (and whether the skeleton) whose findings this lint found
         // again; the others' are the cached ones.
         let mut refound: Vec<(Vec<bool>, bool)> = Vec::with_capacity(n_groups);
+        let mut contexts: Vec<(Vec<bool>, LintContext<'_>)> = Vec::new();
         for (gi, group) in summary::groups().iter().enumerate() {
             let Recheck {
                 units: recheck,
@@ -318,11 +327,20 @@ pub fn lint_incremental(
                 run,
             } = plan.group(gi, group);
             if run {
-                let scoped = ctx.restricted(&support, &walked);
+                // Groups covering the same units share one context (its node index, data
+                // flow and remote calls).
+                let k = match contexts.iter().position(|(s, _)| *s == support) {
+                    Some(k) => k,
+                    None => {
+                        contexts.push((support.clone(), ctx.restricted(&support, &walked)));
+                        contexts.len() - 1
+                    }
+                };
+                let scoped = &contexts[k].1;
                 let mut found = Vec::new();
                 for rule in registry::RULES {
                     if rule.meta.scope == group.scope {
-                        run_rule(rule, &scoped, &mut found);
+                        run_rule(rule, scoped, &mut found);
                     }
                 }
                 // Keep what lies where this group re-checked; the rest is cached.
@@ -385,7 +403,7 @@ pub fn lint_incremental(
         let all: Vec<usize> = (0..n_units).collect();
         let skeleton = skeleton_reach(ctx, segs);
         let nodes: Vec<&reach::Node> = reach.iter().chain(&skeleton).collect();
-        exports = summary::exports(ctx, &all, &|i| named_by_others(&nodes, i));
+        exports = summary::exports(ctx, segs, &all, &|i| named_by_others(&nodes, i));
         (n_units, n_units)
     };
     // Remember the findings by segment for the next edit.

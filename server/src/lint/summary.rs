@@ -27,7 +27,7 @@ use std::hash::{DefaultHasher, Hash, Hasher};
 use std::sync::LazyLock;
 
 use super::analysis::taint::{self, Summaries, sources::ModuleContext};
-use super::segments::Unit;
+use super::segments::{Segments, Unit};
 use super::{LintContext, Scope, reach, registry};
 use crate::syntax::module_model::Function;
 
@@ -164,12 +164,14 @@ impl Export {
 /// [`groups`] say others read of them. `ctx` must hold the nodes of those units. `named(i)`
 /// says whether another function names unit `i`: the spec view of one nobody names is not
 /// computed (it would be read by no one; the next edit then counts it as changed).
+///
+/// `segs` is the file's segments (a context derived for a re-lint would cut the file again).
 pub fn exports(
     ctx: &LintContext<'_>,
+    segs: &Segments<'_>,
     wanted: &[usize],
     named: &dyn Fn(usize) -> bool,
 ) -> Vec<Vec<Export>> {
-    let segs = ctx.segments();
     let at: HashMap<usize, usize> = wanted.iter().enumerate().map(|(k, i)| (*i, k)).collect();
     // Each wanted unit's functions, with their module.
     let mut functions: Vec<Vec<(usize, usize)>> = vec![Vec::new(); wanted.len()];
