@@ -903,3 +903,69 @@ fn incremental_lint_equals_full_lint_while_editing_functions_others_read() {
     // by, make full re-lints; the rest must reuse something.
     assert!(partial > 30, "only {partial} of 600 re-lints were partial");
 }
+
+/// [`profile_one_edit`] in every function of a file: one character typed into the first body
+/// line of each unit with a `do` block; the distribution of the re-lint's time and reach, by
+/// hand: `LADDER_PROFILE_FILE=path cargo test -p ladder-ls --release --lib
+/// profile_every_function -- --ignored --nocapture`.
+#[test]
+#[ignore]
+fn profile_every_function() {
+    use std::time::{Duration, Instant};
+    let Ok(path) = std::env::var("LADDER_PROFILE_FILE") else {
+        return;
+    };
+    let text = std::fs::read_to_string(path).unwrap();
+    let file = FileInfo::new("lib/x.ex");
+    let config = Config::default();
+    let project = Arc::new(ProjectIndex::default());
+    let doc = Document::new(&text, 0);
+    let segs = crate::lint::segments::segments(doc.tree(), &text);
+    let mut rows: Vec<(Duration, usize)> = Vec::new();
+    for unit in &segs.units {
+        let Some(head) = text[unit.range.clone()].find(" do\n") else {
+            continue;
+        };
+        let line_end = unit.range.start + head + 4;
+        let at = line_end + (text[line_end..].len() - text[line_end..].trim_start().len());
+        let mut edited = text.clone();
+        edited.insert(at, 'x');
+        let doc2 = Document::new(&edited, 1);
+        let mut times = Vec::new();
+        let mut reached = 0;
+        for _ in 0..5 {
+            let mut cache = LintCache::default();
+            let ctx0 = LintContext::new(&text, doc.rope(), doc.tree(), &file, &config)
+                .with_project(&project);
+            lint_incremental(&ctx0, &project, &mut cache);
+            let ctx = LintContext::new(&edited, doc2.rope(), doc2.tree(), &file, &config)
+                .with_project(&project);
+            // As in the server, the cut and the module models come with the parse.
+            ctx.segments();
+            ctx.modules();
+            let t = Instant::now();
+            lint_incremental(&ctx, &project, &mut cache);
+            times.push(t.elapsed());
+            reached = cache.last().reached;
+        }
+        times.sort();
+        rows.push((times[2], reached));
+    }
+    let mut by_time: Vec<Duration> = rows.iter().map(|r| r.0).collect();
+    by_time.sort();
+    let mut by_reach: Vec<usize> = rows.iter().map(|r| r.1).collect();
+    by_reach.sort();
+    let at = |q: usize| q * (rows.len() - 1) / 100;
+    eprintln!(
+        "{} edits over {} units: lint p50 {:?}, p90 {:?}, max {:?}; reached p50 {}, p90 {}, max {}; {} edits reached more than the edited unit",
+        rows.len(),
+        segs.units.len(),
+        by_time[at(50)],
+        by_time[at(90)],
+        by_time[rows.len() - 1],
+        by_reach[at(50)],
+        by_reach[at(90)],
+        by_reach[rows.len() - 1],
+        rows.iter().filter(|r| r.1 > 1).count()
+    );
+}
