@@ -293,16 +293,8 @@ pub fn lint_incremental(
             }
         }
 
-        // The same before the edit, for the reach of groups that read whole reaches.
-        let old_nodes: Vec<&reach::Node> = cache
-            .units
-            .iter()
-            .map(|u| &u.reach)
-            .chain(&skeleton)
-            .collect();
         let plan = Plan {
             nodes: &nodes,
-            old_nodes: &old_nodes,
             n_units,
             dirty: &dirty,
             dirty_at: &dirty_at,
@@ -472,8 +464,6 @@ pub fn lint_incremental(
 struct Plan<'a> {
     /// The reach data of the units, then of the functions outside them.
     nodes: &'a [&'a reach::Node],
-    /// The same before the edit.
-    old_nodes: &'a [&'a reach::Node],
     n_units: usize,
     dirty: &'a [bool],
     dirty_at: &'a [usize],
@@ -667,18 +657,25 @@ impl Plan<'_> {
                 all.skeleton = false;
                 all
             }
-            Kind::Closure | Kind::Opaque => {
-                let (before, after) = (reach_of(self.old_nodes), reach_of(self.nodes));
-                if self.dirty_at.iter().any(|i| before[*i] || after[*i]) {
+            Kind::Processes => {
+                if self.dirty_at.iter().any(|i| changed(*i)) {
                     return whole();
                 }
+                // Whether the module awaits stands: an edited unit's findings are its own
+                // starts, judged against the units that await (and the skeleton).
+                let units = self.dirty.to_vec();
+                let run = self.dirty_at.iter().any(|i| self.now[*i][gi].may_find);
+                let support = (0..n)
+                    .map(|i| units[i] || self.now[i][gi].provides)
+                    .collect();
                 Recheck {
-                    units: vec![false; n],
+                    units,
                     skeleton: false,
-                    support: vec![false; n],
-                    run: false,
+                    support,
+                    run,
                 }
             }
+            Kind::Opaque => whole(),
         }
     }
 }

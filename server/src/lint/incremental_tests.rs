@@ -969,3 +969,19 @@ fn profile_every_function() {
         rows.iter().filter(|r| r.1 > 1).count()
     );
 }
+
+#[test]
+fn an_await_added_in_another_function_clears_a_task_finding() {
+    let text = "defmodule Shop.Jobs do\n  def start(items) do\n    Task.async(fn -> items end)\n  end\n\n  def wait(task) do\n    task\n  end\n\n  def other(x) do\n    x\n  end\nend\n";
+    let after = text.replace("    task\n", "    Task.await(task)\n");
+    let path = "lib/shop/jobs.ex";
+    let (_, found) = relint(&after, text, path, "unsupervised-process");
+    assert_eq!(found.len(), 1, "{found:?}");
+    let (reuse, found) = relint(text, &after, path, "unsupervised-process");
+    assert!(found.is_empty(), "{found:?}");
+    assert!(!reuse.full);
+    // Typing elsewhere keeps the module's awaiting as it was: only the edited unit.
+    let typed = after.replace("    x\n", "    x + 1\n");
+    let (reuse, _) = relint(&after, &typed, path, "unsupervised-process");
+    assert_eq!(reuse.reached, 1, "{reuse:?}");
+}

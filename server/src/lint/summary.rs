@@ -13,9 +13,10 @@
 //! - [`Kind::Repo`] (query-in-loop): a caller reads which Repo read a small helper wraps.
 //! - [`Kind::Changeset`] (unvalidated-changeset): a module-wide fixpoint over each function's
 //!   facts (validates, calls, casts): any change to those re-checks the whole reach.
-//! - [`Kind::Closure`] (unsupervised-process): module-wide facts read only from the nodes of
-//!   the functions mentioning the group's strings and their callers: an edit outside that
-//!   reach changes nothing; one inside it re-checks the whole reach.
+//! - [`Kind::Processes`] (unsupervised-process): every finding of a module reads one
+//!   module-wide fact, whether any of its functions awaits a task or receives; a unit's own
+//!   findings are its process starts. Unchanged facts re-check only edited units that start
+//!   processes, with the units that await.
 //! - [`Kind::Opaque`]: a group this module does not know; the whole reach after every edit.
 //!
 //! Summaries are relative to their function (lines counted from its first line): an edit that
@@ -42,8 +43,8 @@ pub enum Kind {
     Repo,
     /// A module-wide fixpoint over per-function facts.
     Changeset,
-    /// Module-wide facts of the reach.
-    Closure,
+    /// Process starts, against a module-wide "awaits" fact.
+    Processes,
     /// Unknown: the whole reach, always.
     Opaque,
 }
@@ -84,7 +85,7 @@ pub fn groups() -> &'static [Group] {
             } else if all_in(&["unvalidated-changeset"]) {
                 Kind::Changeset
             } else if all_in(&["unsupervised-process"]) {
-                Kind::Closure
+                Kind::Processes
             } else {
                 Kind::Opaque
             }
@@ -144,7 +145,8 @@ pub struct Export {
     /// Whether other functions read anything of it (a summarised private function, a Repo
     /// helper): such a unit must be in the context that re-checks its callers.
     pub provides: bool,
-    /// For [`Kind::Changeset`]: whether it may hold findings at all (it casts).
+    /// For [`Kind::Changeset`] and [`Kind::Processes`]: whether it may hold findings at all
+    /// (it casts; it starts a process).
     pub may_find: bool,
     /// For [`Kind::Spec`]: the word hashes of the functions a caller's inference enters
     /// through it.
@@ -291,7 +293,18 @@ fn export(ctx: &LintContext<'_>, unit: &Unit<'_>, fns: &[(usize, usize)], kind: 
                 out.may_find = may_find;
             }
         }
-        Kind::Closure | Kind::Opaque => {}
+        Kind::Processes => {
+            let text = &src[unit.range.clone()];
+            let (awaits, starts) = super::rules::l6_observable::unsupervised_process::unit_facts(
+                ctx,
+                unit.range.clone(),
+            );
+            // The rule looks at a file only when its text names `spawn` or `Task`.
+            (awaits, text.contains("spawn"), text.contains("Task")).hash(&mut h);
+            out.provides = awaits;
+            out.may_find = starts;
+        }
+        Kind::Opaque => {}
     }
     out.visible = h.finish();
     out
