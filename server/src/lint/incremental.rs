@@ -158,8 +158,8 @@ fn text_hash(text: &str) -> u64 {
 ///
 /// [`Scope::Function`] rules re-check the edited units; each group of [`Scope::Callers`] and
 /// [`Scope::Mentions`] rules ([`summary::groups`]) those and the units (and skeleton) whose
-/// findings read what changed of them ([`Plan::group`]); [`Scope::File`] rules the whole file. The syntax scanner re-reads only the edited units
-/// while the text had no syntax problem before.
+/// findings read what changed of them; [`Scope::File`] rules the whole file. The syntax
+/// scanner re-reads only the edited units while the text had no syntax problem before.
 pub fn lint_incremental(
     ctx: &LintContext<'_>,
     project: &Arc<ProjectIndex>,
