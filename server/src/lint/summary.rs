@@ -28,6 +28,7 @@ use std::hash::{DefaultHasher, Hash, Hasher};
 use std::sync::LazyLock;
 
 use super::analysis::taint::{self, Summaries, sources::ModuleContext};
+use super::rules::l5_secure::unvalidated_changeset;
 use super::segments::{Segments, Unit};
 use super::{LintContext, Scope, reach, registry};
 use crate::syntax::module_model::Function;
@@ -168,9 +169,9 @@ impl Export {
 /// computed (it would be read by no one; the next edit then counts it as changed).
 ///
 /// `segs` is the file's segments (a context derived for a re-lint would cut the file again).
-pub fn exports(
-    ctx: &LintContext<'_>,
-    segs: &Segments<'_>,
+pub fn exports<'t>(
+    ctx: &LintContext<'t>,
+    segs: &Segments<'t>,
     wanted: &[usize],
     named: &dyn Fn(usize) -> bool,
 ) -> Vec<Vec<Export>> {
@@ -189,6 +190,7 @@ pub fn exports(
             }
         }
     }
+    let mut prepared = HashMap::new();
     wanted
         .iter()
         .zip(&functions)
@@ -200,7 +202,7 @@ pub fn exports(
                     Kind::Spec if !named(*i) => Export::default(),
                     kind => Export {
                         known: true,
-                        ..export(ctx, unit, fns, kind)
+                        ..export(ctx, unit, fns, kind, &mut prepared)
                     },
                 })
                 .collect()
@@ -208,7 +210,16 @@ pub fn exports(
         .collect()
 }
 
-fn export(ctx: &LintContext<'_>, unit: &Unit<'_>, fns: &[(usize, usize)], kind: Kind) -> Export {
+/// What [`unvalidated_changeset::unit_summary`] reads of each module, by module index.
+type Prepared<'t> = HashMap<usize, unvalidated_changeset::Prepared<'t>>;
+
+fn export<'t>(
+    ctx: &LintContext<'t>,
+    unit: &Unit<'t>,
+    fns: &[(usize, usize)],
+    kind: Kind,
+    prepared: &mut Prepared<'t>,
+) -> Export {
     let modules = ctx.modules();
     let src = ctx.source;
     let mut h = DefaultHasher::new();
@@ -280,14 +291,17 @@ fn export(ctx: &LintContext<'_>, unit: &Unit<'_>, fns: &[(usize, usize)], kind: 
                 let module = &modules[*m];
                 let functions: Vec<&Function<'_>> =
                     fns.iter().map(|(_, f)| &module.functions[*f]).collect();
-                let (visible, own, may_find) =
-                    super::rules::l5_secure::unvalidated_changeset::unit_summary(
-                        ctx,
-                        module,
-                        &functions,
-                        unit.range.start,
-                        &src[unit.range.clone()],
-                    );
+                let prepared = prepared
+                    .entry(*m)
+                    .or_insert_with(|| unvalidated_changeset::prepare(module, src));
+                let (visible, own, may_find) = unvalidated_changeset::unit_summary(
+                    ctx,
+                    module,
+                    prepared,
+                    &functions,
+                    unit.range.start,
+                    &src[unit.range.clone()],
+                );
                 visible.hash(&mut h);
                 out.own = own;
                 out.may_find = may_find;

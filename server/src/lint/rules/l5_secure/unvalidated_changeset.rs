@@ -157,6 +157,20 @@ fn check_module<'t>(ctx: &LintContext<'t>, module: &ModuleModel<'t>, out: &mut V
     }
 }
 
+/// What [`unit_summary`] reads of a whole module, computed once per module.
+pub(crate) struct Prepared<'t> {
+    by_name: HashMap<(&'t str, usize), usize>,
+    self_validating: SelfValidating<'t>,
+}
+
+/// [`Prepared`] for `module`.
+pub(crate) fn prepare<'t>(module: &ModuleModel<'t>, src: &'t str) -> Prepared<'t> {
+    Prepared {
+        by_name: function_index(module),
+        self_validating: self_validating_fields(module, src),
+    }
+}
+
 /// What the incremental re-lint needs of the functions of one unit of `module` (starting at
 /// byte `start`, with text `text`): `(visible, own, may_find)`. `visible` hashes what the
 /// module's fixpoint reads of them (whether each validates, whom it calls, whether it casts,
@@ -167,18 +181,21 @@ fn check_module<'t>(ctx: &LintContext<'t>, module: &ModuleModel<'t>, out: &mut V
 pub(crate) fn unit_summary<'t>(
     ctx: &LintContext<'t>,
     module: &ModuleModel<'t>,
+    prepared: &Prepared<'t>,
     functions: &[&Function<'t>],
     start: usize,
     text: &str,
 ) -> (u64, u64, bool) {
     use std::hash::{DefaultHasher, Hash, Hasher};
-    let by_name = function_index(module);
-    let self_validating = self_validating_fields(module, ctx.source);
+    let Prepared {
+        by_name,
+        self_validating,
+    } = prepared;
     let (mut visible, mut own) = (DefaultHasher::new(), DefaultHasher::new());
     text.contains("Ecto.Changeset").hash(&mut visible);
     let mut may_find = false;
     for function in functions {
-        let facts = facts_of(ctx, module, function, &by_name, &self_validating);
+        let facts = facts_of(ctx, module, function, by_name, self_validating);
         (function.name, function.arity, facts.validates).hash(&mut visible);
         facts.casts.is_empty().hash(&mut visible);
         for c in &facts.callees {
