@@ -2,6 +2,14 @@
 //! the [`Scope::Function`] rules; their findings elsewhere are reused, moved to where their
 //! clause or stretch of skeleton now starts. [`Scope::File`] rules re-check the whole file.
 //!
+//! The [`Scope::Callers`] and [`Scope::Mentions`] rules keep their findings per function too.
+//! After an edit they re-check the edited functions, plus the functions whose findings read
+//! something of an edited one that changed: each function's summary per group of rules
+//! ([`summary`]: which parameters of a private function reach which sinks, the return type a
+//! call of it infers, the Repo read a helper wraps, …) is computed again for the edited
+//! functions only and compared with the last one. Groups whose findings rest on module-wide
+//! facts re-check their whole reach when such a fact changed.
+//!
 //! The cache is keyed by what a function-scoped finding may depend on besides its own segment:
 //! the skeleton's text (everything outside the units), the signatures of the functions (kind,
 //! name, arities: what a module's other functions may know of one without reading its body), the
@@ -18,7 +26,9 @@ use std::sync::Arc;
 use super::context::UnitNodes;
 use super::engine::{finish, run_rule};
 use super::segments::Segments;
-use super::{FileInfo, Finding, LintContext, LintOutput, Scope, parallel, reach, registry};
+use super::{
+    FileInfo, Finding, LintContext, LintOutput, Scope, parallel, reach, registry, summary,
+};
 use crate::project::ProjectIndex;
 
 /// What one document's previous lint leaves for the next.
@@ -33,6 +43,8 @@ pub struct LintCache {
     /// same order, and only their bodies may differ. (Two units with the same text in
     /// different modules may have different findings.)
     units: Vec<UnitCache>,
+    /// Per group ([`summary::groups`]), its findings in each gap, relative to the gap's start.
+    group_gaps: Vec<Vec<Vec<Finding>>>,
     /// Whether the syntax scanner found nothing in the last lint's text.
     scanner_clean: bool,
     /// How the last lint went, for tests and benchmarks.
@@ -45,8 +57,16 @@ struct UnitCache {
     hash: u64,
     /// [`Scope::Function`] findings, relative to the unit's start.
     function: Vec<Finding>,
-    /// [`Scope::Callers`] findings, relative to the unit's start.
-    callers: Vec<Finding>,
+    /// Per group ([`summary::groups`]): its findings, relative to the unit's start.
+    groups: Vec<Vec<Finding>>,
+    /// Per group: what the group's findings elsewhere read of the unit.
+    exports: Vec<summary::Export>,
+    /// Its number of line terminators.
+    lines: usize,
+    /// [`summary::between_clauses`].
+    between: u64,
+    /// A hash of its [`super::segments::signature`].
+    signature: u64,
     /// Its name and words, for the reach of an edit.
     reach: reach::Node,
 }
@@ -58,8 +78,9 @@ pub struct Reuse {
     pub units: usize,
     /// Units re-checked by the function-scoped rules (all of them in a full lint).
     pub relinted: usize,
-    /// Units re-checked by the [`Scope::Callers`] and [`Scope::Mentions`] rules (all of them
-    /// in a full lint).
+    /// Units the [`Scope::Callers`] and [`Scope::Mentions`] rules looked at (all of them in a
+    /// full lint): those whose findings they found again and those whose summaries these read,
+    /// over all groups.
     pub reached: usize,
     /// Whether it was a full lint.
     pub full: bool,
@@ -81,16 +102,20 @@ struct Key {
 }
 
 impl Key {
-    fn of(ctx: &LintContext<'_>, segs: &Segments<'_>, project: &Arc<ProjectIndex>) -> Key {
+    /// `signatures` holds a hash of each unit's [`super::segments::signature`].
+    fn of(
+        ctx: &LintContext<'_>,
+        segs: &Segments<'_>,
+        signatures: &[u64],
+        project: &Arc<ProjectIndex>,
+    ) -> Key {
         let mut h = DefaultHasher::new();
         for gap in gap_ranges(segs, ctx.source.len()) {
             ctx.source[gap].hash(&mut h);
             // Separates gaps, so moving text across a unit changes the key.
             0xffu8.hash(&mut h);
         }
-        for unit in &segs.units {
-            super::segments::signature(unit, ctx.source).hash(&mut h);
-        }
+        signatures.hash(&mut h);
         let mut c = DefaultHasher::new();
         format!("{:?}", ctx.config).hash(&mut c);
         Key {
@@ -131,26 +156,60 @@ fn text_hash(text: &str) -> u64 {
 /// lint that filled `cache` can have changed, and leaves the results in `cache` for the next
 /// edit. The findings equal those of [`super::lint`] on the same context.
 ///
-/// [`Scope::Function`] rules re-check the edited units; [`Scope::Callers`] rules those and the
-/// units that name them, transitively, plus the skeleton; each group of [`Scope::Mentions`]
-/// rules the units mentioning its strings and their callers, plus the skeleton;
-/// [`Scope::File`] rules the whole file. The syntax scanner re-reads only the edited units
-/// while the text had no syntax problem before.
+/// [`Scope::Function`] rules re-check the edited units; each group of [`Scope::Callers`] and
+/// [`Scope::Mentions`] rules ([`summary::groups`]) those and the units (and skeleton) whose
+/// findings read what changed of them; [`Scope::File`] rules the whole file. The syntax
+/// scanner re-reads only the edited units while the text had no syntax problem before.
 pub fn lint_incremental(
     ctx: &LintContext<'_>,
     project: &Arc<ProjectIndex>,
     cache: &mut LintCache,
 ) -> LintOutput {
     let segs = ctx.segments();
-    let key = Key::of(ctx, segs, project);
-    let reuse =
-        cache.key.as_ref().is_some_and(|k| k.same(&key)) && cache.units.len() == segs.units.len();
-    let gaps = gap_ranges(segs, ctx.source.len());
     let hashes: Vec<u64> = segs
         .units
         .iter()
         .map(|u| text_hash(&ctx.source[u.range.clone()]))
         .collect();
+    // What depends on a unit's text alone is computed for the units whose text changed;
+    // the others' is the last lint's (units are matched by position, as below).
+    let same_text: Vec<bool> = (0..segs.units.len())
+        .map(|i| cache.units.get(i).is_some_and(|c| c.hash == hashes[i]))
+        .collect();
+    let per_unit = |i: usize, cached: fn(&UnitCache) -> u64, compute: &dyn Fn() -> u64| {
+        if same_text[i] {
+            cached(&cache.units[i])
+        } else {
+            compute()
+        }
+    };
+    let signatures: Vec<u64> = (0..segs.units.len())
+        .map(|i| {
+            per_unit(i, |c| c.signature, &|| {
+                text_hash(&super::segments::signature(&segs.units[i], ctx.source))
+            })
+        })
+        .collect();
+    let lines: Vec<usize> = (0..segs.units.len())
+        .map(|i| {
+            per_unit(i, |c| c.lines as u64, &|| {
+                ctx.source[segs.units[i].range.clone()]
+                    .matches('\n')
+                    .count() as u64
+            }) as usize
+        })
+        .collect();
+    let between: Vec<u64> = (0..segs.units.len())
+        .map(|i| {
+            per_unit(i, |c| c.between, &|| {
+                summary::between_clauses(&segs.units[i], ctx.source)
+            })
+        })
+        .collect();
+    let key = Key::of(ctx, segs, &signatures, project);
+    let reuse =
+        cache.key.as_ref().is_some_and(|k| k.same(&key)) && cache.units.len() == segs.units.len();
+    let gaps = gap_ranges(segs, ctx.source.len());
     let mut clean: Vec<bool> = if reuse {
         hashes
             .iter()
@@ -180,9 +239,13 @@ pub fn lint_incremental(
         let _ = ctx.scanned.set(Vec::new());
     }
 
+    let n_units = segs.units.len();
+    let n_groups = summary::groups().len();
     let mut findings = Vec::new();
     let mut local = Vec::new();
-    let mut callers = Vec::new();
+    // Per group: the findings of its rules, in units and gaps alike.
+    let mut grouped: Vec<Vec<Finding>> = vec![Vec::new(); n_groups];
+    let mut exports: Vec<Vec<summary::Export>>;
     let (relinted, reached) = if reuse {
         for rule in registry::RULES {
             if rule.meta.scope == Scope::File {
@@ -190,13 +253,11 @@ pub fn lint_incremental(
             }
         }
         let dirty: Vec<bool> = clean.iter().map(|c| !c).collect();
-        let units: Vec<_> = segs
-            .units
-            .iter()
-            .zip(&dirty)
-            .filter(|(_, d)| **d)
-            .map(|(u, _)| u.clone())
-            .collect();
+        let dirty_at: Vec<usize> = (0..n_units).filter(|i| dirty[*i]).collect();
+        let units: Vec<_> = dirty_at.iter().map(|i| segs.units[*i].clone()).collect();
+        exports = cache.units.iter().map(|u| u.exports.clone()).collect();
+        let skeleton = skeleton_reach(ctx, segs);
+        let nodes: Vec<&reach::Node> = reach.iter().chain(&skeleton).collect();
         if !units.is_empty() {
             let scoped = ctx.for_units(&units);
             let mut found = Vec::new();
@@ -209,6 +270,14 @@ pub fn lint_incremental(
             // are the cached ones.
             found.retain(|f| units.iter().any(|u| u.range.contains(&f.range.start)));
             local.extend(found);
+            // Only the edited units' summaries can have changed.
+            let named = |i: usize| named_by_others(&nodes, i);
+            for (i, export) in dirty_at
+                .iter()
+                .zip(summary::exports(&scoped, segs, &dirty_at, &named))
+            {
+                exports[*i] = export;
+            }
         }
         for (i, gap) in gaps.iter().enumerate() {
             local.extend(cache.gaps[i].iter().map(|f| shifted(f, gap.start as isize)));
@@ -224,55 +293,82 @@ pub fn lint_incremental(
             }
         }
 
-        let skeleton = skeleton_reach(ctx, segs);
-        let nodes: Vec<&reach::Node> = reach.iter().chain(&skeleton).collect();
-        let n_units = segs.units.len();
-        // Callers: the edited units and, transitively, the functions naming them.
-        let mut seeds = dirty.clone();
-        seeds.resize(nodes.len(), false);
-        let reached_set = reach::callers_closure(&nodes, seeds);
-        let covered = &reached_set[..n_units];
+        let plan = Plan {
+            nodes: &nodes,
+            n_units,
+            dirty: &dirty,
+            dirty_at: &dirty_at,
+            old: &cache.units,
+            now: &exports,
+            lines_moved: dirty_at.iter().any(|i| lines[*i] != cache.units[*i].lines),
+            between_changed: dirty_at
+                .iter()
+                .any(|i| between[*i] != cache.units[*i].between),
+        };
         let walked = UnitNodes::new(n_units);
-        if registry::RULES
-            .iter()
-            .any(|r| r.meta.scope == Scope::Callers)
-        {
-            let scoped = ctx.restricted(covered, &walked);
-            let mut found = Vec::new();
-            for rule in registry::RULES {
-                if rule.meta.scope == Scope::Callers {
-                    run_rule(rule, &scoped, &mut found);
+        let mut reached = vec![false; n_units];
+        // Per group: the units (and whether the skeleton) whose findings this lint found
+        // again; the others' are the cached ones.
+        let mut refound: Vec<(Vec<bool>, bool)> = Vec::with_capacity(n_groups);
+        let mut contexts: Vec<(Vec<bool>, LintContext<'_>)> = Vec::new();
+        for (gi, group) in summary::groups().iter().enumerate() {
+            let Recheck {
+                units: recheck,
+                skeleton,
+                support,
+                run,
+            } = plan.group(gi, group);
+            if run {
+                // Groups covering the same units share one context (its node index, data
+                // flow and remote calls).
+                let k = match contexts.iter().position(|(s, _)| *s == support) {
+                    Some(k) => k,
+                    None => {
+                        contexts.push((support.clone(), ctx.restricted(&support, &walked)));
+                        contexts.len() - 1
+                    }
+                };
+                let scoped = &contexts[k].1;
+                let mut found = Vec::new();
+                for rule in registry::RULES {
+                    if rule.meta.scope == group.scope {
+                        run_rule(rule, scoped, &mut found);
+                    }
+                }
+                // Keep what lies where this group re-checked; the rest is cached.
+                let keep = |byte: usize| match unit_at(segs, byte) {
+                    Some(u) => recheck[u],
+                    None => skeleton,
+                };
+                found.retain(|f| keep(f.range.start));
+                grouped[gi].extend(found);
+                for (r, s) in reached.iter_mut().zip(&support) {
+                    *r |= *s;
                 }
             }
-            // Findings of the skeleton are re-checked every time; those of units outside the
-            // reach are the cached ones.
-            found.retain(|f| scoped.in_scope(f.range.start));
-            callers.extend(found);
-            for ((unit, covered), cached) in segs.units.iter().zip(covered).zip(&cache.units) {
-                if !*covered {
-                    callers.extend(
-                        cached
-                            .callers
+            refound.push((recheck, skeleton));
+        }
+        for (gi, (recheck, skeleton)) in refound.iter().enumerate() {
+            if !skeleton {
+                for (i, gap) in gaps.iter().enumerate() {
+                    grouped[gi].extend(
+                        cache.group_gaps[gi][i]
+                            .iter()
+                            .map(|f| shifted(f, gap.start as isize)),
+                    );
+                }
+            }
+            for ((unit, recheck), cached) in segs.units.iter().zip(recheck).zip(&cache.units) {
+                if !*recheck {
+                    grouped[gi].extend(
+                        cached.groups[gi]
                             .iter()
                             .map(|f| shifted(f, unit.range.start as isize)),
                     );
                 }
             }
         }
-        let mut reached = covered.iter().filter(|c| **c).count();
-        // Mentions: per group, the units mentioning its strings and their callers.
-        for (g, group) in reach::groups().iter().enumerate() {
-            let seeds: Vec<bool> = nodes.iter().map(|n| n.mentions & (1 << g) != 0).collect();
-            let set = reach::callers_closure(&nodes, seeds);
-            let scoped = ctx.restricted(&set[..n_units], &walked);
-            reached = reached.max(set[..n_units].iter().filter(|c| **c).count());
-            for rule in registry::RULES {
-                if rule.meta.scope == Scope::Mentions(group.strings) {
-                    run_rule(rule, &scoped, &mut findings);
-                }
-            }
-        }
-        (units.len(), reached)
+        (units.len(), reached.iter().filter(|r| **r).count())
     } else {
         // A large file's full lint (on opening it) runs on every core; the file-scoped rules'
         // findings are then among its own.
@@ -281,32 +377,44 @@ pub fn lint_incremental(
         if threads >= 2 {
             let per_rule = parallel::rule_findings(ctx, threads);
             for (rule, found) in registry::RULES.iter().zip(per_rule) {
-                match rule.meta.scope {
-                    Scope::Function => local.extend(found),
-                    Scope::Callers => callers.extend(found),
-                    Scope::Mentions(_) | Scope::File => findings.extend(found),
+                match (rule.meta.scope, summary::group_of(rule.meta.scope)) {
+                    (Scope::Function, _) => local.extend(found),
+                    (_, Some(gi)) => grouped[gi].extend(found),
+                    _ => findings.extend(found),
                 }
             }
         } else {
             for rule in registry::RULES {
-                match rule.meta.scope {
-                    Scope::Function => run_rule(rule, ctx, &mut local),
-                    Scope::Callers => run_rule(rule, ctx, &mut callers),
-                    Scope::Mentions(_) | Scope::File => run_rule(rule, ctx, &mut findings),
+                match (rule.meta.scope, summary::group_of(rule.meta.scope)) {
+                    (Scope::Function, _) => run_rule(rule, ctx, &mut local),
+                    (_, Some(gi)) => run_rule(rule, ctx, &mut grouped[gi]),
+                    _ => run_rule(rule, ctx, &mut findings),
                 }
             }
         }
-        (segs.units.len(), segs.units.len())
+        let all: Vec<usize> = (0..n_units).collect();
+        // Spec views are left for the first edit of each function: on a large module they
+        // cost as much as the lint itself (31 ms on Ecto's `changeset.ex`), and until then the
+        // edit counts as changing its view (callers within three calls are re-checked).
+        exports = summary::exports(ctx, segs, &all, &|_| false);
+        (n_units, n_units)
     };
-    // Remember the function-scoped findings by segment for the next edit.
+    // Remember the findings by segment for the next edit.
     let mut next_gaps: Vec<Vec<Finding>> = vec![Vec::new(); gaps.len()];
+    let mut next_group_gaps: Vec<Vec<Vec<Finding>>> = vec![vec![Vec::new(); gaps.len()]; n_groups];
     let mut next_units: Vec<UnitCache> = hashes
         .iter()
         .zip(reach)
-        .map(|(h, reach)| UnitCache {
+        .zip(exports)
+        .enumerate()
+        .map(|(i, ((h, reach), exports))| UnitCache {
             hash: *h,
             function: Vec::new(),
-            callers: Vec::new(),
+            groups: vec![Vec::new(); n_groups],
+            exports,
+            lines: lines[i],
+            between: between[i],
+            signature: signatures[i],
             reach,
         })
         .collect();
@@ -321,22 +429,26 @@ pub fn lint_incremental(
             None => movable = false,
         }
     }
-    for f in &callers {
-        match segment_of(f, segs, &gaps) {
-            // The skeleton's are found again after every edit.
-            Some(Segment::Gap(_)) => {}
-            Some(Segment::Unit(i)) => {
-                let start = segs.units[i].range.start;
-                next_units[i].callers.push(shifted(f, -(start as isize)));
+    for (gi, found) in grouped.iter().enumerate() {
+        for f in found {
+            match segment_of(f, segs, &gaps) {
+                Some(Segment::Gap(i)) => {
+                    next_group_gaps[gi][i].push(shifted(f, -(gaps[i].start as isize)));
+                }
+                Some(Segment::Unit(i)) => {
+                    let start = segs.units[i].range.start;
+                    next_units[i].groups[gi].push(shifted(f, -(start as isize)));
+                }
+                None => movable = false,
             }
-            None => movable = false,
         }
     }
     findings.extend(local);
-    findings.extend(callers);
+    findings.extend(grouped.into_iter().flatten());
     *cache = LintCache {
         key: movable.then_some(key),
         gaps: next_gaps,
+        group_gaps: next_group_gaps,
         units: next_units,
         scanner_clean: ctx.scanned.get().is_some_and(Vec::is_empty),
         last: Reuse {
@@ -347,6 +459,245 @@ pub fn lint_incremental(
         },
     };
     finish(ctx, findings)
+}
+
+/// What one lint knows of the edit, for deciding what each group re-checks.
+struct Plan<'a> {
+    /// The reach data of the units, then of the functions outside them.
+    nodes: &'a [&'a reach::Node],
+    n_units: usize,
+    dirty: &'a [bool],
+    dirty_at: &'a [usize],
+    /// The last lint's units.
+    old: &'a [UnitCache],
+    /// The exports now, per unit and group.
+    now: &'a [Vec<summary::Export>],
+    /// Whether an edit changed a unit's number of lines (moving the units after it).
+    lines_moved: bool,
+    /// Whether an edit changed what lies between a unit's clauses (attributes: module facts).
+    between_changed: bool,
+}
+
+/// What one group re-checks.
+struct Recheck {
+    /// The units whose findings are found again (the others' are the cached ones).
+    units: Vec<bool>,
+    /// Whether the skeleton's are found again.
+    skeleton: bool,
+    /// The units the re-checking context holds: those and the ones their findings read.
+    support: Vec<bool>,
+    /// Whether to run the rules at all (else the units re-checked have no findings).
+    run: bool,
+}
+
+impl Plan<'_> {
+    /// What group `gi` re-checks (see [`summary`] for the kinds).
+    fn group(&self, gi: usize, group: &summary::Group) -> Recheck {
+        use summary::Kind;
+        let n = self.n_units;
+        let holds = |i: usize| !self.old[i].groups[gi].is_empty();
+        let changed = |i: usize| self.old[i].exports[gi].differs(&self.now[i][gi]);
+        let reach_of = |nodes: &[&reach::Node]| -> Vec<bool> {
+            match group.mentions {
+                Some(g) => {
+                    let seeds = nodes.iter().map(|n| n.mentions & (1 << g) != 0).collect();
+                    reach::callers_closure(nodes, seeds)
+                }
+                None => vec![true; nodes.len()],
+            }
+        };
+        let whole = || {
+            let mut r = reach_of(self.nodes);
+            r.truncate(n);
+            for i in self.dirty_at {
+                r[*i] = true;
+            }
+            Recheck {
+                units: r.clone(),
+                skeleton: true,
+                support: r,
+                run: true,
+            }
+        };
+        let seeds_of = |pick: &dyn Fn(usize) -> bool| -> Vec<bool> {
+            let mut seeds = vec![false; self.nodes.len()];
+            for i in self.dirty_at {
+                seeds[*i] = pick(*i);
+            }
+            seeds
+        };
+        if self.between_changed {
+            return whole();
+        }
+        if group.kind == Kind::Opaque {
+            // As before summaries: the edited units and their callers, or the whole reach.
+            if group.mentions.is_none() {
+                let mut r = reach::callers_closure(self.nodes, seeds_of(&|_| true));
+                r.truncate(n);
+                return Recheck {
+                    units: r.clone(),
+                    skeleton: true,
+                    support: r,
+                    run: true,
+                };
+            }
+            return whole();
+        }
+        let mut units = self.dirty.to_vec();
+        let moved = group.names_lines && self.lines_moved;
+        if moved {
+            for (i, u) in units.iter_mut().enumerate() {
+                *u |= holds(i);
+            }
+        }
+        let mut skeleton = moved;
+        // Adds the callers of `seeds` within `hops` calls.
+        let mut add_callers = |seeds: Vec<bool>, hops: usize, units: &mut Vec<bool>| {
+            if !seeds.iter().any(|s| *s) {
+                return;
+            }
+            let set = reach::callers_within(self.nodes, seeds, hops);
+            for (u, s) in units.iter_mut().zip(&set) {
+                *u |= *s;
+            }
+            skeleton |= set[n..].iter().any(|s| *s);
+        };
+        match group.kind {
+            Kind::Spec => {
+                // A caller's inference may read a function three calls away; one already
+                // inferring a function the edited one's inference enters reads it differently.
+                let cycles = |i: usize| {
+                    let one = {
+                        let mut s = vec![false; self.nodes.len()];
+                        s[i] = true;
+                        s
+                    };
+                    let near = reach::callers_within(self.nodes, one, MAX_SPEC_DEPTH);
+                    let names: Vec<u64> = self
+                        .nodes
+                        .iter()
+                        .zip(&near)
+                        .filter(|(_, s)| **s)
+                        .map(|(node, _)| node.name)
+                        .collect();
+                    let crosses = |e: &summary::Export| e.enters.iter().any(|w| names.contains(w));
+                    crosses(&self.old[i].exports[gi]) || crosses(&self.now[i][gi])
+                };
+                add_callers(
+                    seeds_of(&|i| changed(i) || cycles(i)),
+                    MAX_SPEC_DEPTH,
+                    &mut units,
+                );
+                Recheck {
+                    support: units.clone(),
+                    units,
+                    skeleton,
+                    run: true,
+                }
+            }
+            Kind::Taint | Kind::Repo => {
+                add_callers(seeds_of(&changed), 1, &mut units);
+                // The functions whose summaries the re-checked ones read.
+                let readers: Vec<&reach::Node> = self
+                    .nodes
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, _)| if *i < n { units[*i] } else { skeleton })
+                    .map(|(_, node)| *node)
+                    .collect();
+                let provides = |i: usize| self.now[i][gi].provides;
+                let named = |i: usize| {
+                    let name = [self.nodes[i].name];
+                    readers.iter().any(|r| reach::names(r, &name))
+                };
+                let support: Vec<bool> = (0..n)
+                    .map(|i| units[i] || (provides(i) && named(i)))
+                    .collect();
+                // A unit that mentions none of the group's strings and reads no summary holds
+                // no finding: no need to run for it alone.
+                let g = group.mentions.unwrap_or(0);
+                // Functions outside the units are not summarised here: one that mentions the
+                // group's strings may be read.
+                let mentions = |j: usize| self.nodes[j].mentions & (1 << g) != 0;
+                let may_hold = |i: usize| {
+                    mentions(i)
+                        || (0..self.nodes.len()).any(|j| {
+                            (if j < n { provides(j) } else { mentions(j) })
+                                && reach::names(self.nodes[i], &[self.nodes[j].name])
+                        })
+                };
+                let run = skeleton || (0..n).any(|i| units[i] && may_hold(i));
+                Recheck {
+                    units,
+                    skeleton,
+                    support,
+                    run,
+                }
+            }
+            Kind::Changeset => {
+                if self.dirty_at.iter().any(|i| changed(*i)) {
+                    return whole();
+                }
+                // The module's decisions stand: an edited unit's findings change only where
+                // it held one and its own part (label, first cast) changed.
+                let mut units = vec![false; n];
+                for i in self.dirty_at {
+                    let (old, now) = (&self.old[*i].exports[gi], &self.now[*i][gi]);
+                    units[*i] = now.may_find && old.own != now.own && holds(*i);
+                }
+                if !units.iter().any(|u| *u) {
+                    return Recheck {
+                        support: units.clone(),
+                        units,
+                        skeleton: false,
+                        run: false,
+                    };
+                }
+                let mut all = whole();
+                all.units = units;
+                all.skeleton = false;
+                all
+            }
+            Kind::Processes => {
+                if self.dirty_at.iter().any(|i| changed(*i)) {
+                    return whole();
+                }
+                // Whether the module awaits stands: an edited unit's findings are its own
+                // starts, judged against the units that await (and the skeleton).
+                let units = self.dirty.to_vec();
+                let run = self.dirty_at.iter().any(|i| self.now[*i][gi].may_find);
+                let support = (0..n)
+                    .map(|i| units[i] || self.now[i][gi].provides)
+                    .collect();
+                Recheck {
+                    units,
+                    skeleton: false,
+                    support,
+                    run,
+                }
+            }
+            Kind::Opaque => whole(),
+        }
+    }
+}
+
+/// How many calls deep spec inference follows (`types::infer`'s `MAX_DEPTH`).
+const MAX_SPEC_DEPTH: usize = 3;
+
+/// Whether a function other than unit `i` names it.
+fn named_by_others(nodes: &[&reach::Node], i: usize) -> bool {
+    let name = [nodes[i].name];
+    nodes
+        .iter()
+        .enumerate()
+        .any(|(j, node)| j != i && reach::names(node, &name))
+}
+
+/// The unit holding `byte`, if any.
+fn unit_at(segs: &Segments<'_>, byte: usize) -> Option<usize> {
+    let i = segs.units.partition_point(|u| u.range.start <= byte);
+    i.checked_sub(1)
+        .filter(|u| segs.units[*u].range.contains(&byte))
 }
 
 /// The reach data of every unit: the cached one for units whose text is unchanged (wherever

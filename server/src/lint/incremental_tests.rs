@@ -57,6 +57,10 @@ fn boundary(text: &str, mut at: usize) -> usize {
 }
 
 fn edit(text: &str, rng: &mut Rng) -> String {
+    edit_with(text, rng, INSERTS)
+}
+
+fn edit_with(text: &str, rng: &mut Rng, inserts: &[&str]) -> String {
     let doc = Document::new(text, 0);
     let segs = crate::lint::segments::segments(doc.tree(), text);
     // Mostly inside a function clause, where typing happens; sometimes anywhere.
@@ -80,7 +84,7 @@ fn edit(text: &str, rng: &mut Rng) -> String {
             let end = crate::syntax::elixir::line_end_with_terminator(text, at);
             out.insert_str(start, &text[start..end]);
         }
-        _ => out.insert_str(at, INSERTS[rng.below(INSERTS.len())]),
+        _ => out.insert_str(at, inserts[rng.below(inserts.len())]),
     }
     out
 }
@@ -542,9 +546,25 @@ fn profile_one_edit() {
     let project = Arc::new(ProjectIndex::default());
     let mut cache = LintCache::default();
     let doc = Document::new(&text, 0);
+    // The full lint that fills the cache (with every unit's summaries) against a plain one.
     let ctx =
         LintContext::new(&text, doc.rope(), doc.tree(), &file, &config).with_project(&project);
+    let t = Instant::now();
+    lint(&ctx);
+    let plain = t.elapsed();
+    let ctx =
+        LintContext::new(&text, doc.rope(), doc.tree(), &file, &config).with_project(&project);
+    let t = Instant::now();
     lint_incremental(&ctx, &project, &mut cache);
+    let filling = t.elapsed();
+    let all: Vec<usize> = (0..ctx.segments().units.len()).collect();
+    let t = Instant::now();
+    // As the full lint does: spec views are left for each function's first edit.
+    crate::lint::summary::exports(&ctx, ctx.segments(), &all, &|_| false);
+    eprintln!(
+        "full lint {plain:?}; filling the cache {filling:?}, of which every unit's summaries {:?}",
+        t.elapsed()
+    );
     // Type one character into a body line in the middle of the file.
     let segs = crate::lint::segments::segments(doc.tree(), &text);
     // The first unit from the middle on with a `do` block; type into its first body line.
@@ -556,7 +576,10 @@ fn profile_one_edit() {
     let at = line_end + (text[line_end..].len() - text[line_end..].trim_start().len());
     let mut edited = text.clone();
     edited.insert(at, 'x');
-    let n = 20;
+    let n: u32 = std::env::var("LADDER_PROFILE_ROUNDS")
+        .ok()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(20);
     let mut doc2 = Document::new(&edited, 1);
     let t = Instant::now();
     for _ in 0..n {
@@ -646,4 +669,355 @@ fn incremental_lint_equals_full_lint_while_typing_breaks_and_mends_the_syntax() 
     for seed in [42, 7, 2026] {
         run_sequence(&text, "lib/big.ex", seed, 120);
     }
+}
+
+/// Lints `before` in full, then `after` through the same cache (checking both against a full
+/// lint); returns how the second lint went and its findings of `code`.
+fn relint(before: &str, after: &str, path: &str, code: &str) -> (Reuse, Vec<Finding>) {
+    let file = FileInfo::new(path);
+    let config = Config::default();
+    let project = Arc::new(ProjectIndex::default());
+    let mut cache = LintCache::default();
+    check_step(before, &file, &config, &project, &mut cache);
+    let reuse = check_step(after, &file, &config, &project, &mut cache);
+    let doc = Document::new(after, 0);
+    let ctx = LintContext::new(after, doc.rope(), doc.tree(), &file, &config);
+    let found = lint(&ctx).into_iter().filter(|f| f.code == code).collect();
+    (reuse, found)
+}
+
+/// [`relint`] after the same edit was made and undone once: how the keystrokes after the
+/// first in a function go (a full lint leaves the spec views for the first edit).
+fn relint_again(before: &str, after: &str, path: &str, code: &str) -> (Reuse, Vec<Finding>) {
+    let file = FileInfo::new(path);
+    let config = Config::default();
+    let project = Arc::new(ProjectIndex::default());
+    let mut cache = LintCache::default();
+    for text in [before, after, before] {
+        check_step(text, &file, &config, &project, &mut cache);
+    }
+    let reuse = check_step(after, &file, &config, &project, &mut cache);
+    let doc = Document::new(after, 0);
+    let ctx = LintContext::new(after, doc.rope(), doc.tree(), &file, &config);
+    let found = lint(&ctx).into_iter().filter(|f| f.code == code).collect();
+    (reuse, found)
+}
+
+/// Ordinary functions that call each other by name, so that callers' reaches are wide.
+fn filler(n: usize) -> String {
+    (0..n)
+        .map(|i| {
+            format!(
+                "  @spec step{i}(map()) :: map()\n  def step{i}(params) do\n    params\n    |> Map.put(:step, {i})\n    |> helper()\n  end\n\n"
+            )
+        })
+        .collect()
+}
+
+const SEARCH_LIVE: &str = r#"defmodule ShopWeb.SearchLive do
+  use ShopWeb, :live_view
+
+  def handle_event("search", %{"term" => term}, socket) do
+    {:noreply, assign(socket, results: run_search(term))}
+  end
+
+  def helper(params) do
+    Map.delete(params, :ignored)
+  end
+
+FILLER
+  defp run_search(term) do
+    Shop.Repo.query!("SELECT id FROM products WHERE name = '" <> term <> "'")
+  end
+end
+"#;
+
+#[test]
+fn a_helper_that_stops_reaching_its_sink_clears_its_callers_finding() {
+    let before = SEARCH_LIVE.replace("FILLER", &filler(6));
+    let after = before.replace(
+        r#"Shop.Repo.query!("SELECT id FROM products WHERE name = '" <> term <> "'")"#,
+        r#"Shop.Repo.query!("SELECT id FROM products WHERE name = $1", [term])"#,
+    );
+    let path = "lib/shop_web/live/search_live.ex";
+    let (_, found) = relint(&after, &before, path, "sql-injection");
+    assert_eq!(found.len(), 1, "{found:?}");
+    // The finding lies in the caller, which the edit did not touch.
+    assert!(before[found[0].range.clone()].contains("term"));
+    assert!(found[0].range.start < before.find("defp run_search").unwrap());
+    let (reuse, found) = relint(&before, &after, path, "sql-injection");
+    assert!(found.is_empty(), "{found:?}");
+    assert!(!reuse.full);
+    assert_eq!(reuse.relinted, 1);
+}
+
+#[test]
+fn an_edit_that_keeps_a_helpers_summary_rechecks_no_caller() {
+    let before = SEARCH_LIVE.replace("FILLER", &filler(12));
+    // Typing in the helper's SQL literal: the same parameter still reaches the same sink.
+    let after = before.replace("SELECT id FROM", "SELECT id, name FROM");
+    let path = "lib/shop_web/live/search_live.ex";
+    let (reuse, found) = relint_again(&before, &after, path, "sql-injection");
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(!reuse.full);
+    assert_eq!(reuse.relinted, 1);
+    // Only the helper itself: its caller reads its summary, which did not change.
+    assert_eq!(reuse.reached, 1, "{reuse:?}");
+
+    // Typing in `helper`, which all the `step` functions call: its inferred return type stays
+    // `map()`, so none of them is re-checked.
+    let after = before.replace(
+        "Map.delete(params, :ignored)",
+        "Map.delete(params, :ignored_too)",
+    );
+    let (reuse, _) = relint_again(&before, &after, path, "missing-spec");
+    assert!(!reuse.full);
+    assert_eq!(reuse.relinted, 1);
+    assert_eq!(reuse.reached, 1, "{reuse:?}");
+    // The first edit of a function after a full lint re-checks its callers once.
+    let (reuse, _) = relint(&before, &after, path, "missing-spec");
+    assert!(reuse.reached > 1, "{reuse:?}");
+}
+
+#[test]
+fn a_callees_new_return_type_changes_its_callers_spec_stub() {
+    let text = "defmodule Shop.Orders do\n  def total(order) do\n    sum(order)\n  end\n\n  defp sum(_order) do\n    :none\n  end\nend\n";
+    let after = text.replace(":none", "{:ok, 1}");
+    let stub = |found: &[Finding]| {
+        found
+            .iter()
+            .find(|f| f.message.contains("total/1"))
+            .and_then(|f| f.fix.as_ref())
+            .map(|fix| fix.edits[0].new_text.clone())
+            .expect("a stub for total/1")
+    };
+    let (_, before_found) = relint(&after, text, "lib/shop/orders.ex", "missing-spec");
+    let (reuse, after_found) = relint_again(text, &after, "lib/shop/orders.ex", "missing-spec");
+    assert!(stub(&before_found).contains(":: :none"), "{before_found:?}");
+    assert!(stub(&after_found).contains(":: {:ok, "), "{after_found:?}");
+    assert!(!reuse.full);
+    assert_eq!(reuse.relinted, 1);
+    // `sum` and its caller `total`.
+    assert_eq!(reuse.reached, 2, "{reuse:?}");
+}
+
+#[test]
+fn recursion_through_the_edited_function_rechecks_its_callers() {
+    // `a` infers through `b`, which calls `a` back: what `a`'s inference reads of `b` is not
+    // `b`'s view on its own, so an edit in `b` re-checks `a` even when that view is unchanged.
+    let text = "defmodule M do\n  def a(x) do\n    b(x)\n  end\n\n  defp b(x) do\n    if x, do: a(x), else: :ok\n  end\nend\n";
+    let after = text.replace("if x, do:", "if x , do:");
+    let (reuse, _) = relint_again(text, &after, "lib/m.ex", "missing-spec");
+    assert!(!reuse.full);
+    assert_eq!(reuse.reached, 2, "{reuse:?}");
+}
+
+/// Modules whose functions read each other's summaries: request input through private
+/// helpers into sinks, Repo helpers called in loops, changesets validated through other
+/// functions, tasks awaited elsewhere, specs inferred through callees.
+const CROSS_FUNCTION: &str = r#"defmodule ShopWeb.SearchController do
+  use ShopWeb, :controller
+
+  def index(conn, %{"term" => term} = params) do
+    rows = run_search(term)
+    path = build_path(params["file"])
+    send_file(conn, 200, path)
+    render(conn, :index, rows: rows, count: count(rows))
+  end
+
+  def show(conn, params) do
+    id = pick(params["id"])
+    redirect(conn, external: id)
+  end
+
+  defp run_search(term) do
+    Shop.Repo.query!("SELECT id FROM products WHERE name = '" <> term <> "'")
+  end
+
+  defp build_path(name) do
+    Path.join("/srv/files", name)
+  end
+
+  defp pick(value) do
+    value
+  end
+
+  defp count(rows), do: length(rows)
+end
+
+defmodule Shop.Catalog do
+  alias Shop.Repo
+
+  def names(ids) do
+    Enum.map(ids, fn id -> fetch(id) end)
+  end
+
+  def totals(orders) do
+    for order <- orders, do: sum(order)
+  end
+
+  defp fetch(id), do: Repo.get(Product, id)
+
+  defp sum(order) do
+    order.lines
+  end
+
+  def start(items) do
+    Task.async(fn -> names(items) end)
+  end
+
+  def wait(task) do
+    Task.await(task)
+  end
+end
+
+defmodule Shop.Product do
+  use Ecto.Schema
+  import Ecto.Changeset
+
+  schema "products" do
+    field :name, :string
+    field :price, :integer
+  end
+
+  def changeset(product, attrs) do
+    product
+    |> cast(attrs, [:name, :price])
+    |> checks()
+  end
+
+  def quick(product, attrs) do
+    cast(product, attrs, [:name])
+  end
+
+  defp checks(changeset) do
+    validate_required(changeset, [:name])
+  end
+end
+"#;
+
+const CROSS_INSERTS: &[&str] = &[
+    " ",
+    "x",
+    "\n",
+    "Shop.Repo.query!(value)\n",
+    "String.to_integer(value)",
+    "params[\"x\"]",
+    "|> validate_required([:price])\n",
+    "checks(changeset)\n",
+    "Task.await(task)\n",
+    "fetch(id)\n",
+    "pick(value)",
+    "{:ok, 1}\n",
+    ":ok\n",
+    "%{a: 1}\n",
+    "run_search(term)\n",
+    "String.to_atom(name)\n",
+    "receive do\n  m -> m\nend\n",
+    "@doc false\n",
+];
+
+#[test]
+fn incremental_lint_equals_full_lint_while_editing_functions_others_read() {
+    let file = FileInfo::new("lib/shop_web/controllers/search_controller.ex");
+    let config = Config::default();
+    let project = Arc::new(ProjectIndex::default());
+    let mut partial = 0;
+    for seed in 1..=24 {
+        let mut cache = LintCache::default();
+        let mut rng = Rng(seed * 7919);
+        let mut text = CROSS_FUNCTION.to_string();
+        check_step(&text, &file, &config, &project, &mut cache);
+        // Few steps per sequence: broken syntax piles up, and then nothing is reused.
+        for _ in 0..25 {
+            text = edit_with(&text, &mut rng, CROSS_INSERTS);
+            let reuse = check_step(&text, &file, &config, &project, &mut cache);
+            partial += usize::from(!reuse.full && reuse.reached < reuse.units);
+        }
+    }
+    // Edits that break the syntax outside a function, or change what the cache is keyed
+    // by, make full re-lints; the rest must reuse something.
+    assert!(partial > 30, "only {partial} of 600 re-lints were partial");
+}
+
+/// [`profile_one_edit`] in every function of a file: one character typed into the first body
+/// line of each unit with a `do` block; the distribution of the re-lint's time and reach, by
+/// hand: `LADDER_PROFILE_FILE=path cargo test -p ladder-ls --release --lib
+/// profile_every_function -- --ignored --nocapture`.
+#[test]
+#[ignore]
+fn profile_every_function() {
+    use std::time::{Duration, Instant};
+    let Ok(path) = std::env::var("LADDER_PROFILE_FILE") else {
+        return;
+    };
+    let text = std::fs::read_to_string(path).unwrap();
+    let file = FileInfo::new("lib/x.ex");
+    let config = Config::default();
+    let project = Arc::new(ProjectIndex::default());
+    let doc = Document::new(&text, 0);
+    let segs = crate::lint::segments::segments(doc.tree(), &text);
+    let mut rows: Vec<(Duration, usize)> = Vec::new();
+    for unit in &segs.units {
+        let Some(head) = text[unit.range.clone()].find(" do\n") else {
+            continue;
+        };
+        let line_end = unit.range.start + head + 4;
+        let at = line_end + (text[line_end..].len() - text[line_end..].trim_start().len());
+        let mut edited = text.clone();
+        edited.insert(at, 'x');
+        let doc2 = Document::new(&edited, 1);
+        let mut times = Vec::new();
+        let mut reached = 0;
+        for _ in 0..5 {
+            let mut cache = LintCache::default();
+            let ctx0 = LintContext::new(&text, doc.rope(), doc.tree(), &file, &config)
+                .with_project(&project);
+            lint_incremental(&ctx0, &project, &mut cache);
+            let ctx = LintContext::new(&edited, doc2.rope(), doc2.tree(), &file, &config)
+                .with_project(&project);
+            // As in the server, the cut and the module models come with the parse.
+            ctx.segments();
+            ctx.modules();
+            let t = Instant::now();
+            lint_incremental(&ctx, &project, &mut cache);
+            times.push(t.elapsed());
+            reached = cache.last().reached;
+        }
+        times.sort();
+        rows.push((times[2], reached));
+    }
+    let mut by_time: Vec<Duration> = rows.iter().map(|r| r.0).collect();
+    by_time.sort();
+    let mut by_reach: Vec<usize> = rows.iter().map(|r| r.1).collect();
+    by_reach.sort();
+    let at = |q: usize| q * (rows.len() - 1) / 100;
+    eprintln!(
+        "{} edits over {} units: lint p50 {:?}, p90 {:?}, max {:?}; reached p50 {}, p90 {}, max {}; {} edits reached more than the edited unit",
+        rows.len(),
+        segs.units.len(),
+        by_time[at(50)],
+        by_time[at(90)],
+        by_time[rows.len() - 1],
+        by_reach[at(50)],
+        by_reach[at(90)],
+        by_reach[rows.len() - 1],
+        rows.iter().filter(|r| r.1 > 1).count()
+    );
+}
+
+#[test]
+fn an_await_added_in_another_function_clears_a_task_finding() {
+    let text = "defmodule Shop.Jobs do\n  def start(items) do\n    Task.async(fn -> items end)\n  end\n\n  def wait(task) do\n    task\n  end\n\n  def other(x) do\n    x\n  end\nend\n";
+    let after = text.replace("    task\n", "    Task.await(task)\n");
+    let path = "lib/shop/jobs.ex";
+    let (_, found) = relint(&after, text, path, "unsupervised-process");
+    assert_eq!(found.len(), 1, "{found:?}");
+    let (reuse, found) = relint(text, &after, path, "unsupervised-process");
+    assert!(found.is_empty(), "{found:?}");
+    assert!(!reuse.full);
+    // Typing elsewhere keeps the module's awaiting as it was: only the edited unit.
+    let typed = after.replace("    x\n", "    x + 1\n");
+    let (reuse, _) = relint_again(&after, &typed, path, "unsupervised-process");
+    assert_eq!(reuse.reached, 1, "{reuse:?}");
 }

@@ -114,13 +114,17 @@ pub enum Scope {
     Function,
     /// As [`Scope::Function`], except that a finding in a function may also depend on the
     /// functions it calls, directly or through others (a `@spec` stub inferred through local
-    /// calls). After an edit the rule re-checks the edited functions, every function whose text
-    /// names one of them (transitively), and the skeleton; rules walking the module models skip
-    /// what [`super::LintContext::in_scope`] rejects.
+    /// calls). After an edit the rule re-checks the edited functions and, when what callers
+    /// read of one changed (its summary: `lint::summary`), the functions naming it; rules
+    /// walking the module models skip what [`super::LintContext::in_scope`] rejects. A rule
+    /// `lint::summary` does not know re-checks every function naming an edited one
+    /// (transitively).
     Callers,
     /// Module- or file-wide, but only functions whose text contains one of these strings, and
     /// the functions that name those (transitively), can hold a finding or change one. After an
-    /// edit the rule re-checks those functions and the skeleton, and nothing else.
+    /// edit the rule re-checks the edited functions and those whose findings read what changed
+    /// (per `lint::summary`); a rule it does not know re-checks all of those functions and the
+    /// skeleton.
     Mentions(&'static [&'static str]),
     /// Findings may depend on several functions in ways no text reveals: the rule re-checks the
     /// whole file after every edit.

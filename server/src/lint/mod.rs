@@ -21,6 +21,7 @@ pub mod registry;
 pub mod rules;
 pub mod security_severity;
 pub mod segments;
+pub mod summary;
 pub mod suppression;
 
 pub use context::{FileInfo, LintContext, NodeIndex};

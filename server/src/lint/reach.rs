@@ -130,6 +130,37 @@ pub fn callers_closure(nodes: &[&Node], mut set: Vec<bool>) -> Vec<bool> {
     set
 }
 
+/// `seeds` and every node that names one in the set through at most `hops` steps.
+pub fn callers_within(nodes: &[&Node], mut set: Vec<bool>, hops: usize) -> Vec<bool> {
+    let mut frontier: Vec<u64> = nodes
+        .iter()
+        .zip(&set)
+        .filter(|(_, s)| **s)
+        .map(|(n, _)| n.name)
+        .collect();
+    for _ in 0..hops {
+        if frontier.is_empty() {
+            break;
+        }
+        frontier.sort_unstable();
+        frontier.dedup();
+        let mut next = Vec::new();
+        for (node, in_set) in nodes.iter().zip(set.iter_mut()) {
+            if !*in_set && node.names_any(&frontier) {
+                *in_set = true;
+                next.push(node.name);
+            }
+        }
+        frontier = next;
+    }
+    set
+}
+
+/// Whether `node` names one of `names` (word hashes).
+pub fn names(node: &Node, names: &[u64]) -> bool {
+    node.names_any(names)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -151,5 +182,7 @@ mod tests {
         let d = Node::of("d", "def d, do: 2");
         let set = callers_closure(&[&a, &b, &c, &d], vec![false, false, true, false]);
         assert_eq!(set, vec![true, true, true, false]);
+        let near = callers_within(&[&a, &b, &c, &d], vec![false, false, true, false], 1);
+        assert_eq!(near, vec![false, true, true, false]);
     }
 }

@@ -68,6 +68,8 @@ struct Scope<'a, 't> {
     has_type_t: bool,
     /// Functions being inferred (to stop on recursion).
     visiting: std::cell::RefCell<HashSet<(String, usize)>>,
+    /// Every function whose inference was entered, in order (read by [`callee_view`]).
+    entered: std::cell::RefCell<Vec<(String, usize)>>,
 }
 
 /// Infers the spec of `function` at `arity` (which default arguments may make lower than its
@@ -87,6 +89,7 @@ pub fn infer_function_spec(
         module,
         has_type_t,
         visiting: Default::default(),
+        entered: Default::default(),
     };
     if function.kind.is_macro() {
         return InferredSpec {
@@ -810,12 +813,58 @@ fn local_call_type(name: &str, arity: usize, scope: &Scope<'_, '_>, depth: usize
     {
         return Ty::Term;
     }
+    scope.entered.borrow_mut().push((name.to_string(), arity));
     let ty = infer_return(function, scope, depth + 1);
     scope
         .visiting
         .borrow_mut()
         .remove(&(name.to_string(), arity));
     ty
+}
+
+/// What the spec inference of another function of `module` can read of `name/arity` when it
+/// meets a call of it: the return type a call gives at each call depth, and the functions
+/// that inference enters besides `name/arity` itself.
+///
+/// A caller already inferring none of those functions reads exactly these types (the set of
+/// functions being inferred only matters where it meets them), so two texts of a function
+/// with the same view give every such caller the same spec: the incremental re-lint then
+/// keeps its callers' findings.
+pub fn callee_view(
+    name: &str,
+    arity: usize,
+    module: &ModuleModel<'_>,
+    src: &str,
+) -> (Vec<Ty>, Vec<String>) {
+    let has_type_t = module.attributes.iter().any(|a| {
+        matches!(a.name, "type" | "opaque")
+            && a.value.is_some_and(|v| type_name(v, src) == Some("t"))
+    });
+    let scope = Scope {
+        src,
+        module,
+        has_type_t,
+        visiting: Default::default(),
+        entered: Default::default(),
+    };
+    let mut types = Vec::new();
+    let mut enters = Vec::new();
+    for depth in 0..=MAX_DEPTH {
+        types.push(local_call_type(name, arity, &scope, depth));
+        let mut entered = scope.entered.take();
+        // The first entry is the function itself (when it was entered at all).
+        if entered
+            .first()
+            .is_some_and(|(n, a)| n == name && *a == arity)
+        {
+            entered.remove(0);
+        }
+        enters.extend(entered.into_iter().map(|(n, _)| n));
+        scope.visiting.borrow_mut().clear();
+    }
+    enters.sort();
+    enters.dedup();
+    (types, enters)
 }
 
 /// The return type text of a written `@spec` node (without its `when` constraints).

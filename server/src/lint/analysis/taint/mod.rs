@@ -310,7 +310,7 @@ pub fn analyze_file<'t>(
 
 /// Whether a clause of `function` calls a sink, a summarised private function, or interpolates
 /// into an atom.
-fn reaches_sink(
+pub(crate) fn reaches_sink(
     function: &Function<'_>,
     calls: &[Node<'_>],
     summaries: &Summaries<'_>,

@@ -14,6 +14,7 @@ use std::collections::HashMap;
 use crate::syntax::Node;
 
 use crate::lint::{Finding, LintContext, Rule, RuleDocs, RuleMeta, Severity};
+use crate::syntax::module_model::Function;
 use crate::syntax::{elixir, text};
 
 /// The rule.
@@ -163,6 +164,32 @@ type Helpers = HashMap<(usize, String, usize), String>;
 /// more per element (API calls, processes) and the query is incidental: calling them in a loop
 /// is a design choice a reviewer would not call N+1.
 const HELPER_MAX_STATEMENTS: usize = 2;
+
+/// The Repo read a function wraps when it counts as a helper (see [`repo_helpers`]): what
+/// the findings of its callers read of it, for the incremental re-lint's summaries. `ctx`
+/// must hold the function's calls.
+pub(crate) fn helper_read(ctx: &LintContext<'_>, function: &Function<'_>) -> Option<String> {
+    let [clause] = function.clauses.as_slice() else {
+        return None;
+    };
+    let body = clause.body?;
+    let statements = if body.kind_str() == "do_block" {
+        elixir::block_statements(body).len()
+    } else {
+        1
+    };
+    if statements > HELPER_MAX_STATEMENTS {
+        return None;
+    }
+    let range = body.byte_range();
+    let calls = &ctx.nodes().calls;
+    let start = calls.partition_point(|c| c.start_byte() < range.start);
+    calls[start..]
+        .iter()
+        .zip(&ctx.remote_calls()[start..])
+        .take_while(|(c, _)| c.start_byte() < range.end)
+        .find_map(|(c, remote)| repo_read(*c, *remote, ctx.source))
+}
 
 /// `reads` holds [`repo_read`] of each of the file's calls.
 fn repo_helpers(ctx: &LintContext<'_>, reads: &[Option<String>]) -> Helpers {

@@ -157,6 +157,66 @@ fn check_module<'t>(ctx: &LintContext<'t>, module: &ModuleModel<'t>, out: &mut V
     }
 }
 
+/// What [`unit_summary`] reads of a whole module, computed once per module.
+pub(crate) struct Prepared<'t> {
+    by_name: HashMap<(&'t str, usize), usize>,
+    self_validating: SelfValidating<'t>,
+}
+
+/// [`Prepared`] for `module`.
+pub(crate) fn prepare<'t>(module: &ModuleModel<'t>, src: &'t str) -> Prepared<'t> {
+    Prepared {
+        by_name: function_index(module),
+        self_validating: self_validating_fields(module, src),
+    }
+}
+
+/// What the incremental re-lint needs of the functions of one unit of `module` (starting at
+/// byte `start`, with text `text`): `(visible, own, may_find)`. `visible` hashes what the
+/// module's fixpoint reads of them (whether each validates, whom it calls, whether it casts,
+/// and whether the text names `Ecto.Changeset`); `own` what their own findings read besides
+/// (each label and first cast, relative to `start`); `may_find` whether any casts. With
+/// `visible` unchanged every decision of the module stays; with `own` unchanged too, so do
+/// the unit's findings. `ctx` must hold the unit's calls.
+pub(crate) fn unit_summary<'t>(
+    ctx: &LintContext<'t>,
+    module: &ModuleModel<'t>,
+    prepared: &Prepared<'t>,
+    functions: &[&Function<'t>],
+    start: usize,
+    text: &str,
+) -> (u64, u64, bool) {
+    use std::hash::{DefaultHasher, Hash, Hasher};
+    let Prepared {
+        by_name,
+        self_validating,
+    } = prepared;
+    let (mut visible, mut own) = (DefaultHasher::new(), DefaultHasher::new());
+    text.contains("Ecto.Changeset").hash(&mut visible);
+    let mut may_find = false;
+    for function in functions {
+        let facts = facts_of(ctx, module, function, by_name, self_validating);
+        (function.name, function.arity, facts.validates).hash(&mut visible);
+        facts.casts.is_empty().hash(&mut visible);
+        for c in &facts.callees {
+            let callee = &module.functions[*c];
+            (callee.name, callee.min_arity, callee.arity).hash(&mut visible);
+        }
+        0xffu8.hash(&mut visible);
+        may_find |= !facts.casts.is_empty();
+        function.label().hash(&mut own);
+        if let Some((cast, arity)) = facts.casts.first() {
+            (
+                cast.start_byte().saturating_sub(start),
+                cast.end_byte().saturating_sub(start),
+                arity,
+            )
+                .hash(&mut own);
+        }
+    }
+    (visible.finish(), own.finish(), may_find)
+}
+
 /// Whether the module works with Ecto changesets: it `use`s a schema, or the file mentions
 /// `Ecto.Changeset` (`import Ecto.Changeset`). A local `cast/3` elsewhere is someone else's.
 fn uses_ecto(src: &str, module: &ModuleModel<'_>) -> bool {

@@ -76,6 +76,29 @@ enum Start {
     Async,
 }
 
+/// What the incremental re-lint needs of the calls of one unit (byte range `range`, whose
+/// calls `ctx` must hold): `(awaits, starts)` — whether one awaits a task or receives (the
+/// module-wide fact every finding of the module reads), and whether one may start a process
+/// (only then can the unit hold a finding).
+pub(crate) fn unit_facts(ctx: &LintContext<'_>, range: std::ops::Range<usize>) -> (bool, bool) {
+    let src = ctx.source;
+    let calls = &ctx.nodes().calls;
+    let start = calls.partition_point(|c| c.start_byte() < range.start);
+    let (mut awaits, mut starts) = (false, false);
+    for (call, remote) in calls[start..]
+        .iter()
+        .zip(&ctx.remote_calls()[start..])
+        .take_while(|(c, _)| c.start_byte() < range.end)
+    {
+        starts |= starts_process(*call, *remote, src).is_some();
+        awaits |= matches!(
+            remote,
+            Some(("Task", "await" | "await_many" | "yield" | "yield_many"))
+        ) || elixir::local_call_name(*call, src) == Some("receive");
+    }
+    (awaits, starts)
+}
+
 fn check_module<'a>(ctx: &LintContext<'a>, module: &ModuleModel<'a>, out: &mut Vec<Finding>) {
     let src = ctx.source;
     let mut starts = Vec::new();
