@@ -651,12 +651,6 @@ mod reparse_profile {
         took
     }
 
-    /// The text of the file `LADDER_PROFILE_FILE` names, if it names one.
-    fn profile_text() -> Option<String> {
-        let path = std::env::var("LADDER_PROFILE_FILE").ok()?;
-        Some(std::fs::read_to_string(path).expect("LADDER_PROFILE_FILE is readable"))
-    }
-
     /// Lexer calls of one parse (tree-sitter's debug log), to see how much an incremental
     /// parse re-reads.
     fn lexed_tokens(text: &str, old: Option<&Tree>) -> usize {
@@ -684,7 +678,7 @@ mod reparse_profile {
     #[test]
     #[ignore]
     fn unit_parse_profile() {
-        let Some(text) = profile_text() else {
+        let Some(text) = crate::syntax::tree::tests::profile_text() else {
             return;
         };
         let doc = Document::new(&text, 0);
@@ -787,7 +781,7 @@ mod reparse_profile {
     #[test]
     #[ignore]
     fn reparse_profile() {
-        let Some(text) = profile_text() else {
+        let Some(text) = crate::syntax::tree::tests::profile_text() else {
             return;
         };
         let mut doc = Document::new(&text, 0);

@@ -272,10 +272,9 @@ fn real_project_splices_equal_fresh_parses() {
 #[test]
 #[ignore]
 fn splice_reach() {
-    let Ok(path) = std::env::var("LADDER_PROFILE_FILE") else {
+    let Some(text) = crate::syntax::tree::tests::profile_text() else {
         return;
     };
-    let text = std::fs::read_to_string(path).unwrap();
     let old = Arc::new(crate::syntax::parse(&text));
     let segs = crate::lint::segments::segments(&old, &text);
     let (mut spliced, mut broken, mut other) = (0, 0, Vec::new());

@@ -11,7 +11,6 @@ use crate::config::Config;
 use crate::lint::segments::{Segments, Unit};
 use crate::project::ProjectIndex;
 use crate::project::aliases::ModuleNames;
-use crate::syntax::FastKind as _;
 use crate::syntax::module_model::{ModuleModel, module_models_from_calls};
 
 /// Facts about a file's path that rules depend on.
@@ -87,7 +86,7 @@ pub struct NodeIndex<'a> {
 impl<'a> NodeIndex<'a> {
     /// Files a node under its kind's list, if it has one. Nodes must come in document order.
     pub(crate) fn add(&mut self, node: Node<'a>) {
-        match node.kind_str() {
+        match node.kind() {
             "call" => self.calls.push(node),
             "comment" => self.comments.push(node),
             "binary_operator" => self.binary_operators.push(node),

@@ -531,16 +531,23 @@ fn locality_on_a_real_project() {
     eprintln!("{} files", files.len());
 }
 
+/// Where the code of the first body line of `unit` starts, when it has a `do` block: where the
+/// profiles type.
+fn first_body_code(text: &str, unit: &crate::lint::segments::Unit<'_>) -> Option<usize> {
+    let head = text[unit.range.clone()].find(" do\n")?;
+    let line_end = unit.range.start + head + 4;
+    Some(line_end + (text[line_end..].len() - text[line_end..].trim_start().len()))
+}
+
 /// Where the time of one incremental re-lint goes, by hand:
 /// `LADDER_PROFILE_FILE=path cargo test -p ladder-ls --release --lib profile_one_edit -- --ignored --nocapture`.
 #[test]
 #[ignore]
 fn profile_one_edit() {
     use std::time::Instant;
-    let Ok(path) = std::env::var("LADDER_PROFILE_FILE") else {
+    let Some(text) = crate::syntax::tree::tests::profile_text() else {
         return;
     };
-    let text = std::fs::read_to_string(path).unwrap();
     let file = FileInfo::new("lib/x.ex");
     let config = Config::default();
     let project = Arc::new(ProjectIndex::default());
@@ -568,12 +575,10 @@ fn profile_one_edit() {
     // Type one character into a body line in the middle of the file.
     let segs = crate::lint::segments::segments(doc.tree(), &text);
     // The first unit from the middle on with a `do` block; type into its first body line.
-    let (unit, head) = segs.units[segs.units.len() / 2..]
+    let at = segs.units[segs.units.len() / 2..]
         .iter()
-        .find_map(|u| Some((u, text[u.range.clone()].find(" do\n")?)))
+        .find_map(|u| first_body_code(&text, u))
         .expect("a function with a do block");
-    let line_end = unit.range.start + head + 4;
-    let at = line_end + (text[line_end..].len() - text[line_end..].trim_start().len());
     let mut edited = text.clone();
     edited.insert(at, 'x');
     let n: u32 = std::env::var("LADDER_PROFILE_ROUNDS")
@@ -948,10 +953,9 @@ fn incremental_lint_equals_full_lint_while_editing_functions_others_read() {
 #[ignore]
 fn profile_every_function() {
     use std::time::{Duration, Instant};
-    let Ok(path) = std::env::var("LADDER_PROFILE_FILE") else {
+    let Some(text) = crate::syntax::tree::tests::profile_text() else {
         return;
     };
-    let text = std::fs::read_to_string(path).unwrap();
     let file = FileInfo::new("lib/x.ex");
     let config = Config::default();
     let project = Arc::new(ProjectIndex::default());
@@ -959,11 +963,9 @@ fn profile_every_function() {
     let segs = crate::lint::segments::segments(doc.tree(), &text);
     let mut rows: Vec<(Duration, usize)> = Vec::new();
     for unit in &segs.units {
-        let Some(head) = text[unit.range.clone()].find(" do\n") else {
+        let Some(at) = first_body_code(&text, unit) else {
             continue;
         };
-        let line_end = unit.range.start + head + 4;
-        let at = line_end + (text[line_end..].len() - text[line_end..].trim_start().len());
         let mut edited = text.clone();
         edited.insert(at, 'x');
         let doc2 = Document::new(&edited, 1);

@@ -108,26 +108,9 @@ pub fn group_of(strings: &'static [&'static str]) -> Option<usize> {
 }
 
 /// `seeds` and every node that names one in the set, transitively.
-pub fn callers_closure(nodes: &[&Node], mut set: Vec<bool>) -> Vec<bool> {
-    let mut frontier: Vec<u64> = nodes
-        .iter()
-        .zip(&set)
-        .filter(|(_, s)| **s)
-        .map(|(n, _)| n.name)
-        .collect();
-    while !frontier.is_empty() {
-        frontier.sort_unstable();
-        frontier.dedup();
-        let mut next = Vec::new();
-        for (node, in_set) in nodes.iter().zip(set.iter_mut()) {
-            if !*in_set && node.names_any(&frontier) {
-                *in_set = true;
-                next.push(node.name);
-            }
-        }
-        frontier = next;
-    }
-    set
+pub fn callers_closure(nodes: &[&Node], set: Vec<bool>) -> Vec<bool> {
+    // Each step adds at least one node, so `nodes.len()` steps reach the fixpoint.
+    callers_within(nodes, set, nodes.len())
 }
 
 /// `seeds` and every node that names one in the set through at most `hops` steps.

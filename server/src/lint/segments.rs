@@ -15,7 +15,6 @@ use std::ops::Range;
 
 use crate::syntax::{Node, SyntaxTree as Tree};
 
-use crate::syntax::FastKind as _;
 use crate::syntax::elixir;
 
 /// One function (its consecutive clauses) that can be linted on its own.
@@ -63,7 +62,7 @@ pub fn segments<'t>(tree: &'t Tree, src: &'t str) -> Segments<'t> {
         if node.start_byte() < skip_until {
             return false;
         }
-        if node.kind_str() != "call" {
+        if node.kind() != "call" {
             out.skeleton.add(node);
             return true;
         }
@@ -129,7 +128,7 @@ fn def_name<'t>(stmt: Node<'t>, src: &'t str) -> &'t str {
 
 /// The unit a module-body statement makes, if it is a function clause on lines of its own.
 fn unit_of<'t>(stmt: Node<'t>, src: &'t str) -> Option<Unit<'t>> {
-    if stmt.kind_str() != "call" || !DEF_CALLS.contains(&elixir::local_call_name(stmt, src)?) {
+    if stmt.kind() != "call" || !DEF_CALLS.contains(&elixir::local_call_name(stmt, src)?) {
         return None;
     }
     let text = &src[stmt.byte_range()];
@@ -159,7 +158,7 @@ pub fn clauses<'t>(unit: &Unit<'t>) -> Vec<Node<'t>> {
         if n.start_byte() >= unit.range.end {
             break;
         }
-        if n.kind_str() == "call" {
+        if n.kind() == "call" {
             out.push(n);
         }
         next = n.next_named_sibling();

@@ -8,7 +8,6 @@
 //!   `do_block` or the keyword form `, do: expr`.
 //! - Remote calls have `target: dot(left: alias, right: identifier)`.
 
-use crate::syntax::FastKind as _;
 use crate::syntax::Fields as _;
 use crate::syntax::Node;
 
@@ -53,12 +52,12 @@ pub fn operator<'a>(node: Node<'_>, source: &'a str) -> &'a str {
 
 /// Whether `node` is a `binary_operator` with operator `op`.
 pub fn is_binary_op(node: Node<'_>, source: &str, op: &str) -> bool {
-    node.kind_str() == "binary_operator" && operator(node, source) == op
+    node.kind() == "binary_operator" && operator(node, source) == op
 }
 
 /// The name of a local call (`foo(x)`, `foo x`, `def ...`), or `None` for remote calls.
 pub fn local_call_name<'a>(call: Node<'_>, source: &'a str) -> Option<&'a str> {
-    if call.kind_str() != "call" {
+    if call.kind() != "call" {
         return None;
     }
     // The target is a call's first child, so the call's text starts with it. A first character
@@ -98,7 +97,7 @@ pub fn local_call_name<'a>(call: Node<'_>, source: &'a str) -> Option<&'a str> {
     }
     let target = call.field("target")?;
     debug_assert_eq!(target.start_byte(), call.start_byte());
-    (target.kind_str() == "identifier").then(|| text(target, source))
+    (target.kind() == "identifier").then(|| text(target, source))
 }
 
 /// Whether `call` is a local call of `name` (`local_call_name(call) == Some(name)`), ruled out
@@ -135,7 +134,7 @@ fn first_byte(node: Node<'_>, source: &str) -> u8 {
 /// `(module, function)` of a remote call such as `IO.inspect(x)` or `:erlang.binary_to_term(x)`.
 /// The module is the alias text (`IO`, `Ecto.Adapters.SQL`) or an atom (`:erlang`).
 pub fn remote_call<'a>(call: Node<'_>, source: &'a str) -> Option<(&'a str, &'a str)> {
-    if call.kind_str() != "call" {
+    if call.kind() != "call" {
         return None;
     }
     // The module (an alias or an atom) starts the call's text: a capital or a colon, or this
@@ -150,12 +149,12 @@ pub fn remote_call<'a>(call: Node<'_>, source: &'a str) -> Option<(&'a str, &'a 
         return None;
     }
     let target = call.field("target")?;
-    if target.kind_str() != "dot" {
+    if target.kind() != "dot" {
         return None;
     }
     let left = target.field("left")?;
     let right = target.field("right")?;
-    if !matches!(left.kind_str(), "alias" | "atom") || right.kind_str() != "identifier" {
+    if !matches!(left.kind(), "alias" | "atom") || right.kind() != "identifier" {
         return None;
     }
     Some((text(left, source), text(right, source)))
@@ -170,7 +169,7 @@ pub fn call_args<'t>(call: Node<'t>) -> Vec<Node<'t>> {
     if !cursor.goto_first_child() {
         return out;
     }
-    while !(cursor.node().is_named() && cursor.node().kind_str() == "arguments") {
+    while !(cursor.node().is_named() && cursor.node().kind() == "arguments") {
         if !cursor.goto_next_sibling() {
             return out;
         }
@@ -178,7 +177,7 @@ pub fn call_args<'t>(call: Node<'t>) -> Vec<Node<'t>> {
     if cursor.goto_first_child() {
         loop {
             let child = cursor.node();
-            if child.is_named() && child.kind_str() != "comment" {
+            if child.is_named() && child.kind() != "comment" {
                 out.push(child);
             }
             if !cursor.goto_next_sibling() {
@@ -197,7 +196,7 @@ pub fn has_arguments(call: Node<'_>) -> bool {
     // the second child answers, where a pass over the children costs a cursor. A broken call
     // takes the long way.
     if !call.has_error() {
-        let second = call.child(1).is_some_and(|c| c.kind_str() == "arguments");
+        let second = call.child(1).is_some_and(|c| c.kind() == "arguments");
         debug_assert_eq!(
             second,
             call.named_children(&mut call.walk())
@@ -206,7 +205,7 @@ pub fn has_arguments(call: Node<'_>) -> bool {
         return second;
     }
     call.named_children(&mut call.walk())
-        .any(|c| c.kind_str() == "arguments")
+        .any(|c| c.kind() == "arguments")
 }
 
 /// The `do … end` block of a call.
@@ -217,7 +216,7 @@ pub fn do_block<'t>(call: Node<'t>) -> Option<Node<'t>> {
     if !call.has_error() {
         let last = call
             .child(u32::try_from(call.child_count().checked_sub(1)?).ok()?)
-            .filter(|c| c.kind_str() == "do_block");
+            .filter(|c| c.kind() == "do_block");
         debug_assert_eq!(
             last,
             call.named_children(&mut call.walk())
@@ -226,7 +225,7 @@ pub fn do_block<'t>(call: Node<'t>) -> Option<Node<'t>> {
         return last;
     }
     call.named_children(&mut call.walk())
-        .find(|c| c.kind_str() == "do_block")
+        .find(|c| c.kind() == "do_block")
 }
 
 /// [`do_block`] with the source at hand: a call whose text does not end with `end` has none
@@ -250,7 +249,7 @@ pub fn block_statements<'t>(block: Node<'t>) -> Vec<Node<'t>> {
         .named_children(&mut cursor)
         .filter(|c| {
             !matches!(
-                c.kind_str(),
+                c.kind(),
                 "comment" | "else_block" | "rescue_block" | "catch_block" | "after_block"
             )
         })
@@ -289,11 +288,11 @@ pub struct Attribute<'t> {
 
 /// Reads `node` as a module attribute.
 pub fn attribute<'t>(node: Node<'t>, source: &'t str) -> Option<Attribute<'t>> {
-    if node.kind_str() != "unary_operator" || operator(node, source) != "@" {
+    if node.kind() != "unary_operator" || operator(node, source) != "@" {
         return None;
     }
     let operand = node.field("operand")?;
-    match operand.kind_str() {
+    match operand.kind() {
         "identifier" => Some(Attribute {
             name: text(operand, source),
             value: None,
@@ -314,11 +313,11 @@ pub fn attribute<'t>(node: Node<'t>, source: &'t str) -> Option<Attribute<'t>> {
 /// Whether `node` is a module attribute (`attribute(node).is_some()`), without reading its
 /// value: the argument list is the costly part of [`attribute`].
 pub fn is_attribute(node: Node<'_>, source: &str) -> bool {
-    let is = node.kind_str() == "unary_operator"
+    let is = node.kind() == "unary_operator"
         && operator(node, source) == "@"
         && node
             .field("operand")
-            .is_some_and(|operand| match operand.kind_str() {
+            .is_some_and(|operand| match operand.kind() {
                 "identifier" => true,
                 "call" => local_call_name(operand, source).is_some(),
                 _ => false,
@@ -425,11 +424,11 @@ pub fn function_def<'t>(node: Node<'t>, source: &'t str) -> Option<FunctionDef<'
     } else {
         (head_arg, None)
     };
-    let (name_node, params) = match head.kind_str() {
+    let (name_node, params) = match head.kind() {
         "identifier" => (head, Vec::new()),
         "call" => {
             let target = head.field("target")?;
-            if target.kind_str() != "identifier" {
+            if target.kind() != "identifier" {
                 return None;
             }
             (target, call_args(head))
@@ -472,11 +471,9 @@ fn function_head_unchecked<'t>(node: Node<'t>, source: &'t str) -> Option<(DefKi
     } else {
         head_arg
     };
-    let name_node = match head.kind_str() {
+    let name_node = match head.kind() {
         "identifier" => head,
-        "call" => head
-            .field("target")
-            .filter(|t| t.kind_str() == "identifier")?,
+        "call" => head.field("target").filter(|t| t.kind() == "identifier")?,
         _ => return None,
     };
     Some((kind, name_node))
@@ -493,7 +490,7 @@ fn first_arg<'t>(call: Node<'t>) -> Option<Node<'t>> {
     if !cursor.goto_first_child() {
         return None;
     }
-    while !(cursor.node().is_named() && cursor.node().kind_str() == "arguments") {
+    while !(cursor.node().is_named() && cursor.node().kind() == "arguments") {
         if !cursor.goto_next_sibling() {
             return None;
         }
@@ -503,7 +500,7 @@ fn first_arg<'t>(call: Node<'t>) -> Option<Node<'t>> {
     }
     loop {
         let child = cursor.node();
-        if child.is_named() && child.kind_str() != "comment" {
+        if child.is_named() && child.kind() != "comment" {
             return Some(child);
         }
         if !cursor.goto_next_sibling() {
@@ -514,7 +511,7 @@ fn first_arg<'t>(call: Node<'t>) -> Option<Node<'t>> {
 
 /// The value of `key:` in a `keywords` node.
 pub fn keyword_value<'t>(keywords: Node<'t>, source: &str, key: &str) -> Option<Node<'t>> {
-    if keywords.kind_str() != "keywords" {
+    if keywords.kind() != "keywords" {
         return None;
     }
     let mut cursor = keywords.walk();
@@ -584,7 +581,7 @@ pub fn module_def<'t>(node: Node<'t>, source: &'t str) -> Option<ModuleDef<'t>> 
 pub fn modules<'t>(root: Node<'t>, source: &'t str) -> Vec<ModuleDef<'t>> {
     let mut out = Vec::new();
     walk(root, &mut |node| {
-        if node.kind_str() != "call" {
+        if node.kind() != "call" {
             return true;
         }
         if is_local_call(node, source, "quote") {
@@ -599,9 +596,16 @@ pub fn modules<'t>(root: Node<'t>, source: &'t str) -> Vec<ModuleDef<'t>> {
 }
 
 /// The innermost ancestor of `node` for which `pred` holds (`pred` sees the ancestors
-/// innermost first, as repeated `Node::parent` calls would give them).
+/// innermost first).
 pub fn ancestor<'t>(node: Node<'t>, mut pred: impl FnMut(Node<'t>) -> bool) -> Option<Node<'t>> {
-    ancestors(node).into_iter().rev().find(|n| pred(*n))
+    let mut at = node.parent();
+    while let Some(up) = at {
+        if pred(up) {
+            return Some(up);
+        }
+        at = up.parent();
+    }
+    None
 }
 
 /// The ancestors of `node`, the root first and its parent last (empty for the root).

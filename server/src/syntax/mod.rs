@@ -10,9 +10,9 @@ use tree_sitter::{Parser, Tree};
 
 pub use tree::{Node, SyntaxTree, TreeCursor};
 
-/// Field lookups by id. `Node::child_by_field_name` maps the name to an id with a string search
-/// over the grammar's field names on every call; measured, that was a fifth of all lint time. The
-/// ids are looked up once.
+/// Field lookups by name, the rules' short form of [`Node::child_by_field_name`] (both use ids
+/// looked up once per process: tree-sitter's string search over the grammar's field names on
+/// every call was, measured, a fifth of all lint time).
 pub trait Fields<'t> {
     /// The child in field `name` (`left`, `right`, `target`, …).
     fn field(&self, name: &str) -> Option<Node<'t>>;
@@ -21,20 +21,6 @@ pub trait Fields<'t> {
 impl<'t> Fields<'t> for Node<'t> {
     fn field(&self, name: &str) -> Option<Node<'t>> {
         self.child_by_field_id(field_id(name)?)
-    }
-}
-
-/// Node kinds as `&'static str` from a table. `Node::kind` converts the grammar's C string on
-/// every call (a `strlen` and a UTF-8 check: about 150 instructions, a seventh of all lint
-/// instructions when measured); the table is built once per process.
-pub trait FastKind {
-    /// The node's kind (`call`, `binary_operator`, …), exactly as `Node::kind` names it.
-    fn kind_str(&self) -> &'static str;
-}
-
-impl FastKind for Node<'_> {
-    fn kind_str(&self) -> &'static str {
-        self.kind()
     }
 }
 

@@ -5,7 +5,6 @@
 //! share them. Only the module's own top-level statements count: definitions inside `quote`
 //! (code generated for other modules) or nested modules belong elsewhere.
 
-use crate::syntax::FastKind as _;
 use crate::syntax::Fields as _;
 use crate::syntax::Node;
 
@@ -149,7 +148,7 @@ fn model<'t>(def: ModuleDef<'t>, src: &'t str) -> ModuleModel<'t> {
             if let Some(first) = args.first() {
                 uses.push(text(*first, src));
             }
-            if let Some(kind) = args.get(1).filter(|a| a.kind_str() == "atom") {
+            if let Some(kind) = args.get(1).filter(|a| a.kind() == "atom") {
                 use_kinds.push(text(*kind, src));
             }
             continue;
@@ -208,7 +207,7 @@ pub fn spec_ref<'t>(attr: Attribute<'t>, src: &'t str) -> Option<SpecRef<'t>> {
         return None;
     }
     let head = value.field("left")?;
-    let (name, arity) = match head.kind_str() {
+    let (name, arity) = match head.kind() {
         "identifier" => (text(head, src), 0),
         "call" => (
             elixir::local_call_name(head, src)?,

@@ -547,7 +547,7 @@ impl<'t> Node<'t> {
 
     /// The first child filling the field named `name`.
     pub fn child_by_field_name(&self, name: &str) -> Option<Node<'t>> {
-        self.child_by_field_id(language().field_id_for_name(name)?.get())
+        self.child_by_field_id(super::field_id(name)?)
     }
 
     /// The name of the field this node fills in its parent.

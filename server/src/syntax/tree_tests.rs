@@ -34,6 +34,13 @@ pub(crate) fn sample_texts() -> Vec<String> {
     texts
 }
 
+/// The text of the file `LADDER_PROFILE_FILE` names, if it names one: the input of the
+/// by-hand profiles.
+pub(crate) fn profile_text() -> Option<String> {
+    let path = std::env::var("LADDER_PROFILE_FILE").ok()?;
+    Some(std::fs::read_to_string(path).expect("LADDER_PROFILE_FILE is readable"))
+}
+
 /// Compares `ours` with tree-sitter's `theirs`, node by node, in both trees' pre-order.
 pub(crate) fn assert_same(ours: &SyntaxTree, theirs: &tree_sitter::Tree, text: &str) {
     let mut expected = Vec::new();
@@ -231,10 +238,9 @@ fn a_splice_that_does_not_fit_leaves_the_tree_alone() {
 #[test]
 #[ignore]
 fn copy_profile() {
-    let Ok(path) = std::env::var("LADDER_PROFILE_FILE") else {
+    let Some(text) = profile_text() else {
         return;
     };
-    let text = std::fs::read_to_string(path).unwrap();
     let mut parser = new_parser();
     let (mut parse, mut copy) = (Vec::new(), Vec::new());
     for _ in 0..10 {

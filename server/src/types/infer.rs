@@ -72,6 +72,23 @@ struct Scope<'a, 't> {
     entered: std::cell::RefCell<Vec<(String, usize)>>,
 }
 
+impl<'a, 't> Scope<'a, 't> {
+    /// A fresh inference scope over `module`.
+    fn new(src: &'t str, module: &'a ModuleModel<'t>) -> Self {
+        let has_type_t = module.attributes.iter().any(|a| {
+            matches!(a.name, "type" | "opaque")
+                && a.value.is_some_and(|v| type_name(v, src) == Some("t"))
+        });
+        Scope {
+            src,
+            module,
+            has_type_t,
+            visiting: Default::default(),
+            entered: Default::default(),
+        }
+    }
+}
+
 /// Infers the spec of `function` at `arity` (which default arguments may make lower than its
 /// number of parameters).
 pub fn infer_function_spec(
@@ -80,17 +97,7 @@ pub fn infer_function_spec(
     module: &ModuleModel<'_>,
     src: &str,
 ) -> InferredSpec {
-    let has_type_t = module.attributes.iter().any(|a| {
-        matches!(a.name, "type" | "opaque")
-            && a.value.is_some_and(|v| type_name(v, src) == Some("t"))
-    });
-    let scope = Scope {
-        src,
-        module,
-        has_type_t,
-        visiting: Default::default(),
-        entered: Default::default(),
-    };
+    let scope = Scope::new(src, module);
     if function.kind.is_macro() {
         return InferredSpec {
             name: function.name.to_string(),
@@ -836,17 +843,7 @@ pub fn callee_view(
     module: &ModuleModel<'_>,
     src: &str,
 ) -> (Vec<Ty>, Vec<String>) {
-    let has_type_t = module.attributes.iter().any(|a| {
-        matches!(a.name, "type" | "opaque")
-            && a.value.is_some_and(|v| type_name(v, src) == Some("t"))
-    });
-    let scope = Scope {
-        src,
-        module,
-        has_type_t,
-        visiting: Default::default(),
-        entered: Default::default(),
-    };
+    let scope = Scope::new(src, module);
     let mut types = Vec::new();
     let mut enters = Vec::new();
     for depth in 0..=MAX_DEPTH {

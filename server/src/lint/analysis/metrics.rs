@@ -17,7 +17,6 @@
 //! Every function takes one clause node and looks at nothing outside it: results can be cached
 //! per clause.
 
-use crate::syntax::FastKind as _;
 use crate::syntax::Fields as _;
 use crate::syntax::Node;
 
@@ -47,7 +46,7 @@ pub fn head_and_params<'t>(def: Node<'t>, source: &str) -> Option<(Node<'t>, Vec
     } else {
         first
     };
-    let params = match head.kind_str() {
+    let params = match head.kind() {
         "call" => elixir::call_args(head),
         _ => Vec::new(),
     };
@@ -125,7 +124,7 @@ impl<'t> NestingWalker<'t, '_> {
         let r = recursion + 1;
         let src = self.source;
         let depth = inside.map_or(0, |n| n.depth);
-        match node.kind_str() {
+        match node.kind() {
             "call" => {
                 let keyword = elixir::local_call_name(node, src).and_then(nest_keyword);
                 let inside = match keyword {
@@ -174,10 +173,8 @@ impl<'t> NestingWalker<'t, '_> {
                 }
             }
             "map" => {
-                let content = named(node)
-                    .into_iter()
-                    .find(|c| c.kind_str() == "map_content");
-                let is_struct = named(node).iter().any(|c| c.kind_str() == "struct");
+                let content = named(node).into_iter().find(|c| c.kind() == "map_content");
+                let is_struct = named(node).iter().any(|c| c.kind() == "struct");
                 let first = content.and_then(|c| named(c).into_iter().next());
                 match first {
                     // `%{map | key: value}`: Credo sees the map being updated, not the values.
@@ -198,7 +195,7 @@ impl<'t> NestingWalker<'t, '_> {
             "string" | "sigil" => {
                 self.leaf(inside);
                 for child in named(node) {
-                    if child.kind_str() == "interpolation" {
+                    if child.kind() == "interpolation" {
                         self.expr(child, inside, r);
                     }
                 }
@@ -220,12 +217,12 @@ impl<'t> NestingWalker<'t, '_> {
         let src = self.source;
         let args = elixir::call_args(call);
         for arg in &args {
-            if arg.kind_str() != "keywords" {
+            if arg.kind() != "keywords" {
                 self.expr(*arg, inside, r);
             }
         }
         // Keyword arguments and a `do … end` block are two separate lists in Elixir's AST.
-        if let Some(kw) = args.last().filter(|a| a.kind_str() == "keywords") {
+        if let Some(kw) = args.last().filter(|a| a.kind() == "keywords") {
             self.keyword_list(keyword_parts(*kw, src), inside, r);
         }
         if let Some(block) = elixir::do_block(call) {
@@ -251,7 +248,7 @@ impl<'t> NestingWalker<'t, '_> {
 fn named(node: Node<'_>) -> Vec<Node<'_>> {
     let mut cursor = node.walk();
     node.named_children(&mut cursor)
-        .filter(|c| c.kind_str() != "comment")
+        .filter(|c| c.kind() != "comment")
         .collect()
 }
 
@@ -263,7 +260,7 @@ fn block_parts<'t>(def: Node<'t>, source: &str) -> Vec<(&'static str, Vec<Node<'
     }
     elixir::call_args(def)
         .last()
-        .filter(|a| a.kind_str() == "keywords")
+        .filter(|a| a.kind() == "keywords")
         .map(|kw| keyword_parts(*kw, source))
         .unwrap_or_default()
 }
@@ -272,7 +269,7 @@ fn block_parts<'t>(def: Node<'t>, source: &str) -> Vec<(&'static str, Vec<Node<'
 fn do_block_parts(block: Node<'_>) -> Vec<(&'static str, Vec<Node<'_>>)> {
     let mut parts = vec![("do", elixir::block_statements(block))];
     for sub in named(block) {
-        let key = match sub.kind_str() {
+        let key = match sub.kind() {
             "else_block" => "else",
             "rescue_block" => "rescue",
             "catch_block" => "catch",
@@ -328,7 +325,7 @@ fn exact_blocks<'t>(
 pub fn complexity(def: Node<'_>, source: &str) -> usize {
     let mut total = 0;
     elixir::walk(def, &mut |node| {
-        match node.kind_str() {
+        match node.kind() {
             "call" => total += call_complexity(node, source),
             "binary_operator" => total += operator_complexity(node, source),
             _ => {}
@@ -351,7 +348,7 @@ fn call_complexity(call: Node<'_>, source: &str) -> usize {
         Some("case" | "cond") => elixir::do_block_in(call, source).map_or(0, |b| {
             named(b)
                 .iter()
-                .filter(|c| c.kind_str() == "stab_clause")
+                .filter(|c| c.kind() == "stab_clause")
                 .count()
         }),
         _ => 0,
@@ -450,7 +447,7 @@ pub fn is_using_macro(def: Node<'_>, source: &str) -> bool {
     elixir::is_local_call(def, source, "defmacro")
         && args.len() + body_count == 2
         && args.first().is_some_and(|head| {
-            let name = match head.kind_str() {
+            let name = match head.kind() {
                 "call" => head.field("target"),
                 "identifier" => Some(*head),
                 _ => None,
@@ -464,7 +461,7 @@ pub fn def_label(def: Node<'_>, source: &str) -> String {
     let Some((head, params)) = head_and_params(def, source) else {
         return "this function".to_string();
     };
-    let name = match head.kind_str() {
+    let name = match head.kind() {
         "call" => head
             .field("target")
             .map(|t| crate::syntax::text(t, source))

@@ -3,7 +3,6 @@
 //! measures: without the contents of strings, heredocs and sigils (interpolations included), skipping lines that hold a
 //! URL-like token and lines that start a `def`.
 
-use crate::syntax::FastKind as _;
 use std::ops::Range;
 
 use crate::syntax::Node;
@@ -121,7 +120,7 @@ fn collect_exclusions(
         let i = long.partition_point(|l| l.end < node.start_byte());
         long.get(i).is_some_and(|l| l.start <= node.end_byte())
     };
-    elixir::walk(ctx.tree.root_node(), &mut |node| match node.kind_str() {
+    elixir::walk(ctx.tree.root_node(), &mut |node| match node.kind() {
         _ if !touches_long(node) => false,
         // The contents are read from their literal rather than as the walk reaches them:
         // asking each content node for its parent costs a descent from the root. A literal's
@@ -198,7 +197,7 @@ fn comparison_line(ctx: &LintContext<'_>, range: Range<usize>) -> String {
 /// Credo blanks interpolations, then drops everything inside the quotes.
 fn is_content(node: Node<'_>) -> bool {
     matches!(
-        node.kind_str(),
+        node.kind(),
         "quoted_content" | "escape_sequence" | "interpolation"
     )
 }
@@ -211,7 +210,7 @@ fn is_literal(kind: &str) -> bool {
 /// The content ranges of literals overlapping `range`, in order.
 fn collect_contents(node: Node<'_>, range: Range<usize>, out: &mut Vec<Range<usize>>) {
     let mut cursor = node.walk();
-    let in_literal = is_literal(node.kind_str());
+    let in_literal = is_literal(node.kind());
     for child in node.children(&mut cursor) {
         if child.end_byte() <= range.start || child.start_byte() >= range.end {
             continue;

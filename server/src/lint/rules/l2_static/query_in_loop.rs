@@ -7,7 +7,6 @@
 //! A local function that itself reads from the Repo counts too, one level deep:
 //! `Enum.map(users, &load_posts/1)` with `defp load_posts(u), do: Repo.preload(u, :posts)`.
 
-use crate::syntax::FastKind as _;
 use crate::syntax::Fields as _;
 use std::collections::HashMap;
 
@@ -173,7 +172,7 @@ pub(crate) fn helper_read(ctx: &LintContext<'_>, function: &Function<'_>) -> Opt
         return None;
     };
     let body = clause.body?;
-    let statements = if body.kind_str() == "do_block" {
+    let statements = if body.kind() == "do_block" {
         elixir::block_statements(body).len()
     } else {
         1
@@ -210,7 +209,7 @@ fn repo_helpers(ctx: &LintContext<'_>, reads: &[Option<String>]) -> Helpers {
                 continue;
             };
             let Some(body) = clause.body else { continue };
-            let statements = if body.kind_str() == "do_block" {
+            let statements = if body.kind() == "do_block" {
                 elixir::block_statements(body).len()
             } else {
                 1
@@ -282,7 +281,7 @@ fn check_helper_capture(ctx: &LintContext<'_>, op: Node<'_>, helpers: &Helpers) 
     if !is_callback(capture, src) {
         return None;
     }
-    let name = op.field("left").filter(|n| n.kind_str() == "identifier")?;
+    let name = op.field("left").filter(|n| n.kind() == "identifier")?;
     let arity: usize = text(op.field("right")?, src).parse().ok()?;
     let name = text(name, src);
     let module = enclosing_module(op, src)?;
@@ -321,15 +320,15 @@ fn enclosing_loop<'t>(ctx: &LintContext<'_>, node: Node<'t>, chain: &[Node<'t>])
 
 /// `fn … end` or a `&…` capture.
 fn is_callback(node: Node<'_>, src: &str) -> bool {
-    node.kind_str() == "anonymous_function"
-        || (node.kind_str() == "unary_operator" && elixir::operator(node, src) == "&")
+    node.kind() == "anonymous_function"
+        || (node.kind() == "unary_operator" && elixir::operator(node, src) == "&")
 }
 
 /// When `callback` is an argument of an iterating `Enum`/`Stream`/`Task.async_stream` call over
 /// a collection of unknown size, that call described.
 fn loop_of_callback(ctx: &LintContext<'_>, callback: Node<'_>) -> Option<String> {
     let src = ctx.source;
-    let args = callback.parent().filter(|p| p.kind_str() == "arguments")?;
+    let args = callback.parent().filter(|p| p.kind() == "arguments")?;
     let call = args.parent()?;
     let (module, fun) = elixir::remote_call(call, src)?;
     let iterates = match module {
@@ -376,7 +375,7 @@ fn collection_of<'t>(call: Node<'t>, src: &str) -> Option<Node<'t>> {
 fn for_body<'t>(ctx: &LintContext<'_>, node: Node<'t>, child: Node<'t>) -> Option<String> {
     let src = ctx.source;
     let body_of_for = |call: Node<'t>| (elixir::is_local_call(call, src, "for")).then_some(call);
-    let call = match node.kind_str() {
+    let call = match node.kind() {
         "do_block" => body_of_for(node.parent()?)?,
         // `for x <- xs, do: body`: the `do:` pair's value.
         "pair" => {
@@ -388,7 +387,7 @@ fn for_body<'t>(ctx: &LintContext<'_>, node: Node<'t>, child: Node<'t>) -> Optio
         }
         // `for o <- orders, c <- Repo.all(assoc(o, :c)), Repo.exists?(q(c))`: a later
         // generator or a filter runs once per element of the generators before it.
-        "arguments" if child.kind_str() != "keywords" => {
+        "arguments" if child.kind() != "keywords" => {
             let call = body_of_for(node.parent()?)?;
             let before: Vec<_> = elixir::call_args(call)
                 .into_iter()
@@ -422,7 +421,7 @@ fn is_bounded(ctx: &LintContext<'_>, collection: Node<'_>) -> bool {
     if is_fixed_size(collection, src) || is_batched(collection, src) {
         return true;
     }
-    if collection.kind_str() != "identifier" {
+    if collection.kind() != "identifier" {
         return false;
     }
     // `queries = ["DELETE …", "DELETE …"]` then `Enum.each(queries, …)`.
@@ -440,7 +439,7 @@ fn is_bounded(ctx: &LintContext<'_>, collection: Node<'_>) -> bool {
                 && elixir::operator(**op, src) == "="
                 && op
                     .field("left")
-                    .is_some_and(|l| l.kind_str() == "identifier" && text(l, src) == name)
+                    .is_some_and(|l| l.kind() == "identifier" && text(l, src) == name)
         })
         .and_then(|op| op.field("right"))
         .is_some_and(|r| is_fixed_size(r, src))
@@ -448,7 +447,7 @@ fn is_bounded(ctx: &LintContext<'_>, collection: Node<'_>) -> bool {
 
 /// A collection with as many elements as the code writes out.
 fn is_fixed_size(node: Node<'_>, src: &str) -> bool {
-    match node.kind_str() {
+    match node.kind() {
         // `[h | t]` has a tail of any length.
         "list" => {
             let mut c = node.walk();
@@ -462,7 +461,7 @@ fn is_fixed_size(node: Node<'_>, src: &str) -> bool {
             let mut c = node.walk();
             let inner: Vec<_> = node
                 .named_children(&mut c)
-                .filter(|n| n.kind_str() != "comment")
+                .filter(|n| n.kind() != "comment")
                 .collect();
             matches!(inner.as_slice(), [one] if is_fixed_size(*one, src))
         }
@@ -479,36 +478,36 @@ fn is_fixed_size(node: Node<'_>, src: &str) -> bool {
 /// `Enum.reduce(filters, query, fn {:status, s}, q -> … end)`: a callback whose clauses match
 /// `{:option, value}` pairs walks a list of options, not of records.
 fn iterates_options(callback: Node<'_>) -> bool {
-    if callback.kind_str() != "anonymous_function" {
+    if callback.kind() != "anonymous_function" {
         return false;
     }
     let mut c = callback.walk();
     let clauses: Vec<_> = callback
         .named_children(&mut c)
-        .filter(|n| n.kind_str() == "stab_clause")
+        .filter(|n| n.kind() == "stab_clause")
         .collect();
     clauses.iter().any(|clause| {
         let first = clause.field("left").and_then(|args| args.named_child(0));
         let first = match first {
-            Some(n) if n.kind_str() == "binary_operator" => n.field("left"),
+            Some(n) if n.kind() == "binary_operator" => n.field("left"),
             other => other,
         };
         first.is_some_and(|t| {
-            t.kind_str() == "tuple" && t.named_child(0).is_some_and(|a| a.kind_str() == "atom")
+            t.kind() == "tuple" && t.named_child(0).is_some_and(|a| a.kind() == "atom")
         })
     })
 }
 
 /// A literal collection, a literal range or a module attribute: a fixed number of elements.
 fn is_constant(node: Node<'_>, src: &str) -> bool {
-    match node.kind_str() {
+    match node.kind() {
         "integer" | "float" | "atom" | "quoted_atom" | "boolean" | "nil" | "alias" | "char"
         | "keyword" => true,
         "string" | "charlist" => !text(node, src).contains("#{"),
         "list" | "tuple" | "keywords" | "pair" => {
             let mut c = node.walk();
             node.named_children(&mut c)
-                .filter(|n| n.kind_str() != "comment")
+                .filter(|n| n.kind() != "comment")
                 .all(|n| is_constant(n, src))
         }
         "binary_operator" => {

@@ -2,7 +2,6 @@
 //! `Credo.Check.Readability.VariableNames` looks: the left of `=` and `<-`, the heads of `->`
 //! clauses, and the parameters Credo reads from a `def`/`defp` head.
 
-use crate::syntax::FastKind as _;
 use crate::syntax::Fields as _;
 use std::collections::HashSet;
 
@@ -78,7 +77,7 @@ fn check(ctx: &LintContext<'_>, out: &mut Vec<Finding>) {
 fn for_each_clause_head<'t>(node: Node<'t>, f: &mut impl FnMut(Node<'t>)) {
     let mut cursor = node.walk();
     for child in node.named_children(&mut cursor) {
-        match child.kind_str() {
+        match child.kind() {
             "stab_clause" => {
                 if let Some(left) = child.field("left") {
                     f(left);
@@ -109,11 +108,11 @@ fn def_patterns<'t>(call: Node<'t>, src: &str) -> Vec<Node<'t>> {
     if elixir::is_binary_op(*first, src, "when") {
         return first
             .field("left")
-            .filter(|h| h.kind_str() == "call")
+            .filter(|h| h.kind() == "call")
             .map(elixir::call_args)
             .unwrap_or_default();
     }
-    if first.kind_str() != "call" {
+    if first.kind() != "call" {
         return Vec::new();
     }
     let params = elixir::call_args(*first);
@@ -128,7 +127,7 @@ fn def_patterns<'t>(call: Node<'t>, src: &str) -> Vec<Node<'t>> {
 fn bad_variables<'t>(pattern: Node<'t>, src: &str) -> Vec<Node<'t>> {
     let mut found = Vec::new();
     elixir::walk(pattern, &mut |node| {
-        if node.kind_str() == "identifier" {
+        if node.kind() == "identifier" {
             let name = text(node, src);
             let no_case = !name.chars().any(|c| c.is_ascii_alphanumeric());
             // The name first: `is_variable` asks for the parent, a descent from the root.
@@ -137,7 +136,7 @@ fn bad_variables<'t>(pattern: Node<'t>, src: &str) -> Vec<Node<'t>> {
             }
         }
         // Nested `fn`s and `->` clauses are checked on their own.
-        !matches!(node.kind_str(), "anonymous_function" | "do_block")
+        !matches!(node.kind(), "anonymous_function" | "do_block")
     });
     found
 }
@@ -147,7 +146,7 @@ fn is_variable(node: Node<'_>) -> bool {
     let Some(parent) = node.parent() else {
         return true;
     };
-    match parent.kind_str() {
+    match parent.kind() {
         "call" => parent.field("target") != Some(node),
         "dot" => parent.field("right") != Some(node),
         _ => true,
