@@ -172,6 +172,82 @@ fn a_burst_of_edits_is_parsed_by_the_lints_and_ends_on_the_last_text() {
     assert!(fresh.shutdown().success());
 }
 
+/// A keystroke that leaves a statement broken within its brackets is linted at once on that
+/// statement's provisional re-parse; once the text stays as it is, the full parse's lint
+/// follows, and what the editor is left with is what a fresh server finds in the text.
+#[test]
+fn a_broken_keystroke_is_linted_provisionally_then_settles_on_the_full_parse() {
+    let dir = tempfile::tempdir().unwrap();
+    let log_path = dir.path().join("server.log");
+    let log = std::fs::File::create(&log_path).unwrap();
+    let mut lsp = Lsp::start_with_stderr(&binary(), dir.path(), &[], log);
+    lsp.initialize(None, push_client(&[]));
+    let uri = "file:///tmp/ladder-e2e-nowhere/lib/broken.ex";
+    let mut text = String::from(
+        "defmodule Broken do\n  @moduledoc false\n\n  def typed(x) do\n    x\n  end\n",
+    );
+    for i in 0..100 {
+        text.push_str(&format!(
+            "\n  @doc false\n  def f{i}(list) do\n    Enum.map(list, &(&1 * {i}))\n  end\n"
+        ));
+    }
+    text.push_str("end\n");
+    open(&mut lsp, uri, &text);
+    lsp.wait_diagnostics(uri, Some(1));
+    // `x` becomes `IO.inspect(1 +)`: an operator without its right operand, inside parentheses.
+    change(
+        &mut lsp,
+        uri,
+        2,
+        json!([{"range": range(4, 4, 4, 5), "text": "IO.inspect(1 +)"}]),
+    );
+    let quick = lsp.wait_diagnostics(uri, Some(2));
+    let syntax: Vec<_> = quick
+        .iter()
+        .filter(|d| d["code"] == "syntax-error")
+        .collect();
+    assert!(!syntax.is_empty(), "{quick:?}");
+    assert_eq!(syntax[0]["range"]["start"]["line"], 4, "{quick:?}");
+    // The settled lint, if it differs, is published for the same version; then all is quiet.
+    let mut last = quick.clone();
+    for message in lsp.drain(Duration::from_millis(1500)) {
+        if message["method"] == "textDocument/publishDiagnostics" && message["params"]["uri"] == uri
+        {
+            assert_eq!(message["params"]["version"], 2, "{message}");
+            last = message["params"]["diagnostics"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default();
+        }
+    }
+    assert!(lsp.shutdown().success());
+    let log = std::fs::read_to_string(&log_path).unwrap();
+    assert!(
+        log.lines().any(|l| l.contains("parsed")
+            && l.contains("version=2")
+            && l.contains("provisional=true")),
+        "{log}"
+    );
+    assert!(
+        log.lines()
+            .any(|l| l.contains("settled") && l.contains("version=Some(2)")),
+        "{log}"
+    );
+
+    let expected = text.replacen("    x\n  end", "    IO.inspect(1 +)\n  end", 1);
+    let (mut fresh, _dir) = started();
+    fresh.initialize(None, push_client(&[]));
+    fresh.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": uri, "languageId": "elixir", "version": 2, "text": expected}}),
+    );
+    assert_eq!(
+        Value::Array(fresh.wait_diagnostics(uri, Some(2))),
+        Value::Array(last)
+    );
+    assert!(fresh.shutdown().success());
+}
+
 /// Several changes in one notification, each against the text left by the previous one, over
 /// emoji (surrogate pairs in UTF-16, four bytes in UTF-8) and CRLF line ends.
 fn multi_change_round_trip(encoding: &str) {

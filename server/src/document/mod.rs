@@ -81,6 +81,9 @@ pub struct Snapshot {
     /// tree-sitter's tree the copy was made from, to seed the document's next parse; `None`
     /// when a statement's re-parse was spliced into the document's last tree.
     parsed: Option<Tree>,
+    /// Whether `tree` is a provisional splice of broken text ([`splice::splice_provisional`]),
+    /// which a full parse may read differently.
+    provisional: bool,
 }
 
 impl Snapshot {
@@ -88,6 +91,12 @@ impl Snapshot {
     /// ([`splice`]).
     pub fn spliced(&self) -> bool {
         self.parsed.is_none()
+    }
+
+    /// Whether the tree is provisional: broken statements parsed alone, whose error recovery a
+    /// full parse of the file may do differently ([`ParseJob::run_allowing_provisional`]).
+    pub fn provisional(&self) -> bool {
+        self.provisional
     }
 }
 
@@ -180,6 +189,7 @@ impl Document {
             tree: self.syntax.clone(),
             version: self.version,
             parsed: Some(self.tree.clone()),
+            provisional: false,
         }
     }
 
@@ -201,7 +211,8 @@ impl Document {
     /// document still waits for it (a newer edit makes it useless: the next parse starts from
     /// the tree the edits were applied to).
     pub fn offer(&mut self, parsed: &Snapshot) {
-        if !self.parsed && parsed.version == self.version {
+        // A provisional tree is not the text's parse: the document waits for the full one.
+        if !self.parsed && parsed.version == self.version && !parsed.provisional {
             // A spliced tree leaves tree-sitter's as the edits left it: still the base of the
             // next full parse.
             if let Some(tree) = &parsed.parsed {
@@ -318,7 +329,13 @@ impl Document {
         let end_char = self.rope.byte_to_char(end);
         self.rope.remove(start_char..end_char);
         self.rope.insert(start_char, text);
-        self.has_lone_cr = scan_lone_cr(&self.rope);
+        // Without a lone `\r` before, one can only stand where the edit joined the text: a `\r`
+        // just before the inserted text, in it, or at its end (then followed by old text).
+        self.has_lone_cr = if self.has_lone_cr {
+            scan_lone_cr(&self.rope)
+        } else {
+            lone_cr_near(&self.rope, start.saturating_sub(1), start + text.len())
+        };
     }
 
     /// The tree-sitter point (row counted in `\n`s, column in bytes) of a byte offset.
@@ -374,6 +391,13 @@ fn advance_point(start: Point, text: &str) -> Point {
     }
 }
 
+/// Whether a `\r` at a byte of `from..=to` is not followed by `\n`.
+fn lone_cr_near(rope: &Rope, from: usize, to: usize) -> bool {
+    let len = rope.len_bytes();
+    (from..=to.min(len.saturating_sub(1)))
+        .any(|i| rope.byte(i) == b'\r' && (i + 1 >= len || rope.byte(i + 1) != b'\n'))
+}
+
 fn scan_lone_cr(rope: &Rope) -> bool {
     let mut prev_cr = false;
     for chunk in rope.chunks() {
@@ -404,17 +428,38 @@ impl ParseJob {
     /// Parses the text (incrementally from the edited old tree when there is one), with this
     /// thread's parser.
     pub fn run(self) -> Snapshot {
+        self.run_with(false)
+    }
+
+    /// [`ParseJob::run`], except that text whose edits left statements broken gets a
+    /// provisional tree when it can ([`splice::splice_provisional`]: those statements parsed
+    /// alone, in well under a millisecond, where a full parse of a large file takes tens):
+    /// for a lint while the user types. [`Document::offer`] does not keep it; the document's
+    /// next parse is a full one (or a splice, once the text is mended).
+    pub fn run_allowing_provisional(self) -> Snapshot {
+        self.run_with(true)
+    }
+
+    fn run_with(self, allow_provisional: bool) -> Snapshot {
         // A contiguous copy, as in [`parse_rope`].
         let text = self.rope.to_string();
-        if let Some((base, stretch)) = &self.splice
-            && let Some(spliced) = splice::splice(base, *stretch, &text)
-        {
-            return Snapshot {
-                tree: Arc::new(spliced),
-                rope: self.rope,
-                version: self.version,
-                parsed: None,
-            };
+        if let Some((base, stretch)) = &self.splice {
+            let spliced = splice::splice(base, *stretch, &text).map(|t| (t, false));
+            let spliced = spliced.or_else(|| {
+                allow_provisional
+                    .then(|| splice::splice_provisional(base, *stretch, &text))
+                    .flatten()
+                    .map(|t| (t, true))
+            });
+            if let Some((tree, provisional)) = spliced {
+                return Snapshot {
+                    tree: Arc::new(tree),
+                    rope: self.rope,
+                    version: self.version,
+                    parsed: None,
+                    provisional,
+                };
+            }
         }
         let parsed = syntax::parse_on_this_thread(&text, self.old.as_ref());
         Snapshot {
@@ -422,6 +467,7 @@ impl ParseJob {
             rope: self.rope,
             version: self.version,
             parsed: Some(parsed),
+            provisional: false,
         }
     }
 }
@@ -612,6 +658,46 @@ mod tests {
         let rope = Rope::from_str("a\rb\nc");
         assert_eq!(point_at(&rope, 4, true), Point { row: 1, column: 0 });
         assert_eq!(point_at(&rope, 2, true), Point { row: 0, column: 2 });
+    }
+
+    #[test]
+    fn lone_cr_is_tracked_through_edits_next_to_line_breaks() {
+        let mut doc = Document::new("a\r\nb\r\nc\n", 1);
+        // Each edit in bytes (the text is ASCII): joins, splits and mends `\r\n` pairs.
+        let edits: [(usize, usize, &str); 8] = [
+            (2, 3, ""),    // "a\rb\r\nc\n": the `\n` after the first `\r` deleted
+            (2, 2, "\n"),  // mended
+            (1, 1, "x"),   // before a `\r`
+            (2, 2, "y"),   // between `\r` and `\n`: lone
+            (3, 4, ""),    // the `y` gone: mended
+            (0, 0, "z\r"), // a `\r` inserted before text: lone
+            (2, 2, "\n"),  // followed by `\n` now
+            (5, 5, "q\r"), // ends in `\r` before old text that is not `\n`
+        ];
+        for (i, (start, end, text)) in edits.into_iter().enumerate() {
+            let s = doc.rope().byte_to_char(start);
+            let e = doc.rope().byte_to_char(end);
+            let at = |c: usize| {
+                let line = doc.rope().char_to_line(c);
+                LineCol {
+                    line,
+                    col: c - doc.rope().line_to_char(line),
+                }
+            };
+            let change = TextChange {
+                range: Some((at(s), at(e))),
+                text: text.into(),
+            };
+            // The rope counts a lone `\r` as a line break too: positions go through it.
+            doc.apply_changes(&[change], i as i32 + 2, PositionEncoding::Utf8);
+            assert_eq!(
+                doc.has_lone_cr,
+                scan_lone_cr(doc.rope()),
+                "after edit {i}: {:?}",
+                doc.rope().to_string()
+            );
+            same_as_fresh(doc.tree(), &doc.rope().to_string());
+        }
     }
 }
 

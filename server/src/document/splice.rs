@@ -59,6 +59,29 @@ impl Stretch {
 /// the stretch re-parsed from `text` (the text after them); `None` when that cannot be done
 /// exactly.
 pub fn splice(old: &Arc<SyntaxTree>, stretch: Stretch, text: &str) -> Option<SyntaxTree> {
+    splice_run(old, stretch, text, false)
+}
+
+/// [`splice`] for text the edits left broken: the statements around the stretch re-parsed
+/// alone, syntax errors and all, when the parser's error recovery stayed within them (their
+/// module's head, `do` and `end` read as before). Not necessarily the tree a full parse
+/// gives: recovering in the whole file, the parser may read past the run (a `do` left without
+/// its `end` takes the next statement's). The server lints it at once, while the user types,
+/// and a full parse follows when the typing pauses.
+pub fn splice_provisional(
+    old: &Arc<SyntaxTree>,
+    stretch: Stretch,
+    text: &str,
+) -> Option<SyntaxTree> {
+    splice_run(old, stretch, text, true)
+}
+
+fn splice_run(
+    old: &Arc<SyntaxTree>,
+    stretch: Stretch,
+    text: &str,
+    allow_errors: bool,
+) -> Option<SyntaxTree> {
     let root = old.root_node();
     if stretch.old_end > root.end_byte() || stretch.start > stretch.old_end {
         return None;
@@ -99,7 +122,7 @@ pub fn splice(old: &Arc<SyntaxTree>, stretch: Stretch, text: &str) -> Option<Syn
     }
     let alone = parse_ranges(text, &ranges)?;
     let alone_root = alone.root_node();
-    if alone_root.has_error() {
+    if alone_root.has_error() && !allow_errors {
         return None;
     }
     // The innermost module's body in the new parse, and its statements in the edited stretch.
@@ -126,9 +149,51 @@ pub fn splice(old: &Arc<SyntaxTree>, stretch: Stretch, text: &str) -> Option<Syn
             }
         }
     }
+    if alone_root.has_error() && !errors_within(block, first.start_byte()..new_end) {
+        return None;
+    }
     let mut tree = SyntaxTree::clone(old);
     tree.splice(first.id(), last.id(), &new, stretch.delta, text)
         .then_some(tree)
+}
+
+/// Whether every syntax error of `block`'s tree lies in children of `block` (a module body)
+/// within `run`: the body's `do` and `end`, its other statements, and everything around the
+/// body up to the root read without one, and no child straddles the run's bounds.
+fn errors_within(block: tree_sitter::Node<'_>, run: std::ops::Range<usize>) -> bool {
+    let clean = |n: tree_sitter::Node<'_>| !n.has_error() && !n.is_missing();
+    let mut cursor = block.walk();
+    let children: Vec<_> = block.children(&mut cursor).collect();
+    let ends_right = children
+        .first()
+        .is_some_and(|n| n.kind() == "do" && clean(*n))
+        && children
+            .last()
+            .is_some_and(|n| n.kind() == "end" && clean(*n));
+    let body_right = children.iter().all(|n| {
+        let inside = n.start_byte() >= run.start && n.end_byte() <= run.end;
+        let outside = n.end_byte() <= run.start || n.start_byte() >= run.end;
+        inside || (outside && clean(*n))
+    });
+    if !ends_right || !body_right {
+        return false;
+    }
+    // Up the ancestors: none is an error, and their other children read without one.
+    let mut at = block;
+    while let Some(parent) = at.parent() {
+        if parent.is_error() || parent.is_missing() {
+            return false;
+        }
+        let mut cursor = parent.walk();
+        if parent
+            .children(&mut cursor)
+            .any(|n| n.id() != at.id() && !clean(n))
+        {
+            return false;
+        }
+        at = parent;
+    }
+    true
 }
 
 /// The `do` and `end` of `block`, the body of the module `module` defines.

@@ -63,6 +63,15 @@ fn splices(text: &str, start: usize, end: usize, with: &str) -> bool {
     }
 }
 
+/// The provisional splice of `start..end` → `with` into `text`'s tree, and the new text.
+fn provisional(text: &str, start: usize, end: usize, with: &str) -> (Option<SyntaxTree>, String) {
+    let old = Arc::new(crate::syntax::parse(text));
+    let mut new = text.to_string();
+    new.replace_range(start..end, with);
+    let stretch = Stretch::then(None, start, end, with.len());
+    (splice_provisional(&old, stretch, &new), new)
+}
+
 fn at(text: &str, needle: &str) -> usize {
     text.find(needle)
         .unwrap_or_else(|| panic!("{needle:?} not in the text"))
@@ -231,6 +240,7 @@ fn real_project_splices_equal_fresh_parses() {
     };
     let files = crate::lint::incremental::tests::elixir_files(std::path::Path::new(&root));
     let (mut applied, mut tried) = (0, 0);
+    let (mut provisionals, mut read_alike) = (0, 0);
     let mut state = 0x9e37_79b9_u64;
     let mut rand = |n: usize| {
         state ^= state << 13;
@@ -259,12 +269,25 @@ fn real_project_splices_equal_fresh_parses() {
                 end += 1;
             }
             tried += 1;
-            if splices(text, start, end, edits[rand(edits.len())]) {
+            let with = edits[rand(edits.len())];
+            if splices(text, start, end, with) {
                 applied += 1;
+            } else if let (Some(tree), new) = provisional(text, start, end, with) {
+                let fresh = crate::syntax::new_parser().parse(&new, None).unwrap();
+                if fresh.root_node().has_error() {
+                    provisionals += 1;
+                    if tree.root_node().to_sexp() == fresh.root_node().to_sexp() {
+                        read_alike += 1;
+                    }
+                }
             }
         }
     }
-    eprintln!("{} files, {applied} of {tried} edits spliced", files.len());
+    eprintln!(
+        "{} files, {applied} of {tried} edits spliced; of the others, {provisionals} broke the \
+         syntax and were spliced provisionally, {read_alike} of them read as a full parse does",
+        files.len()
+    );
 }
 
 /// By hand: which one-character edits of a real file are spliced, and why the others are not.
@@ -315,4 +338,42 @@ fn splice_reach() {
         other.len(),
         other.iter().take(20).collect::<Vec<_>>()
     );
+}
+
+#[test]
+fn a_statement_broken_within_its_brackets_is_spliced_provisionally_as_a_full_parse_reads_it() {
+    let i = at(MODULE, "Repo.insert()") + "Repo.insert(".len();
+    assert!(
+        !splices(MODULE, i, i, "1 +"),
+        "broken text is no exact splice"
+    );
+    let (tree, new) = provisional(MODULE, i, i, "1 +");
+    let tree = tree.expect("the error stays inside the call's parentheses");
+    assert!(tree.root_node().has_error());
+    // Here the whole file's error recovery reads it the same way.
+    let fresh = crate::syntax::new_parser().parse(&new, None).unwrap();
+    assert_same(&tree, &fresh, &new);
+}
+
+#[test]
+fn a_do_left_without_its_end_is_no_provisional_splice() {
+    // In the file, the `if`'s `do` takes the function's `end`, the function the module's:
+    // the statements parsed alone cannot say where that stops.
+    let i = at(MODULE, "    case charge(order, amount) do");
+    let (tree, _) = provisional(MODULE, i, i, "    if order do\n");
+    assert!(tree.is_none());
+    // Nor an operator missing its right operand at the end of a body: the parser takes the
+    // function's `end` for it.
+    let i = at(MODULE, "|> Repo.insert()") + "|> Repo.insert()".len();
+    let (tree, _) = provisional(MODULE, i, i, " +");
+    assert!(tree.is_none());
+}
+
+#[test]
+fn an_exact_splice_is_preferred_and_provisional_trees_of_clean_text_equal_it() {
+    // Text that parses: the provisional path gives the exact splice's tree.
+    let i = at(MODULE, "|> Repo.insert()");
+    let (tree, new) = provisional(MODULE, i, i, "|> tap(&IO.inspect/1)\n    ");
+    let fresh = crate::syntax::new_parser().parse(&new, None).unwrap();
+    assert_same(&tree.expect("spliced"), &fresh, &new);
 }

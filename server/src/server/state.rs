@@ -50,6 +50,10 @@ pub struct LintResult {
     pub target: u8,
     /// How findings above the target are published (for the gate findings added later).
     pub above_target: crate::config::AboveTarget,
+    /// Whether the lint read a provisional tree of broken text ([`Snapshot::provisional`]):
+    /// published while the user types, replaced by the full parse's lint when the typing
+    /// pauses, and never the answer to a request.
+    pub provisional: bool,
 }
 
 /// Where a document lives and which configuration applies to it.
@@ -135,6 +139,17 @@ impl OpenDoc {
     /// that edits arriving meanwhile are not held up) if an edit deferred the parse. Blocking:
     /// call it off the async threads.
     pub fn parsed_snapshot(&self) -> Snapshot {
+        self.snapshot_parsing(false)
+    }
+
+    /// [`OpenDoc::parsed_snapshot`] for the lint of an edit: when the edits left statements
+    /// broken, their provisional re-parse where it can be had
+    /// ([`crate::document::ParseJob::run_allowing_provisional`]) instead of a full parse.
+    pub fn typing_snapshot(&self) -> Snapshot {
+        self.snapshot_parsing(true)
+    }
+
+    fn snapshot_parsing(&self, allow_provisional: bool) -> Snapshot {
         if let Ok(snapshot) = self.lock().snapshot_or_job() {
             return snapshot;
         }
@@ -146,10 +161,15 @@ impl OpenDoc {
             Err(job) => job,
         };
         let started = std::time::Instant::now();
-        let snapshot = job.run();
+        let snapshot = if allow_provisional {
+            job.run_allowing_provisional()
+        } else {
+            job.run()
+        };
         tracing::debug!(
             version = snapshot.version,
             spliced = snapshot.spliced(),
+            provisional = snapshot.provisional(),
             elapsed = ?started.elapsed(),
             "parsed"
         );
@@ -157,12 +177,12 @@ impl OpenDoc {
         snapshot
     }
 
-    /// The latest lint if it is of `version`.
-    pub fn result_for(&self, version: i32) -> Option<Arc<LintResult>> {
+    /// The latest lint if it is of `version` (and of its full parse, unless `provisional_ok`).
+    pub fn result_for(&self, version: i32, provisional_ok: bool) -> Option<Arc<LintResult>> {
         let latest = self.latest.lock().unwrap_or_else(|e| e.into_inner());
         latest
             .as_ref()
-            .filter(|r| r.version == Some(version))
+            .filter(|r| r.version == Some(version) && (provisional_ok || !r.provisional))
             .cloned()
     }
 }

@@ -93,6 +93,27 @@ fn row_starts(source: &str) -> Vec<u32> {
     rows
 }
 
+/// The row starts of `new_source`, the text after an edit that changed only the old text's
+/// `changed` into `changed.start..changed.end + delta`, from `rows`, the old text's: rows
+/// starting up to `changed.start` stay, those inside the stretch are read again, the later
+/// ones move by `delta`. A keystroke so reads the statements it spliced, not the file.
+fn moved_rows(rows: &[u32], changed: Range<usize>, delta: isize, new_source: &str) -> Vec<u32> {
+    let keep = rows.partition_point(|r| *r as usize <= changed.start);
+    let later = rows.partition_point(|r| *r as usize <= changed.end);
+    let new_end = (changed.end as isize + delta) as usize;
+    let mut out = Vec::with_capacity(rows.len() + 8);
+    out.extend_from_slice(&rows[..keep]);
+    out.extend(
+        new_source.as_bytes()[changed.start..new_end]
+            .iter()
+            .enumerate()
+            .filter(|(_, b)| **b == b'\n')
+            .map(|(i, _)| to_u32(changed.start + i + 1)),
+    );
+    out.extend(rows[later..].iter().map(|r| (*r as isize + delta) as u32));
+    out
+}
+
 /// Offsets are stored in 32 bits: ample for source files (the CLI refuses nothing, but a
 /// 4 GiB Elixir file would not get this far).
 fn to_u32(n: usize) -> u32 {
@@ -133,8 +154,9 @@ impl SyntaxTree {
     /// parse of `new_source`, the whole text after an edit, with their fields in their
     /// parent), moving every node after them by the edit's `delta` bytes. `false`, with the
     /// tree left as it was, unless `new` starts where `first` starts and ends `delta` bytes
-    /// from where `last` ends, and neither the old nodes nor the new ones hold a syntax error
-    /// (the ancestors' [`Node::has_error`] then stays right without being recomputed).
+    /// from where `last` ends, and the old nodes hold no syntax error. New nodes holding one
+    /// (a provisional splice of broken text, see [`crate::document::splice`]) mark their
+    /// ancestors [`Node::has_error`]; the old ones holding none, no ancestor needs clearing.
     pub fn splice(
         &mut self,
         first: usize,
@@ -157,7 +179,6 @@ impl SyntaxTree {
             || head.parent != tail.parent
             || new_first.start_byte() != head.start as usize
             || new_last.end_byte() as isize != tail.end as isize + delta
-            || new.iter().any(|(n, _)| n.has_error())
             || self.nodes[old_range.clone()]
                 .iter()
                 .any(|r| r.flags & HAS_ERROR != 0 || r.kind == ERROR_KIND)
@@ -234,7 +255,20 @@ impl SyntaxTree {
             parent.child_count =
                 (parent.child_count as isize + new.len() as isize - old_roots as isize) as u32;
         }
-        self.rows = row_starts(new_source);
+        if new.iter().any(|(n, _)| n.has_error()) {
+            let mut at = head.parent;
+            while at != NONE {
+                let raw = &mut self.nodes[at as usize];
+                raw.flags |= HAS_ERROR;
+                at = raw.parent;
+            }
+        }
+        self.rows = moved_rows(
+            &self.rows,
+            head.start as usize..tail.end as usize,
+            delta,
+            new_source,
+        );
         true
     }
 

@@ -229,8 +229,43 @@ fn a_splice_that_does_not_fit_leaves_the_tree_alone() {
         .unwrap()
         .parent()
         .unwrap();
-    assert!(!ours.splice(def, def, &[(new, 0)], 2, broken));
+    // Ends 2 bytes later than the old `def`, not 3.
+    assert!(!ours.splice(def, def, &[(new, 0)], 3, broken));
     assert_same(&ours, &old, text);
+}
+
+#[test]
+fn a_broken_subtree_marks_its_ancestors_as_holding_an_error() {
+    let text = "defmodule A do\n  def f(x) do\n    x\n  end\n\n  def g, do: 1\nend\n";
+    let broken = "defmodule A do\n  def f(x) do\n    x(1 +)\n  end\n\n  def g, do: 1\nend\n";
+    let mut parser = new_parser();
+    let old = parser.parse(text, None).unwrap();
+    let mut ours = SyntaxTree::new(&old, text);
+    assert!(!ours.root_node().has_error());
+    let def = ours
+        .nodes()
+        .find(|n| n.kind() == "call" && text[n.byte_range()].starts_with("def f"))
+        .unwrap()
+        .id();
+    let fresh = parser.parse(broken, None).unwrap();
+    let mut new = fresh.root_node().descendant_for_byte_range(17, 17).unwrap();
+    while new.start_byte() != 17 || new.kind() != "call" {
+        new = new.parent().unwrap();
+    }
+    assert!(new.has_error(), "{}", new.to_sexp());
+    assert!(ours.splice(def, def, &[(new, 0)], 5, broken));
+    assert!(ours.root_node().has_error());
+    let g = ours
+        .nodes()
+        .find(|n| n.kind() == "call" && broken[n.byte_range()].starts_with("def g"))
+        .unwrap();
+    assert!(!g.has_error());
+    assert_eq!(g.start_position().row, 5);
+    let f = ours
+        .nodes()
+        .find(|n| n.start_byte() == 17 && n.kind() == "call")
+        .unwrap();
+    assert!(f.has_error() && f.parent().is_some_and(|p| p.has_error()));
 }
 
 /// By hand: what the copy costs next to the parse.

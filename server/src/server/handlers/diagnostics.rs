@@ -110,8 +110,14 @@ pub fn result_of(
         id,
         target: target_level,
         above_target: config.above_target,
+        provisional: snapshot.provisional(),
     }
 }
+
+/// How long the text must stay as it is before a provisional lint (of broken text, see
+/// [`LintResult::provisional`]) is redone on the full parse: while the user types, each
+/// keystroke gets the quick lint and none waits behind a full parse of a superseded version.
+const SETTLE: std::time::Duration = std::time::Duration::from_millis(150);
 
 /// Lints the current version of an open document (blocking work on a blocking thread) and
 /// stores the result, unless the document changed or closed meanwhile.
@@ -120,8 +126,19 @@ pub async fn lint_open(
     uri: &Uri,
     open: &Arc<OpenDoc>,
 ) -> Option<Arc<LintResult>> {
+    lint_open_with(state, uri, open, false).await
+}
+
+/// [`lint_open`]; `typing`: for the lint of an edit, which may read a provisional tree of
+/// broken text ([`OpenDoc::typing_snapshot`]).
+async fn lint_open_with(
+    state: &Arc<State>,
+    uri: &Uri,
+    open: &Arc<OpenDoc>,
+    typing: bool,
+) -> Option<Arc<LintResult>> {
     let version = open.lock().version();
-    if let Some(result) = open.result_for(version) {
+    if let Some(result) = open.result_for(version, typing) {
         return Some(result);
     }
     // One lint per core at a time; a version superseded while it waited is not linted (the
@@ -153,11 +170,16 @@ pub async fn lint_open(
                 id,
                 target: crate::config::DEFAULT_TARGET,
                 above_target: Default::default(),
+                provisional: false,
             };
             return Some((result, None));
         };
         // The edits since the last parse are parsed here, once for however many there were.
-        let snapshot = doc.parsed_snapshot();
+        let snapshot = if typing {
+            doc.typing_snapshot()
+        } else {
+            doc.parsed_snapshot()
+        };
         if doc.lock().version() != snapshot.version {
             // Edited during the parse: that edit's own lint follows, and this one's result
             // would be stale before it is done.
@@ -171,6 +193,7 @@ pub async fn lint_open(
         tracing::debug!(
             uri = doc_uri.as_str(),
             version = snapshot.version,
+            provisional = snapshot.provisional(),
             elapsed = ?started.elapsed(),
             reuse = ?cache.last(),
             "linted"
@@ -190,9 +213,13 @@ pub async fn lint_open(
         super::project::record(state, path, facts);
     }
     // Two lints of the same version can race (the background one and a pull): keep the first,
-    // so the pull model's `resultId` stays stable for unchanged text.
+    // so the pull model's `resultId` stays stable for unchanged text; but the full parse's
+    // lint replaces a provisional one.
     let mut latest = open.latest.lock().unwrap_or_else(|e| e.into_inner());
-    match latest.as_ref().filter(|r| r.version == result.version) {
+    match latest
+        .as_ref()
+        .filter(|r| r.version == result.version && (!r.provisional || result.provisional))
+    {
         Some(existing) => Some(existing.clone()),
         None => {
             *latest = Some(result.clone());
@@ -221,16 +248,45 @@ fn schedule_lint(state: Arc<State>, uri: Uri, unless_published: bool) {
         // Under a burst of edits only the newest version is worth linting: a later change
         // schedules its own lint.
         tokio::task::yield_now().await;
-        let Some(result) = lint_open(&state, &uri, &open).await else {
+        // Pull clients ask for their diagnostics: those get the full parse's lint.
+        let typing = unless_published && !state.session().pull;
+        let Some(result) = lint_open_with(&state, &uri, &open, typing).await else {
             return;
         };
         if unless_published && open.published_result.load(Ordering::Relaxed) == result.id {
             return;
         }
-        if !state.session().pull {
-            publish_open(&state, uri, &open, &result).await;
+        if state.session().pull {
+            return;
+        }
+        publish_open(&state, uri.clone(), &open, &result).await;
+        if result.provisional {
+            settle(state, uri, open, result).await;
         }
     });
+}
+
+/// After a provisional lint went out: once the text has stayed as it is for [`SETTLE`], lints
+/// the full parse and publishes it if it finds something else.
+async fn settle(state: Arc<State>, uri: Uri, open: Arc<OpenDoc>, provisional: Arc<LintResult>) {
+    tokio::select! {
+        _ = tokio::time::sleep(SETTLE) => {}
+        _ = state.shutdown.cancelled() => return,
+    }
+    if Some(open.lock().version()) != provisional.version {
+        return; // Typed on: that edit's lint follows.
+    }
+    let Some(exact) = lint_open(&state, &uri, &open).await else {
+        return;
+    };
+    tracing::debug!(
+        version = ?exact.version,
+        same = exact.diagnostics == provisional.diagnostics,
+        "settled"
+    );
+    if exact.diagnostics != provisional.diagnostics {
+        publish_open(&state, uri, &open, &exact).await;
+    }
 }
 
 /// Publishes the lint of an open document, unless it went stale while it was linted: the
@@ -409,3 +465,7 @@ fn report_uri(r: &WorkspaceDocumentDiagnosticReport) -> &Uri {
         WorkspaceDocumentDiagnosticReport::Unchanged(u) => &u.uri,
     }
 }
+
+#[cfg(test)]
+#[path = "keystroke_profile.rs"]
+mod keystroke_profile;
