@@ -88,22 +88,15 @@ fn bench_check() {
     );
 }
 
-/// Lines inside function bodies (not a clause's first or last line), where typing happens.
+/// Lines of code inside function bodies (not a clause's head or `end`), where typing happens.
 fn body_lines(text: &str) -> Vec<usize> {
     let doc = ladder_ls::document::Document::new(text, 0);
-    let segs = ladder_ls::lint::segments::segments(doc.tree(), text);
-    let mut lines = Vec::new();
-    for unit in &segs.units {
-        let first = text[..unit.range.start].lines().count();
-        let last = first + text[unit.range.clone()].lines().count();
-        for line in first + 1..last.saturating_sub(1) {
-            // Only lines with code: a character typed after their indentation lands in code.
-            if text.lines().nth(line).is_some_and(|l| l.trim().len() > 3) {
-                lines.push(line);
-            }
-        }
-    }
-    lines
+    let lines: Vec<&str> = text.lines().collect();
+    ladder_ls::lint::segments::body_lines(doc.tree(), text)
+        .into_iter()
+        // Only lines with code: a character typed after their indentation lands in code.
+        .filter(|l| lines.get(*l).is_some_and(|l| l.trim().len() > 3))
+        .collect()
 }
 
 /// Opens `text` in a fresh server, times the first diagnostics, then types and deletes a
@@ -137,32 +130,26 @@ fn bench_edits_on(name: &str, text: &str) {
     );
     lsp.wait_diagnostics(uri, Some(1));
     let first = start.elapsed();
-    let mut latencies = Vec::new();
     let edits = 300u32;
-    let mut at = (0, 0);
-    for v in 2u32..2 + edits {
-        // Odd steps type a character after a body line's indentation, even steps delete it.
-        let change = if v % 2 == 0 {
-            let line = targets[(v as usize * 7919) % targets.len()];
+    let body: Vec<(usize, usize)> = targets
+        .iter()
+        .map(|line| {
             let indent = text
                 .lines()
-                .nth(line)
+                .nth(*line)
                 .map_or(0, |l| l.len() - l.trim_start().len());
-            at = (line, indent);
-            json!({"range": {"start": {"line": at.0, "character": at.1}, "end": {"line": at.0, "character": at.1}}, "text": "x"})
-        } else {
-            json!({"range": {"start": {"line": at.0, "character": at.1}, "end": {"line": at.0, "character": at.1 + 1}}, "text": ""})
-        };
-        let start = Instant::now();
-        lsp.notify(
-            "textDocument/didChange",
-            json!({"textDocument": {"uri": uri, "version": v}, "contentChanges": [change]}),
-        );
-        lsp.wait_diagnostics(uri, Some(v as i64));
-        latencies.push(start.elapsed());
-    }
-    latencies.sort();
-    let bursts = bench_bursts(&mut lsp, uri, text, &targets, 2 + edits as i64);
+            (*line, indent)
+        })
+        .collect();
+    // Odd steps type a character after a body line's indentation, even steps delete it.
+    let latencies = time_edits(&mut lsp, uri, 2, &body, edits);
+    // The same after a function's name in its head: renaming it changes what the rest of the
+    // module may know of it.
+    let heads = head_targets(text);
+    let head_edits = 100u32;
+    let head_latencies = time_edits(&mut lsp, uri, 2 + edits, &heads, head_edits);
+    let edits_done = edits + head_edits;
+    let bursts = bench_bursts(&mut lsp, uri, text, &targets, 2 + edits_done as i64);
     let pid = lsp.pid().to_string();
     println!(
         "burst: {name} — a word of {BURST} characters typed {} ms apart, 40 times: last didChange→publishDiagnostics p50 {:.2} ms, p99 {:.2} ms",
@@ -178,7 +165,60 @@ fn bench_edits_on(name: &str, text: &str) {
         latencies.last().unwrap().as_secs_f64() * 1000.0,
         peak_rss_mib(&pid)
     );
+    println!(
+        "edit: {name} — {head_edits} edits of function names in clause heads: p50 {:.2} ms, p99 {:.2} ms",
+        percentile(&head_latencies, 0.5).as_secs_f64() * 1000.0,
+        percentile(&head_latencies, 0.99).as_secs_f64() * 1000.0,
+    );
     let _ = lsp.shutdown();
+}
+
+/// Types a character at a target (spread over them), then deletes it, `edits` times from
+/// version `first`; returns each `didChange`→`publishDiagnostics` latency, sorted.
+fn time_edits(
+    lsp: &mut Lsp,
+    uri: &str,
+    first: u32,
+    targets: &[(usize, usize)],
+    edits: u32,
+) -> Vec<Duration> {
+    let mut latencies = Vec::new();
+    let mut at = (0, 0);
+    for v in first..first + edits {
+        let change = if (v - first).is_multiple_of(2) {
+            at = targets[(v as usize * 7919) % targets.len()];
+            json!({"range": {"start": {"line": at.0, "character": at.1}, "end": {"line": at.0, "character": at.1}}, "text": "x"})
+        } else {
+            json!({"range": {"start": {"line": at.0, "character": at.1}, "end": {"line": at.0, "character": at.1 + 1}}, "text": ""})
+        };
+        let start = Instant::now();
+        lsp.notify(
+            "textDocument/didChange",
+            json!({"textDocument": {"uri": uri, "version": v}, "contentChanges": [change]}),
+        );
+        lsp.wait_diagnostics(uri, Some(v as i64));
+        latencies.push(start.elapsed());
+    }
+    latencies.sort();
+    latencies
+}
+
+/// Where a function's name ends in the heads `def name(` and `defp name(`: line and column.
+fn head_targets(text: &str) -> Vec<(usize, usize)> {
+    text.lines()
+        .enumerate()
+        .filter_map(|(i, l)| {
+            let code = l.trim_start();
+            let rest = code
+                .strip_prefix("def ")
+                .or_else(|| code.strip_prefix("defp "))?;
+            let name = rest.find('(')?;
+            rest[..name]
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'?' || b == b'!')
+                .then(|| (i, l.len() - rest.len() + name))
+        })
+        .collect()
 }
 
 /// Characters per burst, and the time between them (a fast typist; key repeat is ~33 ms).

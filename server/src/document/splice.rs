@@ -59,7 +59,7 @@ impl Stretch {
 /// the stretch re-parsed from `text` (the text after them); `None` when that cannot be done
 /// exactly.
 pub fn splice(old: &Arc<SyntaxTree>, stretch: Stretch, text: &str) -> Option<SyntaxTree> {
-    splice_run(old, stretch, text, false)
+    splice_run(old, stretch, text, false, 0).or_else(|| splice_run(old, stretch, text, false, 1))
 }
 
 /// [`splice`] for text the edits left broken: the statements around the stretch re-parsed
@@ -73,20 +73,25 @@ pub fn splice_provisional(
     stretch: Stretch,
     text: &str,
 ) -> Option<SyntaxTree> {
-    splice_run(old, stretch, text, true)
+    splice_run(old, stretch, text, true, 1)
 }
 
+/// The splice of the run of statements around `stretch`, widened by `widen` statements on each
+/// side: an edit can join a statement to its neighbour (deleting the `x` of `xwhen` below a
+/// function head makes the head and the `when …` one statement again), which the narrowest
+/// run cannot parse alone.
 fn splice_run(
     old: &Arc<SyntaxTree>,
     stretch: Stretch,
     text: &str,
     allow_errors: bool,
+    widen: usize,
 ) -> Option<SyntaxTree> {
     let root = old.root_node();
     if stretch.old_end > root.end_byte() || stretch.start > stretch.old_end {
         return None;
     }
-    let (first, last) = statements_around(old, stretch, text)?;
+    let (first, last) = statements_around(old, stretch, text, widen)?;
     let shift = |b: usize| (b as isize + stretch.delta) as usize;
     let new_end = shift(last.end_byte());
     if new_end > text.len() || new_end < first.start_byte() {
@@ -152,6 +157,11 @@ fn splice_run(
     if alone_root.has_error() && !errors_within(block, first.start_byte()..new_end) {
         return None;
     }
+    if alone_root.has_error() && starts_broken(alone_root, first.start_byte()) {
+        // Text that only reads as the continuation of the statement before the run (`when …`,
+        // `|> …` on a line of their own) is an error alone and none in the file.
+        return None;
+    }
     let mut tree = SyntaxTree::clone(old);
     tree.splice(first.id(), last.id(), &new, stretch.delta, text)
         .then_some(tree)
@@ -196,6 +206,21 @@ fn errors_within(block: tree_sitter::Node<'_>, run: std::ops::Range<usize>) -> b
     true
 }
 
+/// Whether an error (or a missing token) starts at `at`, the first byte of the run.
+fn starts_broken(root: tree_sitter::Node<'_>, at: usize) -> bool {
+    let mut node = root.descendant_for_byte_range(at, at);
+    while let Some(n) = node {
+        if n.start_byte() != at {
+            break;
+        }
+        if n.is_error() || n.is_missing() {
+            return true;
+        }
+        node = n.parent();
+    }
+    false
+}
+
 /// The `do` and `end` of `block`, the body of the module `module` defines.
 fn module_body<'t>(module: Node<'t>, block: Node<'t>, text: &str) -> Option<(Node<'t>, Node<'t>)> {
     if elixir::module_def(module, text)?.body? != block {
@@ -218,6 +243,7 @@ fn statements_around<'t>(
     old: &'t SyntaxTree,
     stretch: Stretch,
     text: &str,
+    widen: usize,
 ) -> Option<(Node<'t>, Node<'t>)> {
     // The innermost module body holding the stretch.
     let mut block = old
@@ -238,14 +264,21 @@ fn statements_around<'t>(
         .collect();
     // On a line of its own: code before it on its line would read the run's new text as its
     // continuation (a comment after a call turned into an argument).
-    let first = statements
+    let starts_line = |n: &Node<'t>| elixir::starts_line(text, n.start_byte());
+    let mut first = statements
         .iter()
-        .rev()
-        .find(|n| n.start_byte() <= stretch.start && elixir::starts_line(text, n.start_byte()))?;
-    let last = statements
-        .iter()
-        .find(|n| n.end_byte() >= stretch.old_end && n.start_byte() >= first.start_byte())?;
-    Some((*first, *last))
+        .rposition(|n| n.start_byte() <= stretch.start && starts_line(n))?;
+    let mut last = first
+        + statements[first..]
+            .iter()
+            .position(|n| n.end_byte() >= stretch.old_end)?;
+    for _ in 0..widen {
+        if let Some(before) = statements[..first].iter().rposition(starts_line) {
+            first = before;
+        }
+        last = (last + 1).min(statements.len() - 1);
+    }
+    Some((statements[first], statements[last]))
 }
 
 /// A parse of only `ranges` of `text` (positions stay the text's), with this thread's parser

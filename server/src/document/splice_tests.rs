@@ -377,3 +377,27 @@ fn an_exact_splice_is_preferred_and_provisional_trees_of_clean_text_equal_it() {
     let fresh = crate::syntax::new_parser().parse(&new, None).unwrap();
     assert_same(&tree.expect("spliced"), &fresh, &new);
 }
+
+#[test]
+fn an_edit_joining_a_statement_to_the_one_before_is_spliced_with_it() {
+    // `xwhen …` below a bodiless head is a statement of its own; deleting the `x` makes head
+    // and guard one function again, which the `when …` line cannot be parsed as alone.
+    let text = "defmodule A do\n  def cast(data, params)\n      xwhen is_map(params) do\n    params\n  end\n\n  def other, do: 1\nend\n";
+    let i = at(text, "xwhen");
+    assert!(splices(text, i, i + 1, ""));
+    // Nor is it a provisional splice's business: that text is not broken.
+    let (tree, new) = provisional(text, i, i + 1, "");
+    let fresh = crate::syntax::new_parser().parse(&new, None).unwrap();
+    assert_same(&tree.expect("spliced"), &fresh, &new);
+}
+
+#[test]
+fn a_run_that_starts_broken_is_told_apart() {
+    // `when …` on a line of its own continues a function head: alone, it starts broken.
+    let broken = "defmodule A do\n  when is_map(x) do\n    x\n  end\nend\n";
+    let tree = crate::syntax::new_parser().parse(broken, None).unwrap();
+    assert!(starts_broken(tree.root_node(), at(broken, "when")));
+    let clean = "defmodule A do\n  def f(x) when is_map(x) do\n    x\n  end\nend\n";
+    let tree = crate::syntax::new_parser().parse(clean, None).unwrap();
+    assert!(!starts_broken(tree.root_node(), at(clean, "def f")));
+}

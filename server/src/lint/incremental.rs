@@ -84,6 +84,11 @@ pub struct Reuse {
     pub reached: usize,
     /// Whether it was a full lint.
     pub full: bool,
+    /// Why, when it was: `first` (nothing cached), `unmovable` (a finding of the last lint
+    /// spanned segments), `skeleton` (text outside the units, a signature, or the file's
+    /// path, configuration or project changed), `units` (their number changed), `errors` (a
+    /// syntax error outside the units re-checked).
+    pub why: &'static str,
 }
 
 impl LintCache {
@@ -207,8 +212,14 @@ pub fn lint_incremental(
         })
         .collect();
     let key = Key::of(ctx, segs, &signatures, project);
-    let reuse =
-        cache.key.as_ref().is_some_and(|k| k.same(&key)) && cache.units.len() == segs.units.len();
+    let mut why = match &cache.key {
+        None if cache.units.is_empty() => "first",
+        None => "unmovable",
+        Some(k) if !k.same(&key) => "skeleton",
+        Some(_) if cache.units.len() != segs.units.len() => "units",
+        Some(_) => "",
+    };
+    let reuse = why.is_empty();
     let gaps = gap_ranges(segs, ctx.source.len());
     let mut clean: Vec<bool> = if reuse {
         hashes
@@ -223,6 +234,9 @@ pub fn lint_incremental(
     // than on its own. Reuse only holds while every syntax error lies in a function that is
     // re-checked anyway.
     let reuse = reuse && errors_confined(ctx.tree.root_node(), segs, &mut clean);
+    if why.is_empty() && !reuse {
+        why = "errors";
+    }
     let reach = unit_reach(ctx, segs, &hashes, cache);
     if reuse
         && cache.scanner_clean
@@ -456,6 +470,7 @@ pub fn lint_incremental(
             relinted,
             reached,
             full: !reuse,
+            why,
         },
     };
     finish(ctx, findings)

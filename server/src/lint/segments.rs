@@ -166,6 +166,26 @@ pub fn clauses<'t>(unit: &Unit<'t>) -> Vec<Node<'t>> {
     out
 }
 
+/// The lines (zero-based) inside the `do … end` bodies of the units' clauses, without the
+/// lines of their heads and `end`s: where the edit benchmarks and profiles type, as a user
+/// typing code into functions does.
+pub fn body_lines(tree: &Tree, src: &str) -> Vec<usize> {
+    let segs = segments(tree, src);
+    let mut lines = Vec::new();
+    for unit in &segs.units {
+        for clause in clauses(unit) {
+            let body = clause
+                .children(&mut clause.walk())
+                .find(|n| n.kind() == "do_block");
+            if let Some(body) = body {
+                let (first, last) = (body.start_position().row, body.end_position().row);
+                lines.extend(first + 1..last);
+            }
+        }
+    }
+    lines
+}
+
 /// What other functions may know of a unit without reading its bodies: for each clause its
 /// kind, name and arities, as `defp name/1..2` lines.
 pub fn signature(unit: &Unit<'_>, src: &str) -> String {

@@ -32,20 +32,15 @@ fn keystroke_profile() {
     let mut doc = Document::new(&text, 1);
     let first = doc.snapshot();
     relint_snapshot(&uri, &first, &target, &config, enc, &project, &mut cache);
-    // Body lines with code (not a unit's first or last line), as the bench picks them.
+    // Body lines with code, as the bench picks them.
     let all_lines: Vec<&str> = text.lines().collect();
-    let segs = crate::lint::segments::segments(doc.tree(), &text);
-    let mut lines = Vec::new();
-    for unit in &segs.units {
-        let first = text[..unit.range.start].lines().count();
-        let last = first + text[unit.range.clone()].lines().count();
-        for line in first + 1..last.saturating_sub(1) {
-            let code = all_lines.get(line).copied().unwrap_or("");
-            if code.trim().len() > 3 {
-                lines.push((line, code.len() - code.trim_start().len()));
-            }
-        }
-    }
+    let lines: Vec<(usize, usize)> = crate::lint::segments::body_lines(doc.tree(), &text)
+        .into_iter()
+        .filter_map(|l| {
+            let code = all_lines.get(l)?;
+            (code.trim().len() > 3).then(|| (l, code.len() - code.trim_start().len()))
+        })
+        .collect();
     let (mut edit_t, mut parse_t, mut lint_t, mut encode_t) = (vec![], vec![], vec![], vec![]);
     let (mut full_parses, mut full_lints, mut provisional) = (0, 0, 0);
     let mut at = (0, 0);
@@ -96,7 +91,16 @@ fn keystroke_profile() {
             full_lints += 1;
             if std::env::var_os("LADDER_PROFILE_VERBOSE").is_some() {
                 let line = snapshot.rope.line(at.0);
-                eprintln!("full lint after v{v} at {at:?}: {line}");
+                eprintln!(
+                    "full lint ({}) after v{v} at {at:?} (spliced {}, provisional {}, error {}, fresh error {}): {line}",
+                    cache.last().why,
+                    snapshot.spliced(),
+                    snapshot.provisional(),
+                    snapshot.tree.root_node().has_error(),
+                    crate::syntax::parse(&snapshot.rope.to_string())
+                        .root_node()
+                        .has_error()
+                );
             }
         }
         let t = Instant::now();
