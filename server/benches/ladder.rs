@@ -113,10 +113,13 @@ fn bench_edits_on(name: &str, text: &str) {
         std::path::PathBuf::from,
     );
     let bin = bin.as_path();
-    // `LADDER_BENCH_LOG=FILE`: the server's debug log (each lint's time and reuse) goes there.
+    // `LADDER_BENCH_LOG=FILE`: the server's debug log (each lint's time and reuse) goes to
+    // FILE.1, FILE.2, … (one per file benchmarked, in order).
+    static LOGS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(1);
     let mut lsp = match std::env::var("LADDER_BENCH_LOG") {
         Ok(path) => {
-            let log = std::fs::File::create(path).expect("create the log file");
+            let n = LOGS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let log = std::fs::File::create(format!("{path}.{n}")).expect("create the log file");
             Lsp::start_with_stderr(bin, dir.path(), &[], log)
         }
         Err(_) => Lsp::start_binary(bin, dir.path()),
@@ -281,7 +284,10 @@ fn bench_edits() {
         text.push_str(&module_source(i));
         i += 1;
     }
-    bench_edits_on("generated", &text);
+    // `LADDER_BENCH_GENERATED=0`: only the real files.
+    if std::env::var("LADDER_BENCH_GENERATED").as_deref() != Ok("0") {
+        bench_edits_on("generated", &text);
+    }
     let files = std::env::var("LADDER_BENCH_FILES").unwrap_or_default();
     for path in files.split(':').filter(|p| !p.is_empty()) {
         let Ok(real) = std::fs::read_to_string(path) else {

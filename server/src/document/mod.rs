@@ -444,13 +444,7 @@ impl ParseJob {
         // A contiguous copy, as in [`parse_rope`].
         let text = self.rope.to_string();
         if let Some((base, stretch)) = &self.splice {
-            let spliced = splice::splice(base, *stretch, &text).map(|t| (t, false));
-            let spliced = spliced.or_else(|| {
-                allow_provisional
-                    .then(|| splice::splice_provisional(base, *stretch, &text))
-                    .flatten()
-                    .map(|t| (t, true))
-            });
+            let spliced = splice::splice_or_provisional(base, *stretch, &text, allow_provisional);
             if let Some((tree, provisional)) = spliced {
                 return Snapshot {
                     tree: Arc::new(tree),

@@ -59,7 +59,38 @@ impl Stretch {
 /// the stretch re-parsed from `text` (the text after them); `None` when that cannot be done
 /// exactly.
 pub fn splice(old: &Arc<SyntaxTree>, stretch: Stretch, text: &str) -> Option<SyntaxTree> {
-    splice_run(old, stretch, text, false, 0).or_else(|| splice_run(old, stretch, text, false, 1))
+    splice_or_provisional(old, stretch, text, false).map(|(tree, _)| tree)
+}
+
+/// [`splice`], or when `allow_provisional` and the text is broken, [`splice_provisional`];
+/// with whether the tree is provisional. Each widened run is parsed once for both.
+pub fn splice_or_provisional(
+    old: &Arc<SyntaxTree>,
+    stretch: Stretch,
+    text: &str,
+    allow_provisional: bool,
+) -> Option<(SyntaxTree, bool)> {
+    // A statement of a function body first (a keystroke re-reads a line or two, not the
+    // function), then of a module body.
+    for level in [Level::Function, Level::Module] {
+        if let Some(found) = splice_run(old, stretch, text, level, false, 0) {
+            return Some(found);
+        }
+        if let Some(found) = splice_run(old, stretch, text, level, allow_provisional, 1) {
+            return Some(found);
+        }
+    }
+    None
+}
+
+/// Which body's statements a splice re-parses.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Level {
+    /// Those of the innermost `def`/`defp`/`defmacro`/`defmacrop` body holding the edits, when
+    /// that function is a statement of a module body (inside modules only).
+    Function,
+    /// Those of the innermost module body.
+    Module,
 }
 
 /// [`splice`] for text the edits left broken: the statements around the stretch re-parsed
@@ -73,7 +104,7 @@ pub fn splice_provisional(
     stretch: Stretch,
     text: &str,
 ) -> Option<SyntaxTree> {
-    splice_run(old, stretch, text, true, 1)
+    splice_or_provisional(old, stretch, text, true).map(|(tree, _)| tree)
 }
 
 /// The splice of the run of statements around `stretch`, widened by `widen` statements on each
@@ -84,21 +115,22 @@ fn splice_run(
     old: &Arc<SyntaxTree>,
     stretch: Stretch,
     text: &str,
+    level: Level,
     allow_errors: bool,
     widen: usize,
-) -> Option<SyntaxTree> {
+) -> Option<(SyntaxTree, bool)> {
     let root = old.root_node();
     if stretch.old_end > root.end_byte() || stretch.start > stretch.old_end {
         return None;
     }
-    let (first, last) = statements_around(old, stretch, text, widen)?;
+    let (first, last) = statements_around(old, stretch, text, level, widen)?;
     let shift = |b: usize| (b as isize + stretch.delta) as usize;
     let new_end = shift(last.end_byte());
     if new_end > text.len() || new_end < first.start_byte() {
         return None;
     }
-    // The modules around the statements: their heads (through `do` and its line break) and
-    // their `end`s (moved by the edit) through their line breaks, outermost first.
+    // The function and modules around the statements: their heads (through `do` and its line
+    // break) and their `end`s (moved by the edit) through their line breaks, outermost first.
     let mut heads = Vec::new();
     let mut ends = Vec::new();
     let mut at = first.parent();
@@ -107,7 +139,7 @@ fn splice_run(
             break;
         }
         let module = block.parent()?;
-        let (open, close) = module_body(module, block, text)?;
+        let (open, close) = body_ends(module, block, text)?;
         heads.push(module.start_byte()..elixir::line_end_with_terminator(text, open.end_byte()));
         // Through its line break: the next module's `end` must not join it into `endend`.
         let close_end = shift(close.end_byte());
@@ -162,9 +194,8 @@ fn splice_run(
         // `|> …` on a line of their own) is an error alone and none in the file.
         return None;
     }
-    let mut tree = SyntaxTree::clone(old);
-    tree.splice(first.id(), last.id(), &new, stretch.delta, text)
-        .then_some(tree)
+    old.spliced(first.id(), last.id(), &new, stretch.delta, text)
+        .map(|tree| (tree, alone_root.has_error()))
 }
 
 /// Whether every syntax error of `block`'s tree lies in children of `block` (a module body)
@@ -226,6 +257,28 @@ fn module_body<'t>(module: Node<'t>, block: Node<'t>, text: &str) -> Option<(Nod
     if elixir::module_def(module, text)?.body? != block {
         return None;
     }
+    do_and_end(block)
+}
+
+/// The `do` and `end` of `block`, the body of the function `def` defines: its `do … end`
+/// holding statements only (no `rescue`, `else`, … part).
+fn function_body<'t>(def: Node<'t>, block: Node<'t>, text: &str) -> Option<(Node<'t>, Node<'t>)> {
+    if elixir::function_def(def, text)?.body? != block
+        || block
+            .children(&mut block.walk())
+            .any(|n| n.kind().ends_with("_block"))
+    {
+        return None;
+    }
+    do_and_end(block)
+}
+
+/// [`module_body`] or [`function_body`].
+fn body_ends<'t>(call: Node<'t>, block: Node<'t>, text: &str) -> Option<(Node<'t>, Node<'t>)> {
+    module_body(call, block, text).or_else(|| function_body(call, block, text))
+}
+
+fn do_and_end(block: Node<'_>) -> Option<(Node<'_>, Node<'_>)> {
     let open = block
         .child(0)
         .filter(|n| n.kind() == "do" && !n.is_named())?;
@@ -235,26 +288,35 @@ fn module_body<'t>(module: Node<'t>, block: Node<'t>, text: &str) -> Option<(Nod
     Some((open, close))
 }
 
-/// The statements of a module body around `stretch`, in `old`: from the last one starting at
-/// or before its start to the first one ending at or after its end (so an edit between two
-/// statements re-reads both). `None` when the stretch is not inside one module's body, between
-/// its first and last statements, within modules only.
+/// The statements of a body around `stretch`, in `old` (of the innermost module body, or of
+/// the innermost function body when that is a statement of one, per `level`): from the last
+/// one starting at or before its start to the first one ending at or after its end (so an
+/// edit between two statements re-reads both), and `widen` more on each side. `None` when the
+/// stretch is not inside one such body, between its first and last statements.
 fn statements_around<'t>(
     old: &'t SyntaxTree,
     stretch: Stretch,
     text: &str,
+    level: Level,
     widen: usize,
 ) -> Option<(Node<'t>, Node<'t>)> {
-    // The innermost module body holding the stretch.
+    // The innermost module (or function) body holding the stretch.
     let mut block = old
         .root_node()
         .descendant_for_byte_range(stretch.start, stretch.old_end)?;
     loop {
         if block.kind() == "do_block"
-            && let Some(module) = block.parent()
-            && module_body(module, block, text).is_some()
+            && let Some(call) = block.parent()
         {
-            break;
+            if module_body(call, block, text).is_some() {
+                if level == Level::Function {
+                    return None;
+                }
+                break;
+            }
+            if level == Level::Function && function_body(call, block, text).is_some() {
+                break;
+            }
         }
         block = block.parent()?;
     }

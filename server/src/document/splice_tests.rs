@@ -401,3 +401,40 @@ fn a_run_that_starts_broken_is_told_apart() {
     let tree = crate::syntax::new_parser().parse(clean, None).unwrap();
     assert!(!starts_broken(tree.root_node(), at(clean, "def f")));
 }
+
+/// The function-level splice of `start..end` → `with` alone (no fallback to the module body).
+fn function_splice(text: &str, start: usize, end: usize, with: &str) -> Option<SyntaxTree> {
+    let old = Arc::new(crate::syntax::parse(text));
+    let mut new = text.to_string();
+    new.replace_range(start..end, with);
+    let stretch = Stretch::then(None, start, end, with.len());
+    let (tree, provisional) = splice_run(&old, stretch, &new, Level::Function, false, 0)?;
+    assert!(!provisional);
+    let fresh = crate::syntax::new_parser().parse(&new, None).unwrap();
+    assert_same(&tree, &fresh, &new);
+    Some(tree)
+}
+
+#[test]
+fn a_statement_of_a_function_body_is_reparsed_alone() {
+    // A pipeline step, a `case` arm, the nested module's function.
+    let i = at(MODULE, "|> Repo.insert()");
+    assert!(function_splice(MODULE, i, i, "|> tap(&IO.inspect/1)\n    ").is_some());
+    let i = at(MODULE, "\"payment failed");
+    assert!(function_splice(MODULE, i, i + 1, "\"Payment failed").is_some());
+    let i = at(MODULE, "from o in Order");
+    assert!(function_splice(MODULE, i, i, "_ = 1\n      ").is_some());
+    // Not in a head, nor in a one-line `do:` body: those are the module body's business.
+    let i = at(MODULE, "def pay(%Order{state: :open}") + 4;
+    assert!(function_splice(MODULE, i, i, "x").is_none());
+    let i = at(MODULE, "do: {:error, :not_open}") + 4;
+    assert!(function_splice(MODULE, i, i, "x").is_none());
+    // Nor in a function with a `rescue` part.
+    let text = "defmodule A do\n  def f(x) do\n    x + 1\n  rescue\n    _ -> :error\n  end\nend\n";
+    let i = at(text, "x + 1");
+    assert!(function_splice(text, i, i, "y = 2\n    ").is_none());
+    assert!(
+        splices(text, i, i, "y = 2\n    "),
+        "the module body's splice takes it"
+    );
+}

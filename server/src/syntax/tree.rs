@@ -165,14 +165,34 @@ impl SyntaxTree {
         delta: isize,
         new_source: &str,
     ) -> bool {
+        match self.spliced(first, last, new, delta, new_source) {
+            Some(tree) => {
+                *self = tree;
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// [`SyntaxTree::splice`] into a new tree, written in one pass over this one's nodes (a
+    /// keystroke's splice copies the document's tree once: the tree is shared with the
+    /// snapshots still being linted).
+    pub fn spliced(
+        &self,
+        first: usize,
+        last: usize,
+        new: &[(tree_sitter::Node<'_>, u16)],
+        delta: isize,
+        new_source: &str,
+    ) -> Option<SyntaxTree> {
         let (Some(head), Some(tail)) = (
             self.nodes.get(first).copied(),
             self.nodes.get(last).copied(),
         ) else {
-            return false;
+            return None;
         };
         let (Some((new_first, _)), Some((new_last, _))) = (new.first(), new.last()) else {
-            return false;
+            return None;
         };
         let old_range = first..tail.subtree_end as usize;
         if first > last
@@ -183,7 +203,7 @@ impl SyntaxTree {
                 .iter()
                 .any(|r| r.flags & HAS_ERROR != 0 || r.kind == ERROR_KIND)
         {
-            return false;
+            return None;
         }
         let old_roots = {
             let mut count = 1;
@@ -191,7 +211,7 @@ impl SyntaxTree {
             while at as usize != last {
                 at = self.nodes[at as usize].next;
                 if at == NONE {
-                    return false;
+                    return None;
                 }
                 count += 1;
             }
@@ -222,54 +242,62 @@ impl SyntaxTree {
         let new_last_root = *roots.last().unwrap_or(&to_u32(first));
         replacement[new_last_root as usize - first].next = moved(tail.next);
         let bytes = |b: u32| -> u32 { (b as isize + delta) as u32 };
-        self.nodes.splice(old_range.clone(), replacement);
-        let after = (old_range.end as isize + shift) as usize;
-        // Links into the stretch after the old nodes moved by `shift`; nodes after it moved by
+        // Links into the stretch after the old nodes move by `shift`; nodes after it move by
         // `delta` bytes; ancestors of the run end `delta` bytes away and their subtrees end
         // `shift` nodes away.
-        for (i, raw) in self.nodes.iter_mut().enumerate() {
-            if i >= first && i < after {
-                continue;
-            }
+        let mut nodes: Vec<Raw> =
+            Vec::with_capacity((self.nodes.len() as isize + shift).max(0) as usize);
+        nodes.extend(self.nodes[..first].iter().map(|r| {
+            let mut raw = *r;
             raw.next = moved(raw.next);
             raw.prev = moved(raw.prev);
             raw.parent = moved(raw.parent);
-            if i >= after {
-                raw.start = bytes(raw.start);
-                raw.end = bytes(raw.end);
-                raw.subtree_end = (raw.subtree_end as isize + shift) as u32;
-            } else if raw.subtree_end as usize > first {
+            if raw.subtree_end as usize > first {
                 // An ancestor (or the tree's root).
                 raw.end = bytes(raw.end);
                 raw.subtree_end = (raw.subtree_end as isize + shift) as u32;
             }
-        }
+            raw
+        }));
+        nodes.extend(replacement);
+        nodes.extend(self.nodes[old_range.end..].iter().map(|r| {
+            let mut raw = *r;
+            raw.next = moved(raw.next);
+            raw.prev = moved(raw.prev);
+            raw.parent = moved(raw.parent);
+            raw.start = bytes(raw.start);
+            raw.end = bytes(raw.end);
+            raw.subtree_end = (raw.subtree_end as isize + shift) as u32;
+            raw
+        }));
         // The sibling after the run now follows the new last node; the parent has as many
         // children more as the run has roots more.
-        let next = self.nodes[new_last_root as usize].next;
+        let next = nodes[new_last_root as usize].next;
         if next != NONE {
-            self.nodes[next as usize].prev = new_last_root;
+            nodes[next as usize].prev = new_last_root;
         }
         if head.parent != NONE {
-            let parent = &mut self.nodes[head.parent as usize];
+            let parent = &mut nodes[head.parent as usize];
             parent.child_count =
                 (parent.child_count as isize + new.len() as isize - old_roots as isize) as u32;
         }
         if new.iter().any(|(n, _)| n.has_error()) {
             let mut at = head.parent;
             while at != NONE {
-                let raw = &mut self.nodes[at as usize];
+                let raw = &mut nodes[at as usize];
                 raw.flags |= HAS_ERROR;
                 at = raw.parent;
             }
         }
-        self.rows = moved_rows(
-            &self.rows,
-            head.start as usize..tail.end as usize,
-            delta,
-            new_source,
-        );
-        true
+        Some(SyntaxTree {
+            nodes,
+            rows: moved_rows(
+                &self.rows,
+                head.start as usize..tail.end as usize,
+                delta,
+                new_source,
+            ),
+        })
     }
 
     fn raw(&self, i: u32) -> &Raw {

@@ -174,6 +174,7 @@ async fn lint_open_with(
             };
             return Some((result, None));
         };
+        tracing::debug!(version, "lint starts");
         // The edits since the last parse are parsed here, once for however many there were.
         let snapshot = if typing {
             doc.typing_snapshot()

@@ -75,6 +75,7 @@ pub fn did_change(state: &Arc<State>, params: DidChangeTextDocumentParams) {
         // The re-parse waits for the lint (or another reader) to need the tree: a burst of
         // keystrokes then costs one parse, and this handler returns at once.
         doc.edit(&changes, version, state.session().encoding);
+        tracing::debug!(version, "changed");
     }
     diagnostics::schedule_edit(state.clone(), uri);
 }
