@@ -157,7 +157,10 @@ fn splice_run(
     {
         return None;
     }
-    let alone = parse_ranges(text, &ranges)?;
+    // The new text's rows, from the old text's: positions of the ranges without reading the
+    // text before them, and the spliced tree's rows.
+    let rows = old.rows_after(first.start_byte()..last.end_byte(), stretch.delta, text);
+    let alone = parse_ranges(&rows, text, &ranges)?;
     let alone_root = alone.root_node();
     if alone_root.has_error() && !allow_errors {
         return None;
@@ -194,7 +197,7 @@ fn splice_run(
         // `|> …` on a line of their own) is an error alone and none in the file.
         return None;
     }
-    old.spliced(first.id(), last.id(), &new, stretch.delta, text)
+    old.spliced(first.id(), last.id(), &new, stretch.delta, rows)
         .map(|tree| (tree, alone_root.has_error()))
 }
 
@@ -343,39 +346,30 @@ fn statements_around<'t>(
     Some((statements[first], statements[last]))
 }
 
-/// A parse of only `ranges` of `text` (positions stay the text's), with this thread's parser
-/// for such parses (included ranges stay set on a parser).
-fn parse_ranges(text: &str, ranges: &[std::ops::Range<usize>]) -> Option<tree_sitter::Tree> {
+/// A parse of only `ranges` of `text` (positions stay the text's; `rows` are its row starts),
+/// with this thread's parser for such parses (included ranges stay set on a parser).
+fn parse_ranges(
+    rows: &[u32],
+    text: &str,
+    ranges: &[std::ops::Range<usize>],
+) -> Option<tree_sitter::Tree> {
     thread_local! {
         static PARSER: std::cell::RefCell<tree_sitter::Parser> =
             std::cell::RefCell::new(crate::syntax::new_parser());
     }
-    // Points of the range ends, rows counted at `\n` as tree-sitter does, in one pass.
-    let mut row = 0;
-    let mut row_start = 0;
-    let mut scanned = 0;
-    let mut point = |byte: usize| {
-        for (i, b) in text.as_bytes()[scanned..byte].iter().enumerate() {
-            if *b == b'\n' {
-                row += 1;
-                row_start = scanned + i + 1;
-            }
-        }
-        scanned = byte;
-        tree_sitter::Point {
-            row,
-            column: byte - row_start,
-        }
+    let point = |byte: usize| -> Option<tree_sitter::Point> {
+        Some(crate::syntax::tree::point_in(
+            rows,
+            u32::try_from(byte).ok()?,
+        ))
     };
     let mut included = Vec::with_capacity(ranges.len());
     for r in ranges {
-        let start_point = point(r.start);
-        let end_point = point(r.end);
         included.push(tree_sitter::Range {
             start_byte: r.start,
             end_byte: r.end,
-            start_point,
-            end_point,
+            start_point: point(r.start)?,
+            end_point: point(r.end)?,
         });
     }
     PARSER.with_borrow_mut(|parser| {

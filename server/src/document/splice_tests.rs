@@ -438,3 +438,40 @@ fn a_statement_of_a_function_body_is_reparsed_alone() {
         "the module body's splice takes it"
     );
 }
+
+/// By hand: what a function-level splice of one character typed into each body line costs,
+/// and how much of it is the parse of the statements alone.
+/// `LADDER_PROFILE_FILE=PATH cargo test --release --lib function_splice_profile -- --ignored --nocapture`
+#[test]
+#[ignore]
+fn function_splice_profile() {
+    let Some(text) = crate::syntax::tree::tests::profile_text() else {
+        return;
+    };
+    let old = Arc::new(crate::syntax::parse(&text));
+    let mut times = Vec::new();
+    let mut misses = 0;
+    for line in crate::lint::segments::body_lines(&old, &text) {
+        let start = text
+            .split_inclusive('\n')
+            .take(line)
+            .map(str::len)
+            .sum::<usize>();
+        let code = &text[start..];
+        let at = start + code.len() - code.trim_start().len();
+        let mut new = text.clone();
+        new.insert(at, 'x');
+        let stretch = Stretch::then(None, at, at, 1);
+        let t = std::time::Instant::now();
+        let done = splice_run(&old, stretch, &new, Level::Function, false, 0);
+        times.push(t.elapsed());
+        misses += usize::from(done.is_none());
+    }
+    times.sort();
+    eprintln!(
+        "{} edits, {misses} not spliced at the function level; p50 {:?}, p99 {:?}",
+        times.len(),
+        times[times.len() / 2],
+        times[times.len() * 99 / 100]
+    );
+}

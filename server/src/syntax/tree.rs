@@ -114,6 +114,15 @@ fn moved_rows(rows: &[u32], changed: Range<usize>, delta: isize, new_source: &st
     out
 }
 
+/// The point of `byte` in a text whose row starts are `rows`.
+pub fn point_in(rows: &[u32], byte: u32) -> Point {
+    let row = rows.partition_point(|start| *start <= byte).max(1) - 1;
+    Point {
+        row,
+        column: (byte - rows.get(row).copied().unwrap_or(0)) as usize,
+    }
+}
+
 /// Offsets are stored in 32 bits: ample for source files (the CLI refuses nothing, but a
 /// 4 GiB Elixir file would not get this far).
 fn to_u32(n: usize) -> u32 {
@@ -165,7 +174,16 @@ impl SyntaxTree {
         delta: isize,
         new_source: &str,
     ) -> bool {
-        match self.spliced(first, last, new, delta, new_source) {
+        let Some(changed) = self
+            .nodes
+            .get(first)
+            .zip(self.nodes.get(last))
+            .map(|(head, tail)| head.start as usize..tail.end as usize)
+        else {
+            return false;
+        };
+        let rows = self.rows_after(changed, delta, new_source);
+        match self.spliced(first, last, new, delta, rows) {
             Some(tree) => {
                 *self = tree;
                 true
@@ -174,16 +192,16 @@ impl SyntaxTree {
         }
     }
 
-    /// [`SyntaxTree::splice`] into a new tree, written in one pass over this one's nodes (a
-    /// keystroke's splice copies the document's tree once: the tree is shared with the
-    /// snapshots still being linted).
+    /// [`SyntaxTree::splice`] into a new tree (a keystroke's splice copies the document's
+    /// tree once: the tree is shared with the snapshots still being linted), given the new
+    /// text's row starts ([`SyntaxTree::rows_after`] of the run's old range).
     pub fn spliced(
         &self,
         first: usize,
         last: usize,
         new: &[(tree_sitter::Node<'_>, u16)],
         delta: isize,
-        new_source: &str,
+        rows: Vec<u32>,
     ) -> Option<SyntaxTree> {
         let (Some(head), Some(tail)) = (
             self.nodes.get(first).copied(),
@@ -247,18 +265,18 @@ impl SyntaxTree {
         // `shift` nodes away.
         let mut nodes: Vec<Raw> =
             Vec::with_capacity((self.nodes.len() as isize + shift).max(0) as usize);
-        nodes.extend(self.nodes[..first].iter().map(|r| {
-            let mut raw = *r;
+        // Before the run, only its ancestors change (a parent precedes its children, and a
+        // sibling link past the run can only be an ancestor's): copied as they are, then the
+        // ancestors fixed.
+        nodes.extend_from_slice(&self.nodes[..first]);
+        let mut at = head.parent;
+        while at != NONE {
+            let raw = &mut nodes[at as usize];
             raw.next = moved(raw.next);
-            raw.prev = moved(raw.prev);
-            raw.parent = moved(raw.parent);
-            if raw.subtree_end as usize > first {
-                // An ancestor (or the tree's root).
-                raw.end = bytes(raw.end);
-                raw.subtree_end = (raw.subtree_end as isize + shift) as u32;
-            }
-            raw
-        }));
+            raw.end = bytes(raw.end);
+            raw.subtree_end = (raw.subtree_end as isize + shift) as u32;
+            at = raw.parent;
+        }
         nodes.extend(replacement);
         nodes.extend(self.nodes[old_range.end..].iter().map(|r| {
             let mut raw = *r;
@@ -289,27 +307,21 @@ impl SyntaxTree {
                 at = raw.parent;
             }
         }
-        Some(SyntaxTree {
-            nodes,
-            rows: moved_rows(
-                &self.rows,
-                head.start as usize..tail.end as usize,
-                delta,
-                new_source,
-            ),
-        })
+        Some(SyntaxTree { nodes, rows })
     }
 
     fn raw(&self, i: u32) -> &Raw {
         &self.nodes[i as usize]
     }
 
+    /// The row starts of `new_source`, the text after an edit that changed only this tree's
+    /// text's `changed` into `changed.start..changed.end + delta` (see [`moved_rows`]).
+    pub fn rows_after(&self, changed: Range<usize>, delta: isize, new_source: &str) -> Vec<u32> {
+        moved_rows(&self.rows, changed, delta, new_source)
+    }
+
     fn point(&self, byte: u32) -> Point {
-        let row = self.rows.partition_point(|start| *start <= byte).max(1) - 1;
-        Point {
-            row,
-            column: (byte - self.rows[row]) as usize,
-        }
+        point_in(&self.rows, byte)
     }
 }
 
