@@ -394,7 +394,8 @@ fn advance_point(start: Point, text: &str) -> Point {
 /// Whether a `\r` at a byte of `from..=to` is not followed by `\n`.
 fn lone_cr_near(rope: &Rope, from: usize, to: usize) -> bool {
     let len = rope.len_bytes();
-    (from..=to.min(len.saturating_sub(1)))
+    (from..=to)
+        .take_while(|i| *i < len)
         .any(|i| rope.byte(i) == b'\r' && (i + 1 >= len || rope.byte(i + 1) != b'\n'))
 }
 
@@ -668,6 +669,16 @@ mod tests {
             (2, 2, "\n"),  // followed by `\n` now
             (5, 5, "q\r"), // ends in `\r` before old text that is not `\n`
         ];
+        // Found by the `edit_sequence` fuzz target: deleting the whole text looked past its end.
+        let mut empty = Document::new("ab", 1);
+        let all = (LineCol { line: 0, col: 0 }, LineCol { line: 0, col: 2 });
+        let change = TextChange {
+            range: Some(all),
+            text: String::new(),
+        };
+        empty.apply_changes(&[change], 2, PositionEncoding::Utf8);
+        assert_eq!(empty.rope().len_bytes(), 0);
+        assert!(!empty.has_lone_cr);
         for (i, (start, end, text)) in edits.into_iter().enumerate() {
             let s = doc.rope().byte_to_char(start);
             let e = doc.rope().byte_to_char(end);
