@@ -9,6 +9,7 @@
 pub mod convert;
 mod handlers;
 pub mod lsp;
+pub mod outbox;
 pub mod settings;
 pub mod state;
 pub mod transport;
@@ -34,6 +35,12 @@ impl Backend {
         Backend {
             state: Arc::new(State::new(client, shutdown_requested)),
         }
+    }
+
+    /// The receiving end of the handlers' pre-encoded notifications ([`outbox`]), for the
+    /// transport that writes to the client; `None` once taken.
+    pub fn outbox_receiver(&self) -> Option<tokio::sync::mpsc::UnboundedReceiver<Vec<u8>>> {
+        self.state.outbox.take_receiver()
     }
 }
 

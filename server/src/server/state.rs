@@ -54,6 +54,9 @@ pub struct LintResult {
     /// published while the user types, replaced by the full parse's lint when the typing
     /// pauses, and never the answer to a request.
     pub provisional: bool,
+    /// `diagnostics` as JSON, each encoded once ([`super::outbox::encode`]): set by the lints of
+    /// open documents, reusing the last lint's encodings of the diagnostics that did not change.
+    pub encoded: Option<Vec<super::outbox::Encoded>>,
 }
 
 /// Where a document lives and which configuration applies to it.
@@ -225,6 +228,8 @@ pub struct State {
     /// stack and malloc arena: resident memory kept growing over a long session) linting
     /// versions already superseded.
     pub lint_slots: tokio::sync::Semaphore,
+    /// Where `publishDiagnostics` goes, pre-encoded, when a transport writes it.
+    pub outbox: super::outbox::Outbox,
 }
 
 impl State {
@@ -253,6 +258,7 @@ impl State {
             lint_slots: tokio::sync::Semaphore::new(
                 std::thread::available_parallelism().map_or(2, |n| n.get()),
             ),
+            outbox: Default::default(),
         }
     }
 

@@ -171,6 +171,8 @@ pub async fn serve<I, O>(
     let (mut to_server, server_in) = tokio::io::duplex(1 << 16);
     let (server_out, from_server) = tokio::io::duplex(1 << 16);
     let (inject, mut injected) = mpsc::unbounded_channel::<Vec<u8>>();
+    // Pre-encoded `publishDiagnostics` from the handlers ([`super::outbox`]).
+    let mut outbox = service.inner().outbox_receiver();
 
     let input_pump = tokio::spawn(async move {
         let mut reader = BufReader::new(input);
@@ -204,6 +206,15 @@ pub async fn serve<I, O>(
                 },
                 Some(reply) = injected.recv() => {
                     if output.write_all(&reply).await.is_err() { break; }
+                    let _ = output.flush().await;
+                }
+                Some(message) = async {
+                    match outbox.as_mut() {
+                        Some(rx) => rx.recv().await,
+                        None => std::future::pending().await,
+                    }
+                } => {
+                    if output.write_all(&message).await.is_err() { break; }
                     let _ = output.flush().await;
                 }
             }

@@ -9,6 +9,7 @@ use tower_lsp_server::jsonrpc::{Error, ErrorCode, Result};
 
 use super::super::convert;
 use super::super::lsp::*;
+use super::super::outbox;
 use super::super::state::{FileTarget, LintResult, OpenDoc, State};
 use crate::config::Config;
 use crate::document::{PositionEncoding, Snapshot};
@@ -111,6 +112,7 @@ pub fn result_of(
         target: target_level,
         above_target: config.above_target,
         provisional: snapshot.provisional(),
+        encoded: None,
     }
 }
 
@@ -171,6 +173,7 @@ async fn lint_open_with(
                 target: crate::config::DEFAULT_TARGET,
                 above_target: Default::default(),
                 provisional: false,
+                encoded: None,
             };
             return Some((result, None));
         };
@@ -188,9 +191,19 @@ async fn lint_open_with(
         }
         let mut cache = doc.lint_cache.lock().unwrap_or_else(|e| e.into_inner());
         let started = std::time::Instant::now();
-        let (result, facts) = relint_snapshot(
+        let (mut result, facts) = relint_snapshot(
             &doc_uri, &snapshot, &target, &config, enc, &index, &mut cache,
         );
+        // Encoded here, off the async threads, reusing the last lint's encodings.
+        let previous = doc.latest.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        result.encoded = Some(match previous.as_deref() {
+            Some(p) => outbox::encode(
+                &result.diagnostics,
+                &p.diagnostics,
+                p.encoded.as_deref().unwrap_or_default(),
+            ),
+            None => outbox::encode(&result.diagnostics, &[], &[]),
+        });
         tracing::debug!(
             uri = doc_uri.as_str(),
             version = snapshot.version,
@@ -305,12 +318,7 @@ async fn publish_open(state: &State, uri: Uri, open: &Arc<OpenDoc>, result: &Lin
         return;
     }
     let started = std::time::Instant::now();
-    let (diagnostics, _) = with_gates(state, &uri, result);
-    let count = diagnostics.len();
-    state
-        .client
-        .publish_diagnostics(uri, diagnostics, result.version)
-        .await;
+    let count = publish(state, uri, result, result.version).await;
     tracing::debug!(version = ?result.version, count, elapsed = ?started.elapsed(), "published");
     *published = result.version;
     open.published_result.store(result.id, Ordering::Relaxed);
@@ -328,18 +336,57 @@ pub fn clear(state: Arc<State>, uri: Uri) {
         if state.docs.contains_key(&uri) {
             return;
         }
-        state
-            .client
-            .publish_diagnostics(uri, Vec::new(), None)
-            .await
+        if !state.outbox.publish(&uri, &[], None) {
+            state
+                .client
+                .publish_diagnostics(uri, Vec::new(), None)
+                .await
+        }
     });
+}
+
+/// Sends `result` with the mix gates' findings as `publishDiagnostics` (through the outbox,
+/// from its encoded diagnostics, when the transport takes it); returns how many diagnostics.
+pub async fn publish(state: &State, uri: Uri, result: &LintResult, version: Option<i32>) -> usize {
+    if state.outbox.is_live() {
+        let (gates, _) = gate_diagnostics(state, &uri, result);
+        let fresh;
+        let encoded: &[outbox::Encoded] = match &result.encoded {
+            Some(e) => e,
+            None => {
+                fresh = outbox::encode(&result.diagnostics, &[], &[]);
+                &fresh
+            }
+        };
+        let gates: Vec<outbox::Encoded> = gates.iter().map(outbox::encode_one).collect();
+        let parts: Vec<&[u8]> = encoded.iter().chain(&gates).map(|e| &e[..]).collect();
+        if state.outbox.publish(&uri, &parts, version) {
+            return parts.len();
+        }
+    }
+    let (diagnostics, _) = with_gates(state, &uri, result);
+    let count = diagnostics.len();
+    state
+        .client
+        .publish_diagnostics(uri, diagnostics, version)
+        .await;
+    count
 }
 
 /// A file's diagnostics: its lint plus the current findings of the mix gates; and the
 /// `resultId` naming that combination.
 pub fn with_gates(state: &State, uri: &Uri, result: &LintResult) -> (Vec<Diagnostic>, String) {
-    let (findings, run) = super::gates::findings_for(state, uri, result.version);
+    let (gates, id) = gate_diagnostics(state, uri, result);
     let mut diagnostics = result.diagnostics.clone();
+    diagnostics.extend(gates);
+    (diagnostics, id)
+}
+
+/// The diagnostics of the mix gates' current findings for a file, after its lint `result`;
+/// and the `resultId` naming that combination.
+fn gate_diagnostics(state: &State, uri: &Uri, result: &LintResult) -> (Vec<Diagnostic>, String) {
+    let (findings, run) = super::gates::findings_for(state, uri, result.version);
+    let mut diagnostics = Vec::new();
     let gate_diagnostics = super::gates::diagnostics(
         &findings,
         &result.rope,

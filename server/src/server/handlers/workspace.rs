@@ -208,11 +208,7 @@ async fn store_and_publish(state: &State, uri: Uri, result: LintResult) {
     let gate = state.publish_gate(&uri);
     let _gate = gate.lock().await;
     if !state.session().pull && !state.docs.contains_key(&uri) {
-        let (diagnostics, _) = diagnostics::with_gates(state, &uri, &result);
-        state
-            .client
-            .publish_diagnostics(uri, diagnostics, None)
-            .await;
+        diagnostics::publish(state, uri, &result, None).await;
     }
 }
 
