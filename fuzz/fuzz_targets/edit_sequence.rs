@@ -2,7 +2,8 @@
 //! tree), the way `didChange` applies them. After every notification:
 //! - the rope equals the text an independent reference gets by applying the same changes;
 //! - the tree (incremental, or spliced from the statements an edit touched) equals a fresh
-//!   parse of that text, node by node;
+//!   parse of that text, node by node; a provisional tree of broken statements (the server's
+//!   keystroke lints) holds the error, spans the text, and is not kept by the document;
 //! - position conversions round-trip in UTF-8, UTF-16 and UTF-32 and agree with the reference.
 //!
 //! The invariants are those of the property test `server/tests/incremental.rs`, on inputs
@@ -264,8 +265,26 @@ fuzz_target!(|input: Input| {
         doc.edit(&changes, version as i32 + 1, enc);
         assert_eq!(doc.rope().to_string(), expected, "changes {changes:?}");
         check_positions(&expected, doc.rope());
-        let tree = match (version as u8).wrapping_add(input.base) % 3 {
+        let tree = match (version as u8).wrapping_add(input.base) % 4 {
             0 => continue,
+            // The server's lint of a keystroke: broken statements may get a provisional tree,
+            // which the document does not keep (its next parse is exact, checked later).
+            3 => match doc.snapshot_or_job() {
+                Ok(snapshot) => snapshot.tree,
+                Err(job) => {
+                    let snapshot = job.run_allowing_provisional();
+                    doc.offer(&snapshot);
+                    if snapshot.provisional() {
+                        let root = snapshot.tree.root_node();
+                        assert!(root.has_error(), "a provisional tree of {expected:?}");
+                        assert_eq!(root.end_byte(), expected.len(), "{expected:?}");
+                        assert!(doc.needs_parse(), "a provisional tree was kept");
+                        continue;
+                    }
+                    assert!(!doc.needs_parse());
+                    snapshot.tree
+                }
+            },
             1 => {
                 doc.parse();
                 doc.snapshot().tree
