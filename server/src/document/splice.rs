@@ -1,19 +1,26 @@
-//! Re-parsing the module statements an edit touched instead of the file.
+//! Re-parsing the statements an edit touched instead of the file.
 //!
 //! tree-sitter-elixir re-reads most of a file after any edit (see [`super`]); a statement of a
-//! module body (a function, an attribute) parsed alone inside its modules' heads and `end`s
-//! takes about 0.1 ms and gives the subtree a full parse gives. When every edit since the last
-//! parse lies within a run of statements of one module body (one statement, or the two around
-//! an edit between them), and the run's new text parses without an error into statements
-//! spanning exactly the edited stretch, those replace the old run's subtrees in the
-//! [`SyntaxTree`]. Anything else (an edit in a module head or before its first statement, text
-//! that no longer parses, a run that no longer ends where it did) is left to a full parse.
+//! function body, or of a module body (a function, an attribute), parsed alone inside its
+//! function's and modules' heads and `end`s gives the subtree a full parse gives, in a fraction
+//! of a millisecond. When every edit since the last parse lies within a run of statements of
+//! one function body (else of one module body): one statement, or the two around an edit
+//! between them, widened by one statement on each side when that alone does not parse; and the
+//! run's new text parses without an error into statements spanning exactly the edited stretch,
+//! those replace the old run's subtrees in the [`SyntaxTree`]. Anything else (an edit in a
+//! module head or before its first statement, text that no longer parses, a run that no longer
+//! ends where it did) is left to a full parse.
 //!
-//! Why the new subtrees are the full parse's: the parser reads the modules' heads as it would
-//! in the file, so it reaches the run in the state it would; the run parses completely and
-//! without recovery; and it ends where it ended before, followed by the same text, which the
-//! parser then reads in the same state as before the edit. The
-//! `edit_sequence` fuzz target and the tests below compare the result with fresh parses.
+//! Why the new subtrees are the full parse's: the parser reads the heads as it would in the
+//! file, so it reaches the run in the state it would; the run parses completely and without
+//! recovery; and it ends where it ended before, followed by the same text, which the parser
+//! then reads in the same state as before the edit. The `edit_sequence` fuzz target and the
+//! tests below compare the result with fresh parses.
+//!
+//! Text the edits left broken can get a *provisional* tree ([`splice_provisional`]): the same
+//! run parsed with its errors, when error recovery stayed inside it. It is what a full parse
+//! reads in about nine cases out of ten, not always; the server lints it while the user types
+//! and the full parse's lint follows.
 
 use std::sync::Arc;
 
