@@ -315,7 +315,8 @@ impl SyntaxTree {
     }
 
     /// The row starts of `new_source`, the text after an edit that changed only this tree's
-    /// text's `changed` into `changed.start..changed.end + delta` (see [`moved_rows`]).
+    /// text's `changed` into `changed.start..changed.end + delta`: rows before it stay, those
+    /// inside are read again, the later ones move.
     pub fn rows_after(&self, changed: Range<usize>, delta: isize, new_source: &str) -> Vec<u32> {
         moved_rows(&self.rows, changed, delta, new_source)
     }
