@@ -28,6 +28,28 @@ fn started() -> (Lsp, tempfile::TempDir) {
     (Lsp::start(dir.path()), dir)
 }
 
+/// A server whose debug log goes to a file of its folder: the server, the folder, the log.
+fn started_with_log() -> (Lsp, tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let log_path = dir.path().join("server.log");
+    let log = std::fs::File::create(&log_path).unwrap();
+    let lsp = Lsp::start_with_stderr(&binary(), dir.path(), &[], log);
+    (lsp, dir, log_path)
+}
+
+/// What a fresh server publishes for `text` opened at `version`.
+fn fresh_diagnostics(uri: &str, text: &str, version: i64) -> Vec<Value> {
+    let (mut fresh, _dir) = started();
+    fresh.initialize(None, push_client(&[]));
+    fresh.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": uri, "languageId": "elixir", "version": version, "text": text}}),
+    );
+    let diagnostics = fresh.wait_diagnostics(uri, Some(version));
+    assert!(fresh.shutdown().success());
+    diagnostics
+}
+
 #[test]
 fn initialize_pins_capabilities_for_push_and_pull_clients() {
     let (mut lsp, _dir) = started();
@@ -103,10 +125,7 @@ fn open_change_close_publishes_current_diagnostics() {
 /// publication is of the last text, with what a fresh server finds in it.
 #[test]
 fn a_burst_of_edits_is_parsed_by_the_lints_and_ends_on_the_last_text() {
-    let dir = tempfile::tempdir().unwrap();
-    let log_path = dir.path().join("server.log");
-    let log = std::fs::File::create(&log_path).unwrap();
-    let mut lsp = Lsp::start_with_stderr(&binary(), dir.path(), &[], log);
+    let (mut lsp, _dir, log_path) = started_with_log();
     lsp.initialize(None, push_client(&[]));
     let uri = "file:///tmp/ladder-e2e-nowhere/lib/burst.ex";
     // A module big enough that a parse is not instant, with one function typed into.
@@ -162,14 +181,7 @@ fn a_burst_of_edits_is_parsed_by_the_lints_and_ends_on_the_last_text() {
 
     // The same text opened in a fresh server: the same diagnostics.
     let expected = text.replacen("    x\n  end", &format!("    x{typed}\n  end"), 1);
-    let (mut fresh, _dir) = started();
-    fresh.initialize(None, push_client(&[]));
-    fresh.notify(
-        "textDocument/didOpen",
-        json!({"textDocument": {"uri": uri, "languageId": "elixir", "version": last, "text": expected}}),
-    );
-    assert_eq!(fresh.wait_diagnostics(uri, Some(last)), diags);
-    assert!(fresh.shutdown().success());
+    assert_eq!(fresh_diagnostics(uri, &expected, last), diags);
 }
 
 /// A keystroke that leaves a statement broken within its brackets is linted at once on that
@@ -177,10 +189,7 @@ fn a_burst_of_edits_is_parsed_by_the_lints_and_ends_on_the_last_text() {
 /// follows, and what the editor is left with is what a fresh server finds in the text.
 #[test]
 fn a_broken_keystroke_is_linted_provisionally_then_settles_on_the_full_parse() {
-    let dir = tempfile::tempdir().unwrap();
-    let log_path = dir.path().join("server.log");
-    let log = std::fs::File::create(&log_path).unwrap();
-    let mut lsp = Lsp::start_with_stderr(&binary(), dir.path(), &[], log);
+    let (mut lsp, _dir, log_path) = started_with_log();
     lsp.initialize(None, push_client(&[]));
     let uri = "file:///tmp/ladder-e2e-nowhere/lib/broken.ex";
     let mut text = String::from(
@@ -235,17 +244,7 @@ fn a_broken_keystroke_is_linted_provisionally_then_settles_on_the_full_parse() {
     );
 
     let expected = text.replacen("    x\n  end", "    IO.inspect(1 +)\n  end", 1);
-    let (mut fresh, _dir) = started();
-    fresh.initialize(None, push_client(&[]));
-    fresh.notify(
-        "textDocument/didOpen",
-        json!({"textDocument": {"uri": uri, "languageId": "elixir", "version": 2, "text": expected}}),
-    );
-    assert_eq!(
-        Value::Array(fresh.wait_diagnostics(uri, Some(2))),
-        Value::Array(last)
-    );
-    assert!(fresh.shutdown().success());
+    assert_eq!(fresh_diagnostics(uri, &expected, 2), last);
 }
 
 /// Several changes in one notification, each against the text left by the previous one, over

@@ -669,16 +669,6 @@ mod tests {
             (2, 2, "\n"),  // followed by `\n` now
             (5, 5, "q\r"), // ends in `\r` before old text that is not `\n`
         ];
-        // Found by the `edit_sequence` fuzz target: deleting the whole text looked past its end.
-        let mut empty = Document::new("ab", 1);
-        let all = (LineCol { line: 0, col: 0 }, LineCol { line: 0, col: 2 });
-        let change = TextChange {
-            range: Some(all),
-            text: String::new(),
-        };
-        empty.apply_changes(&[change], 2, PositionEncoding::Utf8);
-        assert_eq!(empty.rope().len_bytes(), 0);
-        assert!(!empty.has_lone_cr);
         for (i, (start, end, text)) in edits.into_iter().enumerate() {
             let s = doc.rope().byte_to_char(start);
             let e = doc.rope().byte_to_char(end);
@@ -703,6 +693,20 @@ mod tests {
             );
             same_as_fresh(doc.tree(), &doc.rope().to_string());
         }
+    }
+
+    /// Found by the `edit_sequence` fuzz target: deleting the whole text looked past its end.
+    #[test]
+    fn emptying_the_text_tracks_no_lone_cr() {
+        let mut empty = Document::new("ab", 1);
+        let all = (LineCol { line: 0, col: 0 }, LineCol { line: 0, col: 2 });
+        let change = TextChange {
+            range: Some(all),
+            text: String::new(),
+        };
+        empty.apply_changes(&[change], 2, PositionEncoding::Utf8);
+        assert_eq!(empty.rope().len_bytes(), 0);
+        assert!(!empty.has_lone_cr);
     }
 }
 

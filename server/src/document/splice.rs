@@ -78,16 +78,20 @@ pub fn splice_or_provisional(
     allow_provisional: bool,
 ) -> Option<(SyntaxTree, bool)> {
     // A statement of a function body first (a keystroke re-reads a line or two, not the
-    // function), then of a module body.
+    // function), then of a module body. Every exact splice is tried before a provisional one
+    // is taken: a run can be broken alone and whole in a wider one.
+    let mut provisional = None;
     for level in [Level::Function, Level::Module] {
         if let Some(found) = splice_run(old, stretch, text, level, false, 0) {
             return Some(found);
         }
-        if let Some(found) = splice_run(old, stretch, text, level, allow_provisional, 1) {
-            return Some(found);
+        match splice_run(old, stretch, text, level, allow_provisional, 1) {
+            Some((tree, false)) => return Some((tree, false)),
+            Some(found) => provisional = provisional.or(Some(found)),
+            None => {}
         }
     }
-    None
+    provisional
 }
 
 /// Which body's statements a splice re-parses.
@@ -172,7 +176,7 @@ fn splice_run(
     if alone_root.has_error() && !allow_errors {
         return None;
     }
-    // The innermost module's body in the new parse, and its statements in the edited stretch.
+    // The innermost body in the new parse, and its statements in the edited stretch.
     let mut block = alone_root.descendant_for_byte_range(first.start_byte(), new_end)?;
     while block.kind() != "do_block" || block.start_byte() >= first.start_byte() {
         block = block.parent()?;
@@ -208,8 +212,8 @@ fn splice_run(
         .map(|tree| (tree, alone_root.has_error()))
 }
 
-/// Whether every syntax error of `block`'s tree lies in children of `block` (a module body)
-/// within `run`: the body's `do` and `end`, its other statements, and everything around the
+/// Whether every syntax error of `block`'s tree lies in children of `block` (a module's or
+/// function's body) within `run`: the body's `do` and `end`, its other statements, and everything around the
 /// body up to the root read without one, and no child straddles the run's bounds.
 fn errors_within(block: tree_sitter::Node<'_>, run: std::ops::Range<usize>) -> bool {
     let clean = |n: tree_sitter::Node<'_>| !n.has_error() && !n.is_missing();

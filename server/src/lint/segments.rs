@@ -174,10 +174,7 @@ pub fn body_lines(tree: &Tree, src: &str) -> Vec<usize> {
     let mut lines = Vec::new();
     for unit in &segs.units {
         for clause in clauses(unit) {
-            let body = clause
-                .children(&mut clause.walk())
-                .find(|n| n.kind() == "do_block");
-            if let Some(body) = body {
+            if let Some(body) = elixir::do_block(clause) {
                 let (first, last) = (body.start_position().row, body.end_position().row);
                 lines.extend(first + 1..last);
             }

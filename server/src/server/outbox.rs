@@ -61,9 +61,8 @@ impl Outbox {
         if !self.is_live() {
             return false;
         }
-        self.tx
-            .send(frame(&notification(uri, diagnostics, version)))
-            .is_ok()
+        let body = notification(uri, diagnostics, version);
+        self.tx.send(super::transport::framed(&body)).is_ok()
     }
 }
 
@@ -89,12 +88,6 @@ fn notification(uri: &Uri, diagnostics: &[&[u8]], version: Option<i32>) -> Vec<u
     }
     body.extend_from_slice(b"}}");
     body
-}
-
-fn frame(body: &[u8]) -> Vec<u8> {
-    let mut out = format!("Content-Length: {}\r\n\r\n", body.len()).into_bytes();
-    out.extend_from_slice(body);
-    out
 }
 
 /// One diagnostic's JSON.

@@ -194,16 +194,19 @@ async fn lint_open_with(
         let (mut result, facts) = relint_snapshot(
             &doc_uri, &snapshot, &target, &config, enc, &index, &mut cache,
         );
-        // Encoded here, off the async threads, reusing the last lint's encodings.
-        let previous = doc.latest.lock().unwrap_or_else(|e| e.into_inner()).clone();
-        result.encoded = Some(match previous.as_deref() {
-            Some(p) => outbox::encode(
-                &result.diagnostics,
-                &p.diagnostics,
-                p.encoded.as_deref().unwrap_or_default(),
-            ),
-            None => outbox::encode(&result.diagnostics, &[], &[]),
-        });
+        // Encoded here, off the async threads, reusing the last lint's encodings (pull
+        // clients get the diagnostics in responses, which tower-lsp encodes).
+        if !st.session().pull {
+            let previous = doc.latest.lock().unwrap_or_else(|e| e.into_inner()).clone();
+            result.encoded = Some(match previous.as_deref() {
+                Some(p) => outbox::encode(
+                    &result.diagnostics,
+                    &p.diagnostics,
+                    p.encoded.as_deref().unwrap_or_default(),
+                ),
+                None => outbox::encode(&result.diagnostics, &[], &[]),
+            });
+        }
         tracing::debug!(
             uri = doc_uri.as_str(),
             version = snapshot.version,
