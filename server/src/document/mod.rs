@@ -84,6 +84,10 @@ pub struct Snapshot {
     /// Whether `tree` is a provisional splice of broken text ([`splice::splice_provisional`]),
     /// which a full parse may read differently.
     provisional: bool,
+    /// The text in one piece, as the rules read it: the parse's own copy when this snapshot
+    /// came from a [`ParseJob`], else made on first use (a copy of a large file per keystroke
+    /// is a tenth of a millisecond).
+    text: std::sync::OnceLock<Arc<String>>,
 }
 
 impl Snapshot {
@@ -97,6 +101,11 @@ impl Snapshot {
     /// full parse of the file may do differently ([`ParseJob::run_allowing_provisional`]).
     pub fn provisional(&self) -> bool {
         self.provisional
+    }
+
+    /// The text as one string (the rope's contents).
+    pub fn text(&self) -> &str {
+        self.text.get_or_init(|| Arc::new(self.rope.to_string()))
     }
 }
 
@@ -190,6 +199,7 @@ impl Document {
             version: self.version,
             parsed: Some(self.tree.clone()),
             provisional: false,
+            text: std::sync::OnceLock::new(),
         }
     }
 
@@ -453,6 +463,7 @@ impl ParseJob {
                     version: self.version,
                     parsed: None,
                     provisional,
+                    text: Arc::new(text).into(),
                 };
             }
         }
@@ -463,6 +474,7 @@ impl ParseJob {
             version: self.version,
             parsed: Some(parsed),
             provisional: false,
+            text: Arc::new(text).into(),
         }
     }
 }

@@ -200,6 +200,9 @@ pub struct LintContext<'a> {
     pub scanned: OnceCell<Vec<crate::syntax::scanner::Problem>>,
     /// Filled on first use by [`LintContext::remote_calls`].
     pub remotes: OnceCell<Vec<Option<(&'a str, &'a str)>>>,
+    /// Filled on first use by [`crate::lint::migration::analyze_all`]: the sixteen migration
+    /// rules and the project facts read one analysis.
+    pub migration: OnceCell<Option<crate::lint::migration::Migration<'a>>>,
 }
 
 impl<'a> LintContext<'a> {
@@ -227,6 +230,7 @@ impl<'a> LintContext<'a> {
             coverage: None,
             scanned: OnceCell::new(),
             remotes: OnceCell::new(),
+            migration: OnceCell::new(),
         }
     }
 

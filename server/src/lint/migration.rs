@@ -386,7 +386,7 @@ pub fn before_start_after(ctx: &LintContext<'_>) -> bool {
 
 /// Reads the migration operations of the file, or `None` when it is not a migration (or is
 /// excluded by `start_after`).
-pub fn analyze<'t>(ctx: &LintContext<'t>) -> Option<Migration<'t>> {
+pub fn analyze<'c, 't>(ctx: &'c LintContext<'t>) -> Option<&'c Migration<'t>> {
     if before_start_after(ctx) {
         return None;
     }
@@ -396,7 +396,7 @@ pub fn analyze<'t>(ctx: &LintContext<'t>) -> Option<Migration<'t>> {
 /// [`analyze`] for the rules about PostgreSQL's locks and rewrites: `None` also for the
 /// migrations of a repository whose adapter the project index knows is not PostgreSQL
 /// (ClickHouse, MySQL, SQLite), where those rules would be wrong.
-pub fn analyze_postgres<'t>(ctx: &LintContext<'t>) -> Option<Migration<'t>> {
+pub fn analyze_postgres<'c, 't>(ctx: &'c LintContext<'t>) -> Option<&'c Migration<'t>> {
     if !postgres(ctx) {
         return None;
     }
@@ -435,7 +435,12 @@ pub fn column_before(
 }
 
 /// [`analyze`] regardless of `start_after`: the project index records the whole history.
-pub fn analyze_all<'t>(ctx: &LintContext<'t>) -> Option<Migration<'t>> {
+/// Computed once per context.
+pub fn analyze_all<'c, 't>(ctx: &'c LintContext<'t>) -> Option<&'c Migration<'t>> {
+    ctx.migration.get_or_init(|| analysis(ctx)).as_ref()
+}
+
+fn analysis<'t>(ctx: &LintContext<'t>) -> Option<Migration<'t>> {
     let src = ctx.source;
     let by_path = in_migrations_dir(ctx);
     // Most files are not migrations: decide before building module models.
@@ -1182,7 +1187,7 @@ mod tests {
         let doc = Document::new(src, 0);
         let file = FileInfo::new(path);
         let ctx = LintContext::new(src, doc.rope(), doc.tree(), &file, config);
-        check(analyze(&ctx).as_ref());
+        check(analyze(&ctx));
     }
 
     const MIGRATION: &str = "defmodule M do\n  use Ecto.Migration\n\n  def change do\n    create table(:posts) do\n      add :title, :string\n    end\n\n    create index(:posts, [:title])\n    opts = [concurrently: true]\n    create index(:users, [:email], opts)\n    index(:users, [:name]) |> create()\n    alter table(:users, prefix: \"t\") do\n      remove :age\n    end\n  end\n\n  def down do\n    drop table(:posts)\n  end\nend\n";

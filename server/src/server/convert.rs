@@ -102,16 +102,33 @@ pub fn diagnostic(
         range: range(rope, &f.range, enc),
         severity: Some(severity(f.severity)),
         code: Some(NumberOrString::String(f.code.to_string())),
-        code_description: doc_url(f.code)
-            .parse()
-            .ok()
-            .map(|href| lsp::CodeDescription { href }),
+        code_description: code_description(f.code),
         source: Some("ladder".to_string()),
         message: f.message.clone(),
         related_information: None,
         tags: None,
         data: serde_json::to_value(data).ok(),
     }
+}
+
+/// The link to a rule's documentation page, parsed once per rule and thread rather than for
+/// every diagnostic of every keystroke.
+fn code_description(code: &'static str) -> Option<lsp::CodeDescription> {
+    thread_local! {
+        static PARSED: std::cell::RefCell<std::collections::HashMap<&'static str, Option<lsp::CodeDescription>>> =
+            Default::default();
+    }
+    PARSED.with_borrow_mut(|parsed| {
+        parsed
+            .entry(code)
+            .or_insert_with(|| {
+                doc_url(code)
+                    .parse()
+                    .ok()
+                    .map(|href| lsp::CodeDescription { href })
+            })
+            .clone()
+    })
 }
 
 /// A finding's related places as LSP `relatedInformation` in the document `uri` (`None` when

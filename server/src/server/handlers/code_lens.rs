@@ -67,9 +67,9 @@ pub async fn code_lens(
     if Some(snapshot.version) != result.version {
         return Ok(None);
     }
-    let text = snapshot.rope.to_string();
+    let text = snapshot.text();
     let enc = state.session().encoding;
-    let lenses = elixir::modules(snapshot.tree.root_node(), &text)
+    let lenses = elixir::modules(snapshot.tree.root_node(), text)
         .into_iter()
         .map(|module| {
             let (inside, verified) =

@@ -34,11 +34,11 @@ pub fn lint_snapshot(
     enc: PositionEncoding,
     project: &ProjectIndex,
 ) -> (LintResult, FileFacts) {
-    let text = snapshot.rope.to_string();
+    let text = snapshot.text();
     let (findings, facts) = lint_document_with_facts(
         &snapshot.rope,
         &snapshot.tree,
-        &text,
+        text,
         &target.info,
         config,
         project,
@@ -60,11 +60,11 @@ pub fn relint_snapshot(
     project: &Arc<ProjectIndex>,
     cache: &mut LintCache,
 ) -> (LintResult, FileFacts) {
-    let text = snapshot.rope.to_string();
+    let text = snapshot.text();
     let (findings, facts) = lint_document_incremental(
         &snapshot.rope,
         &snapshot.tree,
-        &text,
+        text,
         &target.info,
         config,
         project,

@@ -30,8 +30,8 @@ pub async fn hover(state: &Arc<State>, params: HoverParams) -> Result<Option<Hov
         params.text_document_position_params.position,
         enc,
     );
-    let source = snapshot.rope.to_string();
-    let Some(markdown) = spec_hover(&snapshot.tree, &source, byte) else {
+    let source = snapshot.text();
+    let Some(markdown) = spec_hover(&snapshot.tree, source, byte) else {
         return Ok(None);
     };
     Ok(Some(Hover {

@@ -56,7 +56,7 @@ fn check(ctx: &LintContext<'_>, out: &mut Vec<Finding>) {
                 .opts
                 .get(src, "from")
                 .is_some_and(|from| already_not_null(from, src))
-            || drops_check_of(&m, op.module, &col.table)
+            || drops_check_of(m, op.module, &col.table)
             // The history says the column is NOT NULL already: restating it changes nothing.
             || migration::column_before(ctx, &col.table, &col.column)
                 .is_some_and(|c| c.null == Some(false))
