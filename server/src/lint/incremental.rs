@@ -47,6 +47,9 @@ pub struct LintCache {
     group_gaps: Vec<Vec<Vec<Finding>>>,
     /// Whether the syntax scanner found nothing in the last lint's text.
     scanner_clean: bool,
+    /// The reach data of the functions outside the units ([`skeleton_reach`]), once a re-lint
+    /// needed it: it reads the skeleton only, which the key covers.
+    skeleton_reach: Option<Vec<reach::Node>>,
     /// How the last lint went, for tests and benchmarks.
     last: Reuse,
 }
@@ -67,8 +70,9 @@ struct UnitCache {
     between: u64,
     /// A hash of its [`super::segments::signature`].
     signature: u64,
-    /// Its name and words, for the reach of an edit.
-    reach: reach::Node,
+    /// Its name and words, for the reach of an edit (shared with the next lint's cache while
+    /// its text stays the same).
+    reach: Arc<reach::Node>,
 }
 
 /// How much of the last lint was reused.
@@ -260,7 +264,7 @@ pub fn lint_incremental(
     // Per group: the findings of its rules, in units and gaps alike.
     let mut grouped: Vec<Vec<Finding>> = vec![Vec::new(); n_groups];
     let mut exports: Vec<Vec<summary::Export>>;
-    let (relinted, reached) = if reuse {
+    let (relinted, reached, skeleton_reach) = if reuse {
         for rule in registry::RULES {
             if rule.meta.scope == Scope::File {
                 run_rule(rule, ctx, &mut findings);
@@ -270,8 +274,11 @@ pub fn lint_incremental(
         let dirty_at: Vec<usize> = (0..n_units).filter(|i| dirty[*i]).collect();
         let units: Vec<_> = dirty_at.iter().map(|i| segs.units[*i].clone()).collect();
         exports = cache.units.iter().map(|u| u.exports.clone()).collect();
-        let skeleton = skeleton_reach(ctx, segs);
-        let nodes: Vec<&reach::Node> = reach.iter().chain(&skeleton).collect();
+        let skeleton = cache
+            .skeleton_reach
+            .take()
+            .unwrap_or_else(|| skeleton_reach(ctx, segs));
+        let nodes: Vec<&reach::Node> = reach.iter().map(|n| &**n).chain(&skeleton).collect();
         if !units.is_empty() {
             let scoped = ctx.for_units(&units);
             let mut found = Vec::new();
@@ -382,7 +389,8 @@ pub fn lint_incremental(
                 }
             }
         }
-        (units.len(), reached.iter().filter(|r| **r).count())
+        let reached = reached.iter().filter(|r| **r).count();
+        (units.len(), reached, Some(skeleton))
     } else {
         // A large file's full lint (on opening it) runs on every core; the file-scoped rules'
         // findings are then among its own.
@@ -411,7 +419,7 @@ pub fn lint_incremental(
         // cost as much as the lint itself (31 ms on Ecto's `changeset.ex`), and until then the
         // edit counts as changing its view (callers within three calls are re-checked).
         exports = summary::exports(ctx, segs, &all, &|_| false);
-        (n_units, n_units)
+        (n_units, n_units, None)
     };
     // Remember the findings by segment for the next edit.
     let mut next_gaps: Vec<Vec<Finding>> = vec![Vec::new(); gaps.len()];
@@ -465,6 +473,7 @@ pub fn lint_incremental(
         group_gaps: next_group_gaps,
         units: next_units,
         scanner_clean: ctx.scanned.get().is_some_and(Vec::is_empty),
+        skeleton_reach,
         last: Reuse {
             units: segs.units.len(),
             relinted,
@@ -722,18 +731,18 @@ fn unit_reach(
     segs: &Segments<'_>,
     hashes: &[u64],
     cache: &LintCache,
-) -> Vec<reach::Node> {
-    let known: HashMap<u64, &reach::Node> =
+) -> Vec<Arc<reach::Node>> {
+    let known: HashMap<u64, &Arc<reach::Node>> =
         cache.units.iter().map(|u| (u.hash, &u.reach)).collect();
     segs.units
         .iter()
         .zip(hashes)
         .map(|(unit, hash)| match known.get(hash) {
-            Some(node) => (*node).clone(),
+            Some(node) => Arc::clone(node),
             None => {
                 let name = crate::syntax::elixir::function_def(unit.node, ctx.source)
                     .map_or("", |d| d.name);
-                reach::Node::of(name, &ctx.source[unit.range.clone()])
+                Arc::new(reach::Node::of(name, &ctx.source[unit.range.clone()]))
             }
         })
         .collect()
