@@ -11,9 +11,12 @@
 //! facts re-check their whole reach when such a fact changed.
 //!
 //! The cache is keyed by what a function-scoped finding may depend on besides its own segment:
-//! the skeleton's text (everything outside the units), the signatures of the functions (kind,
-//! name, arities: what a module's other functions may know of one without reading its body), the
-//! file's path facts, the configuration and the project index. When any of those changes, the next lint is a full one. A finding that
+//! the skeleton's text (everything outside the units), the file's path facts, the
+//! configuration and the project index. When any of those changes, the next lint is a full one.
+//! An edit of a function's signature (kind, name, arities: what a module's other functions may
+//! know of one without reading its body) re-checks, besides the function, every function whose
+//! text names it by its old or its new name, and the skeleton's function-scoped findings; a
+//! name the skeleton mentions makes a full lint. A finding that
 //! does not fit in one segment (its range, fixes or related ranges reaching into another)
 //! cannot be moved safely, so it makes the next lint a full one too; so does a syntax error
 //! outside the functions being re-checked.
@@ -50,6 +53,8 @@ pub struct LintCache {
     /// The reach data of the functions outside the units ([`skeleton_reach`]), once a re-lint
     /// needed it: it reads the skeleton only, which the key covers.
     skeleton_reach: Option<Vec<reach::Node>>,
+    /// The words of the skeleton's text ([`skeleton_words`]), once a re-lint needed them.
+    skeleton_words: Option<reach::Node>,
     /// How the last lint went, for tests and benchmarks.
     last: Reuse,
 }
@@ -89,9 +94,10 @@ pub struct Reuse {
     /// Whether it was a full lint.
     pub full: bool,
     /// Why, when it was: `first` (nothing cached), `unmovable` (a finding of the last lint
-    /// spanned segments), `skeleton` (text outside the units, a signature, or the file's
+    /// spanned segments), `skeleton` (text outside the units, or the file's
     /// path, configuration or project changed), `units` (their number changed), `errors` (a
-    /// syntax error outside the units re-checked).
+    /// syntax error outside the units re-checked), `signature` (a function whose signature
+    /// changed is named outside the units).
     pub why: &'static str,
 }
 
@@ -111,20 +117,13 @@ struct Key {
 }
 
 impl Key {
-    /// `signatures` holds a hash of each unit's [`super::segments::signature`].
-    fn of(
-        ctx: &LintContext<'_>,
-        segs: &Segments<'_>,
-        signatures: &[u64],
-        project: &Arc<ProjectIndex>,
-    ) -> Key {
+    fn of(ctx: &LintContext<'_>, segs: &Segments<'_>, project: &Arc<ProjectIndex>) -> Key {
         let mut h = DefaultHasher::new();
         for gap in gap_ranges(segs, ctx.source.len()) {
             ctx.source[gap].hash(&mut h);
             // Separates gaps, so moving text across a unit changes the key.
             0xffu8.hash(&mut h);
         }
-        signatures.hash(&mut h);
         let mut c = DefaultHasher::new();
         format!("{:?}", ctx.config).hash(&mut c);
         Key {
@@ -215,7 +214,7 @@ pub fn lint_incremental(
             })
         })
         .collect();
-    let key = Key::of(ctx, segs, &signatures, project);
+    let key = Key::of(ctx, segs, project);
     let mut why = match &cache.key {
         None if cache.units.is_empty() => "first",
         None => "unmovable",
@@ -242,6 +241,40 @@ pub fn lint_incremental(
         why = "errors";
     }
     let reach = unit_reach(ctx, segs, &hashes, cache);
+    // Units whose signature changed (a function renamed, a parameter added, `def` made
+    // `defp`): what other functions know of them changed.
+    let renamed: Vec<usize> = if reuse {
+        (0..segs.units.len())
+            .filter(|i| signatures[*i] != cache.units[*i].signature)
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let mut reuse = reuse;
+    if !renamed.is_empty() {
+        // The functions naming a renamed one, by its old name or its new one, are re-checked as
+        // if edited; a mention in the skeleton (a function outside the units, code a syntax
+        // error left outside any) makes a full lint.
+        let names: Vec<u64> = renamed
+            .iter()
+            .flat_map(|i| [cache.units[*i].reach.name, reach[*i].name])
+            .collect();
+        for (c, node) in clean.iter_mut().zip(&reach) {
+            if reach::names(node, &names) {
+                *c = false;
+            }
+        }
+        for i in &renamed {
+            clean[*i] = false;
+        }
+        let words = cache
+            .skeleton_words
+            .get_or_insert_with(|| skeleton_words(ctx.source, &gap_ranges(segs, ctx.source.len())));
+        if reach::names(words, &names) {
+            reuse = false;
+            why = "signature";
+        }
+    }
     if reuse
         && cache.scanner_clean
         && segs
@@ -257,6 +290,12 @@ pub fn lint_incremental(
         let _ = ctx.scanned.set(Vec::new());
     }
 
+    // What the key covers stays valid while the cache is reused.
+    let skeleton_words = if reuse {
+        cache.skeleton_words.take()
+    } else {
+        None
+    };
     let n_units = segs.units.len();
     let n_groups = summary::groups().len();
     let mut findings = Vec::new();
@@ -279,17 +318,30 @@ pub fn lint_incremental(
             .take()
             .unwrap_or_else(|| skeleton_reach(ctx, segs));
         let nodes: Vec<&reach::Node> = reach.iter().map(|n| &**n).chain(&skeleton).collect();
+        let walked = UnitNodes::new(n_units);
         if !units.is_empty() {
             let scoped = ctx.for_units(&units);
             let mut found = Vec::new();
-            for rule in registry::RULES {
-                if rule.meta.scope == Scope::Function {
-                    run_rule(rule, &scoped, &mut found);
+            if renamed.is_empty() {
+                for rule in registry::RULES {
+                    if rule.meta.scope == Scope::Function {
+                        run_rule(rule, &scoped, &mut found);
+                    }
                 }
+                // Rules that walk the module models also report on clean units: those
+                // findings are the cached ones.
+                found.retain(|f| units.iter().any(|u| u.range.contains(&f.range.start)));
+            } else {
+                // A finding of the skeleton may read a renamed function's signature (a `@doc`
+                // before a function made private): the skeleton is re-checked too.
+                let wider = ctx.restricted(&dirty, &walked);
+                for rule in registry::RULES {
+                    if rule.meta.scope == Scope::Function {
+                        run_rule(rule, &wider, &mut found);
+                    }
+                }
+                found.retain(|f| unit_at(segs, f.range.start).is_none_or(|u| dirty[u]));
             }
-            // Rules that walk the module models also report on clean units: those findings
-            // are the cached ones.
-            found.retain(|f| units.iter().any(|u| u.range.contains(&f.range.start)));
             local.extend(found);
             // Only the edited units' summaries can have changed.
             let named = |i: usize| named_by_others(&nodes, i);
@@ -300,8 +352,10 @@ pub fn lint_incremental(
                 exports[*i] = export;
             }
         }
-        for (i, gap) in gaps.iter().enumerate() {
-            local.extend(cache.gaps[i].iter().map(|f| shifted(f, gap.start as isize)));
+        if renamed.is_empty() {
+            for (i, gap) in gaps.iter().enumerate() {
+                local.extend(cache.gaps[i].iter().map(|f| shifted(f, gap.start as isize)));
+            }
         }
         for ((unit, clean), cached) in segs.units.iter().zip(&clean).zip(&cache.units) {
             if *clean {
@@ -326,7 +380,6 @@ pub fn lint_incremental(
                 .iter()
                 .any(|i| between[*i] != cache.units[*i].between),
         };
-        let walked = UnitNodes::new(n_units);
         let mut reached = vec![false; n_units];
         // Per group: the units (and whether the skeleton) whose findings this lint found
         // again; the others' are the cached ones.
@@ -474,6 +527,7 @@ pub fn lint_incremental(
         units: next_units,
         scanner_clean: ctx.scanned.get().is_some_and(Vec::is_empty),
         skeleton_reach,
+        skeleton_words,
         last: Reuse {
             units: segs.units.len(),
             relinted,
@@ -746,6 +800,17 @@ fn unit_reach(
             }
         })
         .collect()
+}
+
+/// The words of the text outside the units (`gaps`), as one reach node.
+fn skeleton_words(src: &str, gaps: &[Range<usize>]) -> reach::Node {
+    let mut text = String::new();
+    for gap in gaps {
+        text.push_str(&src[gap.clone()]);
+        // Words never run from one gap into the next.
+        text.push('\n');
+    }
+    reach::Node::of("", &text)
 }
 
 /// The reach data of the functions outside the units (clauses sharing a line, a name defined

@@ -341,13 +341,17 @@ fn incremental_lint_equals_full_lint_on_a_real_project() {
         .and_then(|s| s.parse().ok())
         .unwrap_or(5);
     let (mut relinted, mut seen) = (0, 0);
+    let (mut heads, mut partial) = (0, 0);
     for (i, (rel, text)) in files.iter().enumerate() {
         let (r, s) = run_sequence(text, rel, 1 + i as u64, steps);
         relinted += r;
         seen += s;
+        let (h, p) = run_head_sequence(text, rel, 1 + i as u64, steps);
+        heads += h;
+        partial += p;
     }
     eprintln!(
-        "{} files, re-linted {relinted} of {seen} units",
+        "{} files, re-linted {relinted} of {seen} units; {partial} of {heads} head edits re-linted part of their file",
         files.len()
     );
 }
@@ -1022,4 +1026,90 @@ fn an_await_added_in_another_function_clears_a_task_finding() {
     let typed = after.replace("    x\n", "    x + 1\n");
     let (reuse, _) = relint_again(&after, &typed, path, "unsupervised-process");
     assert_eq!(reuse.reached, 1, "{reuse:?}");
+}
+
+/// An edit of a function's head, as typing a new name or parameter makes: a character in its
+/// name, a suffix, a parameter added, `def` and `defp` swapped. `None` when the unit picked has
+/// no head to edit.
+fn head_edit(text: &str, rng: &mut Rng) -> Option<String> {
+    let doc = Document::new(text, 0);
+    let segs = crate::lint::segments::segments(doc.tree(), text);
+    let unit = segs.units.get(rng.below(segs.units.len().max(1)))?;
+    let (_, name) = crate::syntax::elixir::function_head(unit.node, text)?;
+    let (start, end) = (name.start_byte(), name.end_byte());
+    let mut out = text.to_string();
+    match rng.below(5) {
+        0 => out.insert(start + rng.below(end - start + 1), 'x'),
+        1 => out.insert_str(end, "_v2"),
+        2 if end - start > 1 => out.replace_range(end - 1..end, ""),
+        3 => match text[end..].starts_with('(') {
+            true => out.insert_str(end + 1, "extra, "),
+            false => out.insert_str(end, "(extra)"),
+        },
+        _ => {
+            let head = unit.node.start_byte();
+            if text[head..].starts_with("defp ") {
+                out.replace_range(head..head + 5, "def ");
+            } else if text[head..].starts_with("def ") {
+                out.replace_range(head..head + 4, "defp ");
+            } else {
+                return None;
+            }
+        }
+    }
+    Some(out)
+}
+
+/// Up to `steps` [`head_edit`]s over `text`, comparing every lint; returns (edits made, edits
+/// re-linted incrementally).
+fn run_head_sequence(text: &str, path: &str, seed: u64, steps: usize) -> (usize, usize) {
+    let file = FileInfo::new(path);
+    let config = Config::default();
+    let project = Arc::new(ProjectIndex::default());
+    let mut cache = LintCache::default();
+    let mut rng = Rng(seed | 1);
+    let mut text = text.to_string();
+    check_step(&text, &file, &config, &project, &mut cache);
+    let (mut made, mut partial) = (0, 0);
+    for _ in 0..steps {
+        let Some(next) = head_edit(&text, &mut rng) else {
+            continue;
+        };
+        text = next;
+        let reuse = check_step(&text, &file, &config, &project, &mut cache);
+        made += 1;
+        partial += usize::from(!reuse.full);
+    }
+    (made, partial)
+}
+
+#[test]
+fn incremental_lint_equals_full_lint_while_editing_function_heads() {
+    let docs: String = RULES_FOR_TESTS
+        .iter()
+        .map(|r| as_module(r.meta.docs.bad))
+        .filter(|m| !Document::new(m, 0).tree().root_node().has_error())
+        .collect();
+    let texts = [
+        (
+            "lib/shop_web/controllers/search_controller.ex",
+            CROSS_FUNCTION.to_string(),
+        ),
+        ("lib/big.ex", docs),
+    ];
+    let (mut steps, mut partial) = (0, 0);
+    for (path, start) in &texts {
+        for seed in 1..=6 {
+            let (s, p) = run_head_sequence(start, path, seed * 104_729, 20);
+            steps += s;
+            partial += p;
+        }
+    }
+    // Most head edits keep the units (a new name may join or split one, a full lint then):
+    // they must re-check part of the file only.
+    assert!(steps > 150, "only {steps} head edits");
+    assert!(
+        partial * 2 > steps,
+        "only {partial} of {steps} head edits were partial re-lints"
+    );
 }
