@@ -253,8 +253,9 @@ pub fn lint_incremental(
     let mut reuse = reuse;
     if !renamed.is_empty() {
         // The functions naming a renamed one, by its old name or its new one, are re-checked as
-        // if edited; a mention in the skeleton (a function outside the units, code a syntax
-        // error left outside any) makes a full lint.
+        // if edited; a mention in the skeleton's code (a function outside the units, code a
+        // syntax error left outside any) makes a full lint. Its module attributes do not count:
+        // a `@spec` names its function, and no attribute calls one.
         let names: Vec<u64> = renamed
             .iter()
             .flat_map(|i| [cache.units[*i].reach.name, reach[*i].name])
@@ -269,7 +270,7 @@ pub fn lint_incremental(
         }
         let words = cache
             .skeleton_words
-            .get_or_insert_with(|| skeleton_words(ctx.source, &gap_ranges(segs, ctx.source.len())));
+            .get_or_insert_with(|| skeleton_words(ctx, &gap_ranges(segs, ctx.source.len())));
         if reach::names(words, &names) {
             reuse = false;
             why = "signature";
@@ -802,12 +803,37 @@ fn unit_reach(
         .collect()
 }
 
-/// The words of the text outside the units (`gaps`), as one reach node.
-fn skeleton_words(src: &str, gaps: &[Range<usize>]) -> reach::Node {
+/// The words of the text outside the units (`gaps`) but for the modules' attributes, as one
+/// reach node.
+fn skeleton_words(ctx: &LintContext<'_>, gaps: &[Range<usize>]) -> reach::Node {
+    let mut attributes: Vec<Range<usize>> = ctx
+        .modules()
+        .iter()
+        .flat_map(|m| m.attributes.iter().map(|a| a.node.byte_range()))
+        .collect();
+    attributes.sort_by_key(|r| r.start);
     let mut text = String::new();
+    let mut next = 0;
     for gap in gaps {
-        text.push_str(&src[gap.clone()]);
-        // Words never run from one gap into the next.
+        let mut at = gap.start;
+        while next < attributes.len() && attributes[next].end <= at {
+            next += 1;
+        }
+        while let Some(attr) = attributes.get(next).filter(|a| a.start < gap.end) {
+            if attr.start > at {
+                text.push_str(&ctx.source[at..attr.start]);
+                text.push('\n');
+            }
+            at = at.max(attr.end);
+            if attr.end > gap.end {
+                break;
+            }
+            next += 1;
+        }
+        if at < gap.end {
+            text.push_str(&ctx.source[at..gap.end]);
+        }
+        // Words never run from one stretch into the next.
         text.push('\n');
     }
     reach::Node::of("", &text)
