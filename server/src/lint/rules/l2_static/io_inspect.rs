@@ -119,7 +119,12 @@ fn removal(ctx: &LintContext<'_>, call: Node<'_>, captured: Option<Node<'_>>) ->
     if is_dropped_statement(call) && is_pure(item, src) {
         return Some(delete_statement(src, call));
     }
-    Some(Edit::replace(call.byte_range(), text(item, src)))
+    // `IO.inspect(label: "x")` inspects the list its keywords make: bare, they would not parse.
+    let value = match item.kind() {
+        "keywords" => format!("[{}]", text(item, src)),
+        _ => text(item, src).to_string(),
+    };
+    Some(Edit::replace(call.byte_range(), value))
 }
 
 #[cfg(test)]
@@ -153,6 +158,17 @@ mod tests {
             "def f(x) do\n  compute(x)\nend\n"
         );
         assert_eq!(fixed("IO.inspect(:stderr, value, [])\n"), "value\n");
+        // Found by the `lint_fix` fuzz target: a lone keyword list is the value inspected.
+        assert_eq!(
+            fixed(
+                "def f(x) do\n  x\n  |> IO.inspect(label: \"x\")\n  .inspect(label: \"x\")\nend\n"
+            ),
+            "def f(x) do\n  x\n  |> [label: \"x\"]\n  .inspect(label: \"x\")\nend\n"
+        );
+        assert_eq!(
+            fixed("def f, do: g(IO.inspect(a: 1, b: 2))\n"),
+            "def f, do: g([a: 1, b: 2])\n"
+        );
     }
 
     #[test]
