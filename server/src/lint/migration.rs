@@ -974,7 +974,7 @@ pub fn set_option(
             if let Some(existing) = elixir::keyword_value(*node, src, key) {
                 return Some(Edit::replace(existing.byte_range(), value));
             }
-            if ends_in_call_without_parens(src, *node) {
+            if elixir::ends_in_call_without_parens(src, *node) {
                 return None;
             }
             Some(Edit::insert(node.end_byte(), format!(", {key}: {value}")))
@@ -989,7 +989,7 @@ pub fn set_option(
                 .find(|c| c.kind() == "arguments")?;
             let last = *elixir::call_args(call).last()?;
             if text(args, src).starts_with('(') {
-                if ends_in_call_without_parens(src, last) {
+                if elixir::ends_in_call_without_parens(src, last) {
                     return None;
                 }
                 return Some(Edit::insert(last.end_byte(), format!(", {key}: {value}")));
@@ -1004,25 +1004,6 @@ pub fn set_option(
             ))
         }
         _ => None,
-    }
-}
-
-/// Whether `node` ends with a call without parentheses (`where: foo :bar`): `, key: value`
-/// appended after it would become that call's argument (found by the `lint_fix` fuzz target).
-fn ends_in_call_without_parens(src: &str, node: Node<'_>) -> bool {
-    let mut n = node;
-    loop {
-        if n.kind() == "call"
-            && n.named_children(&mut n.walk())
-                .any(|c| c.kind() == "arguments" && !text(c, src).starts_with('('))
-        {
-            return true;
-        }
-        // Only what ends where `n` ends: a closing bracket or `end` shields what is inside.
-        match n.named_children(&mut n.walk()).last() {
-            Some(last) if last.end_byte() == n.end_byte() => n = last,
-            _ => return false,
-        }
     }
 }
 

@@ -90,11 +90,19 @@ fn comparison_finding(op: Node<'_>, src: &str) -> Option<Finding> {
         text(right, src)
     );
     let replacement = if negated { format!("not {call}") } else { call };
+    let finding = Finding::new(&RULE.meta, op.byte_range(), message);
+    // An operand ending in a call without parentheses (`a == f b, do: …`) would take the
+    // rest of the argument list as its own: no fix then.
+    if elixir::ends_in_call_without_parens(src, left)
+        || elixir::ends_in_call_without_parens(src, right)
+    {
+        return Some(finding);
+    }
     let fix = Fix::unsafe_(
         "Compare with `Plug.Crypto.secure_compare/2`",
         vec![Edit::replace(op.byte_range(), replacement)],
     );
-    Some(Finding::new(&RULE.meta, op.byte_range(), message).with_fix(fix))
+    Some(finding.with_fix(fix))
 }
 
 /// The secret an operand holds: by its own name, or as the only element of a list
@@ -351,6 +359,18 @@ end
         assert!(
             fixed.contains("if not Plug.Crypto.secure_compare(given_digest, digest(body)), do:")
         );
+    }
+
+    /// Found by the `lint_fix` fuzz target: an operand that is a call without parentheses
+    /// would swallow what follows it in `secure_compare(…)`'s arguments.
+    #[test]
+    fn no_fix_around_a_call_without_parentheses() {
+        let src = "defmodule Shop.Hooks do\n  def valid?(signature, pd) do\n    if signature == digest pd, do: :ok, else: :error\n  end\nend\n";
+        let found = findings_of(src, "lib/shop/hooks.ex", CODE);
+        assert_eq!(found.len(), 1);
+        assert!(found[0].fix.is_none());
+        let src = "defmodule Shop.Hooks do\n  def valid?(signature, pd) do\n    if signature == digest(pd), do: :ok, else: :error\n  end\nend\n";
+        assert!(findings_of(src, "lib/shop/hooks.ex", CODE)[0].fix.is_some());
     }
 
     #[test]
