@@ -657,6 +657,26 @@ pub fn ends_line(source: &str, byte: usize) -> bool {
     rest[..end].trim().is_empty()
 }
 
+/// Whether `node` ends with a call without parentheses (`where: foo :bar`): text written after
+/// it (`, key: value`, another argument) would become that call's argument (found by the
+/// `lint_fix` fuzz target, in fixes that append an option or wrap operands in a call).
+pub fn ends_in_call_without_parens(src: &str, node: Node<'_>) -> bool {
+    let mut n = node;
+    loop {
+        if n.kind() == "call"
+            && n.named_children(&mut n.walk())
+                .any(|c| c.kind() == "arguments" && !text(c, src).starts_with('('))
+        {
+            return true;
+        }
+        // Only what ends where `n` ends: a closing bracket or `end` shields what is inside.
+        match n.named_children(&mut n.walk()).last() {
+            Some(last) if last.end_byte() == n.end_byte() => n = last,
+            _ => return false,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -735,25 +755,5 @@ mod tests {
             Some((":erlang", "binary_to_term"))
         );
         assert_eq!(local_call_name(calls[2], &src), Some("foo"));
-    }
-}
-
-/// Whether `node` ends with a call without parentheses (`where: foo :bar`): text written after
-/// it (`, key: value`, another argument) would become that call's argument (found by the
-/// `lint_fix` fuzz target, in fixes that append an option or wrap operands in a call).
-pub fn ends_in_call_without_parens(src: &str, node: Node<'_>) -> bool {
-    let mut n = node;
-    loop {
-        if n.kind() == "call"
-            && n.named_children(&mut n.walk())
-                .any(|c| c.kind() == "arguments" && !text(c, src).starts_with('('))
-        {
-            return true;
-        }
-        // Only what ends where `n` ends: a closing bracket or `end` shields what is inside.
-        match n.named_children(&mut n.walk()).last() {
-            Some(last) if last.end_byte() == n.end_byte() => n = last,
-            _ => return false,
-        }
     }
 }
