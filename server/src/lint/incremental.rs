@@ -322,27 +322,24 @@ pub fn lint_incremental(
         let walked = UnitNodes::new(n_units);
         if !units.is_empty() {
             let scoped = ctx.for_units(&units);
-            let mut found = Vec::new();
-            if renamed.is_empty() {
-                for rule in registry::RULES {
-                    if rule.meta.scope == Scope::Function {
-                        run_rule(rule, &scoped, &mut found);
-                    }
-                }
-                // Rules that walk the module models also report on clean units: those
-                // findings are the cached ones.
-                found.retain(|f| units.iter().any(|u| u.range.contains(&f.range.start)));
+            // After a signature edit the skeleton's function-scoped findings are found again
+            // too: they may read any function's head (the module models hold them all).
+            let wider;
+            let (checked, skeleton) = if renamed.is_empty() {
+                (&scoped, false)
             } else {
-                // A finding of the skeleton may read a renamed function's signature (a `@doc`
-                // before a function made private): the skeleton is re-checked too.
-                let wider = ctx.restricted(&dirty, &walked);
-                for rule in registry::RULES {
-                    if rule.meta.scope == Scope::Function {
-                        run_rule(rule, &wider, &mut found);
-                    }
+                wider = ctx.restricted(&dirty, &walked);
+                (&wider, true)
+            };
+            let mut found = Vec::new();
+            for rule in registry::RULES {
+                if rule.meta.scope == Scope::Function {
+                    run_rule(rule, checked, &mut found);
                 }
-                found.retain(|f| unit_at(segs, f.range.start).is_none_or(|u| dirty[u]));
             }
+            // Rules that walk the module models also report on clean units: those findings
+            // are the cached ones.
+            found.retain(|f| unit_at(segs, f.range.start).map_or(skeleton, |u| dirty[u]));
             local.extend(found);
             // Only the edited units' summaries can have changed.
             let named = |i: usize| named_by_others(&nodes, i);

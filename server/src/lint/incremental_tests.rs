@@ -148,6 +148,23 @@ fn diff_lines(a: &str, b: &str) -> Vec<String> {
 /// Runs `steps` random edits over `text`, comparing every lint; returns (units re-linted,
 /// units seen) over the incremental steps.
 fn run_sequence(text: &str, path: &str, seed: u64, steps: usize) -> (usize, usize) {
+    run_edits(text, path, seed, steps, |t, rng| Some(edit(t, rng)))
+        .iter()
+        .filter(|r| !r.full)
+        .fold((0, 0), |(relinted, seen), r| {
+            (relinted + r.relinted, seen + r.units)
+        })
+}
+
+/// Up to `steps` edits that `edit` makes over `text` (it may decline one), comparing every
+/// lint with a full one; returns how each edit's lint went.
+fn run_edits(
+    text: &str,
+    path: &str,
+    seed: u64,
+    steps: usize,
+    mut edit: impl FnMut(&str, &mut Rng) -> Option<String>,
+) -> Vec<Reuse> {
     let file = FileInfo::new(path);
     let config = Config::default();
     let project = Arc::new(ProjectIndex::default());
@@ -155,16 +172,15 @@ fn run_sequence(text: &str, path: &str, seed: u64, steps: usize) -> (usize, usiz
     let mut rng = Rng(seed | 1);
     let mut text = text.to_string();
     check_step(&text, &file, &config, &project, &mut cache);
-    let (mut relinted, mut seen) = (0, 0);
+    let mut out = Vec::new();
     for _ in 0..steps {
-        text = edit(&text, &mut rng);
-        let reuse = check_step(&text, &file, &config, &project, &mut cache);
-        if !reuse.full {
-            relinted += reuse.relinted;
-            seen += reuse.units;
-        }
+        let Some(next) = edit(&text, &mut rng) else {
+            continue;
+        };
+        text = next;
+        out.push(check_step(&text, &file, &config, &project, &mut cache));
     }
-    (relinted, seen)
+    out
 }
 
 /// A documentation example as a file: wrapped in a module unless it is one.
@@ -1063,24 +1079,8 @@ fn head_edit(text: &str, rng: &mut Rng) -> Option<String> {
 /// Up to `steps` [`head_edit`]s over `text`, comparing every lint; returns (edits made, edits
 /// re-linted incrementally).
 fn run_head_sequence(text: &str, path: &str, seed: u64, steps: usize) -> (usize, usize) {
-    let file = FileInfo::new(path);
-    let config = Config::default();
-    let project = Arc::new(ProjectIndex::default());
-    let mut cache = LintCache::default();
-    let mut rng = Rng(seed | 1);
-    let mut text = text.to_string();
-    check_step(&text, &file, &config, &project, &mut cache);
-    let (mut made, mut partial) = (0, 0);
-    for _ in 0..steps {
-        let Some(next) = head_edit(&text, &mut rng) else {
-            continue;
-        };
-        text = next;
-        let reuse = check_step(&text, &file, &config, &project, &mut cache);
-        made += 1;
-        partial += usize::from(!reuse.full);
-    }
-    (made, partial)
+    let lints = run_edits(text, path, seed, steps, head_edit);
+    (lints.len(), lints.iter().filter(|r| !r.full).count())
 }
 
 #[test]
