@@ -105,6 +105,15 @@ impl Snapshot {
 
     /// The text as one string (the rope's contents).
     pub fn text(&self) -> &str {
+        self.shared_text_ref()
+    }
+
+    /// [`Snapshot::text`], shared.
+    pub fn shared_text(&self) -> Arc<String> {
+        self.shared_text_ref().clone()
+    }
+
+    fn shared_text_ref(&self) -> &Arc<String> {
         self.text.get_or_init(|| Arc::new(self.rope.to_string()))
     }
 }

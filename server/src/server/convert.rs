@@ -54,8 +54,6 @@ pub fn severity(s: Severity) -> DiagnosticSeverity {
 /// What a diagnostic carries in `data`.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct DiagnosticData {
-    /// The document version the diagnostic (and its fix) was computed for.
-    pub version: Option<i32>,
     /// The rule's fix, as LSP edits.
     pub fix: Option<LspFix>,
     /// Other fixes offered for the same finding.
@@ -75,12 +73,7 @@ pub struct LspFix {
 }
 
 /// A finding as an LSP diagnostic.
-pub fn diagnostic(
-    rope: &Rope,
-    f: &Finding,
-    version: Option<i32>,
-    enc: PositionEncoding,
-) -> Diagnostic {
+pub fn diagnostic(rope: &Rope, f: &Finding, enc: PositionEncoding) -> Diagnostic {
     let lsp_fix = |fix: &crate::lint::Fix| LspFix {
         title: fix.title.clone(),
         safe: fix.safe,
@@ -94,7 +87,6 @@ pub fn diagnostic(
             .collect(),
     };
     let data = DiagnosticData {
-        version,
         fix: f.fix.as_ref().map(lsp_fix),
         alternatives: f.alternatives.iter().map(lsp_fix).collect(),
     };
@@ -213,12 +205,7 @@ mod tests {
         mode: AboveTarget,
     ) -> Option<Diagnostic> {
         let rope = Rope::from_str("def f(x), do: x\n");
-        let d = diagnostic(
-            &rope,
-            &finding(level, severity),
-            Some(1),
-            PositionEncoding::Utf16,
-        );
+        let d = diagnostic(&rope, &finding(level, severity), PositionEncoding::Utf16);
         for_target(d, level, target, mode)
     }
 

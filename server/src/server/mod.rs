@@ -7,6 +7,7 @@
 //! (progress, registration, refresh) are sent from spawned tasks with a timeout.
 
 pub mod convert;
+pub mod diagnostic_reuse;
 mod handlers;
 pub mod lsp;
 pub mod outbox;

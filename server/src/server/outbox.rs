@@ -96,28 +96,22 @@ pub fn encode_one(d: &Diagnostic) -> Encoded {
     serde_json::to_vec(d).unwrap_or_default().into()
 }
 
-/// Each of `now` encoded, reusing the encoding in `before` of an equal diagnostic of the
-/// last lint (`before_encoded`, in the same order). Both lists are in document order and an
-/// edit adds or removes a few: the last lint's list is walked alongside.
-pub fn encode(
-    now: &[Diagnostic],
-    before: &[Diagnostic],
-    before_encoded: &[Encoded],
+/// Each of `now` encoded, reusing the last lint's encoding of the diagnostics it kept
+/// unchanged: `reusable` gives, for each of `now`, the index of the equal diagnostic of the
+/// last lint ([`super::state::LintResult::unchanged`]), and that lint's encodings.
+pub fn encode<D: std::borrow::Borrow<Diagnostic>>(
+    now: &[D],
+    reusable: Option<(&[Option<u32>], &[Encoded])>,
 ) -> Vec<Encoded> {
-    let mut out = Vec::with_capacity(now.len());
-    let mut j = 0;
-    for d in now {
-        let reused =
-            (j..before.len().min(before_encoded.len()).min(j + 3)).find(|k| before[*k] == *d);
-        match reused {
-            Some(k) => {
-                out.push(before_encoded[k].clone());
-                j = k + 1;
-            }
-            None => out.push(encode_one(d)),
-        }
-    }
-    out
+    now.iter()
+        .enumerate()
+        .map(|(i, d)| {
+            reusable
+                .and_then(|(unchanged, encoded)| encoded.get((*unchanged.get(i)?)? as usize))
+                .cloned()
+                .unwrap_or_else(|| encode_one(d.borrow()))
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -144,7 +138,7 @@ mod tests {
             diagnostic(1, "one"),
             diagnostic(4, "two \u{1F389} \"quoted\""),
         ];
-        let encoded = encode(&diagnostics, &[], &[]);
+        let encoded = encode(&diagnostics, None);
         let parts: Vec<&[u8]> = encoded.iter().map(|e| &e[..]).collect();
         for version in [Some(7), None] {
             let ours: serde_json::Value =
@@ -169,15 +163,16 @@ mod tests {
     #[test]
     fn unchanged_diagnostics_keep_their_encoding_and_changed_ones_get_a_new_one() {
         let before = vec![diagnostic(1, "a"), diagnostic(2, "b"), diagnostic(3, "c")];
-        let before_encoded = encode(&before, &[], &[]);
-        // One inserted before `b`, `c` changed (moved a line down).
+        let before_encoded = encode(&before, None);
+        // One inserted before `b`, `c` changed (moved a line down): `a` and `b` are kept.
         let now = vec![
             diagnostic(1, "a"),
             diagnostic(1, "new"),
             diagnostic(2, "b"),
             diagnostic(4, "c"),
         ];
-        let encoded = encode(&now, &before, &before_encoded);
+        let unchanged = [Some(0), None, Some(1), None];
+        let encoded = encode(&now, Some((&unchanged, &before_encoded)));
         for (d, e) in now.iter().zip(&encoded) {
             assert_eq!(&encode_one(d), e);
         }

@@ -40,10 +40,18 @@ pub struct LintResult {
     pub version: Option<i32>,
     /// The text linted, for position conversion.
     pub rope: Rope,
+    /// The same text in one piece, when the lint had it (to find what the next edit changed).
+    pub text: Option<Arc<String>>,
     /// Findings in byte offsets.
     pub findings: Vec<Finding>,
-    /// The same findings as LSP diagnostics, in the session's encoding.
-    pub diagnostics: Vec<Diagnostic>,
+    /// For each finding, the index of its diagnostic (`None`: not published, above the
+    /// target).
+    pub diagnostic_of: Vec<Option<u32>>,
+    /// The published findings as LSP diagnostics, in the session's encoding.
+    pub diagnostics: Vec<Arc<Diagnostic>>,
+    /// When the diagnostics were converted reusing an earlier lint's (its `id`): for each
+    /// diagnostic, the index of the equal diagnostic of that lint, if it is one.
+    pub unchanged: Option<(u64, Vec<Option<u32>>)>,
     /// A unique id, used as the pull model's `resultId`.
     pub id: u64,
     /// The file's target level: findings above it are demoted in `diagnostics`.

@@ -9,7 +9,7 @@ use tower_lsp_server::jsonrpc::Result;
 
 use super::super::convert::{self, DiagnosticData, LspFix};
 use super::super::lsp::*;
-use super::super::state::{LintResult, State};
+use super::super::state::State;
 use super::diagnostics;
 use super::initialize::FIX_ALL_KIND;
 use crate::lint::fix::non_overlapping_safe_edits;
@@ -53,6 +53,13 @@ pub async fn code_action(
     let mut actions = Vec::new();
 
     if wants(only, CodeActionKind::QUICKFIX.as_str()) {
+        let (gates, _) = diagnostics::gate_diagnostics(state, &uri, &result);
+        let current: Vec<&Diagnostic> = result
+            .diagnostics
+            .iter()
+            .map(|d| &**d)
+            .chain(&gates)
+            .collect();
         for diag in params
             .context
             .diagnostics
@@ -61,7 +68,7 @@ pub async fn code_action(
         {
             let Some(code) = code_of(diag) else { continue };
             // The rule's own fix is the preferred action; alternatives follow it.
-            for (i, fix) in current_fixes(diag, code, &result).into_iter().enumerate() {
+            for (i, fix) in current_fixes(diag, code, &current).into_iter().enumerate() {
                 actions.push(CodeActionOrCommand::CodeAction(CodeAction {
                     title: fix.title.clone(),
                     kind: Some(CodeActionKind::QUICKFIX),
@@ -107,34 +114,32 @@ pub async fn code_action(
     Ok(Some(actions))
 }
 
-/// The fixes of a client's diagnostic (main fix first), valid for the current text: from its
-/// `data` when computed for the current version, else from the current lint's diagnostic with
-/// the same code and range (clients that drop `data`, or stale diagnostics).
-fn current_fixes(diag: &Diagnostic, code: &str, result: &LintResult) -> Vec<LspFix> {
-    let parse = |d: &Diagnostic| {
-        d.data
-            .clone()
-            .and_then(|v| serde_json::from_value::<DiagnosticData>(v).ok())
+/// The fixes of a client's diagnostic (main fix first), valid for the current text: those of
+/// the current diagnostic (`current`: the lint's and the gates') of the same source with the same code and the
+/// same `data` — its fixes' edits name their places, so equal data is a fix computed for this
+/// text — else with the same code and range (clients that drop `data`, or stale diagnostics).
+fn current_fixes(diag: &Diagnostic, code: &str, current: &[&Diagnostic]) -> Vec<LspFix> {
+    let same_code = || {
+        current
+            .iter()
+            .copied()
+            .filter(|d| code_of(d) == Some(code) && d.source == diag.source)
     };
-    let data = parse(diag)
-        .filter(|d| d.version.is_some() && d.version == result.version)
+    let same_data = || same_code().filter(|d| diag.data.is_some() && d.data == diag.data);
+    let found = same_data()
+        .find(|d| d.range == diag.range)
+        .or_else(|| same_data().next())
+        .or_else(|| same_code().find(|d| d.range == diag.range))
         .or_else(|| {
-            // Same code and range; else same code on the same line (clients such as Neovim 0.7
-            // send back columns in another encoding), the closest start first.
-            let same_code = || {
-                result
-                    .diagnostics
-                    .iter()
-                    .filter(|d| code_of(d) == Some(code))
-            };
-            let exact = same_code().find(|d| d.range == diag.range);
-            let same_line = || {
-                same_code()
-                    .filter(|d| d.range.start.line == diag.range.start.line)
-                    .min_by_key(|d| d.range.start.character.abs_diff(diag.range.start.character))
-            };
-            parse(exact.or_else(same_line)?)
+            // Same code on the same line (clients such as Neovim 0.7 send back columns in
+            // another encoding), the closest start first.
+            same_code()
+                .filter(|d| d.range.start.line == diag.range.start.line)
+                .min_by_key(|d| d.range.start.character.abs_diff(diag.range.start.character))
         });
+    let data = found
+        .and_then(|d| d.data.clone())
+        .and_then(|v| serde_json::from_value::<DiagnosticData>(v).ok());
     data.map(|d| d.fix.into_iter().chain(d.alternatives).collect())
         .unwrap_or_default()
 }

@@ -8,6 +8,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use tower_lsp_server::jsonrpc::{Error, ErrorCode, Result};
 
 use super::super::convert;
+use super::super::diagnostic_reuse::{self, Previous, Reused, TextDelta};
 use super::super::lsp::*;
 use super::super::outbox;
 use super::super::state::{FileTarget, LintResult, OpenDoc, State};
@@ -24,14 +25,24 @@ const SERVER_CANCELLED: i64 = -32802;
 
 static NEXT_RESULT_ID: AtomicU64 = AtomicU64::new(1);
 
+/// How one file's findings become its diagnostics.
+#[derive(Clone, Copy)]
+pub struct Conversion<'a> {
+    /// The file (related places point into it).
+    pub uri: &'a Uri,
+    /// Where the file lives and which target level applies.
+    pub target: &'a FileTarget,
+    /// The configuration it was linted with.
+    pub config: &'a Config,
+    /// The session's position encoding.
+    pub enc: PositionEncoding,
+}
+
 /// A lint of a snapshot with its diagnostics. Blocking: run it off the async threads.
 pub fn lint_snapshot(
-    uri: &Uri,
+    conv: Conversion,
     snapshot: &Snapshot,
     version: Option<i32>,
-    target: &FileTarget,
-    config: &Config,
-    enc: PositionEncoding,
     project: &ProjectIndex,
 ) -> (LintResult, FileFacts) {
     let text = snapshot.text();
@@ -39,75 +50,119 @@ pub fn lint_snapshot(
         &snapshot.rope,
         &snapshot.tree,
         text,
-        &target.info,
-        config,
+        &conv.target.info,
+        conv.config,
         project,
     );
-    (
-        result_of(uri, snapshot, findings, version, target, config, enc),
-        facts,
-    )
+    (result_of(conv, snapshot, findings, version, None), facts)
 }
 
 /// [`lint_snapshot`] for an open document's version: after an edit, only the functions that
-/// changed since the lint that filled `cache` are checked again.
+/// changed since the lint that filled `cache` are checked again, and the diagnostics of the
+/// findings that did not change are taken from `previous`, the document's last lint.
 pub fn relint_snapshot(
-    uri: &Uri,
+    conv: Conversion,
     snapshot: &Snapshot,
-    target: &FileTarget,
-    config: &Config,
-    enc: PositionEncoding,
     project: &Arc<ProjectIndex>,
     cache: &mut LintCache,
+    previous: Option<&LintResult>,
 ) -> (LintResult, FileFacts) {
     let text = snapshot.text();
     let (findings, facts) = lint_document_incremental(
         &snapshot.rope,
         &snapshot.tree,
         text,
-        &target.info,
-        config,
+        &conv.target.info,
+        conv.config,
         project,
         cache,
     );
     let version = Some(snapshot.version);
     (
-        result_of(uri, snapshot, findings, version, target, config, enc),
+        result_of(conv, snapshot, findings, version, previous),
         facts,
     )
 }
 
 /// The lint result of `findings` found in `snapshot` (by the rules, or by reading the file:
-/// `invalid-encoding`), with their diagnostics.
+/// `invalid-encoding`), with their diagnostics; those of findings unchanged since `previous`
+/// (the last lint of the same document, if any) are taken from it.
 pub fn result_of(
-    uri: &Uri,
+    conv: Conversion,
     snapshot: &Snapshot,
     findings: Vec<crate::lint::Finding>,
     version: Option<i32>,
-    target: &FileTarget,
-    config: &Config,
-    enc: PositionEncoding,
+    previous: Option<&LintResult>,
 ) -> LintResult {
+    let Conversion {
+        uri,
+        target,
+        config,
+        enc,
+    } = conv;
     // `targets:` globs are relative to the folder of the `.ladder.exs`, as `exclude:` globs are.
     let rel = match &target.path {
         Some(path) => crate::workspace::relative_slash(path, &crate::workspace::config_root(path)),
         None => target.info.project_rel.clone(),
     };
     let target_level = config.target_for(&rel);
-    let diagnostics = findings
-        .iter()
-        .filter_map(|f| {
-            let mut d = convert::diagnostic(&snapshot.rope, f, version, enc);
-            d.related_information = convert::related_information(&snapshot.rope, f, uri, enc);
-            convert::for_target(d, f.level, target_level, config.above_target)
-        })
-        .collect();
+    let text = snapshot.shared_text();
+    // The last lint's diagnostics are reusable when they were made the same way: the same
+    // target and treatment of findings above it (the encoding is the session's).
+    let previous = previous.filter(|p| {
+        p.target == target_level && p.above_target == config.above_target && p.text.is_some()
+    });
+    let delta = previous.and_then(|p| {
+        let old = p.text.as_deref()?;
+        Some(TextDelta::between(old, &p.rope, &text, &snapshot.rope))
+    });
+    let mut diagnostics = Vec::with_capacity(findings.len());
+    let mut diagnostic_of = Vec::with_capacity(findings.len());
+    let mut unchanged = Vec::with_capacity(findings.len());
+    for f in &findings {
+        let reused = match (previous, &delta) {
+            (Some(p), Some(delta)) => diagnostic_reuse::reuse(
+                f,
+                delta,
+                &Previous {
+                    findings: &p.findings,
+                    diagnostic_of: &p.diagnostic_of,
+                    diagnostics: &p.diagnostics,
+                },
+            ),
+            _ => Reused::No,
+        };
+        let (diagnostic, same_as) = match reused {
+            Reused::Unpublished => (None, None),
+            Reused::Diagnostic(d, same_as) => (Some(d), same_as),
+            Reused::No => {
+                let mut d = convert::diagnostic(&snapshot.rope, f, enc);
+                d.related_information = convert::related_information(&snapshot.rope, f, uri, enc);
+                (
+                    convert::for_target(d, f.level, target_level, config.above_target)
+                        .map(Arc::new),
+                    None,
+                )
+            }
+        };
+        match diagnostic {
+            Some(d) => {
+                diagnostic_of.push(Some(diagnostics.len() as u32));
+                diagnostics.push(d);
+                unchanged.push(same_as);
+            }
+            None => diagnostic_of.push(None),
+        }
+    }
     let id = NEXT_RESULT_ID.fetch_add(1, Ordering::Relaxed);
     LintResult {
         version,
         rope: snapshot.rope.clone(),
+        text: Some(text),
         findings,
+        diagnostic_of,
         diagnostics,
+        unchanged: previous.map(|p| (p.id, unchanged)),
         id,
         target: target_level,
         above_target: config.above_target,
@@ -167,8 +222,11 @@ async fn lint_open_with(
             let result = LintResult {
                 version: Some(version),
                 rope,
+                text: None,
                 findings: Vec::new(),
+                diagnostic_of: Vec::new(),
                 diagnostics: Vec::new(),
+                unchanged: None,
                 id,
                 target: crate::config::DEFAULT_TARGET,
                 above_target: Default::default(),
@@ -191,21 +249,29 @@ async fn lint_open_with(
         }
         let mut cache = doc.lint_cache.lock().unwrap_or_else(|e| e.into_inner());
         let started = std::time::Instant::now();
-        let (mut result, facts) = relint_snapshot(
-            &doc_uri, &snapshot, &target, &config, enc, &index, &mut cache,
-        );
-        // Encoded here, off the async threads, reusing the last lint's encodings (pull
-        // clients get the diagnostics in responses, which tower-lsp encodes).
+        let previous = doc.latest.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        let conv = Conversion {
+            uri: &doc_uri,
+            target: &target,
+            config: &config,
+            enc,
+        };
+        let (mut result, facts) =
+            relint_snapshot(conv, &snapshot, &index, &mut cache, previous.as_deref());
+        // Encoded here, off the async threads, reusing the last lint's encodings of the
+        // diagnostics it kept (pull clients get the diagnostics in responses, which tower-lsp
+        // encodes).
         if !st.session().pull {
-            let previous = doc.latest.lock().unwrap_or_else(|e| e.into_inner()).clone();
-            result.encoded = Some(match previous.as_deref() {
-                Some(p) => outbox::encode(
-                    &result.diagnostics,
-                    &p.diagnostics,
-                    p.encoded.as_deref().unwrap_or_default(),
-                ),
-                None => outbox::encode(&result.diagnostics, &[], &[]),
-            });
+            let before = previous
+                .as_deref()
+                .and_then(|p| Some((p.id, p.encoded.as_deref()?)));
+            let reusable = match (&result.unchanged, before) {
+                (Some((of, unchanged)), Some((id, encoded))) if *of == id => {
+                    Some((&unchanged[..], encoded))
+                }
+                _ => None,
+            };
+            result.encoded = Some(outbox::encode(&result.diagnostics, reusable));
         }
         tracing::debug!(
             uri = doc_uri.as_str(),
@@ -357,7 +423,7 @@ pub async fn publish(state: &State, uri: Uri, result: &LintResult, version: Opti
         let encoded: &[outbox::Encoded] = match &result.encoded {
             Some(e) => e,
             None => {
-                fresh = outbox::encode(&result.diagnostics, &[], &[]);
+                fresh = outbox::encode(&result.diagnostics, None);
                 &fresh
             }
         };
@@ -380,22 +446,26 @@ pub async fn publish(state: &State, uri: Uri, result: &LintResult, version: Opti
 /// `resultId` naming that combination.
 pub fn with_gates(state: &State, uri: &Uri, result: &LintResult) -> (Vec<Diagnostic>, String) {
     let (gates, id) = gate_diagnostics(state, uri, result);
-    let mut diagnostics = result.diagnostics.clone();
+    let mut diagnostics: Vec<Diagnostic> = result
+        .diagnostics
+        .iter()
+        .map(|d| Diagnostic::clone(d))
+        .collect();
     diagnostics.extend(gates);
     (diagnostics, id)
 }
 
 /// The diagnostics of the mix gates' current findings for a file, after its lint `result`;
 /// and the `resultId` naming that combination.
-fn gate_diagnostics(state: &State, uri: &Uri, result: &LintResult) -> (Vec<Diagnostic>, String) {
+pub fn gate_diagnostics(
+    state: &State,
+    uri: &Uri,
+    result: &LintResult,
+) -> (Vec<Diagnostic>, String) {
     let (findings, run) = super::gates::findings_for(state, uri, result.version);
     let mut diagnostics = Vec::new();
-    let gate_diagnostics = super::gates::diagnostics(
-        &findings,
-        &result.rope,
-        result.version,
-        state.session().encoding,
-    );
+    let gate_diagnostics =
+        super::gates::diagnostics(&findings, &result.rope, state.session().encoding);
     // Gate findings (L0–L3) are above the target only in files aiming lower, such as legacy
     // folders at L1.
     diagnostics.extend(
@@ -520,3 +590,7 @@ fn report_uri(r: &WorkspaceDocumentDiagnosticReport) -> &Uri {
 #[cfg(test)]
 #[path = "keystroke_profile.rs"]
 mod keystroke_profile;
+
+#[cfg(test)]
+#[path = "diagnostic_reuse_tests.rs"]
+mod diagnostic_reuse_tests;

@@ -396,7 +396,6 @@ pub fn verified(state: &State, uri: &Uri) -> bool {
 pub fn diagnostics(
     findings: &[GateFinding],
     rope: &Rope,
-    version: Option<i32>,
     enc: PositionEncoding,
 ) -> Vec<Diagnostic> {
     findings
@@ -429,7 +428,6 @@ pub fn diagnostics(
                 related_information: None,
                 tags: None,
                 data: serde_json::to_value(DiagnosticData {
-                    version,
                     fix,
                     alternatives: Vec::new(),
                 })

@@ -182,11 +182,16 @@ fn lint_path(state: &Arc<State>, path: PathBuf) -> Option<(Uri, LintResult)> {
     let target = FileTarget::of(&uri, &state.roots());
     let snapshot = Document::new(&text, 0).snapshot();
     let enc = state.session().encoding;
+    let conv = diagnostics::Conversion {
+        uri: &uri,
+        target: &target,
+        config: &config,
+        enc,
+    };
     let result = match invalid {
         None => {
             let index = project::current(state);
-            let (result, facts) =
-                lint_snapshot(&uri, &snapshot, None, &target, &config, enc, &index);
+            let (result, facts) = lint_snapshot(conv, &snapshot, None, &index);
             project::record(state, &path, facts);
             result
         }
@@ -196,7 +201,7 @@ fn lint_path(state: &Arc<State>, path: PathBuf) -> Option<(Uri, LintResult)> {
             } else {
                 Vec::new()
             };
-            diagnostics::result_of(&uri, &snapshot, findings, None, &target, &config, enc)
+            diagnostics::result_of(conv, &snapshot, findings, None, None)
         }
     };
     Some((uri, result))
