@@ -158,7 +158,8 @@ pub fn result_of(
     LintResult {
         version,
         rope: snapshot.rope.clone(),
-        text: Some(text),
+        // Kept for the next lint of an open document only: a closed file's lint has none.
+        text: version.map(|_| text),
         findings,
         diagnostic_of,
         diagnostics,
