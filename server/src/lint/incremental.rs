@@ -16,7 +16,11 @@
 //! An edit of a function's signature (kind, name, arities: what a module's other functions may
 //! know of one without reading its body) re-checks, besides the function, every function whose
 //! text names it by its old or its new name, and the skeleton's function-scoped findings; a
-//! name the skeleton mentions makes a full lint. A finding that
+//! name the skeleton mentions makes a full lint. Renaming one clause of a function with several
+//! changes how the file is cut (the function's unit splits in two, or two join again): the
+//! cache is then re-indexed to the new units when nothing else of the cut changed — the other
+//! units the same, the gaps around the run the same text, only blank gaps inside it — and the
+//! run's units are re-checked as renamed ([`realign`]). A finding that
 //! does not fit in one segment (its range, fixes or related ranges reaching into another)
 //! cannot be moved safely, so it makes the next lint a full one too; so does a syntax error
 //! outside the functions being re-checked.
@@ -55,6 +59,11 @@ pub struct LintCache {
     skeleton_reach: Option<Vec<reach::Node>>,
     /// The words of the skeleton's text ([`skeleton_words`]), once a re-lint needed them.
     skeleton_words: Option<reach::Node>,
+    /// Each gap's text hash, and whether it is only whitespace: what [`realign`] compares
+    /// when the file is cut into a different number of units.
+    gap_hashes: Vec<u64>,
+    /// For each gap, `Some(its line terminators)` when it is only whitespace.
+    gap_blank: Vec<Option<usize>>,
     /// How the last lint went, for tests and benchmarks.
     last: Reuse,
 }
@@ -99,6 +108,9 @@ pub struct Reuse {
     /// syntax error outside the units re-checked), `signature` (a function whose signature
     /// changed is named outside the units).
     pub why: &'static str,
+    /// Whether the units were matched across a change in how the file is cut (a function's
+    /// clauses split in two by renaming one, or joined again), [`realign`].
+    pub realigned: bool,
 }
 
 impl LintCache {
@@ -117,26 +129,37 @@ struct Key {
 }
 
 impl Key {
-    fn of(ctx: &LintContext<'_>, segs: &Segments<'_>, project: &Arc<ProjectIndex>) -> Key {
+    /// The key of `ctx`, with each gap's text hash (`gaps`: [`gap_ranges`]).
+    fn of(
+        ctx: &LintContext<'_>,
+        gaps: &[Range<usize>],
+        project: &Arc<ProjectIndex>,
+    ) -> (Key, Vec<u64>) {
+        let gap_hashes: Vec<u64> = gaps
+            .iter()
+            .map(|gap| text_hash(&ctx.source[gap.clone()]))
+            .collect();
+        // One hash per gap, in order: moving text across a unit changes the key.
         let mut h = DefaultHasher::new();
-        for gap in gap_ranges(segs, ctx.source.len()) {
-            ctx.source[gap].hash(&mut h);
-            // Separates gaps, so moving text across a unit changes the key.
-            0xffu8.hash(&mut h);
-        }
+        gap_hashes.hash(&mut h);
         let mut c = DefaultHasher::new();
         format!("{:?}", ctx.config).hash(&mut c);
-        Key {
+        let key = Key {
             skeleton: h.finish(),
             file: ctx.file.clone(),
             config: c.finish(),
             project: project.clone(),
-        }
+        };
+        (key, gap_hashes)
     }
 
     fn same(&self, other: &Key) -> bool {
-        self.skeleton == other.skeleton
-            && self.file == other.file
+        self.skeleton == other.skeleton && self.same_but_skeleton(other)
+    }
+
+    /// The same file, configuration and project (the skeleton may differ).
+    fn same_but_skeleton(&self, other: &Key) -> bool {
+        self.file == other.file
             && self.config == other.config
             && Arc::ptr_eq(&self.project, &other.project)
     }
@@ -214,7 +237,15 @@ pub fn lint_incremental(
             })
         })
         .collect();
-    let key = Key::of(ctx, segs, project);
+    let gaps = gap_ranges(segs, ctx.source.len());
+    let (key, gap_hashes) = Key::of(ctx, &gaps, project);
+    let gap_blank: Vec<Option<usize>> = gaps
+        .iter()
+        .map(|g| {
+            let text = &ctx.source[g.clone()];
+            text.trim().is_empty().then(|| text.matches('\n').count())
+        })
+        .collect();
     let mut why = match &cache.key {
         None if cache.units.is_empty() => "first",
         None => "unmovable",
@@ -222,8 +253,23 @@ pub fn lint_incremental(
         Some(_) if cache.units.len() != segs.units.len() => "units",
         Some(_) => "",
     };
+    // Renaming one clause of several splits its function in two units (or joins two again):
+    // the cache is re-indexed to the new cut when only those units and blank gaps between
+    // them differ.
+    let realigned = if matches!(why, "skeleton" | "units")
+        && cache
+            .key
+            .as_ref()
+            .is_some_and(|k| k.same_but_skeleton(&key))
+    {
+        realign(cache, &hashes, &gap_hashes, &gap_blank, &between, &lines)
+    } else {
+        None
+    };
+    if realigned.is_some() {
+        why = "";
+    }
     let reuse = why.is_empty();
-    let gaps = gap_ranges(segs, ctx.source.len());
     let mut clean: Vec<bool> = if reuse {
         hashes
             .iter()
@@ -233,6 +279,11 @@ pub fn lint_incremental(
     } else {
         vec![false; hashes.len()]
     };
+    if let Some(r) = &realigned {
+        for c in &mut clean[r.middle.clone()] {
+            *c = false;
+        }
+    }
     // Error recovery is not local: a function next to broken code may be read differently
     // than on its own. Reuse only holds while every syntax error lies in a function that is
     // re-checked anyway.
@@ -244,8 +295,9 @@ pub fn lint_incremental(
     // Units whose signature changed (a function renamed, a parameter added, `def` made
     // `defp`): what other functions know of them changed.
     let renamed: Vec<usize> = if reuse {
+        let middle = realigned.as_ref().map_or(0..0, |r| r.middle.clone());
         (0..segs.units.len())
-            .filter(|i| signatures[*i] != cache.units[*i].signature)
+            .filter(|i| signatures[*i] != cache.units[*i].signature || middle.contains(i))
             .collect()
     } else {
         Vec::new()
@@ -256,10 +308,13 @@ pub fn lint_incremental(
         // if edited; a mention in the skeleton's code (a function outside the units, code a
         // syntax error left outside any) makes a full lint. Its module attributes do not count:
         // a `@spec` names its function, and no attribute calls one.
-        let names: Vec<u64> = renamed
+        let mut names: Vec<u64> = renamed
             .iter()
             .flat_map(|i| [cache.units[*i].reach.name, reach[*i].name])
             .collect();
+        if let Some(r) = &realigned {
+            names.extend(&r.old_names);
+        }
         for (c, node) in clean.iter_mut().zip(&reach) {
             if reach::names(node, &names) {
                 *c = false;
@@ -526,15 +581,130 @@ pub fn lint_incremental(
         scanner_clean: ctx.scanned.get().is_some_and(Vec::is_empty),
         skeleton_reach,
         skeleton_words,
+        gap_hashes,
+        gap_blank,
         last: Reuse {
             units: segs.units.len(),
             relinted,
             reached,
             full: !reuse,
             why,
+            realigned: realigned.is_some(),
         },
     };
     finish(ctx, findings)
+}
+
+/// What [`realign`] changed.
+struct Realigned {
+    /// The new units that replace the last lint's differing ones (all re-checked, as if
+    /// renamed).
+    middle: Range<usize>,
+    /// The names of the functions of the last lint's units they replace: the functions naming
+    /// those are re-checked too.
+    old_names: Vec<u64>,
+}
+
+/// The hash [`summary::between_clauses`] gives a unit with nothing between its clauses.
+fn nothing_between() -> u64 {
+    DefaultHasher::new().finish()
+}
+
+/// Re-indexes `cache` (the last lint's) to a file cut into other units, when the difference
+/// is a run of units (`hashes`: the new units' text hashes) that replaced another, with only
+/// blank gaps between them on either side, nothing between their clauses, and every other
+/// unit and gap as before (`gap_hashes`, `gap_blank`, `lines`: the new gaps' and units').
+/// The replacing units get placeholders that count as edited and renamed, and as moving the
+/// units after them when the run's lines changed in number; the gaps between them no findings
+/// (the skeleton's function-scoped findings are found again after a rename, and the other
+/// rules report nothing in blank text: checked on the gaps dropped). `None` when the cut
+/// changed in any other way.
+fn realign(
+    cache: &mut LintCache,
+    hashes: &[u64],
+    gap_hashes: &[u64],
+    gap_blank: &[Option<usize>],
+    between: &[u64],
+    lines: &[usize],
+) -> Option<Realigned> {
+    let (n_old, n_new) = (cache.units.len(), hashes.len());
+    let shortest = n_old.min(n_new);
+    if shortest == 0
+        || cache.gap_hashes.len() != n_old + 1
+        || cache.gap_blank.len() != n_old + 1
+        || gap_hashes.len() != n_new + 1
+    {
+        return None;
+    }
+    // Equal units before and after the run (leaving at least one unit in it on each side).
+    let mut k = 0;
+    while k + 1 < shortest && cache.units[k].hash == hashes[k] {
+        k += 1;
+    }
+    let mut s = 0;
+    while k + s + 1 < shortest && cache.units[n_old - 1 - s].hash == hashes[n_new - 1 - s] {
+        s += 1;
+    }
+    let (m_old, m_new) = (n_old - k - s, n_new - k - s);
+    // Gaps `..=k` and from `k + m` on are the same texts; those inside the run are blank.
+    let outside = (0..=k).all(|i| gap_hashes[i] == cache.gap_hashes[i])
+        && (k + m_new..=n_new).all(|i| gap_hashes[i] == cache.gap_hashes[i - m_new + m_old]);
+    let blank_new: Option<usize> = (k + 1..k + m_new).map(|i| gap_blank[i]).sum();
+    let n_groups = summary::groups().len();
+    let blank_old: Option<usize> = (k + 1..k + m_old)
+        .map(|i| {
+            cache.gap_blank[i].filter(|_| (0..n_groups).all(|g| cache.group_gaps[g][i].is_empty()))
+        })
+        .sum();
+    let empty = nothing_between();
+    let plain = (k..k + m_new).all(|i| between[i] == empty)
+        && cache.units[k..k + m_old].iter().all(|u| u.between == empty);
+    let (Some(blank_new), Some(blank_old), true, true) = (blank_new, blank_old, outside, plain)
+    else {
+        return None;
+    };
+    // The units after the run stay on their lines when the run has as many lines as before.
+    let run_lines = |units: &mut dyn Iterator<Item = usize>| units.sum::<usize>();
+    let same_lines = run_lines(&mut lines[k..k + m_new].iter().copied()) + blank_new
+        == run_lines(&mut cache.units[k..k + m_old].iter().map(|u| u.lines)) + blank_old;
+    let old_names = cache.units[k..k + m_old]
+        .iter()
+        .map(|u| u.reach.name)
+        .collect();
+    let placeholder = |old: &UnitCache, lines: usize| UnitCache {
+        // Never clean: the middle is re-checked whatever its hashes.
+        hash: old.hash,
+        function: Vec::new(),
+        groups: vec![Vec::new(); n_groups],
+        // Unknown: counts as changed for every group.
+        exports: vec![summary::Export::default(); n_groups],
+        // Else counts as moving the units after it.
+        lines: if same_lines { lines } else { usize::MAX },
+        between: empty,
+        signature: old.signature,
+        reach: old.reach.clone(),
+    };
+    let first_old = cache.units[k].clone();
+    let suffix = cache.units.split_off(k + m_old);
+    cache.units.truncate(k);
+    cache
+        .units
+        .extend((k..k + m_new).map(|i| placeholder(&first_old, lines[i])));
+    cache.units.extend(suffix);
+    let regap = |gaps: &mut Vec<Vec<Finding>>| {
+        let suffix = gaps.split_off(k + m_old);
+        gaps.truncate(k + 1);
+        gaps.extend((1..m_new).map(|_| Vec::new()));
+        gaps.extend(suffix);
+    };
+    regap(&mut cache.gaps);
+    for group in &mut cache.group_gaps {
+        regap(group);
+    }
+    Some(Realigned {
+        middle: k..k + m_new,
+        old_names,
+    })
 }
 
 /// What one lint knows of the edit, for deciding what each group re-checks.

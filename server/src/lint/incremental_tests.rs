@@ -358,6 +358,7 @@ fn incremental_lint_equals_full_lint_on_a_real_project() {
         .unwrap_or(5);
     let (mut relinted, mut seen) = (0, 0);
     let (mut heads, mut partial) = (0, 0);
+    let (mut clause_renames, mut realigned) = (0, 0);
     for (i, (rel, text)) in files.iter().enumerate() {
         let (r, s) = run_sequence(text, rel, 1 + i as u64, steps);
         relinted += r;
@@ -365,9 +366,12 @@ fn incremental_lint_equals_full_lint_on_a_real_project() {
         let (h, p) = run_head_sequence(text, rel, 1 + i as u64, steps);
         heads += h;
         partial += p;
+        let renames = run_edits(text, rel, 1 + i as u64, steps, clause_rename);
+        clause_renames += renames.len();
+        realigned += renames.iter().filter(|r| r.realigned && !r.full).count();
     }
     eprintln!(
-        "{} files, re-linted {relinted} of {seen} units; {partial} of {heads} head edits re-linted part of their file",
+        "{} files, re-linted {relinted} of {seen} units; {partial} of {heads} head edits re-linted part of their file; {realigned} of {clause_renames} renames of one clause of several realigned",
         files.len()
     );
 }
@@ -1051,7 +1055,10 @@ fn head_edit(text: &str, rng: &mut Rng) -> Option<String> {
     let doc = Document::new(text, 0);
     let segs = crate::lint::segments::segments(doc.tree(), text);
     let unit = segs.units.get(rng.below(segs.units.len().max(1)))?;
-    let (_, name) = crate::syntax::elixir::function_head(unit.node, text)?;
+    // Any clause: renaming one of several splits the function's unit.
+    let clauses = crate::lint::segments::clauses(unit);
+    let clause = clauses[rng.below(clauses.len())];
+    let (_, name) = crate::syntax::elixir::function_head(clause, text)?;
     let (start, end) = (name.start_byte(), name.end_byte());
     let mut out = text.to_string();
     match rng.below(5) {
@@ -1063,7 +1070,7 @@ fn head_edit(text: &str, rng: &mut Rng) -> Option<String> {
             false => out.insert_str(end, "(extra)"),
         },
         _ => {
-            let head = unit.node.start_byte();
+            let head = clause.start_byte();
             if text[head..].starts_with("defp ") {
                 out.replace_range(head..head + 5, "def ");
             } else if text[head..].starts_with("def ") {
@@ -1112,4 +1119,131 @@ fn incremental_lint_equals_full_lint_while_editing_function_heads() {
         partial * 2 > steps,
         "only {partial} of {steps} head edits were partial re-lints"
     );
+}
+
+/// A GenServer and helpers whose functions have several clauses, some calling each other.
+const MULTI_CLAUSE: &str = r##"defmodule MyApp.Counter do
+  @moduledoc "Counts."
+  use GenServer
+  require Logger
+
+  @doc "Starts."
+  @spec start_link(keyword()) :: GenServer.on_start()
+  def start_link(opts), do: GenServer.start_link(__MODULE__, opts, name: __MODULE__)
+
+  @impl true
+  def init(opts) do
+    {:ok, %{opts: opts, count: 0}}
+  end
+
+  @impl true
+  def handle_call(:count, _from, state) do
+    {:reply, state.count, state}
+  end
+
+  def handle_call({:add, n}, _from, state) when is_integer(n) do
+    IO.inspect(n)
+    {:reply, :ok, %{state | count: state.count + n}}
+  end
+
+  def handle_call(:reset, _from, state) do
+    {:reply, :ok, reset(state)}
+  end
+
+  defp reset(state), do: %{state | count: 0}
+
+  def format(%{count: 0}), do: "none"
+  def format(%{count: 1}), do: "one"
+  def format(%{count: n}) when n > 1, do: "#{n} items"
+  def format(_), do: "?"
+
+  def parse(input) when is_binary(input) do
+    case Integer.parse(input) do
+      {n, ""} -> {:ok, n}
+      _ -> {:error, :invalid}
+    end
+  end
+
+  def parse(input) when is_integer(input), do: {:ok, input}
+
+  def total(items), do: Enum.reduce(items, 0, fn i, acc -> acc + count_of(i) end)
+
+  defp count_of(i), do: parse(i) |> elem(1)
+
+  def lookup(repo, ids) do
+    for id <- ids do
+      repo.get(MyApp.Item, id)
+    end
+  end
+
+  def lookup(repo, ids, opts) do
+    Enum.map(ids, fn id -> repo.get(MyApp.Item, id, opts) end)
+  end
+end
+"##;
+
+/// Renames one clause of a function with several (`_v2` added to its name, which splits the
+/// function in two or three units), or takes a `_v2` off again (joining them).
+fn clause_rename(text: &str, rng: &mut Rng) -> Option<String> {
+    if let Some(at) = text.find("_v2").filter(|_| rng.below(2) == 0) {
+        let mut out = text.to_string();
+        out.replace_range(at..at + 3, "");
+        return Some(out);
+    }
+    let doc = Document::new(text, 0);
+    let segs = crate::lint::segments::segments(doc.tree(), text);
+    let multi: Vec<_> = segs
+        .units
+        .iter()
+        .map(crate::lint::segments::clauses)
+        .filter(|c| c.len() > 1)
+        .collect();
+    let clauses = multi.get(rng.below(multi.len().max(1)))?;
+    let clause = clauses[rng.below(clauses.len())];
+    let (_, name) = crate::syntax::elixir::function_head(clause, text)?;
+    let mut out = text.to_string();
+    out.insert_str(name.end_byte(), "_v2");
+    Some(out)
+}
+
+#[test]
+fn renaming_one_clause_of_several_re_checks_part_of_the_file() {
+    let (mut steps, mut realigned) = (0, 0);
+    for seed in 1..=8 {
+        let lints = run_edits(
+            MULTI_CLAUSE,
+            "lib/my_app/counter.ex",
+            seed * 7_919,
+            16,
+            clause_rename,
+        );
+        steps += lints.len();
+        realigned += lints.iter().filter(|r| r.realigned && !r.full).count();
+    }
+    assert!(steps > 100, "only {steps} renames");
+    // The first, a middle or the last clause renamed, and renamed back: the cut changes each
+    // time, and most of the time only the function's units and their callers are re-checked.
+    assert!(
+        realigned * 2 > steps,
+        "only {realigned} of {steps} renames were realigned partial lints"
+    );
+}
+
+#[test]
+fn a_join_re_checks_the_callers_of_the_name_that_went() {
+    // `helper_b` renamed `helper_a` joins the two helpers into one unit: `caller` no longer
+    // calls a function of this module, and what its `@spec` stub infers changes.
+    let text = "defmodule MyApp.Join do\n  @moduledoc false\n  def caller(x), do: helper_b(x)\n\n  def other(y), do: y\n\n  defp helper_a(:a), do: :alpha\n\n  defp helper_b(x) when is_integer(x), do: x + 1\nend\n";
+    let joined = text.replace("defp helper_b(x)", "defp helper_a(x)");
+    let mut step = 0;
+    let lints = run_edits(text, "lib/my_app/join.ex", 1, 2, |t, _| {
+        step += 1;
+        Some(if step == 1 {
+            joined.clone()
+        } else {
+            t.replace("defp helper_a(x)", "defp helper_b(x)")
+        })
+    });
+    assert_eq!(lints.len(), 2);
+    assert!(lints.iter().all(|r| r.realigned && !r.full), "{lints:?}");
 }
