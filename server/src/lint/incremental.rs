@@ -310,7 +310,8 @@ pub fn lint_incremental(
         // a `@spec` names its function, and no attribute calls one.
         let mut names: Vec<u64> = renamed
             .iter()
-            .flat_map(|i| [cache.units[*i].reach.name, reach[*i].name])
+            .flat_map(|i| cache.units[*i].reach.names.iter().chain(&reach[*i].names))
+            .copied()
             .collect();
         if let Some(r) = &realigned {
             names.extend(&r.old_names);
@@ -669,7 +670,7 @@ fn realign(
         == run_lines(&mut cache.units[k..k + m_old].iter().map(|u| u.lines)) + blank_old;
     let old_names = cache.units[k..k + m_old]
         .iter()
-        .map(|u| u.reach.name)
+        .flat_map(|u| u.reach.names.iter().copied())
         .collect();
     let placeholder = |old: &UnitCache, lines: usize| UnitCache {
         // Never clean: the middle is re-checked whatever its hashes.
@@ -824,7 +825,7 @@ impl Plan<'_> {
                         .iter()
                         .zip(&near)
                         .filter(|(_, s)| **s)
-                        .map(|(node, _)| node.name)
+                        .flat_map(|(node, _)| node.names.iter().copied())
                         .collect();
                     let crosses = |e: &summary::Export| e.enters.iter().any(|w| names.contains(w));
                     crosses(&self.old[i].exports[gi]) || crosses(&self.now[i][gi])
@@ -853,8 +854,9 @@ impl Plan<'_> {
                     .collect();
                 let provides = |i: usize| self.now[i][gi].provides;
                 let named = |i: usize| {
-                    let name = [self.nodes[i].name];
-                    readers.iter().any(|r| reach::names(r, &name))
+                    readers
+                        .iter()
+                        .any(|r| reach::names(r, &self.nodes[i].names))
                 };
                 let support: Vec<bool> = (0..n)
                     .map(|i| units[i] || (provides(i) && named(i)))
@@ -869,7 +871,7 @@ impl Plan<'_> {
                     mentions(i)
                         || (0..self.nodes.len()).any(|j| {
                             (if j < n { provides(j) } else { mentions(j) })
-                                && reach::names(self.nodes[i], &[self.nodes[j].name])
+                                && reach::names(self.nodes[i], &self.nodes[j].names)
                         })
                 };
                 let run = skeleton || (0..n).any(|i| units[i] && may_hold(i));
@@ -932,11 +934,10 @@ const MAX_SPEC_DEPTH: usize = 3;
 
 /// Whether a function other than unit `i` names it.
 fn named_by_others(nodes: &[&reach::Node], i: usize) -> bool {
-    let name = [nodes[i].name];
     nodes
         .iter()
         .enumerate()
-        .any(|(j, node)| j != i && reach::names(node, &name))
+        .any(|(j, node)| j != i && reach::names(node, &nodes[i].names))
 }
 
 /// The unit holding `byte`, if any.
@@ -962,9 +963,8 @@ fn unit_reach(
         .map(|(unit, hash)| match known.get(hash) {
             Some(node) => Arc::clone(node),
             None => {
-                let name = crate::syntax::elixir::function_def(unit.node, ctx.source)
-                    .map_or("", |d| d.name);
-                Arc::new(reach::Node::of(name, &ctx.source[unit.range.clone()]))
+                let names = super::segments::names(unit, ctx.source);
+                Arc::new(reach::Node::of(&names, &ctx.source[unit.range.clone()]))
             }
         })
         .collect()
@@ -1003,7 +1003,7 @@ fn skeleton_words(ctx: &LintContext<'_>, gaps: &[Range<usize>]) -> reach::Node {
         // Words never run from one stretch into the next.
         text.push('\n');
     }
-    reach::Node::of("", &text)
+    reach::Node::of(&[], &text)
 }
 
 /// The reach data of the functions outside the units (clauses sharing a line, a name defined
@@ -1025,7 +1025,7 @@ fn skeleton_reach(ctx: &LintContext<'_>, segs: &Segments<'_>) -> Vec<reach::Node
                 text.push_str(&ctx.source[clause.node.byte_range()]);
                 text.push('\n');
             }
-            out.push(reach::Node::of(function.name, &text));
+            out.push(reach::Node::of(&[function.name], &text));
         }
     }
     out

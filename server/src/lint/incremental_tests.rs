@@ -358,7 +358,7 @@ fn incremental_lint_equals_full_lint_on_a_real_project() {
         .unwrap_or(5);
     let (mut relinted, mut seen) = (0, 0);
     let (mut heads, mut partial) = (0, 0);
-    let (mut clause_renames, mut realigned) = (0, 0);
+    let (mut clause_renames, mut renamed_partly, mut realigned) = (0, 0, 0);
     for (i, (rel, text)) in files.iter().enumerate() {
         let (r, s) = run_sequence(text, rel, 1 + i as u64, steps);
         relinted += r;
@@ -368,10 +368,11 @@ fn incremental_lint_equals_full_lint_on_a_real_project() {
         partial += p;
         let renames = run_edits(text, rel, 1 + i as u64, steps, clause_rename);
         clause_renames += renames.len();
+        renamed_partly += renames.iter().filter(|r| !r.full).count();
         realigned += renames.iter().filter(|r| r.realigned && !r.full).count();
     }
     eprintln!(
-        "{} files, re-linted {relinted} of {seen} units; {partial} of {heads} head edits re-linted part of their file; {realigned} of {clause_renames} renames of one clause of several realigned",
+        "{} files, re-linted {relinted} of {seen} units; {partial} of {heads} head edits re-linted part of their file; {renamed_partly} of {clause_renames} renames of one clause of several re-linted part of their file ({realigned} realigned to a new cut)",
         files.len()
     );
 }
@@ -1208,7 +1209,7 @@ fn clause_rename(text: &str, rng: &mut Rng) -> Option<String> {
 
 #[test]
 fn renaming_one_clause_of_several_re_checks_part_of_the_file() {
-    let (mut steps, mut realigned) = (0, 0);
+    let (mut steps, mut partial, mut realigned) = (0, 0, 0);
     for seed in 1..=8 {
         let lints = run_edits(
             MULTI_CLAUSE,
@@ -1218,14 +1219,16 @@ fn renaming_one_clause_of_several_re_checks_part_of_the_file() {
             clause_rename,
         );
         steps += lints.len();
+        partial += lints.iter().filter(|r| !r.full).count();
         realigned += lints.iter().filter(|r| r.realigned && !r.full).count();
     }
     assert!(steps > 100, "only {steps} renames");
-    // The first, a middle or the last clause renamed, and renamed back: the cut changes each
-    // time, and most of the time only the function's units and their callers are re-checked.
+    // The first, a middle or the last clause renamed, and renamed back: the first and the last
+    // split or join the function's unit (the cache follows the new cut), a middle one keeps it
+    // (one unit holds both names); only the function and its callers are re-checked.
     assert!(
-        realigned * 2 > steps,
-        "only {realigned} of {steps} renames were realigned partial lints"
+        partial * 10 > steps * 9 && realigned * 4 > steps,
+        "{partial} of {steps} renames were partial lints, {realigned} realigned"
     );
 }
 

@@ -11,12 +11,13 @@ use aho_corasick::AhoCorasick;
 
 use super::{Scope, registry};
 
-/// One function's part in the reach: its name, the words of its text, and which
+/// One unit's part in the reach: the names of its functions, the words of its text, and which
 /// [`Scope::Mentions`] groups its text mentions.
 #[derive(Clone, Debug, Default)]
 pub struct Node {
-    /// The hash of the function's name ([`word_hash`]).
-    pub name: u64,
+    /// The hashes of the names of the functions it defines ([`word_hash`]), sorted: one, or
+    /// more when one function's clauses stand around another's.
+    pub names: Vec<u64>,
     /// The hashes of the words of its text, sorted, without repeats.
     pub words: Vec<u64>,
     /// Bit `g` set: the text contains a string of [`groups`]`()[g]`.
@@ -24,8 +25,8 @@ pub struct Node {
 }
 
 impl Node {
-    /// The reach data of a function named `name` whose text is `text`.
-    pub fn of(name: &str, text: &str) -> Node {
+    /// The reach data of the functions named `names` whose text is `text`.
+    pub fn of(names: &[&str], text: &str) -> Node {
         let mut words = Vec::new();
         let bytes = text.as_bytes();
         let mut i = 0;
@@ -51,8 +52,11 @@ impl Node {
                 mentions |= 1 << g;
             }
         }
+        let mut names: Vec<u64> = names.iter().map(|n| word_hash(n)).collect();
+        names.sort_unstable();
+        names.dedup();
         Node {
-            name: word_hash(name),
+            names,
             words,
             mentions,
         }
@@ -119,7 +123,7 @@ pub fn callers_within(nodes: &[&Node], mut set: Vec<bool>, hops: usize) -> Vec<b
         .iter()
         .zip(&set)
         .filter(|(_, s)| **s)
-        .map(|(n, _)| n.name)
+        .flat_map(|(n, _)| n.names.iter().copied())
         .collect();
     for _ in 0..hops {
         if frontier.is_empty() {
@@ -131,7 +135,7 @@ pub fn callers_within(nodes: &[&Node], mut set: Vec<bool>, hops: usize) -> Vec<b
         for (node, in_set) in nodes.iter().zip(set.iter_mut()) {
             if !*in_set && node.names_any(&frontier) {
                 *in_set = true;
-                next.push(node.name);
+                next.extend_from_slice(&node.names);
             }
         }
         frontier = next;
@@ -150,7 +154,7 @@ mod tests {
 
     #[test]
     fn words_keep_question_and_bang_suffixes() {
-        let n = Node::of("f", "def f(x), do: valid?(x) && save!(x) |> &helper/1");
+        let n = Node::of(&["f"], "def f(x), do: valid?(x) && save!(x) |> &helper/1");
         for w in ["valid?", "save!", "helper", "f", "def", "do"] {
             assert!(n.words.binary_search(&word_hash(w)).is_ok(), "{w}");
         }
@@ -159,10 +163,10 @@ mod tests {
 
     #[test]
     fn the_closure_follows_callers_transitively() {
-        let a = Node::of("a", "def a, do: b()");
-        let b = Node::of("b", "def b, do: c()");
-        let c = Node::of("c", "def c, do: 1");
-        let d = Node::of("d", "def d, do: 2");
+        let a = Node::of(&["a"], "def a, do: b()");
+        let b = Node::of(&["b"], "def b, do: c()");
+        let c = Node::of(&["c"], "def c, do: 1");
+        let d = Node::of(&["d"], "def d, do: 2");
         let set = callers_closure(&[&a, &b, &c, &d], vec![false, false, true, false]);
         assert_eq!(set, vec![true, true, true, false]);
         let near = callers_within(&[&a, &b, &c, &d], vec![false, false, true, false], 1);

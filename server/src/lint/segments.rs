@@ -6,10 +6,12 @@
 //! whitespace before the first on its first line, only whitespace or a comment after the last on
 //! its last line. Its range is whole lines (from the start of the first line to past the last
 //! line's terminator), so line-based rules (`line-too-long`) see a line entirely in one segment.
-//! Everything else — module heads, attributes, `use`/`alias`, docs, clauses sharing a line with
-//! other code, any clause that defines a module inside it, and the clauses of a name that
-//! appears in two places of one module — belongs to the gaps, which together make up the file's
-//! skeleton.
+//! Two runs of one name with one other function between them (`a`, `b`, `a` — what renaming a
+//! middle clause of `a` makes) are one unit of both functions, so renaming a clause keeps the
+//! file's cut. Everything else — module heads, attributes, `use`/`alias`, docs, clauses sharing
+//! a line with other code, any clause that defines a module inside it, and the clauses of a
+//! name that appears in two places of one module otherwise — belongs to the gaps, which
+//! together make up the file's skeleton.
 
 use std::ops::Range;
 
@@ -85,39 +87,94 @@ pub fn segments<'t>(tree: &'t Tree, src: &'t str) -> Segments<'t> {
     out
 }
 
+/// One run of clauses while [`module_units`] cuts a module body.
+struct Run<'t> {
+    unit: Unit<'t>,
+    /// The names of its functions (one, or more once runs are merged).
+    names: Vec<&'t str>,
+    /// How many statements other than clauses and attributes came before it in the body.
+    barrier: usize,
+}
+
 /// The units of one module body: its clauses on lines of their own, consecutive clauses of one
-/// name merged into one unit. A clause that cannot be a unit splits a run; a name whose clauses
-/// end up in two units is left to the skeleton (its findings would hang on both).
+/// name merged into one unit, and two runs of one name with one other run between them (with
+/// only clauses and attributes between them) merged with it. A clause that cannot be a unit
+/// splits a run; a name whose clauses still end up in two units is left to the skeleton (its
+/// findings would hang on both).
 fn module_units<'t>(body: Node<'t>, src: &'t str) -> Vec<Unit<'t>> {
-    let mut units: Vec<(Unit<'t>, &'t str)> = Vec::new();
+    let mut runs: Vec<Run<'t>> = Vec::new();
     let mut run_open = false;
+    let mut barrier = 0;
     for stmt in elixir::block_statements(body) {
         let Some(clause) = unit_of(stmt, src) else {
             // Attributes between clauses of one function stay inside its unit; anything else
             // ends the run.
             if !elixir::is_attribute(stmt, src) {
                 run_open = false;
+                barrier += 1;
             }
             continue;
         };
         let name = def_name(stmt, src);
-        match units.last_mut() {
-            Some((last, last_name)) if run_open && *last_name == name => {
-                last.range.end = clause.range.end;
+        match runs.last_mut() {
+            Some(last) if run_open && last.names == [name] => {
+                last.unit.range.end = clause.range.end;
             }
-            _ => units.push((clause, name)),
+            _ => runs.push(Run {
+                unit: clause,
+                names: vec![name],
+                barrier,
+            }),
         }
         run_open = true;
     }
-    let mut seen = std::collections::HashMap::new();
-    for (_, name) in &units {
-        *seen.entry(*name).or_insert(0) += 1;
+    // `a`, `b`, `a` → one unit; then a merged unit and a neighbour sharing a name; until no
+    // run shares a name with the next or the one after it.
+    let shares = |runs: &[Run<'t>], i: usize, j: usize| {
+        j < runs.len()
+            && runs[i].barrier == runs[j].barrier
+            && runs[i].names.iter().any(|n| runs[j].names.contains(n))
+    };
+    while let Some((i, last)) = (0..runs.len()).find_map(|i| {
+        if shares(&runs, i, i + 1) {
+            Some((i, i + 1))
+        } else {
+            shares(&runs, i, i + 2).then_some((i, i + 2))
+        }
+    }) {
+        let merged: Vec<Run<'t>> = runs.drain(i + 1..=last).collect();
+        let first = &mut runs[i];
+        for run in merged {
+            first.unit.range.end = run.unit.range.end;
+            for name in run.names {
+                if !first.names.contains(&name) {
+                    first.names.push(name);
+                }
+            }
+        }
     }
-    units
-        .into_iter()
-        .filter(|(_, name)| seen[name] == 1)
-        .map(|(u, _)| u)
+    let mut seen = std::collections::HashMap::new();
+    for run in &runs {
+        for name in &run.names {
+            *seen.entry(*name).or_insert(0) += 1;
+        }
+    }
+    runs.into_iter()
+        .filter(|run| run.names.iter().all(|n| seen[n] == 1))
+        .map(|run| run.unit)
         .collect()
+}
+
+/// The names of the functions a unit defines, in order of their first clause.
+pub fn names<'t>(unit: &Unit<'t>, src: &'t str) -> Vec<&'t str> {
+    let mut out: Vec<&'t str> = Vec::new();
+    for clause in clauses(unit) {
+        let name = elixir::function_def(clause, src).map_or("", |d| d.name);
+        if !out.contains(&name) {
+            out.push(name);
+        }
+    }
+    out
 }
 
 /// The function name of a `def` clause, as written (`""` when it cannot be read): the name
@@ -254,9 +311,44 @@ mod tests {
             unit_texts(src),
             vec![
                 "  def f(nil), do: 0\n  # the rest\n  @doc false\n  def f(x), do: x\n".to_string(),
-                "  def h, do: 1\n".to_string(),
+                // `g` around `h`: one unit of both (what renaming a middle clause makes).
+                "  def g, do: 1\n  def h, do: 1\n  def g(x), do: x\n".to_string(),
             ]
         );
+    }
+
+    #[test]
+    fn a_name_in_two_places_further_apart_is_left_to_the_skeleton() {
+        // Two functions between the runs of `g`, or a statement other than a clause or an
+        // attribute: `g` is in two places.
+        let src = "defmodule A do
+  def g, do: 1
+  def h, do: 1
+  def i, do: 1
+  def g(x), do: x
+  def j, do: 1
+  alias B
+  def k, do: 1
+  def j(x), do: x
+end
+";
+        assert_eq!(
+            unit_texts(src),
+            vec![
+                "  def h, do: 1\n".to_string(),
+                "  def i, do: 1\n".to_string(),
+                "  def k, do: 1\n".to_string(),
+            ]
+        );
+        // Runs merged in turn: `a b a b` is one unit.
+        let src = "defmodule A do
+  def a, do: 1
+  def b, do: 1
+  def a(x), do: x
+  def b(x), do: x
+end
+";
+        assert_eq!(unit_texts(src).len(), 1);
     }
 
     #[test]
