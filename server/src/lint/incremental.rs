@@ -612,14 +612,16 @@ fn nothing_between() -> u64 {
 }
 
 /// Re-indexes `cache` (the last lint's) to a file cut into other units, when the difference
-/// is a run of units (`hashes`: the new units' text hashes) that replaced another, with only
-/// blank gaps between them on either side, nothing between their clauses, and every other
-/// unit and gap as before (`gap_hashes`, `gap_blank`, `lines`: the new gaps' and units').
-/// The replacing units get placeholders that count as edited and renamed, and as moving the
-/// units after them when the run's lines changed in number; the gaps between them no findings
-/// (the skeleton's function-scoped findings are found again after a rename, and the other
-/// rules report nothing in blank text: checked on the gaps dropped). `None` when the cut
-/// changed in any other way.
+/// is a run of units (`hashes`: the new units' text hashes) that replaced another, every other
+/// unit and gap as before (`gap_hashes`, `gap_blank`, `lines`: the new gaps' and units'). A
+/// run holds clauses, attributes and comments only, so the two runs are the same text but for
+/// the edit. The replacing units get placeholders that count as edited and renamed, and as
+/// moving the units after them when the run's lines may have changed in number; the gaps
+/// between them no findings: the skeleton's function-scoped findings are found again after a
+/// rename, and the other rules report nothing in blank text (checked on the gaps dropped) —
+/// when the gaps in the run are not all blank, or its clauses have something between them,
+/// the placeholders count as changing what lies between clauses, and every group re-checks
+/// its whole reach and the skeleton. `None` when the cut changed in any other way.
 fn realign(
     cache: &mut LintCache,
     hashes: &[u64],
@@ -660,19 +662,27 @@ fn realign(
     let empty = nothing_between();
     let plain = (k..k + m_new).all(|i| between[i] == empty)
         && cache.units[k..k + m_old].iter().all(|u| u.between == empty);
-    let (Some(blank_new), Some(blank_old), true, true) = (blank_new, blank_old, outside, plain)
-    else {
+    if !outside {
         return None;
+    }
+    // Attributes or comments between the clauses, which the new cut moved between units and
+    // gaps (a run holds nothing else): counted as a change of what lies between the clauses,
+    // so every group re-checks its whole reach and the skeleton.
+    let moved = match (blank_new, blank_old, plain) {
+        (Some(new), Some(old), true) => Some((new, old)),
+        _ => None,
     };
     // The units after the run stay on their lines when the run has as many lines as before.
     let run_lines = |units: &mut dyn Iterator<Item = usize>| units.sum::<usize>();
-    let same_lines = run_lines(&mut lines[k..k + m_new].iter().copied()) + blank_new
-        == run_lines(&mut cache.units[k..k + m_old].iter().map(|u| u.lines)) + blank_old;
+    let same_lines = moved.is_some_and(|(blank_new, blank_old)| {
+        run_lines(&mut lines[k..k + m_new].iter().copied()) + blank_new
+            == run_lines(&mut cache.units[k..k + m_old].iter().map(|u| u.lines)) + blank_old
+    });
     let old_names = cache.units[k..k + m_old]
         .iter()
         .flat_map(|u| u.reach.names.iter().copied())
         .collect();
-    let placeholder = |old: &UnitCache, lines: usize| UnitCache {
+    let placeholder = |old: &UnitCache, lines: usize, between: u64| UnitCache {
         // Never clean: the middle is re-checked whatever its hashes.
         hash: old.hash,
         function: Vec::new(),
@@ -681,7 +691,7 @@ fn realign(
         exports: vec![summary::Export::default(); n_groups],
         // Else counts as moving the units after it.
         lines: if same_lines { lines } else { usize::MAX },
-        between: empty,
+        between: if moved.is_some() { between } else { !between },
         signature: old.signature,
         reach: old.reach.clone(),
     };
@@ -690,7 +700,7 @@ fn realign(
     cache.units.truncate(k);
     cache
         .units
-        .extend((k..k + m_new).map(|i| placeholder(&first_old, lines[i])));
+        .extend((k..k + m_new).map(|i| placeholder(&first_old, lines[i], between[i])));
     cache.units.extend(suffix);
     let regap = |gaps: &mut Vec<Vec<Finding>>| {
         let suffix = gaps.split_off(k + m_old);

@@ -1122,7 +1122,8 @@ fn incremental_lint_equals_full_lint_while_editing_function_heads() {
     );
 }
 
-/// A GenServer and helpers whose functions have several clauses, some calling each other.
+/// A GenServer and helpers whose functions have several clauses, some calling each other, one
+/// with attributes between its clauses.
 const MULTI_CLAUSE: &str = r##"defmodule MyApp.Counter do
   @moduledoc "Counts."
   use GenServer
@@ -1171,12 +1172,16 @@ const MULTI_CLAUSE: &str = r##"defmodule MyApp.Counter do
 
   defp count_of(i), do: parse(i) |> elem(1)
 
+  @doc "Looks the items up."
+  @spec lookup(module(), [integer()]) :: list()
   def lookup(repo, ids) do
     for id <- ids do
       repo.get(MyApp.Item, id)
     end
   end
 
+  @doc "Looks the items up, with options."
+  @spec lookup(module(), [integer()], keyword()) :: list()
   def lookup(repo, ids, opts) do
     Enum.map(ids, fn id -> repo.get(MyApp.Item, id, opts) end)
   end
@@ -1230,6 +1235,19 @@ fn renaming_one_clause_of_several_re_checks_part_of_the_file() {
         partial * 10 > steps * 9 && realigned * 4 > steps,
         "{partial} of {steps} renames were partial lints, {realigned} realigned"
     );
+    // Attributes between the clauses (`@doc`, `@spec` of `lookup/3`) end up between units:
+    // the groups then re-check their whole reach, the functions still only their own.
+    let split = MULTI_CLAUSE.replace("def lookup(repo, ids) do", "def lookup_v2(repo, ids) do");
+    let mut step = 0;
+    let lints = run_edits(MULTI_CLAUSE, "lib/my_app/counter.ex", 1, 2, |_, _| {
+        step += 1;
+        Some(if step == 1 {
+            split.clone()
+        } else {
+            MULTI_CLAUSE.to_string()
+        })
+    });
+    assert!(lints.iter().all(|r| r.realigned && !r.full), "{lints:?}");
 }
 
 #[test]
