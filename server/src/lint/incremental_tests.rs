@@ -220,10 +220,12 @@ fn valid_edit(text: &str, rng: &mut Rng) -> String {
         let Some(unit) = segs.units.get(rng.below(segs.units.len())) else {
             break;
         };
-        let body = &text[unit.range.clone()];
+        // From the first clause on (comments right above it are in the unit too).
+        let from = unit.node.start_byte();
+        let body = &text[from..unit.range.end];
         let mut out = text.to_string();
         if let Some(at) = body.find(LINE).filter(|_| rng.below(2) == 0) {
-            let start = unit.range.start + at;
+            let start = from + at;
             out.replace_range(start..start + LINE.len(), "");
         } else {
             // Starts of the lines after the first, the last line's end excluded.
@@ -232,7 +234,7 @@ fn valid_edit(text: &str, rng: &mut Rng) -> String {
                 continue;
             }
             let line = &lines[rng.below(lines.len() - 1)];
-            let line = unit.range.start + line;
+            let line = from + line;
             let indent = text[line..].len() - text[line..].trim_start_matches(' ').len();
             out.insert_str(line + indent, &format!("{LINE}{}", " ".repeat(indent)));
         }
@@ -1122,8 +1124,8 @@ fn incremental_lint_equals_full_lint_while_editing_function_heads() {
     );
 }
 
-/// A GenServer and helpers whose functions have several clauses, some calling each other, one
-/// with attributes between its clauses.
+/// A GenServer and helpers whose functions have several clauses, some calling each other, some
+/// with a comment or attributes between their clauses.
 const MULTI_CLAUSE: &str = r##"defmodule MyApp.Counter do
   @moduledoc "Counts."
   use GenServer
@@ -1166,6 +1168,7 @@ const MULTI_CLAUSE: &str = r##"defmodule MyApp.Counter do
     end
   end
 
+  # Integers pass through.
   def parse(input) when is_integer(input), do: {:ok, input}
 
   def total(items), do: Enum.reduce(items, 0, fn i, acc -> acc + count_of(i) end)

@@ -24,6 +24,9 @@ use crate::syntax::elixir;
 pub struct Unit<'t> {
     /// The first clause's `def` call.
     pub node: Node<'t>,
+    /// The first node of its range: `node`, or the first of the comments on the lines right
+    /// above it.
+    pub first: Node<'t>,
     /// Its lines: from the start of its first line to past its last line's terminator.
     pub range: Range<usize>,
 }
@@ -64,14 +67,14 @@ pub fn segments<'t>(tree: &'t Tree, src: &'t str) -> Segments<'t> {
         if node.start_byte() < skip_until {
             return false;
         }
-        if node.kind() != "call" {
-            out.skeleton.add(node);
-            return true;
-        }
         if let Some(unit) = ahead.remove(&node.id()) {
             skip_until = unit.range.end;
             out.units.push(unit);
             return false;
+        }
+        if node.kind() != "call" {
+            out.skeleton.add(node);
+            return true;
         }
         out.skeleton.add(node);
         out.outer_calls.push(node);
@@ -79,7 +82,7 @@ pub fn segments<'t>(tree: &'t Tree, src: &'t str) -> Segments<'t> {
             && let Some(body) = module.body
         {
             for unit in module_units(body, src) {
-                ahead.insert(unit.node.id(), unit);
+                ahead.insert(unit.first.id(), unit);
             }
         }
         true
@@ -192,7 +195,7 @@ fn unit_of<'t>(stmt: Node<'t>, src: &'t str) -> Option<Unit<'t>> {
     if text.contains("defmodule") || text.contains("defprotocol") || text.contains("defimpl") {
         return None;
     }
-    let start = elixir::line_start(src, stmt.start_byte());
+    let mut start = elixir::line_start(src, stmt.start_byte());
     if !src[start..stmt.start_byte()].trim().is_empty() {
         return None;
     }
@@ -201,8 +204,22 @@ fn unit_of<'t>(stmt: Node<'t>, src: &'t str) -> Option<Unit<'t>> {
     if !(rest.is_empty() || rest.starts_with('#')) {
         return None;
     }
+    // Comments on the lines right above belong to the function: a fix placed above them (the
+    // `@doc` stub) stays inside its unit.
+    let mut first = stmt;
+    while let Some(prev) = first.prev_sibling().filter(|p| p.kind() == "comment") {
+        let line = elixir::line_start(src, prev.start_byte());
+        let alone = src[line..prev.start_byte()].trim().is_empty()
+            && elixir::line_end_with_terminator(src, prev.end_byte()) == start;
+        if !alone {
+            break;
+        }
+        start = line;
+        first = prev;
+    }
     Some(Unit {
         node: stmt,
+        first,
         range: start..end,
     })
 }
@@ -266,8 +283,8 @@ pub fn signature(unit: &Unit<'_>, src: &str) -> String {
 /// The nodes of one unit: its clauses' subtrees, what lies between them and a comment after
 /// the last one on its line.
 pub fn walk_unit<'t>(unit: &Unit<'t>, visit: &mut impl FnMut(Node<'t>) -> bool) {
-    elixir::walk(unit.node, visit);
-    let mut next = unit.node.next_sibling();
+    elixir::walk(unit.first, visit);
+    let mut next = unit.first.next_sibling();
     while let Some(n) = next {
         if n.start_byte() >= unit.range.end {
             break;
@@ -313,6 +330,18 @@ mod tests {
                 "  def f(nil), do: 0\n  # the rest\n  @doc false\n  def f(x), do: x\n".to_string(),
                 // `g` around `h`: one unit of both (what renaming a middle clause makes).
                 "  def g, do: 1\n  def h, do: 1\n  def g(x), do: x\n".to_string(),
+            ]
+        );
+    }
+
+    #[test]
+    fn comments_right_above_a_function_are_in_its_unit() {
+        let src = "defmodule A do\n  # Not this one: a blank line follows.\n\n  # Adds one.\n  # (Integers only.)\n  def a(x), do: x + 1\n  @doc false\n  # Not this one: an attribute follows.\n  @impl true\n  def b, do: 2 # trailing\n  # Nor a comment after the last clause's line.\nend\n";
+        assert_eq!(
+            unit_texts(src),
+            vec![
+                "  # Adds one.\n  # (Integers only.)\n  def a(x), do: x + 1\n".to_string(),
+                "  def b, do: 2 # trailing\n".to_string(),
             ]
         );
     }
