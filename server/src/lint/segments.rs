@@ -5,7 +5,8 @@
 //! as statements of a module body (with whatever lies between them), on lines of their own: only
 //! whitespace before the first on its first line, only whitespace or a comment after the last on
 //! its last line. Its range is whole lines (from the start of the first line to past the last
-//! line's terminator), so line-based rules (`line-too-long`) see a line entirely in one segment.
+//! line's terminator), so line-based rules (`line-too-long`) see a line entirely in one segment;
+//! comments on the lines right above its first clause are part of it.
 //! Two runs of one name with one other function between them (`a`, `b`, `a` — what renaming a
 //! middle clause of `a` makes) are one unit of both functions, so renaming a clause keeps the
 //! file's cut. Everything else — module heads, attributes, `use`/`alias`, docs, clauses sharing
