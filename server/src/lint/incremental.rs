@@ -16,11 +16,11 @@
 //! An edit of a function's signature (kind, name, arities: what a module's other functions may
 //! know of one without reading its body) re-checks, besides the function, every function whose
 //! text names it by its old or its new name, and the skeleton's function-scoped findings; a
-//! name the skeleton mentions makes a full lint. Renaming one clause of a function with several
-//! changes how the file is cut (the function's unit splits in two, or two join again): the
-//! cache is then re-indexed to the new units when nothing else of the cut changed — the other
-//! units the same, the gaps around the run the same text, only blank gaps inside it — and the
-//! run's units are re-checked as renamed ([`realign`]). A finding that
+//! name the skeleton mentions makes a full lint. Renaming the first or last clause of a function
+//! with several changes how the file is cut (the function's unit splits in two, or two join
+//! again): the cache is then re-indexed to the new units when nothing else of the cut changed —
+//! the other units the same, the gaps around the run the same text — and the run's units are
+//! re-checked as renamed ([`realign`]). A finding that
 //! does not fit in one segment (its range, fixes or related ranges reaching into another)
 //! cannot be moved safely, so it makes the next lint a full one too; so does a syntax error
 //! outside the functions being re-checked.
@@ -253,9 +253,8 @@ pub fn lint_incremental(
         Some(_) if cache.units.len() != segs.units.len() => "units",
         Some(_) => "",
     };
-    // Renaming one clause of several splits its function in two units (or joins two again):
-    // the cache is re-indexed to the new cut when only those units and blank gaps between
-    // them differ.
+    // Renaming the first or last clause of several splits its function in two units (or joins
+    // two again): the cache is re-indexed to the new cut when only that run of units differs.
     let realigned = if matches!(why, "skeleton" | "units")
         && cache
             .key
@@ -326,7 +325,7 @@ pub fn lint_incremental(
         }
         let words = cache
             .skeleton_words
-            .get_or_insert_with(|| skeleton_words(ctx, &gap_ranges(segs, ctx.source.len())));
+            .get_or_insert_with(|| skeleton_words(ctx, &gaps));
         if reach::names(words, &names) {
             reuse = false;
             why = "signature";
@@ -606,11 +605,6 @@ struct Realigned {
     old_names: Vec<u64>,
 }
 
-/// The hash [`summary::between_clauses`] gives a unit with nothing between its clauses.
-fn nothing_between() -> u64 {
-    DefaultHasher::new().finish()
-}
-
 /// Re-indexes `cache` (the last lint's) to a file cut into other units, when the difference
 /// is a run of units (`hashes`: the new units' text hashes) that replaced another, every other
 /// unit and gap as before (`gap_hashes`, `gap_blank`, `lines`: the new gaps' and units'). A
@@ -659,7 +653,7 @@ fn realign(
             cache.gap_blank[i].filter(|_| (0..n_groups).all(|g| cache.group_gaps[g][i].is_empty()))
         })
         .sum();
-    let empty = nothing_between();
+    let empty = summary::nothing_between();
     let plain = (k..k + m_new).all(|i| between[i] == empty)
         && cache.units[k..k + m_old].iter().all(|u| u.between == empty);
     if !outside {
@@ -673,10 +667,13 @@ fn realign(
         _ => None,
     };
     // The units after the run stay on their lines when the run has as many lines as before.
-    let run_lines = |units: &mut dyn Iterator<Item = usize>| units.sum::<usize>();
     let same_lines = moved.is_some_and(|(blank_new, blank_old)| {
-        run_lines(&mut lines[k..k + m_new].iter().copied()) + blank_new
-            == run_lines(&mut cache.units[k..k + m_old].iter().map(|u| u.lines)) + blank_old
+        lines[k..k + m_new].iter().sum::<usize>() + blank_new
+            == cache.units[k..k + m_old]
+                .iter()
+                .map(|u| u.lines)
+                .sum::<usize>()
+                + blank_old
     });
     let old_names = cache.units[k..k + m_old]
         .iter()

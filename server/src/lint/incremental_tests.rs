@@ -10,7 +10,7 @@ use crate::lint::lint;
 use crate::lint::registry::RULES as RULES_FOR_TESTS;
 
 /// A small, deterministic random source (xorshift), so a failure repeats.
-struct Rng(u64);
+pub(crate) struct Rng(pub(crate) u64);
 
 impl Rng {
     fn next(&mut self) -> u64 {
@@ -19,7 +19,8 @@ impl Rng {
         self.0 ^= self.0 << 17;
         self.0
     }
-    fn below(&mut self, n: usize) -> usize {
+    /// A number below `n` (0 when `n` is 0).
+    pub(crate) fn below(&mut self, n: usize) -> usize {
         (self.next() % n.max(1) as u64) as usize
     }
 }
@@ -192,6 +193,16 @@ pub(crate) fn as_module(example: &str) -> String {
     format!("defmodule Example do\n{body}end\n")
 }
 
+/// Every rule's bad example that parses, as modules in one file: many modules, many functions
+/// with findings.
+pub(crate) fn bad_examples_file() -> String {
+    RULES_FOR_TESTS
+        .iter()
+        .map(|r| as_module(r.meta.docs.bad))
+        .filter(|m| !Document::new(m, 0).tree().root_node().has_error())
+        .collect()
+}
+
 /// Every rule's bad and good examples, as modules.
 fn doc_examples() -> Vec<String> {
     RULES_FOR_TESTS
@@ -247,12 +258,7 @@ fn valid_edit(text: &str, rng: &mut Rng) -> String {
 
 #[test]
 fn incremental_lint_equals_full_lint_on_a_large_file_and_reuses_most_functions() {
-    // Every bad example that parses, in one file: many modules, many functions with findings.
-    let text: String = RULES_FOR_TESTS
-        .iter()
-        .map(|r| as_module(r.meta.docs.bad))
-        .filter(|m| !Document::new(m, 0).tree().root_node().has_error())
-        .collect();
+    let text = bad_examples_file();
     let file = FileInfo::new("lib/big.ex");
     let config = Config::default();
     let project = Arc::new(ProjectIndex::default());
@@ -1095,11 +1101,7 @@ fn run_head_sequence(text: &str, path: &str, seed: u64, steps: usize) -> (usize,
 
 #[test]
 fn incremental_lint_equals_full_lint_while_editing_function_heads() {
-    let docs: String = RULES_FOR_TESTS
-        .iter()
-        .map(|r| as_module(r.meta.docs.bad))
-        .filter(|m| !Document::new(m, 0).tree().root_node().has_error())
-        .collect();
+    let docs = bad_examples_file();
     let texts = [
         (
             "lib/shop_web/controllers/search_controller.ex",

@@ -324,6 +324,11 @@ fn export<'t>(
     out
 }
 
+/// What [`between_clauses`] gives a unit with nothing between its clauses.
+pub fn nothing_between() -> u64 {
+    DefaultHasher::new().finish()
+}
+
 /// A hash of what a unit holds besides its clauses (attributes and comments between them):
 /// module-level facts (`@spec`, `@doc`, attribute values) other functions' findings may read.
 pub fn between_clauses(unit: &Unit<'_>, src: &str) -> u64 {

@@ -52,7 +52,8 @@ pub async fn code_action(
     let enc = state.session().encoding;
     let mut actions = Vec::new();
 
-    if wants(only, CodeActionKind::QUICKFIX.as_str()) {
+    // Editors ask on every cursor move, mostly with no diagnostic under the cursor.
+    if wants(only, CodeActionKind::QUICKFIX.as_str()) && !params.context.diagnostics.is_empty() {
         let (gates, _) = diagnostics::gate_diagnostics(state, &uri, &result);
         let current: Vec<&Diagnostic> = result
             .diagnostics

@@ -5,7 +5,7 @@
 use super::*;
 use crate::config::AboveTarget;
 use crate::document::Document;
-use crate::lint::incremental::tests::as_module;
+use crate::lint::incremental::tests::{Rng, as_module, bad_examples_file};
 use crate::lint::registry::RULES;
 
 /// Text typed anywhere: line breaks of every kind, multi-byte characters, code.
@@ -23,14 +23,7 @@ const INSERTS: &[&str] = &[
     "end\n",
 ];
 
-fn next(seed: &mut u64, n: usize) -> usize {
-    *seed ^= *seed << 13;
-    *seed ^= *seed >> 7;
-    *seed ^= *seed << 17;
-    (*seed % n.max(1) as u64) as usize
-}
-
-fn edit(text: &str, seed: &mut u64) -> String {
+fn edit(text: &str, rng: &mut Rng) -> String {
     let boundary = |mut at: usize| {
         at = at.min(text.len());
         while !text.is_char_boundary(at) {
@@ -38,20 +31,20 @@ fn edit(text: &str, seed: &mut u64) -> String {
         }
         at
     };
-    let at = boundary(next(seed, text.len() + 1));
+    let at = boundary(rng.below(text.len() + 1));
     let mut out = text.to_string();
-    if next(seed, 3) == 0 {
-        out.replace_range(at..boundary(at + 1 + next(seed, 4)), "");
+    if rng.below(3) == 0 {
+        out.replace_range(at..boundary(at + 1 + rng.below(4)), "");
     } else {
-        out.insert_str(at, INSERTS[next(seed, INSERTS.len())]);
+        out.insert_str(at, INSERTS[rng.below(INSERTS.len())]);
     }
     out
 }
 
 #[test]
 fn reused_diagnostics_equal_fresh_ones_after_random_edits() {
-    // Every bad example, in one file: many modules, findings with fixes and related places.
-    let start: String = RULES.iter().map(|r| as_module(r.meta.docs.bad)).collect();
+    // Many modules, findings with fixes and related places.
+    let start = bad_examples_file();
     let uri: Uri = "file:///p/lib/big.ex".parse().expect("a URI");
     let target = FileTarget::of(&uri, &[]);
     let project = ProjectIndex::default();
@@ -69,7 +62,7 @@ fn reused_diagnostics_equal_fresh_ones_after_random_edits() {
             config: &config,
             enc,
         };
-        let mut seed = 0x5eed_u64 + mode as u64;
+        let mut rng = Rng(0x5eed_u64 + mode as u64);
         let mut text = start.clone();
         let mut previous: Option<LintResult> = None;
         for version in 1..=120 {
@@ -119,7 +112,7 @@ fn reused_diagnostics_equal_fresh_ones_after_random_edits() {
                 }
             }
             previous = Some(reused);
-            text = edit(&text, &mut seed);
+            text = edit(&text, &mut rng);
         }
     }
     // Most findings are far from a keystroke: kept, or moved by the lines it added.
