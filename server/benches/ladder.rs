@@ -99,6 +99,32 @@ fn body_lines(text: &str) -> Vec<usize> {
         .collect()
 }
 
+/// Prose lines inside `@moduledoc`, `@doc` and `@typedoc` heredocs, with their indentation:
+/// typing documentation.
+fn doc_lines(text: &str) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut inside = false;
+    for (i, line) in text.lines().enumerate() {
+        let code = line.trim_start();
+        if inside {
+            if code.starts_with("\"\"\"") {
+                inside = false;
+            } else if code.len() > 3 {
+                out.push((i, line.len() - code.len()));
+            }
+        } else if ["@moduledoc \"\"\"", "@doc \"\"\"", "@typedoc \"\"\""]
+            .iter()
+            .any(|open| {
+                code.strip_prefix(open)
+                    .is_some_and(|rest| rest.trim().is_empty())
+            })
+        {
+            inside = true;
+        }
+    }
+    out
+}
+
 /// Opens `text` in a fresh server, times the first diagnostics, then types and deletes a
 /// character inside function bodies spread over the file, timing each `didChange` until its
 /// `publishDiagnostics`.
@@ -151,7 +177,10 @@ fn bench_edits_on(name: &str, text: &str) {
     let heads = head_targets(text);
     let head_edits = 100u32;
     let head_latencies = time_edits(&mut lsp, uri, 2 + edits, &heads, head_edits);
-    let edits_done = edits + head_edits;
+    let docs = doc_lines(text);
+    let doc_edits = if docs.is_empty() { 0 } else { 100u32 };
+    let doc_latencies = time_edits(&mut lsp, uri, 2 + edits + head_edits, &docs, doc_edits);
+    let edits_done = edits + head_edits + doc_edits;
     let bursts = bench_bursts(&mut lsp, uri, text, &targets, 2 + edits_done as i64);
     let pid = lsp.pid().to_string();
     println!(
@@ -173,6 +202,13 @@ fn bench_edits_on(name: &str, text: &str) {
         percentile(&head_latencies, 0.5).as_secs_f64() * 1000.0,
         percentile(&head_latencies, 0.99).as_secs_f64() * 1000.0,
     );
+    if !doc_latencies.is_empty() {
+        println!(
+            "edit: {name} — {doc_edits} edits in the prose of @doc and @moduledoc heredocs: p50 {:.2} ms, p99 {:.2} ms",
+            percentile(&doc_latencies, 0.5).as_secs_f64() * 1000.0,
+            percentile(&doc_latencies, 0.99).as_secs_f64() * 1000.0,
+        );
+    }
     let _ = lsp.shutdown();
 }
 

@@ -12,7 +12,9 @@
 //!
 //! The cache is keyed by what a function-scoped finding may depend on besides its own segment:
 //! the skeleton's text (everything outside the units), the file's path facts, the
-//! configuration and the project index. When any of those changes, the next lint is a full one.
+//! configuration and the project index. When any of those changes, the next lint is a full one
+//! — but for the prose of docs ([`doc_prose`]): typing in a `@doc` re-checks the skeleton's
+//! function-scoped findings and the documented function, and moves the rest across the prose.
 //! An edit of a function's signature (kind, name, arities: what a module's other functions may
 //! know of one without reading its body) re-checks, besides the function, every function whose
 //! text names it by its old or its new name, and the skeleton's function-scoped findings; a
@@ -34,7 +36,8 @@ use super::context::UnitNodes;
 use super::engine::{finish, run_rule};
 use super::segments::Segments;
 use super::{
-    FileInfo, Finding, LintContext, LintOutput, Scope, parallel, reach, registry, summary,
+    FileInfo, Finding, LintContext, LintOutput, Scope, doc_prose, parallel, reach, registry,
+    summary,
 };
 use crate::project::ProjectIndex;
 
@@ -59,9 +62,12 @@ pub struct LintCache {
     skeleton_reach: Option<Vec<reach::Node>>,
     /// The words of the skeleton's text ([`skeleton_words`]), once a re-lint needed them.
     skeleton_words: Option<reach::Node>,
-    /// Each gap's text hash, and whether it is only whitespace: what [`realign`] compares
-    /// when the file is cut into a different number of units.
+    /// Each gap's text hash ([`doc_prose::GapText::plain`]): what [`realign`] compares when
+    /// the file is cut into a different number of units, and what shows an edit of a doc's
+    /// prose.
     gap_hashes: Vec<u64>,
+    /// The docs' prose in each gap, relative to the gap's start.
+    gap_docs: Vec<Vec<doc_prose::DocStretch>>,
     /// For each gap, `Some(its line terminators)` when it is only whitespace.
     gap_blank: Vec<Option<usize>>,
     /// How the last lint went, for tests and benchmarks.
@@ -129,28 +135,22 @@ struct Key {
 }
 
 impl Key {
-    /// The key of `ctx`, with each gap's text hash (`gaps`: [`gap_ranges`]).
-    fn of(
-        ctx: &LintContext<'_>,
-        gaps: &[Range<usize>],
-        project: &Arc<ProjectIndex>,
-    ) -> (Key, Vec<u64>) {
-        let gap_hashes: Vec<u64> = gaps
-            .iter()
-            .map(|gap| text_hash(&ctx.source[gap.clone()]))
-            .collect();
+    /// The key of `ctx`, whose gaps' texts are `gaps` ([`doc_prose::gap_texts`]): the
+    /// skeleton without the docs' prose.
+    fn of(ctx: &LintContext<'_>, gaps: &[doc_prose::GapText], project: &Arc<ProjectIndex>) -> Key {
         // One hash per gap, in order: moving text across a unit changes the key.
         let mut h = DefaultHasher::new();
-        gap_hashes.hash(&mut h);
+        for gap in gaps {
+            gap.masked.hash(&mut h);
+        }
         let mut c = DefaultHasher::new();
         format!("{:?}", ctx.config).hash(&mut c);
-        let key = Key {
+        Key {
             skeleton: h.finish(),
             file: ctx.file.clone(),
             config: c.finish(),
             project: project.clone(),
-        };
-        (key, gap_hashes)
+        }
     }
 
     fn same(&self, other: &Key) -> bool {
@@ -238,7 +238,9 @@ pub fn lint_incremental(
         })
         .collect();
     let gaps = gap_ranges(segs, ctx.source.len());
-    let (key, gap_hashes) = Key::of(ctx, &gaps, project);
+    let texts = doc_prose::gap_texts(ctx.source, &gaps, &doc_prose::doc_prose(ctx));
+    let key = Key::of(ctx, &texts, project);
+    let gap_hashes: Vec<u64> = texts.iter().map(|t| t.plain).collect();
     let gap_blank: Vec<Option<usize>> = gaps
         .iter()
         .map(|g| {
@@ -268,6 +270,28 @@ pub fn lint_incremental(
     if realigned.is_some() {
         why = "";
     }
+    // Gaps whose docs' prose alone changed (the key leaves it out): their findings are found
+    // again, or moved across the prose, and the documented functions re-checked.
+    let prose_edited: Vec<usize> = if why.is_empty() && realigned.is_none() {
+        (0..gaps.len())
+            .filter(|i| cache.gap_hashes.get(*i) != Some(&gap_hashes[*i]))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let movable_across = |i: &usize| match cache.gap_docs.get(*i) {
+        Some(old) if old.len() == texts[*i].docs.len() => cache.group_gaps.iter().all(|group| {
+            group.get(*i).is_some_and(|found| {
+                found
+                    .iter()
+                    .all(|f| doc_prose::moved_by(extent(f), old, &texts[*i].docs).is_some())
+            })
+        }),
+        _ => false,
+    };
+    if !prose_edited.iter().all(movable_across) {
+        why = "skeleton";
+    }
     let reuse = why.is_empty();
     let mut clean: Vec<bool> = if reuse {
         hashes
@@ -280,6 +304,12 @@ pub fn lint_incremental(
     };
     if let Some(r) = &realigned {
         for c in &mut clean[r.middle.clone()] {
+            *c = false;
+        }
+    }
+    // A doc's function: the unit after its gap.
+    for i in &prose_edited {
+        if let Some(c) = clean.get_mut(*i) {
             *c = false;
         }
     }
@@ -338,11 +368,13 @@ pub fn lint_incremental(
             .iter()
             .zip(&clean)
             .filter(|(_, c)| !**c)
-            .all(|(u, _)| crate::syntax::scanner::problems(&ctx.source[u.range.clone()]).is_empty())
+            .map(|(u, _)| &u.range)
+            .chain(prose_edited.iter().map(|i| &gaps[*i]))
+            .all(|range| crate::syntax::scanner::problems(&ctx.source[range.clone()]).is_empty())
     {
         // The rest of the text is as the scanner last read it, without a problem, and each
-        // edited unit reads without one on its own (it starts and ends outside any string or
-        // bracket): so does the whole.
+        // edited unit or gap reads without one on its own (it starts and ends outside any
+        // string or bracket): so does the whole.
         let _ = ctx.scanned.set(Vec::new());
     }
 
@@ -375,12 +407,14 @@ pub fn lint_incremental(
             .unwrap_or_else(|| skeleton_reach(ctx, segs));
         let nodes: Vec<&reach::Node> = reach.iter().map(|n| &**n).chain(&skeleton).collect();
         let walked = UnitNodes::new(n_units);
-        if !units.is_empty() {
+        // After a signature edit the skeleton's function-scoped findings are found again too:
+        // they may read any function's head (the module models hold them all). After an edit
+        // of a doc's prose too: a doc's findings lie in it.
+        let skeleton_edited = !renamed.is_empty() || !prose_edited.is_empty();
+        if !units.is_empty() || skeleton_edited {
             let scoped = ctx.for_units(&units);
-            // After a signature edit the skeleton's function-scoped findings are found again
-            // too: they may read any function's head (the module models hold them all).
             let wider;
-            let (checked, skeleton) = if renamed.is_empty() {
+            let (checked, skeleton) = if !skeleton_edited {
                 (&scoped, false)
             } else {
                 wider = ctx.restricted(&dirty, &walked);
@@ -405,7 +439,7 @@ pub fn lint_incremental(
                 exports[*i] = export;
             }
         }
-        if renamed.is_empty() {
+        if !skeleton_edited {
             for (i, gap) in gaps.iter().enumerate() {
                 local.extend(cache.gaps[i].iter().map(|f| shifted(f, gap.start as isize)));
             }
@@ -428,7 +462,13 @@ pub fn lint_incremental(
             dirty_at: &dirty_at,
             old: &cache.units,
             now: &exports,
-            lines_moved: dirty_at.iter().any(|i| lines[*i] != cache.units[*i].lines),
+            lines_moved: dirty_at.iter().any(|i| lines[*i] != cache.units[*i].lines)
+                || prose_edited.iter().any(|i| {
+                    let count = |docs: &[doc_prose::DocStretch]| -> usize {
+                        docs.iter().map(|d| d.lines).sum()
+                    };
+                    count(&cache.gap_docs[*i]) != count(&texts[*i].docs)
+                }),
             between_changed: dirty_at
                 .iter()
                 .any(|i| between[*i] != cache.units[*i].between),
@@ -478,11 +518,17 @@ pub fn lint_incremental(
         for (gi, (recheck, skeleton)) in refound.iter().enumerate() {
             if !skeleton {
                 for (i, gap) in gaps.iter().enumerate() {
-                    grouped[gi].extend(
-                        cache.group_gaps[gi][i]
-                            .iter()
-                            .map(|f| shifted(f, gap.start as isize)),
-                    );
+                    let edited = prose_edited.contains(&i);
+                    grouped[gi].extend(cache.group_gaps[gi][i].iter().map(|f| {
+                        // Checked above: every finding of an edited gap lies between docs.
+                        let across = edited
+                            .then(|| {
+                                doc_prose::moved_by(extent(f), &cache.gap_docs[i], &texts[i].docs)
+                            })
+                            .flatten()
+                            .unwrap_or(0);
+                        shifted(f, gap.start as isize + across)
+                    }));
                 }
             }
             for ((unit, recheck), cached) in segs.units.iter().zip(recheck).zip(&cache.units) {
@@ -582,6 +628,7 @@ pub fn lint_incremental(
         skeleton_reach,
         skeleton_words,
         gap_hashes,
+        gap_docs: texts.into_iter().map(|t| t.docs).collect(),
         gap_blank,
         last: Reuse {
             units: segs.units.len(),
@@ -1085,6 +1132,24 @@ fn segment_of(f: &Finding, segs: &Segments<'_>, gaps: &[Range<usize>]) -> Option
         && fixes.flat_map(|fix| &fix.edits).all(|e| inside(&e.range))
         && f.related.iter().all(|r| inside(&r.range));
     all_inside.then_some(segment)
+}
+
+/// From the first byte a finding points at to the last (its range, fixes and related places).
+fn extent(f: &Finding) -> Range<usize> {
+    let fixes = f
+        .fix
+        .iter()
+        .chain(&f.alternatives)
+        .flat_map(|fix| &fix.edits);
+    let ranges = std::iter::once(&f.range)
+        .chain(fixes.map(|e| &e.range))
+        .chain(f.related.iter().map(|r| &r.range));
+    let (mut start, mut end) = (f.range.start, f.range.end);
+    for r in ranges {
+        start = start.min(r.start);
+        end = end.max(r.end);
+    }
+    start..end
 }
 
 /// A copy of `f` with every byte offset moved by `by`.

@@ -367,6 +367,7 @@ fn incremental_lint_equals_full_lint_on_a_real_project() {
     let (mut relinted, mut seen) = (0, 0);
     let (mut heads, mut partial) = (0, 0);
     let (mut clause_renames, mut renamed_partly, mut realigned) = (0, 0, 0);
+    let (mut prose_edits, mut prose_partly) = (0, 0);
     for (i, (rel, text)) in files.iter().enumerate() {
         let (r, s) = run_sequence(text, rel, 1 + i as u64, steps);
         relinted += r;
@@ -378,9 +379,12 @@ fn incremental_lint_equals_full_lint_on_a_real_project() {
         clause_renames += renames.len();
         renamed_partly += renames.iter().filter(|r| !r.full).count();
         realigned += renames.iter().filter(|r| r.realigned && !r.full).count();
+        let typed = run_edits(text, rel, 1 + i as u64, steps, prose_edit);
+        prose_edits += typed.len();
+        prose_partly += typed.iter().filter(|r| !r.full).count();
     }
     eprintln!(
-        "{} files, re-linted {relinted} of {seen} units; {partial} of {heads} head edits re-linted part of their file; {renamed_partly} of {clause_renames} renames of one clause of several re-linted part of their file ({realigned} realigned to a new cut)",
+        "{} files, re-linted {relinted} of {seen} units; {partial} of {heads} head edits re-linted part of their file; {renamed_partly} of {clause_renames} renames of one clause of several re-linted part of their file ({realigned} realigned to a new cut); {prose_partly} of {prose_edits} edits in docs re-linted part of their file",
         files.len()
     );
 }
@@ -1272,4 +1276,148 @@ fn a_join_re_checks_the_callers_of_the_name_that_went() {
     });
     assert_eq!(lints.len(), 2);
     assert!(lints.iter().all(|r| r.realigned && !r.full), "{lints:?}");
+}
+
+/// A documented context module: heredoc and one-line docs with and without examples, docs
+/// between clauses, a `@typedoc`, specs after docs, and code the security, query and spec
+/// rules flag around them (in functions outside the units too: two on one line).
+const DOCUMENTED: &str = r##"defmodule Shop.Orders do
+  @moduledoc """
+  Orders placed from carts.
+
+  Orders are read with `Repo` and written in one transaction.
+  """
+
+  import Ecto.Query
+  alias Shop.Repo
+
+  @typedoc "An order's state."
+  @type state :: :open | :paid
+
+  @doc """
+  Lists the orders of a customer, newest first.
+
+  ## Examples
+
+      iex> Shop.Orders.list(1)
+      []
+  """
+  @spec list(integer()) :: [map()]
+  def list(customer_id) do
+    Repo.all(from o in "orders", where: o.customer_id == ^customer_id)
+  end
+
+  @doc "Finds orders by a free text search."
+  def search(term) do
+    Repo.query!("SELECT * FROM orders WHERE note LIKE '%" <> term <> "%'")
+  end
+
+  @doc """
+  The totals of `ids`.
+  """
+  def totals(ids) do
+    Enum.map(ids, fn id -> total(id) end)
+  end
+
+  # The sum of one order's lines.
+  defp total(id), do: Repo.get(Order, id).total
+
+  @doc "Counts orders by note; on the same line, the raw query for reports."
+  def count(note), do: Repo.query!("SELECT count(*) FROM orders WHERE note = '" <> note <> "'"); def raw(q), do: Repo.query!(q)
+
+  @doc """
+  Pays an order.
+  """
+  def pay(%{state: :open} = order), do: {:ok, %{order | state: :paid}}
+  @doc false
+  def pay(order), do: {:error, order}
+
+  @doc ~S"""
+  Parses a state, as in `"paid"`.
+  """
+  def parse(text) do
+    String.to_atom(text)
+  end
+end
+"##;
+
+/// Text typed into a doc's prose: words, examples, markers the comment rules read, long lines,
+/// trailing spaces, names of functions and calls some rules look for, and what ends the prose
+/// (interpolation, the closing quotes).
+const PROSE_INSERTS: &[&str] = &[
+    "x",
+    " ",
+    "\n",
+    "\n  ## Examples\n\n      iex> f(1)\n      2\n",
+    "TODO: explain ",
+    "FIXME ",
+    "Repo.query!(sql)",
+    "total(id)",
+    "String.to_atom(x)",
+    "a line long enough to pass the limit of the line length rule by itself alone and then some more words",
+    "trailing   \n",
+    "#{x}",
+    "\"\"\"\n",
+    "\\",
+];
+
+/// An edit in the prose of one of `text`'s docs: text typed in, or some deleted.
+fn prose_edit(text: &str, rng: &mut Rng) -> Option<String> {
+    let doc = Document::new(text, 0);
+    let file = FileInfo::new("lib/a.ex");
+    let config = Config::default();
+    let ctx = LintContext::new(text, doc.rope(), doc.tree(), &file, &config);
+    let docs = crate::lint::doc_prose::doc_prose(&ctx);
+    let prose = docs.get(rng.below(docs.len().max(1)))?;
+    let at = boundary(text, prose.start + rng.below(prose.len() + 1));
+    let mut out = text.to_string();
+    if rng.below(4) == 0 {
+        let end = boundary(text, (at + 1 + rng.below(6)).min(prose.end));
+        out.replace_range(at.min(end)..end, "");
+    } else {
+        out.insert_str(at, PROSE_INSERTS[rng.below(PROSE_INSERTS.len())]);
+    }
+    Some(out)
+}
+
+#[test]
+fn incremental_lint_equals_full_lint_while_typing_in_docs() {
+    let texts = [
+        ("lib/shop/orders.ex", DOCUMENTED.to_string()),
+        ("lib/my_app/counter.ex", MULTI_CLAUSE.to_string()),
+        (
+            "lib/shop/everything.ex",
+            format!("{DOCUMENTED}\n{CROSS_FUNCTION}\n{}", bad_examples_file()),
+        ),
+    ];
+    let (mut steps, mut partial) = (0, 0);
+    for (path, start) in &texts {
+        for seed in 1..=6 {
+            let lints = run_edits(start, path, seed * 15_485_863, 24, prose_edit);
+            steps += lints.len();
+            partial += lints.iter().filter(|r| !r.full).count();
+        }
+    }
+    assert!(steps > 300, "only {steps} edits");
+    // Prose typed in keeps the key; interpolation, the closing quotes and what they break
+    // (and the edits after them, while the doc stays broken) are full lints.
+    assert!(
+        partial * 2 > steps,
+        "only {partial} of {steps} edits in docs were partial re-lints"
+    );
+}
+
+#[test]
+fn typing_in_a_doc_re_checks_its_function_and_keeps_the_others() {
+    let at = DOCUMENTED.find("The totals of").unwrap();
+    let mut typed = DOCUMENTED.to_string();
+    typed.insert_str(at, "Sums up.\n  ");
+    let (reuse, _) = relint_again(DOCUMENTED, &typed, "lib/shop/orders.ex", "");
+    assert!(!reuse.full, "{reuse:?}");
+    assert_eq!(reuse.relinted, 1, "{reuse:?}");
+    // A call in an interpolation is code: the skeleton changed.
+    let mut code = DOCUMENTED.to_string();
+    code.insert_str(at, "#{total(1)} ");
+    let (reuse, _) = relint_again(DOCUMENTED, &code, "lib/shop/orders.ex", "");
+    assert!(reuse.full && reuse.why == "skeleton", "{reuse:?}");
 }

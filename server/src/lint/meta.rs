@@ -109,8 +109,10 @@ pub struct RuleMeta {
 pub enum Scope {
     /// Each finding depends only on the text of the segment it lies in (one function clause, or
     /// a stretch of the file between clauses: see `lint::segments`), plus the rest of the file
-    /// outside the function clauses, the configuration and the project. After an edit inside a
-    /// function, the rule re-checks that function alone and the other findings are reused.
+    /// outside the function clauses, the configuration and the project. The prose of a
+    /// `@doc` (`lint::doc_prose`) may be read only by findings in the doc itself or in its
+    /// function. After an edit inside a function, the rule re-checks that function alone and
+    /// the other findings are reused.
     Function,
     /// As [`Scope::Function`], except that a finding in a function may also depend on the
     /// functions it calls, directly or through others (a `@spec` stub inferred through local

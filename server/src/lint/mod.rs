@@ -7,6 +7,7 @@
 
 pub mod analysis;
 pub mod context;
+pub mod doc_prose;
 pub mod docs;
 pub mod engine;
 pub mod finding;
