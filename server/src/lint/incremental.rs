@@ -1024,29 +1024,39 @@ fn unit_reach(
         .collect()
 }
 
-/// The words of the text outside the units (`gaps`) but for the modules' attributes, as one
-/// reach node.
+/// The words of the code outside the units (`gaps`) that may call a function, as one reach
+/// node: without the modules' attributes, comments and keyword keys (`constraints: []` in a
+/// `defstruct` names no function, nor does a comment saying `def merge` must follow it).
 fn skeleton_words(ctx: &LintContext<'_>, gaps: &[Range<usize>]) -> reach::Node {
-    let mut attributes: Vec<Range<usize>> = ctx
+    let outside = &ctx.segments().skeleton;
+    let mut cut: Vec<Range<usize>> = ctx
         .modules()
         .iter()
         .flat_map(|m| m.attributes.iter().map(|a| a.node.byte_range()))
+        .chain(outside.comments.iter().map(|c| c.byte_range()))
+        .chain(
+            outside
+                .pairs
+                .iter()
+                .filter_map(|p| p.child_by_field_name("key"))
+                .map(|k| k.byte_range()),
+        )
         .collect();
-    attributes.sort_by_key(|r| r.start);
+    cut.sort_by_key(|r| r.start);
     let mut text = String::new();
     let mut next = 0;
     for gap in gaps {
         let mut at = gap.start;
-        while next < attributes.len() && attributes[next].end <= at {
+        while next < cut.len() && cut[next].end <= at {
             next += 1;
         }
-        while let Some(attr) = attributes.get(next).filter(|a| a.start < gap.end) {
-            if attr.start > at {
-                text.push_str(&ctx.source[at..attr.start]);
+        while let Some(piece) = cut.get(next).filter(|a| a.start < gap.end) {
+            if piece.start > at {
+                text.push_str(&ctx.source[at..piece.start]);
                 text.push('\n');
             }
-            at = at.max(attr.end);
-            if attr.end > gap.end {
+            at = at.max(piece.end);
+            if piece.end > gap.end {
                 break;
             }
             next += 1;

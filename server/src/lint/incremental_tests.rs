@@ -1421,3 +1421,16 @@ fn typing_in_a_doc_re_checks_its_function_and_keeps_the_others() {
     let (reuse, _) = relint_again(DOCUMENTED, &code, "lib/shop/orders.ex", "");
     assert!(reuse.full && reuse.why == "skeleton", "{reuse:?}");
 }
+
+#[test]
+fn a_rename_the_skeleton_mentions_only_in_comments_and_keys_is_partial() {
+    let cart = "defmodule Shop.Cart do\n  # If a field is added here, def merge must follow.\n  defstruct items: [], merge: nil\n\n  def merge(a, b), do: %{a | items: a.items ++ b.items}\n\n  def add(cart, item), do: merge(cart, %{items: [item]})\nend\n";
+    let renamed = cart.replace("def merge(a, b)", "def merge_carts(a, b)");
+    let (reuse, _) = relint_again(cart, &renamed, "lib/shop/cart.ex", "");
+    assert!(!reuse.full, "{reuse:?}");
+    // Code outside the functions that names it (an atom here) may call it: a full lint.
+    let called = cart.replace("merge: nil", "merge: nil, by: :merge");
+    let renamed = called.replace("def merge(a, b)", "def merge_carts(a, b)");
+    let (reuse, _) = relint_again(&called, &renamed, "lib/shop/cart.ex", "");
+    assert!(reuse.full && reuse.why == "signature", "{reuse:?}");
+}

@@ -245,9 +245,11 @@ fn sub_context<'a>(ctx: &LintContext<'a>, index: NodeIndex<'a>) -> LintContext<'
     sub
 }
 
-/// The cores to lint one file on: all of them.
+/// The cores to lint one file on: all of them. Asked once: on Linux the answer reads the
+/// cgroup files (`check` would read them once per file).
 pub fn threads() -> usize {
-    std::thread::available_parallelism().map_or(1, |n| n.get())
+    static THREADS: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *THREADS.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
 }
 
 /// Parses and lints a text of a project, on `threads` threads when it is large (see [`lint`]).
