@@ -13,6 +13,7 @@
 
 pub mod position;
 pub mod splice;
+pub mod split_parse;
 
 use std::sync::Arc;
 
@@ -79,7 +80,8 @@ pub struct Snapshot {
     /// The client's version of this text.
     pub version: i32,
     /// tree-sitter's tree the copy was made from, to seed the document's next parse; `None`
-    /// when a statement's re-parse was spliced into the document's last tree.
+    /// when a statement's re-parse was spliced into the document's last tree, or a large
+    /// text was parsed in pieces ([`split_parse`]).
     parsed: Option<Tree>,
     /// Whether `tree` is a provisional splice of broken text ([`splice::splice_provisional`]),
     /// which a full parse may read differently.
@@ -92,7 +94,8 @@ pub struct Snapshot {
 
 impl Snapshot {
     /// Whether the parse that made this snapshot re-read only the statements around the edits
-    /// ([`splice`]).
+    /// ([`splice`]), or read a large text in pieces ([`split_parse`]): no tree-sitter tree
+    /// came of it.
     pub fn spliced(&self) -> bool {
         self.parsed.is_none()
     }
@@ -472,6 +475,22 @@ impl ParseJob {
                     version: self.version,
                     parsed: None,
                     provisional,
+                    text: Arc::new(text).into(),
+                };
+            }
+        }
+        if self.old.is_none() {
+            // A first parse (or one after the whole text was replaced): a large text is read
+            // in pieces on every core. The document then keeps no tree-sitter tree, and its
+            // next full parse (one no splice can replace) is a fresh one again.
+            let pieces = crate::lint::parallel::threads().min(4);
+            if let Some(tree) = split_parse::parse_in_pieces(&text, pieces) {
+                return Snapshot {
+                    tree: Arc::new(tree),
+                    rope: self.rope,
+                    version: self.version,
+                    parsed: None,
+                    provisional: false,
                     text: Arc::new(text).into(),
                 };
             }

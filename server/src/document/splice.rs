@@ -359,7 +359,7 @@ fn statements_around<'t>(
 
 /// A parse of only `ranges` of `text` (positions stay the text's; `rows` are its row starts),
 /// with this thread's parser for such parses (included ranges stay set on a parser).
-fn parse_ranges(
+pub(crate) fn parse_ranges(
     rows: &[u32],
     text: &str,
     ranges: &[std::ops::Range<usize>],

@@ -32,7 +32,7 @@ const HAS_ERROR: u8 = 8;
 const ERROR_KIND: u16 = u16::MAX;
 
 /// One node, as stored.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct Raw {
     kind: u16,
     /// The field this node fills in its parent (tree-sitter's field id; 0 for none).
@@ -48,8 +48,9 @@ struct Raw {
     child_count: u32,
 }
 
-/// A parse tree of one text, copied from tree-sitter's.
-#[derive(Clone)]
+/// A parse tree of one text, copied from tree-sitter's. Two are equal when they hold the same
+/// nodes with the same links and offsets.
+#[derive(Clone, PartialEq, Eq)]
 pub struct SyntaxTree {
     nodes: Vec<Raw>,
     /// The byte offset where each row starts (rows break at `\n` only, as tree-sitter's).
@@ -310,8 +311,147 @@ impl SyntaxTree {
         Some(SyntaxTree { nodes, rows })
     }
 
+    /// This tree with `new` (nodes of other parses of the same text, in order, with the field
+    /// each fills) inserted as children of the node `parent`, before its child `before` (after
+    /// its last child when `None`); `parent` and its ancestors then reach at least to `reach`
+    /// (a root spans the text's trailing whitespace too). Offsets stay: the nodes were parsed
+    /// where they lie in the text, between `parent`'s children around them. `None` when
+    /// `before` is not a child of `parent`. For a large text's first parse in pieces
+    /// ([`crate::document::split_parse`]).
+    pub fn inserted(
+        &self,
+        parent: usize,
+        before: Option<usize>,
+        new: &[(tree_sitter::Node<'_>, u16)],
+        reach: usize,
+    ) -> Option<SyntaxTree> {
+        let p = to_u32(parent);
+        let parent_raw = *self.nodes.get(parent)?;
+        let (at, prev) = match before {
+            Some(b) => {
+                let raw = self.nodes.get(b)?;
+                if raw.parent != p {
+                    return None;
+                }
+                (b, raw.prev)
+            }
+            None => {
+                // The last child: the first is right after the parent; follow the siblings.
+                let mut last = NONE;
+                if parent_raw.child_count > 0 {
+                    last = p + 1;
+                    while self.nodes[last as usize].next != NONE {
+                        last = self.nodes[last as usize].next;
+                    }
+                }
+                (parent_raw.subtree_end as usize, last)
+            }
+        };
+        let mut added: Vec<Raw> = Vec::new();
+        let mut roots: Vec<u32> = Vec::with_capacity(new.len());
+        for (node, field) in new {
+            let base = to_u32(at + added.len());
+            let mut part = copy_nodes(*node, base, p);
+            part[0].field = *field;
+            part[0].prev = roots.last().copied().unwrap_or(prev);
+            if let Some(last) = roots.last() {
+                added[(*last as usize) - at].next = base;
+            }
+            roots.push(base);
+            added.extend(part);
+        }
+        let (Some(first_root), Some(last_root)) = (roots.first().copied(), roots.last().copied())
+        else {
+            return Some(self.clone());
+        };
+        let count = to_u32(added.len());
+        let moved = |link: u32| -> u32 {
+            if link == NONE || (link as usize) < at {
+                link
+            } else {
+                link + count
+            }
+        };
+        added[(last_root as usize) - at].next = before.map_or(NONE, |b| to_u32(b) + count);
+        let end = added
+            .iter()
+            .map(|r| r.end)
+            .max()
+            .unwrap_or(0)
+            .max(to_u32(reach));
+        let mut nodes: Vec<Raw> = Vec::with_capacity(self.nodes.len() + added.len());
+        nodes.extend(self.nodes[..at].iter().map(|r| {
+            let mut raw = *r;
+            raw.next = moved(raw.next);
+            raw
+        }));
+        if prev != NONE {
+            nodes[prev as usize].next = first_root;
+        }
+        // The parent and its ancestors hold the new nodes.
+        let mut up = p;
+        while up != NONE {
+            let raw = &mut nodes[up as usize];
+            raw.subtree_end += count;
+            raw.end = raw.end.max(end);
+            up = raw.parent;
+        }
+        nodes[parent].child_count += to_u32(new.len());
+        nodes.extend(added);
+        nodes.extend(self.nodes[at..].iter().map(|r| {
+            let mut raw = *r;
+            raw.next = moved(raw.next);
+            raw.prev = moved(raw.prev);
+            raw.parent = moved(raw.parent);
+            raw.subtree_end = moved(raw.subtree_end);
+            raw
+        }));
+        if let Some(b) = before {
+            nodes[b + count as usize].prev = last_root;
+        }
+        if new.iter().any(|(n, _)| n.has_error()) {
+            let mut up = p;
+            while up != NONE {
+                let raw = &mut nodes[up as usize];
+                raw.flags |= HAS_ERROR;
+                up = raw.parent;
+            }
+        }
+        Some(SyntaxTree {
+            nodes,
+            rows: self.rows.clone(),
+        })
+    }
+
     fn raw(&self, i: u32) -> &Raw {
         &self.nodes[i as usize]
+    }
+
+    /// Where `self` and `other` first differ, for test failures: a node's index and both
+    /// nodes as stored, or the row starts.
+    #[cfg(test)]
+    pub fn first_difference(&self, other: &SyntaxTree) -> Option<String> {
+        if let Some(i) = (0..self.nodes.len().max(other.nodes.len()))
+            .find(|i| self.nodes.get(*i) != other.nodes.get(*i))
+        {
+            let kind = |t: &SyntaxTree| {
+                (i < t.nodes.len()).then(|| {
+                    Node {
+                        tree: t,
+                        i: i as u32,
+                    }
+                    .kind()
+                })
+            };
+            return Some(format!(
+                "node {i}: {:?} {:?} / {:?} {:?}",
+                kind(self),
+                self.nodes.get(i),
+                kind(other),
+                other.nodes.get(i)
+            ));
+        }
+        (self.rows != other.rows).then(|| "row starts".to_string())
     }
 
     /// The row starts of `new_source`, the text after an edit that changed only this tree's
