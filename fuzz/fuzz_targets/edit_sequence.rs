@@ -4,7 +4,9 @@
 //! - the tree (incremental, or spliced from the statements an edit touched) equals a fresh
 //!   parse of that text, node by node; a provisional tree of broken statements (the server's
 //!   keystroke lints) holds the error, spans the text, and is not kept by the document;
-//! - position conversions round-trip in UTF-8, UTF-16 and UTF-32 and agree with the reference.
+//! - position conversions round-trip in UTF-8, UTF-16 and UTF-32 and agree with the reference;
+//! - the text cut in pieces (a large document's first parse, `document::split_parse`) parses
+//!   into the fresh parse's tree, whenever a cut parses at all.
 //!
 //! The invariants are those of the property test `server/tests/incremental.rs`, on inputs
 //! libFuzzer steers with coverage instead of a fixed generator.
@@ -13,7 +15,7 @@
 
 use arbitrary::Arbitrary;
 use ladder_ls::document::position::{self, LineCol, PositionEncoding};
-use ladder_ls::document::{Document, TextChange};
+use ladder_ls::document::{Document, TextChange, split_parse};
 use ladder_ls::syntax;
 use libfuzzer_sys::fuzz_target;
 use ladder_ls::syntax::Node;
@@ -301,6 +303,13 @@ fuzz_target!(|input: Input| {
         };
         let fresh = syntax::parse(&expected);
         assert_same_tree(tree.root_node(), fresh.root_node(), &expected);
+        // A large text's first parse reads it in pieces: every cut that parses gives the
+        // fresh parse's tree.
+        for pieces in 2..=3 {
+            if let Some(cut) = split_parse::parse_cut(&expected, pieces) {
+                assert!(cut == fresh, "{pieces} pieces of {expected:?}");
+            }
+        }
     }
     // Edits left deferred by the last notifications are parsed by the next reader.
     let fresh = syntax::parse(&expected);

@@ -42,7 +42,8 @@ pub fn fixtures() -> PathBuf {
 
 /// A message read from the server, or a problem with its output.
 enum Incoming {
-    Message(Value),
+    /// A message, with when its last byte was read (before it was parsed).
+    Message(Value, Instant),
     Garbage(String),
 }
 
@@ -56,6 +57,8 @@ pub struct Lsp {
     backlog: VecDeque<Value>,
     /// Every request the server sent us, by method.
     pub server_requests: Vec<Value>,
+    /// When the last message taken from the server had been read off the pipe.
+    last_arrival: Option<Instant>,
 }
 
 impl Lsp {
@@ -102,6 +105,7 @@ impl Lsp {
             rx,
             next_id: 1,
             backlog: VecDeque::new(),
+            last_arrival: None,
             server_requests: Vec::new(),
         }
     }
@@ -159,7 +163,10 @@ impl Lsp {
     fn next_message(&mut self, deadline: Instant) -> Option<Value> {
         let timeout = deadline.saturating_duration_since(Instant::now());
         let message = match self.rx.recv_timeout(timeout) {
-            Ok(Incoming::Message(m)) => m,
+            Ok(Incoming::Message(m, arrived)) => {
+                self.last_arrival = Some(arrived);
+                m
+            }
             Ok(Incoming::Garbage(g)) => {
                 panic!("the server wrote something that is not protocol to stdout: {g:?}")
             }
@@ -201,6 +208,8 @@ impl Lsp {
             .iter()
             .position(|m| m["method"] == method && pred(&m["params"]))
         {
+            // Read earlier: when is not known.
+            self.last_arrival = None;
             return self.backlog.remove(i).unwrap()["params"].clone();
         }
         let deadline = Instant::now() + timeout;
@@ -302,6 +311,13 @@ impl Lsp {
         }
     }
 
+    /// When the message last read off the pipe had been read, before this client parsed its
+    /// JSON (`None` after a wait returned one read earlier): a latency up to it is the
+    /// server's and the pipe's alone.
+    pub fn last_arrival(&self) -> Option<Instant> {
+        self.last_arrival
+    }
+
     /// The server's process id.
     pub fn pid(&self) -> u32 {
         self.child.id()
@@ -352,9 +368,10 @@ fn read_messages(stdout: impl Read, tx: mpsc::Sender<Incoming>) {
         if reader.read_exact(&mut body).is_err() {
             return;
         }
+        let arrived = Instant::now();
         match serde_json::from_slice(&body) {
             Ok(v) => {
-                if tx.send(Incoming::Message(v)).is_err() {
+                if tx.send(Incoming::Message(v, arrived)).is_err() {
                     return;
                 }
             }

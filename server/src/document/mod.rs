@@ -479,10 +479,12 @@ impl ParseJob {
                 };
             }
         }
-        if self.old.is_none() {
+        if self.old.is_none() && self.splice.is_none() {
             // A first parse (or one after the whole text was replaced): a large text is read
-            // in pieces on every core. The document then keeps no tree-sitter tree, and its
-            // next full parse (one no splice can replace) is a fresh one again.
+            // in pieces on every core. The document then keeps no tree-sitter tree: its next
+            // full parse (after an edit no splice can take, often one that broke the text,
+            // which no piece would parse either) is a whole fresh one, as fast as tree-sitter's
+            // incremental one for this grammar, and seeds the ones after it.
             let pieces = crate::lint::parallel::threads().min(4);
             if let Some(tree) = split_parse::parse_in_pieces(&text, pieces) {
                 return Snapshot {

@@ -20,7 +20,7 @@
 use std::ops::Range;
 
 use super::splice::parse_ranges;
-use crate::syntax::SyntaxTree;
+use crate::syntax::{Subtrees, SyntaxTree};
 
 /// Texts shorter than this are parsed whole: a parse of 64 KB takes a few milliseconds, and a
 /// thread's start and the stitching would eat the gain.
@@ -54,26 +54,45 @@ pub fn parse_in_pieces(text: &str, pieces: usize) -> Option<SyntaxTree> {
     parse_cut(text, pieces)
 }
 
-/// [`parse_in_pieces`] whatever the text's length.
-fn parse_cut(text: &str, pieces: usize) -> Option<SyntaxTree> {
-    let layout = layout(text, pieces)?;
-    let rows = row_starts(text);
-    let ranges = piece_ranges(text.len(), &layout);
-    let trees: Vec<Option<tree_sitter::Tree>> = std::thread::scope(|scope| {
+/// [`parse_in_pieces`] whatever the text's length (for tests and the `edit_sequence` fuzz
+/// target: small texts cut as large ones are).
+pub fn parse_cut(text: &str, pieces: usize) -> Option<SyntaxTree> {
+    let layout = &layout(text, pieces)?;
+    let rows = &row_starts(text);
+    let ranges = piece_ranges(text.len(), layout);
+    let (first, others) = std::thread::scope(|scope| {
+        // Each later piece is parsed, its statements copied out and its tree dropped on its
+        // own thread (a tree's drop is a tenth of its parse).
         let others: Vec<_> = ranges[1..]
             .iter()
-            .map(|r| scope.spawn(|| parse_ranges(&rows, text, r)))
+            .enumerate()
+            .map(|(k, included)| {
+                let start = layout.cuts[k];
+                let end = layout.cuts.get(k + 1).copied().unwrap_or(text.len());
+                scope.spawn(move || -> Option<(Subtrees, usize)> {
+                    let piece = parse_ranges(rows, text, included)?;
+                    let root = piece.root_node();
+                    if root.has_error() {
+                        return None;
+                    }
+                    let copied = Subtrees::of(&statements(&piece, layout, start, end)?);
+                    Some((copied, root.end_byte()))
+                })
+            })
             .collect();
-        let first = parse_ranges(&rows, text, &ranges[0]);
-        std::iter::once(first)
-            .chain(others.into_iter().map(|h| h.join().ok().flatten()))
-            .collect()
+        let first = parse_ranges(rows, text, &ranges[0])
+            .filter(|t| !t.root_node().has_error())
+            .map(|t| (SyntaxTree::new(&t, text), t));
+        let others: Vec<_> = others
+            .into_iter()
+            .map(|h| h.join().ok().flatten())
+            .collect();
+        (first, others)
     });
-    let trees: Vec<tree_sitter::Tree> = trees.into_iter().collect::<Option<_>>()?;
-    if trees.iter().any(|t| t.root_node().has_error()) {
-        return None;
-    }
-    let mut tree = SyntaxTree::new(&trees[0], text);
+    let (mut tree, parsed) = first?;
+    // Not on the way to the first diagnostics.
+    std::thread::spawn(move || drop(parsed));
+    let others: Vec<(Subtrees, usize)> = others.into_iter().collect::<Option<_>>()?;
     // The first piece's body (the root's for a file of statements) and, in a module, its
     // `end`; its statements end before the first cut.
     let (parent, before) = {
@@ -96,16 +115,13 @@ fn parse_cut(text: &str, pieces: usize) -> Option<SyntaxTree> {
         (body.id(), before)
     };
     let mut before = before;
-    for (i, piece) in trees.iter().enumerate().skip(1) {
-        let start = layout.cuts[i - 1];
-        let end = layout.cuts.get(i).copied().unwrap_or(text.len());
-        let statements = statements(piece, &layout, start, end)?;
+    for (statements, root_end) in others {
         // A file of statements: the root reaches the text's end with the last piece's.
         let reach = match layout.module {
             Some(_) => 0,
-            None => piece.root_node().end_byte(),
+            None => root_end,
         };
-        let grown = tree.inserted(parent, before, &statements, reach)?;
+        let grown = tree.inserted(parent, before, statements, reach)?;
         // `end` moves by the nodes put before it.
         before = before.map(|b| b + grown.len() - tree.len());
         tree = grown;
@@ -339,7 +355,11 @@ mod tests {
         let snapshot = job.run();
         // On one core the text is parsed whole.
         let cores = crate::lint::parallel::threads();
-        assert_eq!(snapshot.spliced(), cores >= 2, "read in pieces on {cores} cores");
+        assert_eq!(
+            snapshot.spliced(),
+            cores >= 2,
+            "read in pieces on {cores} cores"
+        );
         let whole = parse(&text);
         assert!(*snapshot.tree == whole);
         for pieces in 2..=4 {
@@ -375,6 +395,28 @@ mod tests {
                 );
             }
         }
+    }
+
+    /// The first parse of a fresh process, in pieces or whole (`LADDER_PROFILE_WHOLE=1`):
+    /// `LADDER_PROFILE_FILE=PATH cargo test --release --lib split_first -- --ignored --nocapture`.
+    #[test]
+    #[ignore]
+    fn split_first() {
+        let Some(text) = crate::syntax::tree::tests::profile_text() else {
+            return;
+        };
+        let start = std::time::Instant::now();
+        let whole = std::env::var("LADDER_PROFILE_WHOLE").is_ok();
+        if whole {
+            assert!(!parse(&text).is_empty());
+        } else {
+            assert!(parse_cut(&text, 2).is_some());
+        }
+        eprintln!(
+            "first parse ({}): {:?}",
+            if whole { "whole" } else { "pieces" },
+            start.elapsed()
+        );
     }
 
     /// The same over a real project's files:

@@ -8,7 +8,7 @@ pub mod tree;
 
 use tree_sitter::{Parser, Tree};
 
-pub use tree::{Node, SyntaxTree, TreeCursor};
+pub use tree::{Node, Subtrees, SyntaxTree, TreeCursor};
 
 /// Field lookups by name, the rules' short form of [`Node::child_by_field_name`] (both use ids
 /// looked up once per process: tree-sitter's string search over the grammar's field names on

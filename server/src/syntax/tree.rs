@@ -57,6 +57,43 @@ pub struct SyntaxTree {
     rows: Vec<u32>,
 }
 
+/// Subtrees copied out of a tree-sitter parse, siblings in order, for
+/// [`SyntaxTree::inserted`]: copied on the thread that parsed them, their links relative to
+/// their first node.
+pub struct Subtrees {
+    nodes: Vec<Raw>,
+    /// Where each subtree starts in `nodes`.
+    roots: Vec<u32>,
+    /// Where the last one ends in the text.
+    end: u32,
+    has_error: bool,
+}
+
+impl Subtrees {
+    /// Copies `new` (sibling nodes, with the field each fills in their parent).
+    pub fn of(new: &[(tree_sitter::Node<'_>, u16)]) -> Subtrees {
+        let mut nodes: Vec<Raw> = Vec::new();
+        let mut roots: Vec<u32> = Vec::with_capacity(new.len());
+        for (node, field) in new {
+            let base = to_u32(nodes.len());
+            let mut part = copy_nodes(*node, base, NONE);
+            part[0].field = *field;
+            part[0].prev = roots.last().copied().unwrap_or(NONE);
+            if let Some(last) = roots.last() {
+                nodes[*last as usize].next = base;
+            }
+            roots.push(base);
+            nodes.extend(part);
+        }
+        Subtrees {
+            end: new.last().map_or(0, |(n, _)| to_u32(n.end_byte())),
+            has_error: new.iter().any(|(n, _)| n.has_error()),
+            nodes,
+            roots,
+        }
+    }
+}
+
 impl fmt::Debug for SyntaxTree {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("SyntaxTree")
@@ -311,18 +348,17 @@ impl SyntaxTree {
         Some(SyntaxTree { nodes, rows })
     }
 
-    /// This tree with `new` (nodes of other parses of the same text, in order, with the field
-    /// each fills) inserted as children of the node `parent`, before its child `before` (after
-    /// its last child when `None`); `parent` and its ancestors then reach at least to `reach`
-    /// (a root spans the text's trailing whitespace too). Offsets stay: the nodes were parsed
-    /// where they lie in the text, between `parent`'s children around them. `None` when
-    /// `before` is not a child of `parent`. For a large text's first parse in pieces
-    /// ([`crate::document::split_parse`]).
+    /// This tree with `new` (subtrees of another parse of the same text, in order) inserted
+    /// as children of the node `parent`, before its child `before` (after its last child when
+    /// `None`); `parent` and its ancestors then reach at least to `reach` (a root spans the
+    /// text's trailing whitespace too). Offsets stay: the nodes were parsed where they lie in
+    /// the text, between `parent`'s children around them. `None` when `before` is not a child
+    /// of `parent`. For a large text's first parse in pieces ([`crate::document::split_parse`]).
     pub fn inserted(
         &self,
         parent: usize,
         before: Option<usize>,
-        new: &[(tree_sitter::Node<'_>, u16)],
+        new: Subtrees,
         reach: usize,
     ) -> Option<SyntaxTree> {
         let p = to_u32(parent);
@@ -347,24 +383,12 @@ impl SyntaxTree {
                 (parent_raw.subtree_end as usize, last)
             }
         };
-        let mut added: Vec<Raw> = Vec::new();
-        let mut roots: Vec<u32> = Vec::with_capacity(new.len());
-        for (node, field) in new {
-            let base = to_u32(at + added.len());
-            let mut part = copy_nodes(*node, base, p);
-            part[0].field = *field;
-            part[0].prev = roots.last().copied().unwrap_or(prev);
-            if let Some(last) = roots.last() {
-                added[(*last as usize) - at].next = base;
-            }
-            roots.push(base);
-            added.extend(part);
-        }
-        let (Some(first_root), Some(last_root)) = (roots.first().copied(), roots.last().copied())
-        else {
+        let (Some(first_root), Some(last_root)) = (new.roots.first(), new.roots.last()) else {
             return Some(self.clone());
         };
-        let count = to_u32(added.len());
+        let base = to_u32(at);
+        let (first_root, last_root) = (first_root + base, last_root + base);
+        let count = to_u32(new.nodes.len());
         let moved = |link: u32| -> u32 {
             if link == NONE || (link as usize) < at {
                 link
@@ -372,14 +396,7 @@ impl SyntaxTree {
                 link + count
             }
         };
-        added[(last_root as usize) - at].next = before.map_or(NONE, |b| to_u32(b) + count);
-        let end = added
-            .iter()
-            .map(|r| r.end)
-            .max()
-            .unwrap_or(0)
-            .max(to_u32(reach));
-        let mut nodes: Vec<Raw> = Vec::with_capacity(self.nodes.len() + added.len());
+        let mut nodes: Vec<Raw> = Vec::with_capacity(self.nodes.len() + new.nodes.len());
         nodes.extend(self.nodes[..at].iter().map(|r| {
             let mut raw = *r;
             raw.next = moved(raw.next);
@@ -393,11 +410,25 @@ impl SyntaxTree {
         while up != NONE {
             let raw = &mut nodes[up as usize];
             raw.subtree_end += count;
-            raw.end = raw.end.max(end);
+            raw.end = raw.end.max(new.end).max(to_u32(reach));
+            if new.has_error {
+                raw.flags |= HAS_ERROR;
+            }
             up = raw.parent;
         }
-        nodes[parent].child_count += to_u32(new.len());
-        nodes.extend(added);
+        nodes[parent].child_count += to_u32(new.roots.len());
+        // The copies' links are relative to their first node; their roots' parent is `parent`.
+        let relocate = |link: u32| if link == NONE { NONE } else { link + base };
+        nodes.extend(new.nodes.iter().map(|r| {
+            let mut raw = *r;
+            raw.parent = if r.parent == NONE { p } else { r.parent + base };
+            raw.next = relocate(r.next);
+            raw.prev = relocate(r.prev);
+            raw.subtree_end = r.subtree_end + base;
+            raw
+        }));
+        nodes[first_root as usize].prev = prev;
+        nodes[last_root as usize].next = before.map_or(NONE, |b| to_u32(b) + count);
         nodes.extend(self.nodes[at..].iter().map(|r| {
             let mut raw = *r;
             raw.next = moved(raw.next);
@@ -408,14 +439,6 @@ impl SyntaxTree {
         }));
         if let Some(b) = before {
             nodes[b + count as usize].prev = last_root;
-        }
-        if new.iter().any(|(n, _)| n.has_error()) {
-            let mut up = p;
-            while up != NONE {
-                let raw = &mut nodes[up as usize];
-                raw.flags |= HAS_ERROR;
-                up = raw.parent;
-            }
         }
         Some(SyntaxTree {
             nodes,
