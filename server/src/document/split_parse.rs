@@ -99,7 +99,7 @@ pub fn parse_cut(text: &str, pieces: usize) -> Option<SyntaxTree> {
         let root = tree.root_node();
         let (body, before) = match &layout.module {
             Some(block) => {
-                let body = body_of(root, block.head.start)?;
+                let body = body_of(root, block.head.start, block.end.start)?;
                 let end = body.child(body.child_count().checked_sub(1)? as u32)?;
                 (body, Some(end.id()))
             }
@@ -129,8 +129,14 @@ pub fn parse_cut(text: &str, pieces: usize) -> Option<SyntaxTree> {
     Some(tree)
 }
 
-/// The `do_block` of the top-level block whose head starts at `start`.
-fn body_of(root: crate::syntax::Node<'_>, start: usize) -> Option<crate::syntax::Node<'_>> {
+/// The `do_block` of the top-level block whose head starts at `start`, when it closes on the
+/// block's last line (`end_line`): an `end` the guess took for the block's may close something
+/// else (tree-sitter reads a stray `end` after it as a name).
+fn body_of(
+    root: crate::syntax::Node<'_>,
+    start: usize,
+    end_line: usize,
+) -> Option<crate::syntax::Node<'_>> {
     let mut cursor = root.walk();
     let block = root
         .named_children(&mut cursor)
@@ -139,7 +145,8 @@ fn body_of(root: crate::syntax::Node<'_>, start: usize) -> Option<crate::syntax:
     let body = block
         .named_children(&mut cursor)
         .find(|n| n.kind() == "do_block")?;
-    Some(body)
+    let end = body.child(body.child_count().checked_sub(1)? as u32)?;
+    (end.kind() == "end" && end.start_byte() >= end_line).then_some(body)
 }
 
 /// A later piece's statements (with their fields), when they all lie in `start..end`.
@@ -157,9 +164,15 @@ fn statements<'t>(
                 .named_children(&mut cursor)
                 .find(|n| n.start_byte() == block.head.start)?;
             let mut cursor = module.walk();
-            module
+            let body = module
                 .named_children(&mut cursor)
-                .find(|n| n.kind() == "do_block")?
+                .find(|n| n.kind() == "do_block")?;
+            // Closed by the block's own `end`, as in the first piece.
+            let end = body.child(u32::try_from(body.child_count().checked_sub(1)?).ok()?)?;
+            if end.kind() != "end" || end.start_byte() < block.end.start {
+                return None;
+            }
+            body
         }
         None => root,
     };
@@ -341,6 +354,17 @@ mod tests {
             }
         }
         assert!(cut > 20, "only {cut} texts were cut");
+    }
+
+    /// Found by the `edit_sequence` fuzz target: the block's `end` guessed from the lines
+    /// closes nothing (an indented `end` closed the module, tree-sitter reads the last one as
+    /// a name), so a cut inside it must not be stitched.
+    #[test]
+    fn a_stray_end_is_no_modules_end() {
+        let text = "defmodule A do\n\n\n  end\n\n  def b, do: :ok # c\n\n  defmodule B do\n    def c(y), do: [y]\n  end\nend\n";
+        for pieces in 2..=3 {
+            assert!(parse_cut(text, pieces).is_none_or(|t| t == parse(text)));
+        }
     }
 
     /// A document opened with a large text gets its first tree in pieces, the full parse's.
