@@ -208,8 +208,12 @@ fn splice_run(
         // `|> …` on a line of their own) is an error alone and none in the file.
         return None;
     }
+    // An error the run's nodes do not show (tree-sitter counts some in a node's error cost
+    // without a child for them) would leave a provisional tree that reads as clean: a full
+    // parse then.
     old.spliced(first.id(), last.id(), &new, stretch.delta, rows)
         .map(|tree| (tree, alone_root.has_error()))
+        .filter(|(tree, provisional)| !provisional || tree.root_node().has_error())
 }
 
 /// Whether every syntax error of `block`'s tree lies in children of `block` (a module's or

@@ -430,3 +430,32 @@ fn a_statement_of_a_function_body_is_reparsed_alone() {
         "the module body's splice takes it"
     );
 }
+
+/// Found by the `edit_sequence` fuzz target: tree-sitter reads the broken statement with an
+/// error no node of the run shows; its provisional tree must still hold the error (or not be
+/// made), or the keystroke's lint would read the text as clean.
+#[test]
+fn a_provisional_tree_holds_its_error() {
+    use crate::document::{Document, LineCol, PositionEncoding, TextChange};
+    let base = "def f(a, b \\\\ 1) when is_integer(a) do\n  a\n  |> IO.inspect(label: \"a\")\n  |> then(&(&1 + b))\nend";
+    let mut doc = Document::new(base, 0);
+    let (line, col) = (3, "  |> then(&(&1 + b))".len());
+    doc.edit(
+        &[TextChange {
+            range: Some((LineCol { line, col }, LineCol { line, col })),
+            text: "%{a: 1}".into(),
+        }],
+        1,
+        PositionEncoding::Utf8,
+    );
+    let Err(job) = doc.snapshot_or_job() else {
+        panic!("an edit leaves a parse to run");
+    };
+    let snapshot = job.run_allowing_provisional();
+    assert!(
+        crate::syntax::parse(&doc.rope().to_string())
+            .root_node()
+            .has_error()
+    );
+    assert!(snapshot.tree.root_node().has_error());
+}
