@@ -459,3 +459,26 @@ fn a_provisional_tree_holds_its_error() {
     );
     assert!(snapshot.tree.root_node().has_error());
 }
+
+/// Found by the `edit_sequence` fuzz target: tree-sitter's incremental re-parse of a text the
+/// edits broke may recover from the error otherwise than a fresh parse (here the stray `]`
+/// goes inside the module's body instead of before it). The document's tree is a fresh
+/// parse's for text without an error; for broken text it holds an error and spans the text.
+#[test]
+fn an_incremental_parse_of_broken_text_holds_its_error() {
+    use crate::document::{Document, LineCol, PositionEncoding, TextChange};
+    let base = "defmodule A do\n  @doc \"a\"\n  def a(x) do\n    x + 1\n  end\n\n  def b, do: :ok # c\n\n  defmodule B do\n    def c(y), do: [y]\n  end\nend\n";
+    let mut doc = Document::new(base, 0);
+    let insert = |line, col, text: &str| TextChange {
+        range: Some((LineCol { line, col }, LineCol { line, col })),
+        text: text.into(),
+    };
+    doc.edit(&[insert(0, 14, "\n\n\n\ndo")], 1, PositionEncoding::Utf8);
+    doc.edit(&[insert(3, 0, "]\n\n")], 2, PositionEncoding::Utf8);
+    doc.parse();
+    let text = doc.rope().to_string();
+    let root = doc.tree().root_node();
+    assert!(root.has_error());
+    assert_eq!(root.end_byte(), text.len());
+    assert!(crate::syntax::parse(&text).root_node().has_error());
+}
