@@ -38,61 +38,69 @@ pub struct GapText {
     pub docs: Vec<DocStretch>,
 }
 
-/// The byte ranges of the prose of every plain `@moduledoc`, `@doc` and `@typedoc` string or
-/// sigil of the file's modules, in order.
-pub fn doc_prose(ctx: &LintContext<'_>) -> Vec<Range<usize>> {
-    let mut out: Vec<Range<usize>> = ctx
+/// The prose of every plain `@moduledoc`, `@doc` and `@typedoc` string or sigil of the file's
+/// modules, in order: its bytes and its number of line terminators (read from the tree's rows:
+/// counting them in the text would cost more than the lint of a keystroke's function).
+pub fn doc_prose(ctx: &LintContext<'_>) -> Vec<(Range<usize>, usize)> {
+    let mut out: Vec<(Range<usize>, usize)> = ctx
         .modules()
         .iter()
         .flat_map(|m| &m.attributes)
         .filter(|a| matches!(a.name, "moduledoc" | "doc" | "typedoc"))
         .filter_map(|a| prose(a.value?))
         .collect();
-    out.sort_by_key(|r| r.start);
+    out.sort_by_key(|(r, _)| r.start);
     out
 }
 
-/// The content of a string or sigil without interpolation: from its first piece of text to
-/// its last (escape sequences included). `None` for an empty one, which has no piece to edit.
-fn prose(value: Node<'_>) -> Option<Range<usize>> {
+/// The content of a string or sigil without interpolation, from its first piece of text to
+/// its last (escape sequences included), with its number of line terminators. `None` for an
+/// empty one, which has no piece to edit.
+fn prose(value: Node<'_>) -> Option<(Range<usize>, usize)> {
     if !matches!(value.kind(), "string" | "sigil") {
         return None;
     }
-    let mut range: Option<Range<usize>> = None;
+    let mut first: Option<Node<'_>> = None;
+    let mut last: Option<Node<'_>> = None;
     for child in value.children(&mut value.walk()) {
         match child.kind() {
             "quoted_content" | "escape_sequence" => {
-                let start = range.as_ref().map_or(child.start_byte(), |r| r.start);
-                range = Some(start..child.end_byte());
+                first = first.or(Some(child));
+                last = Some(child);
             }
             "interpolation" => return None,
             _ => {}
         }
     }
-    range
+    let (first, last) = (first?, last?);
+    let lines = last.end_position().row - first.start_position().row;
+    Some((first.start_byte()..last.end_byte(), lines))
 }
 
 /// The text of each gap (`gaps`, in order) hashed with and without the prose among `docs`
 /// (from [`doc_prose`]) that lies inside it.
-pub fn gap_texts(source: &str, gaps: &[Range<usize>], docs: &[Range<usize>]) -> Vec<GapText> {
+pub fn gap_texts(
+    source: &str,
+    gaps: &[Range<usize>],
+    docs: &[(Range<usize>, usize)],
+) -> Vec<GapText> {
     let mut next = 0;
     gaps.iter()
         .map(|gap| {
-            while next < docs.len() && docs[next].start < gap.start {
+            while next < docs.len() && docs[next].0.start < gap.start {
                 next += 1;
             }
             let mut masked = DefaultHasher::new();
             let mut prose = DefaultHasher::new();
             let mut stretches = Vec::new();
             let mut at = gap.start;
-            while let Some(doc) = docs.get(next).filter(|d| d.end <= gap.end) {
+            while let Some((doc, lines)) = docs.get(next).filter(|(d, _)| d.end <= gap.end) {
                 // Each piece hashed on its own: the number of docs is part of the hash.
                 source[at..doc.start].hash(&mut masked);
-                let text = &source[doc.clone()];
-                text.hash(&mut prose);
+                source[doc.clone()].hash(&mut prose);
                 stretches.push(DocStretch {
                     range: doc.start - gap.start..doc.end - gap.start,
-                    lines: text.matches('\n').count(),
+                    lines: *lines,
                 });
                 at = doc.end;
                 next += 1;
@@ -145,7 +153,7 @@ mod tests {
         let file = FileInfo::new("lib/a.ex");
         let config = Config::default();
         let ctx = LintContext::new(src, doc.rope(), doc.tree(), &file, &config);
-        doc_prose(&ctx).into_iter().map(|r| &src[r]).collect()
+        doc_prose(&ctx).into_iter().map(|(r, _)| &src[r]).collect()
     }
 
     #[test]
@@ -164,7 +172,10 @@ mod tests {
         let c = "  @doc \"One.\"\n  @spec f() :: 2\n";
         // One gap: the whole text.
         let whole = |s: &str| std::iter::once(0..s.len()).collect::<Vec<_>>();
-        let text = |s: &str, doc: Range<usize>| gap_texts(s, &whole(s), &[doc]).remove(0);
+        let text = |s: &str, doc: Range<usize>| {
+            let lines = s[doc.clone()].matches('\n').count();
+            gap_texts(s, &whole(s), &[(doc, lines)]).remove(0)
+        };
         let (ta, tb, tc) = (text(a, 8..12), text(b, 8..27), text(c, 8..12));
         assert_eq!(ta.masked, tb.masked);
         assert_ne!(ta.plain, tb.plain);

@@ -1368,7 +1368,7 @@ fn prose_edit(text: &str, rng: &mut Rng) -> Option<String> {
     let config = Config::default();
     let ctx = LintContext::new(text, doc.rope(), doc.tree(), &file, &config);
     let docs = crate::lint::doc_prose::doc_prose(&ctx);
-    let prose = docs.get(rng.below(docs.len().max(1)))?;
+    let (prose, _) = docs.get(rng.below(docs.len().max(1)))?;
     let at = boundary(text, prose.start + rng.below(prose.len() + 1));
     let mut out = text.to_string();
     if rng.below(4) == 0 {
