@@ -463,11 +463,10 @@ pub fn lint_incremental(
             old: &cache.units,
             now: &exports,
             lines_moved: dirty_at.iter().any(|i| lines[*i] != cache.units[*i].lines)
+                // Per doc: text between two docs moves when either changed its lines.
                 || prose_edited.iter().any(|i| {
-                    let count = |docs: &[doc_prose::DocStretch]| -> usize {
-                        docs.iter().map(|d| d.lines).sum()
-                    };
-                    count(&cache.gap_docs[*i]) != count(&texts[*i].docs)
+                    let (old, new) = (&cache.gap_docs[*i], &texts[*i].docs);
+                    old.iter().zip(new).any(|(o, n)| o.lines != n.lines)
                 }),
             between_changed: dirty_at
                 .iter()
