@@ -483,8 +483,9 @@ impl ParseJob {
             // A first parse (or one after the whole text was replaced): a large text is read
             // in pieces on every core. The document then keeps no tree-sitter tree: its next
             // full parse (after an edit no splice can take, often one that broke the text,
-            // which no piece would parse either) is a whole fresh one, as fast as tree-sitter's
-            // incremental one for this grammar, and seeds the ones after it.
+            // which no piece would parse either) is a whole fresh one — up to twice an
+            // incremental one in a large file, which re-reads about half of it for this
+            // grammar — and seeds the ones after it.
             let pieces = crate::lint::parallel::threads().min(4);
             if let Some(tree) = split_parse::parse_in_pieces(&text, pieces) {
                 return Snapshot {

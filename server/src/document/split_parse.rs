@@ -36,7 +36,6 @@ struct Layout {
 }
 
 /// A top-level `… do` block, by its lines.
-#[derive(Clone)]
 struct Block {
     /// Its head line, through its line break.
     head: Range<usize>,
@@ -58,7 +57,7 @@ pub fn parse_in_pieces(text: &str, pieces: usize) -> Option<SyntaxTree> {
 /// target: small texts cut as large ones are).
 pub fn parse_cut(text: &str, pieces: usize) -> Option<SyntaxTree> {
     let layout = &layout(text, pieces)?;
-    let rows = &row_starts(text);
+    let rows = &crate::syntax::tree::row_starts(text);
     let ranges = piece_ranges(text.len(), layout);
     let (first, others) = std::thread::scope(|scope| {
         // Each later piece is parsed, its statements copied out and its tree dropped on its
@@ -218,18 +217,6 @@ fn piece_ranges(len: usize, layout: &Layout) -> Vec<Vec<Range<usize>>> {
     out
 }
 
-/// Row starts, as [`SyntaxTree`] counts them.
-fn row_starts(text: &str) -> Vec<u32> {
-    std::iter::once(0)
-        .chain(
-            text.bytes()
-                .enumerate()
-                .filter(|(_, b)| *b == b'\n')
-                .map(|(i, _)| u32::try_from(i + 1).unwrap_or(u32::MAX)),
-        )
-        .collect()
-}
-
 /// Statements that may start a piece at the module body's indentation.
 const BODY_STARTS: &[&str] = &[
     "def ",
@@ -339,21 +326,29 @@ mod tests {
             .map(|(_, text)| text)
             .collect();
         texts.push(crate::lint::incremental::tests::bad_examples_file());
+        let cut: usize = texts
+            .iter()
+            .map(|text| cuts_make_the_whole_parse(text, text))
+            .sum();
+        assert!(cut > 20, "only {cut} texts were cut");
+    }
+
+    /// Cuts `text` in 2, 3 and 4 pieces; each cut that parses must give the whole parse's
+    /// tree. Returns how many did.
+    fn cuts_make_the_whole_parse(text: &str, name: &str) -> usize {
         let mut cut = 0;
-        for text in &texts {
-            for pieces in 2..=4 {
-                if let Some(tree) = parse_cut(text, pieces) {
-                    cut += 1;
-                    let whole = parse(text);
-                    assert!(
-                        tree == whole,
-                        "{pieces} pieces differ at {:?}:\n{text}",
-                        tree.first_difference(&whole)
-                    );
-                }
+        for pieces in 2..=4 {
+            if let Some(tree) = parse_cut(text, pieces) {
+                cut += 1;
+                let whole = parse(text);
+                assert!(
+                    tree == whole,
+                    "{pieces} pieces of {name} differ at {:?}",
+                    tree.first_difference(&whole)
+                );
             }
         }
-        assert!(cut > 20, "only {cut} texts were cut");
+        cut
     }
 
     /// Found by the `edit_sequence` fuzz target: the block's `end` guessed from the lines
@@ -452,21 +447,11 @@ mod tests {
             return;
         };
         let files = crate::lint::incremental::tests::elixir_files(std::path::Path::new(&root));
-        let (mut cut, mut tried) = (0, 0);
-        for (path, text) in &files {
-            for pieces in 2..=4 {
-                tried += 1;
-                if let Some(tree) = parse_cut(text, pieces) {
-                    cut += 1;
-                    let whole = parse(text);
-                    assert!(
-                        tree == whole,
-                        "{path}: {pieces} pieces differ at {:?}",
-                        tree.first_difference(&whole)
-                    );
-                }
-            }
-        }
+        let cut: usize = files
+            .iter()
+            .map(|(path, text)| cuts_make_the_whole_parse(text, path))
+            .sum();
+        let tried = files.len() * 3;
         eprintln!(
             "{} files: {cut} of {tried} cuts made the full parse, the others none",
             files.len()

@@ -119,7 +119,8 @@ fn language() -> tree_sitter::Language {
     tree_sitter_elixir::LANGUAGE.into()
 }
 
-fn row_starts(source: &str) -> Vec<u32> {
+/// The byte offset where each row starts (rows break at `\n` only, as tree-sitter's).
+pub(crate) fn row_starts(source: &str) -> Vec<u32> {
     let mut rows = vec![0];
     rows.extend(
         source
