@@ -141,25 +141,14 @@ pub fn service(
         .finish()
 }
 
-/// Two malloc arenas instead of glibc's default of eight per core. Lints run on blocking
-/// threads that come and go; each new thread may get an arena of its own, and freed memory
-/// stays spread over them: in a 20,000-edit soak resident memory grew 13 % after warm-up with
-/// the default and 7 % with two arenas (`server/benches/soak.rs`). `MALLOC_ARENA_MAX`, when
-/// set, still decides.
-fn limit_malloc_arenas() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    if std::env::var_os("MALLOC_ARENA_MAX").is_none() {
-        // SAFETY: mallopt only sets an allocator parameter; called before any thread starts.
-        unsafe {
-            libc::mallopt(libc::M_ARENA_MAX, 2);
-        }
-    }
-}
-
 /// Serves LSP on stdin/stdout until `exit` (or end of input). Exits with 0 when `shutdown`
 /// came first, 1 otherwise, as the protocol asks.
 pub fn serve_stdio() -> ExitCode {
-    limit_malloc_arenas();
+    // glibc's malloc arenas are left at their default (eight per core). Two arenas kept the
+    // soak's memory flatter (+1.5 % against +5 %, `server/benches/soak.rs`), but two threads
+    // that share an arena wait on its lock at every allocation: a large file's first parse,
+    // read in pieces on two threads, took 20 or 40-60 ms depending on whether the piece
+    // threads drew the same arena (first diagnostics of a 5,000-line file: 30-85 ms).
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         // Blocking threads hold stdin, the lints (one per core at a time), file reads and the
