@@ -471,11 +471,14 @@ pub fn lint_incremental(
             between_changed: dirty_at
                 .iter()
                 .any(|i| between[*i] != cache.units[*i].between),
+            ctx,
+            units: &segs.units,
+            modules: std::cell::OnceCell::new(),
         };
         let mut reached = vec![false; n_units];
-        // Per group: the units (and whether the skeleton) whose findings this lint found
+        // Per group: the units (and where in the skeleton) whose findings this lint found
         // again; the others' are the cached ones.
-        let mut refound: Vec<(Vec<bool>, bool)> = Vec::with_capacity(n_groups);
+        let mut refound: Vec<(Vec<bool>, Outside)> = Vec::with_capacity(n_groups);
         let mut contexts: Vec<(Vec<bool>, LintContext<'_>)> = Vec::new();
         for (gi, group) in summary::groups().iter().enumerate() {
             let Recheck {
@@ -504,7 +507,7 @@ pub fn lint_incremental(
                 // Keep what lies where this group re-checked; the rest is cached.
                 let keep = |byte: usize| match unit_at(segs, byte) {
                     Some(u) => recheck[u],
-                    None => skeleton,
+                    None => skeleton.holds(byte),
                 };
                 found.retain(|f| keep(f.range.start));
                 grouped[gi].extend(found);
@@ -515,19 +518,30 @@ pub fn lint_incremental(
             refound.push((recheck, skeleton));
         }
         for (gi, (recheck, skeleton)) in refound.iter().enumerate() {
-            if !skeleton {
+            if *skeleton != Outside::Everywhere {
                 for (i, gap) in gaps.iter().enumerate() {
                     let edited = prose_edited.contains(&i);
-                    grouped[gi].extend(cache.group_gaps[gi][i].iter().map(|f| {
-                        // Checked above: every finding of an edited gap lies between docs.
-                        let across = edited
-                            .then(|| {
-                                doc_prose::moved_by(extent(f), &cache.gap_docs[i], &texts[i].docs)
+                    grouped[gi].extend(
+                        cache.group_gaps[gi][i]
+                            .iter()
+                            .map(|f| {
+                                // Checked above: every finding of an edited gap lies between
+                                // docs.
+                                let across = edited
+                                    .then(|| {
+                                        doc_prose::moved_by(
+                                            extent(f),
+                                            &cache.gap_docs[i],
+                                            &texts[i].docs,
+                                        )
+                                    })
+                                    .flatten()
+                                    .unwrap_or(0);
+                                shifted(f, gap.start as isize + across)
                             })
-                            .flatten()
-                            .unwrap_or(0);
-                        shifted(f, gap.start as isize + across)
-                    }));
+                            // Those where the group looked again were found again.
+                            .filter(|f| !skeleton.holds(f.range.start)),
+                    );
                 }
             }
             for ((unit, recheck), cached) in segs.units.iter().zip(recheck).zip(&cache.units) {
@@ -762,7 +776,7 @@ fn realign(
 }
 
 /// What one lint knows of the edit, for deciding what each group re-checks.
-struct Plan<'a> {
+struct Plan<'a, 't> {
     /// The reach data of the units, then of the functions outside them.
     nodes: &'a [&'a reach::Node],
     n_units: usize,
@@ -776,21 +790,126 @@ struct Plan<'a> {
     lines_moved: bool,
     /// Whether an edit changed what lies between a unit's clauses (attributes: module facts).
     between_changed: bool,
+    /// The file's context (for its modules).
+    ctx: &'a LintContext<'t>,
+    /// The units.
+    units: &'a [super::segments::Unit<'t>],
+    /// See [`Plan::modules`].
+    modules: std::cell::OnceCell<Modules>,
+}
+
+/// The file's modules' byte ranges, each unit's innermost module (an index into them), and
+/// where each unit's first clause starts.
+type Modules = (Vec<Range<usize>>, Vec<Option<usize>>, Vec<usize>);
+
+/// Where a group's findings outside the units (in the skeleton) are found again; elsewhere the
+/// cached ones stand.
+#[derive(Clone, Debug, PartialEq)]
+enum Outside {
+    Nowhere,
+    Everywhere,
+    /// Within these byte ranges (of modules).
+    Within(Vec<Range<usize>>),
+}
+
+impl Outside {
+    fn everywhere_if(all: bool) -> Outside {
+        if all {
+            Outside::Everywhere
+        } else {
+            Outside::Nowhere
+        }
+    }
+
+    fn within(ranges: Vec<Range<usize>>) -> Outside {
+        if ranges.is_empty() {
+            Outside::Nowhere
+        } else {
+            Outside::Within(ranges)
+        }
+    }
+
+    /// Whether a finding outside the units starting at `byte` is found again.
+    fn holds(&self, byte: usize) -> bool {
+        match self {
+            Outside::Nowhere => false,
+            Outside::Everywhere => true,
+            Outside::Within(ranges) => ranges.iter().any(|r| r.contains(&byte)),
+        }
+    }
 }
 
 /// What one group re-checks.
 struct Recheck {
     /// The units whose findings are found again (the others' are the cached ones).
     units: Vec<bool>,
-    /// Whether the skeleton's are found again.
-    skeleton: bool,
+    /// Where the skeleton's are found again.
+    skeleton: Outside,
     /// The units the re-checking context holds: those and the ones their findings read.
     support: Vec<bool>,
     /// Whether to run the rules at all (else the units re-checked have no findings).
     run: bool,
 }
 
-impl Plan<'_> {
+impl Plan<'_, '_> {
+    /// See [`Modules`]; computed when a group first asks.
+    fn modules(&self) -> &Modules {
+        self.modules.get_or_init(|| {
+            let ranges: Vec<Range<usize>> = self
+                .ctx
+                .modules()
+                .iter()
+                .map(|m| m.def.node.byte_range())
+                .collect();
+            let starts: Vec<usize> = self.units.iter().map(|u| u.node.start_byte()).collect();
+            // A nested module lies inside its parent and starts after it.
+            let of = starts
+                .iter()
+                .map(|at| {
+                    (0..ranges.len())
+                        .filter(|m| ranges[*m].contains(at))
+                        .max_by_key(|m| ranges[*m].start)
+                })
+                .collect();
+            (ranges, of, starts)
+        })
+    }
+
+    /// The byte ranges of `modules`.
+    fn ranges(&self, modules: &[usize]) -> Vec<Range<usize>> {
+        modules
+            .iter()
+            .map(|m| self.modules().0[*m].clone())
+            .collect()
+    }
+
+    /// Whether unit `i` lies within one of `modules` (in it or in a module nested in it).
+    fn within(&self, i: usize, modules: &[usize]) -> bool {
+        let (ranges, _, starts) = self.modules();
+        modules.iter().any(|m| ranges[*m].contains(&starts[i]))
+    }
+
+    /// For the kinds whose findings read their own module's facts: the modules holding the
+    /// edited units whose export in group `gi` changed; `None` (the whole file's reach is
+    /// re-checked) when one lies in no module or what the file's other modules read of it
+    /// changed too.
+    fn changed_modules(&self, gi: usize) -> Option<Vec<usize>> {
+        let of = &self.modules().1;
+        let mut out = Vec::new();
+        for i in self.dirty_at {
+            let (old, now) = (&self.old[*i].exports[gi], &self.now[*i][gi]);
+            if old.differs(now) {
+                if old.differs_outside_its_module(now) {
+                    return None;
+                }
+                out.push(of[*i]?);
+            }
+        }
+        out.sort_unstable();
+        out.dedup();
+        Some(out)
+    }
+
     /// What group `gi` re-checks (see [`summary`] for the kinds).
     fn group(&self, gi: usize, group: &summary::Group) -> Recheck {
         use summary::Kind;
@@ -814,7 +933,26 @@ impl Plan<'_> {
             }
             Recheck {
                 units: r.clone(),
-                skeleton: true,
+                skeleton: Outside::Everywhere,
+                support: r,
+                run: true,
+            }
+        };
+        // The same within `modules` (for the kinds whose findings read their own module's
+        // facts): their units in the reach, the edited ones among them, and the skeleton's
+        // findings within their text (a nested module's among them, so its units too).
+        let whole_in = |modules: &[usize]| {
+            let mut r = reach_of(self.nodes);
+            r.truncate(n);
+            for (i, x) in r.iter_mut().enumerate() {
+                *x &= self.within(i, modules);
+            }
+            for i in self.dirty_at {
+                r[*i] |= self.within(*i, modules);
+            }
+            Recheck {
+                units: r.clone(),
+                skeleton: Outside::within(self.ranges(modules)),
                 support: r,
                 run: true,
             }
@@ -836,7 +974,7 @@ impl Plan<'_> {
                 r.truncate(n);
                 return Recheck {
                     units: r.clone(),
-                    skeleton: true,
+                    skeleton: Outside::Everywhere,
                     support: r,
                     run: true,
                 };
@@ -891,7 +1029,7 @@ impl Plan<'_> {
                 Recheck {
                     support: units.clone(),
                     units,
-                    skeleton,
+                    skeleton: Outside::everywhere_if(skeleton),
                     run: true,
                 }
             }
@@ -930,52 +1068,76 @@ impl Plan<'_> {
                 let run = skeleton || (0..n).any(|i| units[i] && may_hold(i));
                 Recheck {
                     units,
-                    skeleton,
+                    skeleton: Outside::everywhere_if(skeleton),
                     support,
                     run,
                 }
             }
             Kind::Changeset => {
-                if self.dirty_at.iter().any(|i| changed(*i)) {
+                // A module's fixpoint reads its own functions: it runs again in the modules
+                // whose facts changed.
+                let Some(modules) = self.changed_modules(gi) else {
                     return whole();
-                }
-                // The module's decisions stand: an edited unit's findings change only where
-                // it held one and its own part (label, first cast) changed.
-                let mut units = vec![false; n];
+                };
+                let (_, of, _) = self.modules();
+                // Elsewhere the modules' decisions stand: an edited unit's findings change
+                // only where it held one and its own part (label, first cast) changed.
+                let mut own = vec![false; n];
+                let mut own_modules = Vec::new();
                 for i in self.dirty_at {
+                    if self.within(*i, &modules) {
+                        continue;
+                    }
                     let (old, now) = (&self.old[*i].exports[gi], &self.now[*i][gi]);
-                    units[*i] = now.may_find && old.own != now.own && holds(*i);
+                    if now.may_find && old.own != now.own && holds(*i) {
+                        own[*i] = true;
+                        match of[*i] {
+                            Some(m) => own_modules.push(m),
+                            None => return whole(),
+                        }
+                    }
                 }
-                if !units.iter().any(|u| *u) {
+                if modules.is_empty() && own_modules.is_empty() {
                     return Recheck {
-                        support: units.clone(),
-                        units,
-                        skeleton: false,
+                        support: own.clone(),
+                        units: own,
+                        skeleton: Outside::Nowhere,
                         run: false,
                     };
                 }
-                let mut all = whole();
-                all.units = units;
-                all.skeleton = false;
+                let mut all = whole_in(&[modules.as_slice(), &own_modules].concat());
+                all.units = (0..n)
+                    .map(|i| (all.units[i] && self.within(i, &modules)) || own[i])
+                    .collect();
+                all.skeleton = Outside::within(self.ranges(&modules));
                 all
             }
             Kind::Processes => {
-                if self.dirty_at.iter().any(|i| changed(*i)) {
+                // Whether a module awaits is a fact of that module: in the modules where an
+                // edited unit's facts changed every finding is found again.
+                let Some(modules) = self.changed_modules(gi) else {
                     return whole();
+                };
+                // Elsewhere an edited unit's findings are its own starts, judged against the
+                // units that await (and the skeleton).
+                let mut all = if modules.is_empty() {
+                    Recheck {
+                        units: vec![false; n],
+                        skeleton: Outside::Nowhere,
+                        support: vec![false; n],
+                        run: self.dirty_at.iter().any(|i| self.now[*i][gi].may_find),
+                    }
+                } else {
+                    whole_in(&modules)
+                };
+                for i in self.dirty_at {
+                    all.units[*i] = true;
+                    all.support[*i] = true;
                 }
-                // Whether the module awaits stands: an edited unit's findings are its own
-                // starts, judged against the units that await (and the skeleton).
-                let units = self.dirty.to_vec();
-                let run = self.dirty_at.iter().any(|i| self.now[*i][gi].may_find);
-                let support = (0..n)
-                    .map(|i| units[i] || self.now[i][gi].provides)
-                    .collect();
-                Recheck {
-                    units,
-                    skeleton: false,
-                    support,
-                    run,
+                for (i, s) in all.support.iter_mut().enumerate() {
+                    *s |= self.now[i][gi].provides;
                 }
+                all
             }
             Kind::Opaque => whole(),
         }

@@ -1434,3 +1434,230 @@ fn a_rename_the_skeleton_mentions_only_in_comments_and_keys_is_partial() {
     let (reuse, _) = relint_again(&called, &renamed, "lib/shop/cart.ex", "");
     assert!(reuse.full && reuse.why == "signature", "{reuse:?}");
 }
+
+/// Schemas in one file whose functions share names across modules (as a file holding a module
+/// twice does): changesets validating through helpers, cast-only helpers, a nested module, a
+/// function split by another (so it lies outside the units), tasks started and awaited, and a
+/// module whose changesets count only because the file names `Ecto.Changeset` (inside one of
+/// `Shop.Order`'s functions; an artificial file, so that an edit there changes it).
+const SCHEMAS: &str = r#"defmodule Shop.Product do
+  use Ecto.Schema
+
+  schema "products" do
+    field :name, :string
+    field :price, :integer
+  end
+
+  def changeset(product, attrs) do
+    product
+    |> base(attrs)
+    |> checks()
+  end
+
+  def quick(product, attrs) do
+    base(product, attrs)
+  end
+
+  def import_row(row, :csv), do: cast(%__MODULE__{}, row, [:name]) |> checks_price()
+
+  defp base(product, attrs) do
+    cast(product, attrs, [:name, :price])
+  end
+
+  def start(items) do
+    Task.async(fn -> items end)
+  end
+
+  def import_row(row, _), do: cast(%__MODULE__{}, row, [:price])
+
+  defp checks(changeset) do
+    validate_required(changeset, [:name])
+  end
+
+  defp checks_price(changeset) do
+    validate_required(changeset, [:price])
+  end
+
+  defmodule Variant do
+    use Ecto.Schema
+
+    embedded_schema do
+      field :sku, :string
+    end
+
+    def changeset(variant, attrs) do
+      variant
+      |> cast(attrs, [:sku])
+      |> checks()
+    end
+
+    defp checks(changeset), do: validate_required(changeset, [:sku])
+  end
+end
+
+defmodule Shop.Order do
+  use Ecto.Schema
+
+  schema "orders" do
+    field :total, :integer
+  end
+
+  def notify(order, :email), do: Task.async(fn -> order end)
+
+  def changeset(order, attrs) do
+    order
+    |> cast(attrs, [:total])
+    |> checks()
+  end
+
+  def quick(order, attrs) do
+    cast(order, attrs, [:total])
+  end
+
+  def notify(order, _), do: order
+
+  defp checks(changeset) do
+    Ecto.Changeset.validate_required(changeset, [:total])
+  end
+
+  def start(items) do
+    Task.async(fn -> items end)
+  end
+
+  def wait(task) do
+    Task.await(task)
+  end
+end
+
+defmodule Shop.Forms do
+  def signup(user, params) do
+    cast(user, params, [:email])
+  end
+end
+"#;
+
+const SCHEMA_INSERTS: &[&str] = &[
+    " ",
+    "x",
+    "\n",
+    "|> validate_required([:price])\n",
+    "|> checks()\n",
+    "checks(changeset)\n",
+    "base(product, attrs)\n",
+    "cast(order, attrs, [:total])\n",
+    "Ecto.Changeset.change(order)\n",
+    "Task.await(task)\n",
+    "Task.async(fn -> 1 end)\n",
+    "receive do\n  m -> m\nend\n",
+];
+
+#[test]
+fn incremental_lint_equals_full_lint_in_modules_that_share_function_names() {
+    let path = "lib/shop/schemas.ex";
+    let (mut steps, mut partial) = (0, 0);
+    for seed in 1..=12 {
+        let lints = run_edits(SCHEMAS, path, seed * 1_299_709, 20, |t, rng| {
+            if rng.below(2) == 0 {
+                head_edit(t, rng)
+            } else {
+                Some(edit_with(t, rng, SCHEMA_INSERTS))
+            }
+        });
+        steps += lints.len();
+        partial += lints.iter().filter(|r| !r.full).count();
+    }
+    assert!(steps > 200, "only {steps} edits");
+    // Edits in the schemas, in the split function and the syntax they break are full lints.
+    assert!(
+        partial * 3 > steps,
+        "only {partial} of {steps} edits were partial re-lints"
+    );
+}
+
+#[test]
+fn a_changeset_fact_changed_in_one_module_re_checks_that_module_alone() {
+    let path = "lib/shop/schemas.ex";
+    let code = "unvalidated-changeset";
+    let order = SCHEMAS.find("defmodule Shop.Order").unwrap();
+    let (units_in_order, units) = {
+        let doc = Document::new(SCHEMAS, 0);
+        let segs = crate::lint::segments::segments(doc.tree(), SCHEMAS);
+        let n = segs.units.iter().filter(|u| u.range.start > order).count();
+        (n, segs.units.len())
+    };
+    // Renaming `Shop.Order.checks` leaves its `changeset` validating nothing; the functions
+    // named `checks` in the other modules are edited units too, their modules' facts unchanged.
+    let renamed = format!(
+        "{}{}",
+        &SCHEMAS[..order],
+        SCHEMAS[order..].replacen("defp checks(", "defp checks_total(", 1)
+    );
+    let (reuse, found) = relint_again(SCHEMAS, &renamed, path, code);
+    assert!(!reuse.full, "{reuse:?}");
+    assert!(
+        reuse.reached <= units_in_order + 3 && reuse.reached < units,
+        "{reuse:?}: {units_in_order} units in Shop.Order"
+    );
+    let labels: Vec<&str> = found.iter().map(|f| f.message.as_str()).collect();
+    assert!(
+        labels.iter().any(|m| m.contains("`changeset/2`")) && found.len() == 4,
+        "{labels:?}"
+    );
+    // In `Shop.Product`, `import_row/2` (outside the units: two functions stand between its
+    // clauses) validated through `checks_price`, which no longer validates: found again there.
+    let product = SCHEMAS[..order].replacen(
+        "    validate_required(changeset, [:price])\n",
+        "    changeset\n",
+        1,
+    );
+    let renamed = format!("{product}{}", &SCHEMAS[order..]);
+    let (reuse, found) = relint_again(SCHEMAS, &renamed, path, code);
+    assert!(!reuse.full, "{reuse:?}");
+    assert!(
+        found.iter().any(|f| f.message.contains("`import_row/2`")),
+        "{found:?}"
+    );
+}
+
+#[test]
+fn an_await_dropped_in_one_module_re_checks_its_starts_alone() {
+    let path = "lib/shop/schemas.ex";
+    let code = "unsupervised-process";
+    let (_, found) = relint_again(SCHEMAS, SCHEMAS, path, code);
+    // `Shop.Product` starts a task and awaits none; `Shop.Order` awaits its own.
+    assert_eq!(found.len(), 1, "{found:?}");
+    // The unit still names `Task` (a fact of the file, read by every module).
+    let dropped = SCHEMAS.replace("    Task.await(task)\n", "    Task.ignore(task)\n");
+    let (reuse, found) = relint_again(SCHEMAS, &dropped, path, code);
+    assert!(!reuse.full, "{reuse:?}");
+    // `notify/2` lies outside the units (two functions stand between its clauses).
+    assert_eq!(found.len(), 3, "{found:?}");
+    let order = SCHEMAS.find("defmodule Shop.Order").unwrap();
+    assert!(
+        found[1..].iter().all(|f| f.range.start > order),
+        "{found:?}"
+    );
+    assert!(reuse.reached < 10, "{reuse:?}");
+}
+
+#[test]
+fn a_fact_every_module_reads_re_checks_the_whole_file() {
+    // `Shop.Forms` casts with `cast/3` only because the file names `Ecto.Changeset`, in
+    // `Shop.Order.checks`: dropping that name clears its finding.
+    let path = "lib/shop/schemas.ex";
+    let code = "unvalidated-changeset";
+    let forms = |found: &[Finding]| {
+        found
+            .iter()
+            .filter(|f| f.message.contains("signup"))
+            .count()
+    };
+    let (_, found) = relint_again(SCHEMAS, SCHEMAS, path, code);
+    assert_eq!(forms(&found), 1, "{found:?}");
+    let unnamed = SCHEMAS.replace("Ecto.Changeset.validate_required", "validate_required");
+    let (reuse, found) = relint_again(SCHEMAS, &unnamed, path, code);
+    assert!(!reuse.full, "{reuse:?}");
+    assert_eq!(forms(&found), 0, "{found:?}");
+    let (_, found) = relint_again(&unnamed, SCHEMAS, path, code);
+    assert_eq!(forms(&found), 1, "{found:?}");
+}

@@ -12,11 +12,13 @@
 //!   from their own text only.
 //! - [`Kind::Repo`] (query-in-loop): a caller reads which Repo read a small helper wraps.
 //! - [`Kind::Changeset`] (unvalidated-changeset): a module-wide fixpoint over each function's
-//!   facts (validates, calls, casts): any change to those re-checks the whole reach.
+//!   facts (validates, calls, casts): any change to those re-checks the reach within that
+//!   module (the whole file's when a fact every module reads changed: the file naming
+//!   `Ecto.Changeset`).
 //! - [`Kind::Processes`] (unsupervised-process): every finding of a module reads one
 //!   module-wide fact, whether any of its functions awaits a task or receives; a unit's own
 //!   findings are its process starts. Unchanged facts re-check only edited units that start
-//!   processes, with the units that await.
+//!   processes, with the units that await; changed ones the module's reach.
 //! - [`Kind::Opaque`]: a group this module does not know; the whole reach after every edit.
 //!
 //! Summaries are relative to their function (lines counted from its first line): an edit that
@@ -152,6 +154,9 @@ pub struct Export {
     /// For [`Kind::Spec`]: the word hashes of the functions a caller's inference enters
     /// through it.
     pub enters: Vec<u64>,
+    /// For [`Kind::Changeset`] and [`Kind::Processes`], whose findings read facts of their own
+    /// module only: a hash of what the file's other modules read of it besides.
+    pub shared: u64,
     /// Whether it was computed (else it counts as changed).
     pub known: bool,
 }
@@ -160,6 +165,13 @@ impl Export {
     /// Whether what others read of a unit may differ between `self` and `other`.
     pub fn differs(&self, other: &Export) -> bool {
         !self.known || !other.known || self.visible != other.visible
+    }
+
+    /// Whether what the file's other modules read of a unit may differ between `self` and
+    /// `other` (for the kinds whose findings read their own module's facts; see
+    /// [`Export::shared`]).
+    pub fn differs_outside_its_module(&self, other: &Export) -> bool {
+        !self.known || !other.known || self.shared != other.shared
     }
 }
 
@@ -294,7 +306,7 @@ fn export<'t>(
                 let prepared = prepared
                     .entry(*m)
                     .or_insert_with(|| unvalidated_changeset::prepare(module, src));
-                let (visible, own, may_find) = unvalidated_changeset::unit_summary(
+                let (visible, own, may_find, names_ecto) = unvalidated_changeset::unit_summary(
                     ctx,
                     module,
                     prepared,
@@ -303,6 +315,7 @@ fn export<'t>(
                     &src[unit.range.clone()],
                 );
                 visible.hash(&mut h);
+                out.shared = u64::from(names_ecto);
                 out.own = own;
                 out.may_find = may_find;
             }
@@ -313,8 +326,11 @@ fn export<'t>(
                 ctx,
                 unit.range.clone(),
             );
-            // The rule looks at a file only when its text names `spawn` or `Task`.
-            (awaits, text.contains("spawn"), text.contains("Task")).hash(&mut h);
+            // The rule looks at a file only when its text names `spawn` or `Task`: a fact of
+            // the file, so of its other modules too.
+            let names = (text.contains("spawn"), text.contains("Task"));
+            (awaits, names).hash(&mut h);
+            out.shared = u64::from(names.0) | u64::from(names.1) << 1;
             out.provides = awaits;
             out.may_find = starts;
         }

@@ -172,12 +172,14 @@ pub(crate) fn prepare<'t>(module: &ModuleModel<'t>, src: &'t str) -> Prepared<'t
 }
 
 /// What the incremental re-lint needs of the functions of one unit of `module` (starting at
-/// byte `start`, with text `text`): `(visible, own, may_find)`. `visible` hashes what the
-/// module's fixpoint reads of them (whether each validates, whom it calls, whether it casts,
-/// and whether the text names `Ecto.Changeset`); `own` what their own findings read besides
-/// (each label and first cast, relative to `start`); `may_find` whether any casts. With
-/// `visible` unchanged every decision of the module stays; with `own` unchanged too, so do
-/// the unit's findings. `ctx` must hold the unit's calls.
+/// byte `start`, with text `text`): `(visible, own, may_find, names_ecto)`. `visible` hashes
+/// what the module's fixpoint reads of them (whether each validates, whom it calls, whether it
+/// casts, and whether the text names `Ecto.Changeset`); `own` what their own findings read
+/// besides (each label and first cast, relative to `start`); `may_find` whether any casts;
+/// `names_ecto` whether the text names `Ecto.Changeset`, the one thing the file's other
+/// modules read of it ([`uses_ecto`] looks at the whole file). With `visible` unchanged every
+/// decision of the module stays; with `own` unchanged too, so do the unit's findings. `ctx`
+/// must hold the unit's calls.
 pub(crate) fn unit_summary<'t>(
     ctx: &LintContext<'t>,
     module: &ModuleModel<'t>,
@@ -185,14 +187,15 @@ pub(crate) fn unit_summary<'t>(
     functions: &[&Function<'t>],
     start: usize,
     text: &str,
-) -> (u64, u64, bool) {
+) -> (u64, u64, bool, bool) {
     use std::hash::{DefaultHasher, Hash, Hasher};
     let Prepared {
         by_name,
         self_validating,
     } = prepared;
     let (mut visible, mut own) = (DefaultHasher::new(), DefaultHasher::new());
-    text.contains("Ecto.Changeset").hash(&mut visible);
+    let names_ecto = text.contains("Ecto.Changeset");
+    names_ecto.hash(&mut visible);
     let mut may_find = false;
     for function in functions {
         let facts = facts_of(ctx, module, function, by_name, self_validating);
@@ -214,7 +217,7 @@ pub(crate) fn unit_summary<'t>(
                 .hash(&mut own);
         }
     }
-    (visible.finish(), own.finish(), may_find)
+    (visible.finish(), own.finish(), may_find, names_ecto)
 }
 
 /// Whether the module works with Ecto changesets: it `use`s a schema, or the file mentions
