@@ -133,7 +133,13 @@ pub fn project_files(files: &[PathBuf]) -> Vec<PathBuf> {
 
 /// Indexes `paths` on every core; the result is complete (it holds whole projects).
 pub fn build(paths: &[PathBuf]) -> ProjectIndex {
-    build_with(paths, index_path)
+    build_deferring(paths, &|| {})
+}
+
+/// [`build`], calling `defer` before each file: the server's background index lets open
+/// documents' lints go first there.
+pub fn build_deferring(paths: &[PathBuf], defer: &(dyn Fn() + Sync)) -> ProjectIndex {
+    build_with(paths, defer, index_path)
 }
 
 /// Indexes `paths` on every core for a lint of the files in `linted`, which will give their
@@ -198,7 +204,7 @@ pub fn build_for_lint_keeping(
     linted: &std::collections::HashSet<PathBuf>,
 ) -> (ProjectIndex, ParsedTexts) {
     let parsed = ParsedTexts::default();
-    let index = build_with(paths, |path, parser| {
+    let index = build_with(paths, &|| {}, |path, parser| {
         if !linted.contains(path) {
             return index_path(path, parser);
         }
@@ -247,6 +253,7 @@ pub fn build_for_lint_keeping(
 
 fn build_with(
     paths: &[PathBuf],
+    defer: &(dyn Fn() + Sync),
     index: impl Fn(&Path, &mut tree_sitter::Parser) -> Option<IndexedFile> + Sync,
 ) -> ProjectIndex {
     let next = AtomicUsize::new(0);
@@ -262,6 +269,7 @@ fn build_with(
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(path) = paths.get(i) else { break };
+                    defer();
                     if let Some(file) = index(path, &mut parser) {
                         local.push((path.clone(), file));
                     }

@@ -14,7 +14,8 @@ pub mod test_mentions;
 pub mod token_facts;
 
 pub use build::{
-    build, build_for_lint, index_parsed, index_sources, index_tree, project_files, roots_of,
+    build, build_deferring, build_for_lint, index_parsed, index_sources, index_tree, project_files,
+    roots_of,
 };
 pub use facts::{Child, FileFacts, ModuleFacts};
 pub use index::{IndexedFile, ProjectIndex, Supervised};

@@ -8,6 +8,7 @@
 
 pub mod convert;
 pub mod diagnostic_reuse;
+pub mod foreground;
 mod handlers;
 pub mod lsp;
 pub mod outbox;

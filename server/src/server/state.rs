@@ -238,6 +238,8 @@ pub struct State {
     pub lint_slots: tokio::sync::Semaphore,
     /// Where `publishDiagnostics` goes, pre-encoded, when a transport writes it.
     pub outbox: super::outbox::Outbox,
+    /// Open documents' lints in progress, which background work lets go first.
+    pub foreground: super::foreground::Foreground,
 }
 
 impl State {
@@ -267,6 +269,7 @@ impl State {
                 std::thread::available_parallelism().map_or(2, |n| n.get()),
             ),
             outbox: Default::default(),
+            foreground: Default::default(),
         }
     }
 

@@ -199,6 +199,8 @@ async fn lint_open_with(
     if let Some(result) = open.result_for(version, typing) {
         return Some(result);
     }
+    // Background work waits between files until this lint is done.
+    let _busy = state.foreground.enter();
     // One lint per core at a time; a version superseded while it waited is not linted (the
     // newer version's own lint follows).
     let _slot = state.lint_slots.acquire().await.ok()?;

@@ -91,9 +91,12 @@ async fn scan(state: Arc<State>) {
     // project; then open documents are linted again with them.
     let index = {
         let files = files.clone();
-        tokio::task::spawn_blocking(move || crate::project::build(&files))
-            .await
-            .unwrap_or_default()
+        let st = state.clone();
+        tokio::task::spawn_blocking(move || {
+            crate::project::build_deferring(&files, &|| st.foreground.wait_turn())
+        })
+        .await
+        .unwrap_or_default()
     };
     tracing::info!(
         files = index.len(),
@@ -116,7 +119,10 @@ async fn scan(state: Arc<State>) {
         let results = tokio::task::spawn_blocking(move || {
             chunk
                 .into_iter()
-                .filter_map(|p| lint_path(&st, p))
+                .filter_map(|p| {
+                    st.foreground.wait_turn();
+                    lint_path(&st, p)
+                })
                 .collect::<Vec<_>>()
         })
         .await
