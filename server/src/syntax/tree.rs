@@ -182,6 +182,12 @@ impl SyntaxTree {
         Node { tree: self, i: 0 }
     }
 
+    /// The row (0-based, lines ended by `\n` as tree-sitter counts them) of byte `byte` of
+    /// the text.
+    pub fn row_of(&self, byte: usize) -> usize {
+        point_in(&self.rows, to_u32(byte)).row
+    }
+
     /// How many nodes the tree holds (anonymous ones included).
     pub fn len(&self) -> usize {
         self.nodes.len()

@@ -54,28 +54,24 @@ fn check(ctx: &LintContext<'_>, out: &mut Vec<Finding>) {
         .unwrap_or(DEFAULT_LINE_LENGTH) as i64;
     let max = ctx.option_int(RULE.meta.code, "max", default).max(1) as usize;
     let src = ctx.source;
-    // Cheap exit: most files have no line that long, even counting strings (and a re-lint
-    // after an edit looks at the edited functions' lines only).
-    let any_long = ctx.scope_ranges().into_iter().any(|r| {
-        src[r]
-            .split_inclusive('\n')
-            .any(|l| l.trim_end_matches(['\n', '\r']).len() > max)
-    });
-    if !any_long {
+    // Only the long lines in scope are looked at: most files have none, and a re-lint's
+    // context reads its own stretches (after an edit, the edited functions' lines), not every
+    // line of the file.
+    let long: Vec<Long> = ctx
+        .scope_ranges()
+        .into_iter()
+        .flat_map(|r| long_lines(ctx, r, max))
+        .filter(|l| ctx.in_scope(l.range.start))
+        .collect();
+    if long.is_empty() {
         return;
     }
-    let lines = line_ranges(src);
-    let long: Vec<Range<usize>> = lines
-        .iter()
-        .filter(|l| l.len() > max && ctx.in_scope(l.start))
-        .cloned()
-        .collect();
-    let mut excluded = vec![0usize; lines.len()];
-    let mut skipped = vec![false; lines.len()];
-    collect_exclusions(ctx, &lines, &long, &mut excluded, &mut skipped);
-    for (i, range) in lines.iter().enumerate() {
+    let mut excluded = vec![0usize; long.len()];
+    let mut skipped = vec![false; long.len()];
+    collect_exclusions(ctx, &long, &mut excluded, &mut skipped);
+    for (i, Long { range, .. }) in long.iter().enumerate() {
         let line = &src[range.clone()];
-        if skipped[i] || line.len() <= max || !ctx.in_scope(range.start) {
+        if skipped[i] {
             continue;
         }
         let length = line.chars().count();
@@ -92,14 +88,35 @@ fn check(ctx: &LintContext<'_>, out: &mut Vec<Finding>) {
     }
 }
 
-/// The byte range of every line, without its terminator.
-fn line_ranges(src: &str) -> Vec<Range<usize>> {
+/// A line: its row and its bytes, without the terminator.
+struct Long {
+    row: usize,
+    range: Range<usize>,
+}
+
+/// The lines of `stretch` (which starts at the start of a line) longer than `max` bytes.
+fn long_lines(ctx: &LintContext<'_>, stretch: Range<usize>, max: usize) -> Vec<Long> {
     let mut out = Vec::new();
-    let mut start = 0;
-    for line in src.split_inclusive('\n') {
+    let mut start = stretch.start;
+    // The row of the first long line, then counted on from it.
+    let mut row: Option<usize> = None;
+    let mut rows_since = 0;
+    for line in ctx.source[stretch].split_inclusive('\n') {
         let content = line.trim_end_matches(['\n', '\r']);
-        out.push(start..start + content.len());
+        if content.len() > max {
+            let at = match row {
+                Some(r) => r + rows_since,
+                None => ctx.tree.row_of(start),
+            };
+            row = Some(at);
+            rows_since = 0;
+            out.push(Long {
+                row: at,
+                range: start..start + content.len(),
+            });
+        }
         start += line.len();
+        rows_since += 1;
     }
     out
 }
@@ -108,8 +125,7 @@ fn line_ranges(src: &str) -> Vec<Range<usize>> {
 /// that are never reported (`def` lines, documentation attributes).
 fn collect_exclusions(
     ctx: &LintContext<'_>,
-    lines: &[Range<usize>],
-    long: &[Range<usize>],
+    long: &[Long],
     excluded: &mut [usize],
     skipped: &mut [bool],
 ) {
@@ -117,8 +133,19 @@ fn collect_exclusions(
     // Only the long lines are measured: a subtree touching none of them changes nothing
     // (most of a file, and all of it but one function after an edit).
     let touches_long = |node: Node<'_>| {
-        let i = long.partition_point(|l| l.end < node.start_byte());
-        long.get(i).is_some_and(|l| l.start <= node.end_byte())
+        let i = long.partition_point(|l| l.range.end < node.start_byte());
+        long.get(i)
+            .is_some_and(|l| l.range.start <= node.end_byte())
+    };
+    // The long lines on rows `rows`.
+    let on_rows = |rows: std::ops::RangeInclusive<usize>| {
+        let first = long.partition_point(|l| l.row < *rows.start());
+        first
+            ..first
+                + long[first..]
+                    .iter()
+                    .take_while(|l| rows.contains(&l.row))
+                    .count()
     };
     elixir::walk(ctx.tree.root_node(), &mut |node| match node.kind() {
         _ if !touches_long(node) => false,
@@ -129,15 +156,15 @@ fn collect_exclusions(
             let mut cursor = node.walk();
             for child in node.children(&mut cursor) {
                 if is_content(child) {
-                    count_chars(src, child.byte_range(), lines, excluded);
+                    count_chars(src, child.byte_range(), long, excluded);
                 }
             }
             false
         }
         "call" => {
             if crate::lint::analysis::metrics::metric_def_kind(node, src).is_some() {
-                let line = node.start_position().row;
-                if let Some(s) = skipped.get_mut(line) {
+                let row = node.start_position().row;
+                for s in &mut skipped[on_rows(row..=row)] {
                     *s = true;
                 }
             }
@@ -148,7 +175,7 @@ fn collect_exclusions(
                 && matches!(attr.name, "doc" | "moduledoc" | "typedoc" | "shortdoc")
             {
                 let (a, b) = (node.start_position().row, node.end_position().row);
-                for s in skipped.iter_mut().take(b + 1).skip(a) {
+                for s in &mut skipped[on_rows(a..=b)] {
                     *s = true;
                 }
                 return false;
@@ -160,9 +187,9 @@ fn collect_exclusions(
 }
 
 /// Adds the characters of `range` to the lines they are on.
-fn count_chars(src: &str, range: Range<usize>, lines: &[Range<usize>], excluded: &mut [usize]) {
-    let first = lines.partition_point(|l| l.end < range.start);
-    for (i, line) in lines.iter().enumerate().skip(first) {
+fn count_chars(src: &str, range: Range<usize>, lines: &[Long], excluded: &mut [usize]) {
+    let first = lines.partition_point(|l| l.range.end < range.start);
+    for (i, Long { range: line, .. }) in lines.iter().enumerate().skip(first) {
         if line.start >= range.end {
             break;
         }

@@ -37,45 +37,43 @@ fn check(ctx: &LintContext<'_>, out: &mut Vec<Finding>) {
 fn check_lines(ctx: &LintContext<'_>, range: std::ops::Range<usize>, out: &mut Vec<Finding>) {
     let src = ctx.source;
     let bytes = src.as_bytes();
+    // Line ends (`\n`, or `\r` alone or before `\n`: the `\n` then ends an empty line), found
+    // with memchr: a re-lint after a rename reads the whole skeleton, mostly docs.
+    let mut ends =
+        memchr::memchr2_iter(b'\n', b'\r', &bytes[range.start..]).map(|i| range.start + i);
     let mut line_start = range.start;
-    while line_start <= src.len() && (line_start < range.end || range.end == src.len()) {
-        let rest = &src[line_start..];
-        let line_len = rest.find(['\n', '\r']).unwrap_or(rest.len());
-        let line_end = line_start + line_len;
-        let trimmed = src[line_start..line_end]
-            .trim_end_matches([' ', '\t'])
-            .len();
-        let ws_start = line_start + trimmed;
-        if ws_start < line_end && !inside_literal(ctx, ws_start) {
-            let fix = Fix::safe(
-                "Remove trailing whitespace",
-                vec![Edit::delete(ws_start..line_end)],
-            );
-            let n = line_end - ws_start;
-            let what = if n == 1 {
-                "1 character".to_string()
-            } else {
-                format!("{n} characters")
-            };
-            out.push(
-                Finding::new(
-                    &RULE.meta,
-                    ws_start..line_end,
-                    format!("Trailing whitespace ({what})"),
-                )
-                .with_fix(fix),
-            );
+    while line_start < range.end || (range.end == src.len() && line_start <= src.len()) {
+        let line_end = ends.next().unwrap_or(src.len());
+        if line_end > line_start && matches!(bytes[line_end - 1], b' ' | b'\t') {
+            let trimmed = src[line_start..line_end]
+                .trim_end_matches([' ', '\t'])
+                .len();
+            let ws_start = line_start + trimmed;
+            if !inside_literal(ctx, ws_start) {
+                let fix = Fix::safe(
+                    "Remove trailing whitespace",
+                    vec![Edit::delete(ws_start..line_end)],
+                );
+                let n = line_end - ws_start;
+                let what = if n == 1 {
+                    "1 character".to_string()
+                } else {
+                    format!("{n} characters")
+                };
+                out.push(
+                    Finding::new(
+                        &RULE.meta,
+                        ws_start..line_end,
+                        format!("Trailing whitespace ({what})"),
+                    )
+                    .with_fix(fix),
+                );
+            }
         }
         if line_end >= src.len() {
             break;
         }
-        // Step over `\r\n`, `\n` or `\r`.
-        line_start = line_end
-            + if bytes[line_end] == b'\r' && bytes.get(line_end + 1) == Some(&b'\n') {
-                2
-            } else {
-                1
-            };
+        line_start = line_end + 1;
     }
 }
 
@@ -136,6 +134,18 @@ mod tests {
         assert_eq!(
             assert_clean_after_fix(src, "lib/a.ex", "trailing-whitespace"),
             "x = 1\n\ny = 2"
+        );
+    }
+
+    #[test]
+    fn crlf_and_lone_cr_end_lines_too() {
+        let src = "x = 1 \r\ny = 2\t\rz = 3\r\n\r\nw = 4  \r\n";
+        let found = findings_of(src, "lib/a.ex", "trailing-whitespace");
+        let spans: Vec<&str> = found.iter().map(|f| &src[f.range.clone()]).collect();
+        assert_eq!(spans, [" ", "\t", "  "]);
+        assert_eq!(
+            assert_clean_after_fix(src, "lib/a.ex", "trailing-whitespace"),
+            "x = 1\r\ny = 2\rz = 3\r\n\r\nw = 4\r\n"
         );
     }
 }
