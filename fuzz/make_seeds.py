@@ -69,6 +69,29 @@ def edit_sequence():
         write("edit_sequence", bytes([rng.randrange(256), rng.randrange(256)]) + code.encode())
 
 
+def incremental_lint():
+    # A file (path byte + text) then edits separated by 0xFF: two position bytes, a delete
+    # count, the inserted text. Fixed-seed edits of realistic kinds over rule examples joined
+    # into one module file, and over the fixtures' application modules.
+    rng = random.Random(2026)
+    inserts = [b" ", b"x", b"\n", b"end\n", b"def a(x), do: x\n", b"|> validate_required([:a])\n",
+               b"Task.async(fn -> 1 end)\n", b"Repo.all(q)\n", b"# TODO\n", b'"#{x}"', b"@doc false\n"]
+    texts = []
+    examples = [code for _, _, code in rule_examples() if path_for(code) == LIB]
+    for i in range(0, min(len(examples), 40), 4):
+        texts.append("\n".join(examples[i:i + 4]))
+    for dirpath, _, files in sorted(os.walk(os.path.join(ROOT, "fixtures"))):
+        for f in sorted(files):
+            if f.endswith(".ex") and "/lib/" in os.path.join(dirpath, f):
+                texts.append(open(os.path.join(dirpath, f)).read())
+    for text in texts[:24]:
+        data = bytearray([LIB]) + text.encode()
+        for _ in range(rng.randrange(2, 8)):
+            at = rng.randrange(len(text) + 1)
+            data += b"\xff" + bytes([at & 0xFF, at >> 8 & 0xFF, rng.randrange(4)]) + rng.choice(inserts)
+        write("incremental_lint", bytes(data))
+
+
 def frame(body):
     if isinstance(body, str):
         body = body.encode()
@@ -183,6 +206,7 @@ def config_readers():
 
 if __name__ == "__main__":
     lint_fix()
+    incremental_lint()
     edit_sequence()
     lsp_framing()
     config_readers()

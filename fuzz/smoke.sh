@@ -41,6 +41,7 @@ run() {
 }
 run edit_sequence 150
 run lint_fix 200 elixir.dict
+run incremental_lint 60 elixir.dict
 run lsp_framing 5000 lsp.dict
 run lsp_dispatch 60 lsp.dict
 run config_readers 1500 elixir.dict

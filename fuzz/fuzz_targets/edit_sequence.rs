@@ -19,8 +19,8 @@ use arbitrary::Arbitrary;
 use ladder_ls::document::position::{self, LineCol, PositionEncoding};
 use ladder_ls::document::{Document, TextChange, split_parse};
 use ladder_ls::syntax;
-use libfuzzer_sys::fuzz_target;
 use ladder_ls::syntax::Node;
+use libfuzzer_sys::fuzz_target;
 
 const BASES: &[&str] = &[
     "",
