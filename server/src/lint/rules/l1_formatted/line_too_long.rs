@@ -94,29 +94,35 @@ struct Long {
     range: Range<usize>,
 }
 
-/// The lines of `stretch` (which starts at the start of a line) longer than `max` bytes.
+/// The lines of `stretch` (which starts at the start of a line) longer than `max` bytes, found
+/// from the line breaks (memchr: a re-check of the skeleton reads half a large file).
 fn long_lines(ctx: &LintContext<'_>, stretch: Range<usize>, max: usize) -> Vec<Long> {
+    let src = ctx.source;
+    let bytes = src.as_bytes();
     let mut out = Vec::new();
     let mut start = stretch.start;
-    // The row of the first long line, then counted on from it.
-    let mut row: Option<usize> = None;
-    let mut rows_since = 0;
-    for line in ctx.source[stretch].split_inclusive('\n') {
-        let content = line.trim_end_matches(['\n', '\r']);
-        if content.len() > max {
-            let at = match row {
-                Some(r) => r + rows_since,
+    // The row of the last long line and the breaks since: rows are counted on from it.
+    let mut last: Option<(usize, usize)> = None;
+    let breaks = memchr::memchr_iter(b'\n', &bytes[stretch.clone()]).map(|i| stretch.start + i);
+    let ends = breaks.chain((stretch.end == src.len()).then_some(src.len()));
+    for (k, end) in ends.enumerate() {
+        if start > end || start >= stretch.end {
+            break;
+        }
+        // Without its terminator (and any `\r` before it).
+        let content_end = start + src[start..end].trim_end_matches('\r').len();
+        if content_end - start > max {
+            let row = match last {
+                Some((row, at)) => row + (k - at),
                 None => ctx.tree.row_of(start),
             };
-            row = Some(at);
-            rows_since = 0;
+            last = Some((row, k));
             out.push(Long {
-                row: at,
-                range: start..start + content.len(),
+                row,
+                range: start..content_end,
             });
         }
-        start += line.len();
-        rows_since += 1;
+        start = end + 1;
     }
     out
 }
@@ -340,5 +346,24 @@ end
         assert!(has_url("Repo.all(query)"));
         assert!(!has_url("socket.assigns.current_user"));
         assert!(!has_url("x = 1.5"));
+    }
+
+    #[test]
+    fn crlf_lines_and_an_unterminated_last_line_are_measured_without_their_breaks() {
+        let long = format!("    x = {}", "a + ".repeat(30));
+        let exact = format!("    y = {}", "b".repeat(90));
+        let doc = format!("  @doc \"{}\"", "word ".repeat(30));
+        let src = format!(
+            "defmodule A do\r\n{doc}\r\n  def f(a) do\r\n{long}\r\n{exact}\r\n  end\r\nend\r\n# {}",
+            "c".repeat(120)
+        );
+        let found = findings_of(&src, "lib/a.ex", CODE);
+        let lines: Vec<&str> = found
+            .iter()
+            .map(|f| src[..f.range.end].rsplit('\n').next().unwrap())
+            .collect();
+        // The 98-byte line without its `\r\n` is not over; the doc line is skipped.
+        assert_eq!(lines, [long.as_str(), &*format!("# {}", "c".repeat(120))]);
+        assert!(found.iter().all(|f| !src[f.range.clone()].contains('\r')));
     }
 }
