@@ -407,28 +407,32 @@ pub fn lint_incremental(
             .unwrap_or_else(|| skeleton_reach(ctx, segs));
         let nodes: Vec<&reach::Node> = reach.iter().map(|n| &**n).chain(&skeleton).collect();
         let walked = UnitNodes::new(n_units);
-        // After a signature edit the skeleton's function-scoped findings are found again too:
-        // they may read any function's head (the module models hold them all). After an edit
-        // of a doc's prose too: a doc's findings lie in it.
+        // After an edit of a doc's prose the skeleton's function-scoped findings are found
+        // again (a doc's findings lie in it); after a signature edit those of the rules that
+        // read functions' heads there (`RuleMeta::reads_heads`).
         let skeleton_edited = !renamed.is_empty() || !prose_edited.is_empty();
+        let in_skeleton = |rule: &super::Rule| {
+            !prose_edited.is_empty() || (!renamed.is_empty() && rule.meta.reads_heads)
+        };
         if !units.is_empty() || skeleton_edited {
             let scoped = ctx.for_units(&units);
-            let wider;
-            let (checked, skeleton) = if !skeleton_edited {
-                (&scoped, false)
-            } else {
-                wider = ctx.restricted(&dirty, &walked);
-                (&wider, true)
-            };
+            let wider = skeleton_edited.then(|| ctx.restricted(&dirty, &walked));
             let mut found = Vec::new();
             for rule in registry::RULES {
-                if rule.meta.scope == Scope::Function {
-                    run_rule(rule, checked, &mut found);
+                if rule.meta.scope != Scope::Function {
+                    continue;
                 }
+                let (checked, skeleton) = match &wider {
+                    Some(wider) if in_skeleton(rule) => (wider, true),
+                    _ => (&scoped, false),
+                };
+                let mut by_rule = Vec::new();
+                run_rule(rule, checked, &mut by_rule);
+                // Rules that walk the module models also report on clean units (and on the
+                // skeleton): those findings are the cached ones.
+                by_rule.retain(|f| unit_at(segs, f.range.start).map_or(skeleton, |u| dirty[u]));
+                found.extend(by_rule);
             }
-            // Rules that walk the module models also report on clean units: those findings
-            // are the cached ones.
-            found.retain(|f| unit_at(segs, f.range.start).map_or(skeleton, |u| dirty[u]));
             local.extend(found);
             // Only the edited units' summaries can have changed.
             let named = |i: usize| named_by_others(&nodes, i);
@@ -439,10 +443,13 @@ pub fn lint_incremental(
                 exports[*i] = export;
             }
         }
-        if !skeleton_edited {
-            for (i, gap) in gaps.iter().enumerate() {
-                local.extend(cache.gaps[i].iter().map(|f| shifted(f, gap.start as isize)));
-            }
+        // The skeleton's findings not found again above are the cached ones.
+        for (i, gap) in gaps.iter().enumerate() {
+            let cached = cache.gaps[i].iter();
+            let kept = |f: &&Finding| {
+                !skeleton_edited || !registry::find(f.code).is_some_and(&in_skeleton)
+            };
+            local.extend(cached.filter(kept).map(|f| shifted(f, gap.start as isize)));
         }
         for ((unit, clean), cached) in segs.units.iter().zip(&clean).zip(&cache.units) {
             if *clean {

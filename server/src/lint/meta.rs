@@ -102,6 +102,11 @@ pub struct RuleMeta {
     pub sobelow: &'static [&'static str],
     /// What the rule's findings depend on, which decides what an edit makes it re-check.
     pub scope: Scope,
+    /// For [`Scope::Function`]: whether its findings outside the function clauses may read the
+    /// functions' heads (names, arities, `def`/`defp`, through the module models: a `@doc`
+    /// judged by whether its function is public). An edit of a head re-checks those findings;
+    /// other rules' findings outside the functions stay as they were.
+    pub reads_heads: bool,
 }
 
 /// What a rule's findings depend on.
@@ -109,10 +114,11 @@ pub struct RuleMeta {
 pub enum Scope {
     /// Each finding depends only on the text of the segment it lies in (one function clause, or
     /// a stretch of the file between clauses: see `lint::segments`), plus the rest of the file
-    /// outside the function clauses, the configuration and the project. The prose of a
-    /// `@doc` (`lint::doc_prose`) may be read only by findings in the doc itself or in its
-    /// function. After an edit inside a function, the rule re-checks that function alone and
-    /// the other findings are reused.
+    /// outside the function clauses, the configuration and the project; a finding outside the
+    /// functions also on their heads if the rule says so ([`RuleMeta::reads_heads`]). The
+    /// prose of a `@doc` (`lint::doc_prose`) may be read only by findings in the doc itself or
+    /// in its function. After an edit inside a function, the rule re-checks that function alone
+    /// and the other findings are reused.
     Function,
     /// As [`Scope::Function`], except that a finding in a function may also depend on the
     /// functions it calls, directly or through others (a `@spec` stub inferred through local
@@ -153,6 +159,7 @@ impl RuleMeta {
         excellent_migrations: &[],
         sobelow: &[],
         scope: Scope::File,
+        reads_heads: false,
     };
 }
 

@@ -134,4 +134,42 @@ mod tests {
             );
         }
     }
+
+    /// A function-scoped rule reading the module models (which hold every function's head)
+    /// says so, or a rename would keep its findings outside the functions stale. Read from the
+    /// rules' sources: one file per rule, named by its code.
+    #[test]
+    fn function_rules_reading_module_models_declare_it() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/lint/rules");
+        let mut checked = 0;
+        for rung in std::fs::read_dir(&dir).expect("the rules folder") {
+            let rung = rung.expect("a rung folder").path();
+            let Ok(files) = std::fs::read_dir(&rung) else {
+                continue;
+            };
+            for file in files {
+                let path = file.expect("a rule file").path();
+                let code = path
+                    .file_stem()
+                    .and_then(|s| s.to_str())
+                    .map(|s| s.replace('_', "-"));
+                let Some(rule) = code.and_then(|c| find(&c)) else {
+                    continue;
+                };
+                if rule.meta.scope != crate::lint::Scope::Function {
+                    continue;
+                }
+                checked += 1;
+                let source = std::fs::read_to_string(&path).expect("a readable rule");
+                if source.contains(".modules()") || source.contains("module_model") {
+                    assert!(
+                        rule.meta.reads_heads,
+                        "{} reads the module models",
+                        rule.meta.code
+                    );
+                }
+            }
+        }
+        assert!(checked > 30, "only {checked} function-scoped rules found");
+    }
 }

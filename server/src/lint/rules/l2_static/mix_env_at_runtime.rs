@@ -37,6 +37,7 @@ pub static RULE: Rule = Rule {
         },
         credo: &["Credo.Check.Warning.MixEnv"],
         scope: crate::lint::Scope::Function,
+        reads_heads: true,
         ..RuleMeta::BASE
     },
     check: Some(check),

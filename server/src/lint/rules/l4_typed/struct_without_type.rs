@@ -40,6 +40,7 @@ pub static RULE: Rule = Rule {
                   macros, inline embeds) gets the finding without a fix.",
         },
         scope: crate::lint::Scope::Function,
+        reads_heads: true,
         ..RuleMeta::BASE
     },
     check: Some(check),

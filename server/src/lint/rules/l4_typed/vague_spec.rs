@@ -22,6 +22,7 @@ pub static RULE: Rule = Rule {
                   inference (hover a function to see it) is a starting point.",
         },
         scope: crate::lint::Scope::Function,
+        reads_heads: true,
         ..RuleMeta::BASE
     },
     check: Some(check),

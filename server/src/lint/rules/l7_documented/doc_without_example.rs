@@ -23,6 +23,7 @@ pub static RULE: Rule = Rule {
             fix: "Add an `## Examples` section with `iex>` examples, and `doctest Module` in its test.",
         },
         scope: crate::lint::Scope::Function,
+        reads_heads: true,
         ..RuleMeta::BASE
     },
     check: Some(check),

@@ -28,6 +28,7 @@ pub static RULE: Rule = Rule {
                   attributes). It needs a human to write it, so it is not applied in bulk.",
         },
         scope: crate::lint::Scope::Function,
+        reads_heads: true,
         ..RuleMeta::BASE
     },
     check: Some(check),
