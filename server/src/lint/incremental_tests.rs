@@ -376,12 +376,13 @@ fn incremental_lint_equals_full_lint_on_a_real_project() {
         heads += h;
         partial += p;
         let renames = run_edits(text, rel, 1 + i as u64, steps, clause_rename);
-        clause_renames += renames.len();
-        renamed_partly += renames.iter().filter(|r| !r.full).count();
+        let (n, p) = tally(&renames);
+        clause_renames += n;
+        renamed_partly += p;
         realigned += renames.iter().filter(|r| r.realigned && !r.full).count();
-        let typed = run_edits(text, rel, 1 + i as u64, steps, prose_edit);
-        prose_edits += typed.len();
-        prose_partly += typed.iter().filter(|r| !r.full).count();
+        let (n, p) = tally(&run_edits(text, rel, 1 + i as u64, steps, prose_edit));
+        prose_edits += n;
+        prose_partly += p;
     }
     eprintln!(
         "{} files, re-linted {relinted} of {seen} units; {partial} of {heads} head edits re-linted part of their file; {renamed_partly} of {clause_renames} renames of one clause of several re-linted part of their file ({realigned} realigned to a new cut); {prose_partly} of {prose_edits} edits in docs re-linted part of their file",
@@ -1096,11 +1097,15 @@ fn head_edit(text: &str, rng: &mut Rng) -> Option<String> {
     Some(out)
 }
 
+/// How many lints `lints` holds, and how many of them re-linted part of their file.
+fn tally(lints: &[Reuse]) -> (usize, usize) {
+    (lints.len(), lints.iter().filter(|r| !r.full).count())
+}
+
 /// Up to `steps` [`head_edit`]s over `text`, comparing every lint; returns (edits made, edits
 /// re-linted incrementally).
 fn run_head_sequence(text: &str, path: &str, seed: u64, steps: usize) -> (usize, usize) {
-    let lints = run_edits(text, path, seed, steps, head_edit);
-    (lints.len(), lints.iter().filter(|r| !r.full).count())
+    tally(&run_edits(text, path, seed, steps, head_edit))
 }
 
 #[test]
@@ -1232,8 +1237,9 @@ fn renaming_one_clause_of_several_re_checks_part_of_the_file() {
             16,
             clause_rename,
         );
-        steps += lints.len();
-        partial += lints.iter().filter(|r| !r.full).count();
+        let (n, p) = tally(&lints);
+        steps += n;
+        partial += p;
         realigned += lints.iter().filter(|r| r.realigned && !r.full).count();
     }
     assert!(steps > 100, "only {steps} renames");
@@ -1393,9 +1399,9 @@ fn incremental_lint_equals_full_lint_while_typing_in_docs() {
     let (mut steps, mut partial) = (0, 0);
     for (path, start) in &texts {
         for seed in 1..=6 {
-            let lints = run_edits(start, path, seed * 15_485_863, 24, prose_edit);
-            steps += lints.len();
-            partial += lints.iter().filter(|r| !r.full).count();
+            let (n, p) = tally(&run_edits(start, path, seed * 15_485_863, 24, prose_edit));
+            steps += n;
+            partial += p;
         }
     }
     assert!(steps > 300, "only {steps} edits");
@@ -1556,15 +1562,14 @@ fn incremental_lint_equals_full_lint_in_modules_that_share_function_names() {
     let path = "lib/shop/schemas.ex";
     let (mut steps, mut partial) = (0, 0);
     for seed in 1..=12 {
-        let lints = run_edits(SCHEMAS, path, seed * 1_299_709, 20, |t, rng| {
-            if rng.below(2) == 0 {
-                head_edit(t, rng)
-            } else {
-                Some(edit_with(t, rng, SCHEMA_INSERTS))
-            }
-        });
-        steps += lints.len();
-        partial += lints.iter().filter(|r| !r.full).count();
+        // Renames and edits of bodies, mixed.
+        let edit = |t: &str, rng: &mut Rng| match rng.below(2) {
+            0 => head_edit(t, rng),
+            _ => Some(edit_with(t, rng, SCHEMA_INSERTS)),
+        };
+        let (n, p) = tally(&run_edits(SCHEMAS, path, seed * 1_299_709, 20, edit));
+        steps += n;
+        partial += p;
     }
     assert!(steps > 200, "only {steps} edits");
     // Edits in the schemas, in the split function and the syntax they break are full lints.
